@@ -1,0 +1,3 @@
+from studydl.cli import main
+
+main()

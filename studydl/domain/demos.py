@@ -1,0 +1,173 @@
+"""The contract between a demo module and any front end that shows it.
+
+A demo module (under `demos/`) defines a module-level `SPEC: DemoSpec` and a
+generator `run(ctx: DemoContext) -> Iterator[Event]`. It imports torch inside
+`run`, never at module level, so listing the catalogue stays light. It yields:
+
+- `Progress` often (step, metrics) so a front end can show life within 1 s;
+- frames (`Curves`, `Heatmap`, `Boundary`, `Scatter`, `Images`, `Table`, `Text`)
+  whenever its picture changes; a frame with the same `key` replaces the older one;
+- exactly one `Result` at the end, with the final metrics and whether the
+  teaching point was reached.
+
+It polls `ctx.should_stop()` inside its loops and returns early when it is true
+(cancelled or out of time). It never prints and never knows which front end runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ParamValue = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tunable parameter of a demo; its type is the type of `default`."""
+
+    name: str
+    default: ParamValue
+    help: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def describe(self) -> str:
+        """`name=default (int, 1..100): help` for error messages and listings."""
+        if self.choices:
+            rng = "|".join(self.choices)
+        elif self.min is not None or self.max is not None:
+            rng = f"{self.min if self.min is not None else ''}..{self.max if self.max is not None else ''}"
+        else:
+            rng = ""
+        kind = self.kind.__name__
+        return f"{self.name}={self.default} ({kind}{', ' + rng if rng else ''}): {self.help}"
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    """What a demo is, readable without importing torch."""
+
+    id: str
+    title: str
+    teaches: str
+    """One sentence: the point the learner should see."""
+    concepts: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    budget_s: float = 20.0
+    """Hard cap on wall time; the runner stops the demo at it."""
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def defaults(self) -> dict[str, ParamValue]:
+        return {p.name: p.default for p in self.params}
+
+
+@dataclass
+class DemoContext:
+    """What a running demo receives from the runner."""
+
+    params: dict[str, ParamValue]
+    seed: int
+    should_stop: Callable[[], bool]
+    time_left: Callable[[], float]
+    threads: int = 1
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A training step happened."""
+
+    step: int
+    total: int | None
+    metrics: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Base of everything a demo draws; a newer frame with the same key replaces an older one."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Curves(Frame):
+    """Line plots: series name -> (xs, ys)."""
+
+    series: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    x_label: str = "step"
+    y_label: str = ""
+    log_y: bool = False
+
+
+@dataclass(frozen=True)
+class Heatmap(Frame):
+    """A matrix of values, rows by columns."""
+
+    values: list[list[float]] = field(default_factory=list)
+    row_labels: list[str] = field(default_factory=list)
+    col_labels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Boundary(Frame):
+    """A classifier's decision regions on a 2-D grid plus the labelled points."""
+
+    xs: list[float] = field(default_factory=list)
+    ys: list[float] = field(default_factory=list)
+    grid: list[list[float]] = field(default_factory=list)
+    """grid[i][j] is the predicted class/probability at (xs[j], ys[i])."""
+    points: list[tuple[float, float, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scatter(Frame):
+    """Point clouds: series name -> (xs, ys)."""
+
+    series: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Images(Frame):
+    """Small grey-scale images (values 0..1), each a list of rows, with captions."""
+
+    images: list[list[list[float]]] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Table(Frame):
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Text(Frame):
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """The last event of a run."""
+
+    metrics: dict[str, float]
+    reached: bool
+    """Whether the teaching point was shown (e.g. XOR learned to 100%)."""
+    summary: str = ""
+    stopped: str | None = None
+    """Why the run ended early: 'cancelled' or 'budget', else None (set by the runner)."""
+
+
+Event = Progress | Frame | Result

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, the database factory and migrations. No UI, no torch."""

@@ -1,0 +1,127 @@
+"""The store's tables as SQLAlchemy 2.0 typed models.
+
+`CardRow` is a card's text as last synced plus its scheduling state; `ReviewRow`
+is the append-only review log, the source of truth for scheduling; `DeckRow`
+remembers each deck file's size, time and hash so an unchanged file is skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+class DeckRow(Base):
+    __tablename__ = "decks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    source_path: Mapped[str] = mapped_column(Text, unique=True)
+    file_size: Mapped[int | None]
+    file_mtime_ns: Mapped[int | None]
+    file_hash: Mapped[str | None] = mapped_column(String(64))
+    synced_at: Mapped[datetime | None]
+
+
+class CardRow(Base):
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(100), unique=True)
+    """Stable public id: the deck's explicit `id:` or a generated one."""
+    explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    note_uid: Mapped[str] = mapped_column(String(40), index=True)
+    """Shared by siblings (both directions of `:::`, the clozes of one paragraph)."""
+    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id"), index=True)
+    section: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(10))
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(32), index=True)
+    source_path: Mapped[str] = mapped_column(Text)
+    source_line: Mapped[int] = mapped_column(Integer)
+    demo_id: Mapped[str | None] = mapped_column(String(60))
+    tags: Mapped[str] = mapped_column(Text, default="")
+    """Space-separated."""
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    # Scheduling state (FSRS memory state plus session flags); replayable from review_log.
+    state: Mapped[int] = mapped_column(Integer, default=0)
+    """0 new, 1 learning, 2 review, 3 relearning."""
+    step: Mapped[int | None]
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None]
+    last_review: Mapped[datetime | None]
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag: Mapped[int] = mapped_column(Integer, default=0)
+    leech: Mapped[bool] = mapped_column(Boolean, default=False)
+    buried_until: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_cards_queue", "retired", "suspended", "state", "due"),
+        Index("ix_cards_deck_queue", "deck_id", "retired", "suspended", "due"),
+    )
+
+
+class ReviewRow(Base):
+    """One answer. Rows are only ever appended (undo deletes the newest)."""
+
+    __tablename__ = "review_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    """1 Again, 2 Hard, 3 Good, 4 Easy."""
+    duration_ms: Mapped[int | None]
+    state_before: Mapped[str] = mapped_column(Text)
+    """JSON of the card's scheduling state before the answer."""
+    state_after: Mapped[str] = mapped_column(Text)
+
+
+class SettingRow(Base):
+    """Settings kept in the store (JSON values): retention, limits, FSRS parameters."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
