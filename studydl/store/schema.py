@@ -56,9 +56,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        # Table rebuilds (batch migrations) must not trip foreign keys half-way;
+        # the pragma only takes effect outside a transaction.
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def ensure_current(engine: Engine, path: Path) -> Path | None:

@@ -14,10 +14,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cards") as batch:
-        batch.add_column(sa.Column("flag", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(sa.Column("leech", sa.Boolean, nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("buried_until", sa.DateTime))
+    op.add_column("cards", sa.Column("flag", sa.Integer, nullable=False, server_default="0"))
+    op.add_column("cards", sa.Column("leech", sa.Boolean, nullable=False, server_default=sa.false()))
+    op.add_column("cards", sa.Column("buried_until", sa.DateTime))
     op.create_table(
         "settings",
         sa.Column("key", sa.String(100), primary_key=True),

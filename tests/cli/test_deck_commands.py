@@ -1,0 +1,98 @@
+"""The deck commands through the real `studydl` entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from studydl.home import Home
+from tests.conftest import run_studydl
+
+DECK = """---
+deck: Basics
+---
+# Perceptron
+Q: What does a perceptron's step function output?
+A: 0 or 1.
+
+MLP ::: multi-layer perceptron
+"""
+
+
+@pytest.fixture
+def deck(write_deck) -> Path:
+    return write_deck("basics.md", DECK)
+
+
+def test_sync_prints_what_it_did_and_is_quiet_when_unchanged(home: Home, deck: Path) -> None:
+    first = run_studydl("sync", str(deck), home=home)
+    assert first.returncode == 0, first.stderr
+    assert "3 added, 0 changed" in first.stdout
+    assert "added  Basics: What does a perceptron's step function output?" in first.stdout
+    second = run_studydl("sync", str(deck), home=home)
+    assert "0 added" in second.stdout and "1 unchanged" in second.stdout
+    deck.write_text(DECK.replace("0 or 1.", "Either 0 or 1."))
+    third = run_studydl("sync", str(deck), home=home)
+    assert "1 changed" in third.stdout and "changed  Basics" in third.stdout
+
+
+def test_sync_error_is_file_line_message_and_exit_1(home: Home, deck: Path, write_deck) -> None:
+    bad = write_deck("bad.md", "a :: b\n\nQ: no answer\n")
+    result = run_studydl("sync", str(deck), str(bad), home=home)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"{bad.resolve()}:3: `Q:` without an `A:` (write the answer on a line starting with `A:`)"
+    assert "3 added" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_check_lints_without_a_store(home: Home, write_deck) -> None:
+    bad = write_deck("bad.md", "x :: y\ndemo: no-such-demo\n")
+    result = run_studydl("check", str(bad), home=home)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{bad.resolve()}:2: unknown demo 'no-such-demo' (known demos: ")
+    assert not home.db_path.exists()
+    good = run_studydl("check", str(bad.parent / "missing.md"), home=home)
+    assert good.returncode == 1 and "no such file or folder" in good.stderr
+
+
+def test_due_and_cards_json(home: Home, deck: Path) -> None:
+    run_studydl("sync", str(deck), home=home)
+    due = json.loads(run_studydl("due", "--json", home=home).stdout)
+    assert due == {"decks": [{"deck": "Basics", "new": 3, "learning": 0, "review": 0, "total": 3}]}
+    cards = json.loads(run_studydl("cards", "--deck", "basics", "--json", home=home).stdout)["cards"]
+    assert [(c["section"], c["question"], c["answer"], c["retired"]) for c in cards] == [
+        ("Perceptron", "What does a perceptron's step function output?", "0 or 1.", False),
+        ("Perceptron", "MLP", "multi-layer perceptron", False),
+        ("Perceptron", "multi-layer perceptron", "MLP", False),
+    ]
+    assert cards[0]["source"] == f"{deck.resolve()}:5" and cards[0]["id"]
+
+
+def test_home_option_and_environment(tmp_path: Path, deck: Path) -> None:
+    other = tmp_path / "elsewhere"
+    result = run_studydl("--home", str(other), "sync", str(deck))
+    assert result.returncode == 0 and (other / "studydl.db").exists()
+
+
+def test_plain_sync_reads_bundled_decks_and_home_decks(home: Home) -> None:
+    (home.decks_dir / "mine.md").write_text("my :: own card\n")
+    result = run_studydl("sync", "--quiet", home=home)
+    assert result.returncode == 0, result.stderr
+    cards = json.loads(run_studydl("cards", "--json", home=home).stdout)["cards"]
+    decks = {c["deck"] for c in cards}
+    assert "mine" in decks and len(decks) > 5 and len(cards) >= 200
+
+
+@pytest.mark.parametrize("command", [[], ["sync"], ["check"], ["due"], ["cards"], ["demo"]])
+def test_every_command_answers_help(command: list[str]) -> None:
+    result = run_studydl(*command, "--help")
+    assert result.returncode == 0 and "Usage: studydl" in result.stdout and len(result.stdout) > 150
+
+
+def test_a_corrupt_database_is_a_message_not_a_traceback(home: Home) -> None:
+    home.db_path.write_bytes(b"garbage" * 1000)
+    result = run_studydl("due", home=home)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr

@@ -1,0 +1,188 @@
+"""Card identity through edits: each rule of docs/deck-format.md against a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from studydl.decks.sync import SyncReport, sync_decks
+from studydl.store.db import Database
+from studydl.store.models import CardRow, ReviewRow
+
+NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+DECK = """
+# Gates
+Q: Which LSTM gate decides what to drop from the cell state?
+A: The forget gate.
+
+Q: Which activation squashes values into (0, 1)?
+A: The sigmoid.
+
+# Training
+BPTT :: backpropagation through time
+
+The LSTM has a {{forget}} gate, an {{input}} gate and an {{output}} gate.
+"""
+
+
+def sync(db: Database, *paths: Path) -> SyncReport:
+    report = sync_decks(db, list(paths), clock=lambda: NOW)
+    assert report.ok, report.errors
+    return report
+
+
+def card(db: Database, text: str) -> CardRow:
+    with db.read() as s:
+        rows = s.scalars(select(CardRow).where(CardRow.question.contains(text))).all()
+    assert len(rows) == 1, [r.question for r in rows]
+    return rows[0]
+
+
+def review(db: Database, card_id: int) -> None:
+    """A review recorded in the log, as the engine writes it: history that must survive edits."""
+    with db.write() as s:
+        s.add(ReviewRow(card_id=card_id, reviewed_at=NOW, rating=3, duration_ms=1200, state_before=json.dumps({}), state_after=json.dumps({})))
+        row = s.get(CardRow, card_id)
+        row.state, row.reps = 2, 1
+
+
+def history(db: Database, card_id: int) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(ReviewRow).where(ReviewRow.card_id == card_id))
+
+
+@pytest.fixture
+def deck(write_deck, db: Database) -> Path:
+    path = write_deck("lstm.md", DECK)
+    sync(db, path)
+    return path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_typo_fix_keeps_history(db: Database, deck: Path) -> None:
+    before = card(db, "drop from the cell")
+    review(db, before.id)
+    edit(deck, "drop from the cell state", "drop from teh cell state")
+    report = sync(db, deck)
+    after = card(db, "drop from teh cell")
+    assert after.id == before.id and after.uid == before.uid
+    assert history(db, after.id) == 1 and after.reps == 1
+    assert len(report.changed) == 1 and not report.added and not report.retired
+
+
+def test_reworded_question_keeps_history(db: Database, deck: Path) -> None:
+    before = card(db, "drop from the cell")
+    review(db, before.id)
+    edit(deck, "Which LSTM gate decides what to drop from the cell state?", "In an LSTM, what removes information from the cell?")
+    sync(db, deck)
+    after = card(db, "removes information")
+    assert after.id == before.id and history(db, after.id) == 1
+
+
+def test_reworded_answer_keeps_history(db: Database, deck: Path) -> None:
+    before = card(db, "squashes values")
+    review(db, before.id)
+    edit(deck, "A: The sigmoid.", "A: The logistic sigmoid function.")
+    sync(db, deck)
+    after = card(db, "squashes values")
+    assert after.id == before.id and after.answer == "The logistic sigmoid function."
+    assert history(db, after.id) == 1
+
+
+def test_moved_to_another_section_keeps_history(db: Database, deck: Path) -> None:
+    before = card(db, "BPTT")
+    review(db, before.id)
+    edit(deck, "# Training\nBPTT :: backpropagation through time\n", "# Training\n")
+    edit(deck, "# Gates\n", "# Gates\nBPTT :: backpropagation through time\n\n")
+    report = sync(db, deck)
+    after = card(db, "BPTT")
+    assert after.id == before.id and after.section == "Gates" and history(db, after.id) == 1
+    assert [c.question for c in report.moved] == ["BPTT"]
+
+
+def test_moved_to_another_file_keeps_history(db: Database, deck: Path, write_deck) -> None:
+    before = card(db, "BPTT")
+    review(db, before.id)
+    edit(deck, "BPTT :: backpropagation through time\n", "")
+    other = write_deck("training.md", "# Basics\nBPTT :: backpropagation through time\n")
+    report = sync(db, deck, other)
+    after = card(db, "BPTT")
+    assert after.id == before.id and after.source_path == str(other.resolve()) and history(db, after.id) == 1
+    assert not report.added and not report.retired
+
+
+def test_reordered_cards_keep_their_ids(db: Database, deck: Path) -> None:
+    ids = {c: card(db, c).id for c in ("drop from the cell", "squashes values", "BPTT")}
+    text = deck.read_text()
+    first = "Q: Which LSTM gate decides what to drop from the cell state?\nA: The forget gate.\n\n"
+    second = "Q: Which activation squashes values into (0, 1)?\nA: The sigmoid.\n\n"
+    deck.write_text(text.replace(first + second, second + first))
+    report = sync(db, deck)
+    assert {c: card(db, c).id for c in ids} == ids
+    assert not report.added and not report.retired and not report.changed
+
+
+def test_deleted_card_is_retired_with_history_and_restored_when_put_back(db: Database, deck: Path) -> None:
+    before = card(db, "squashes values")
+    review(db, before.id)
+    block = "Q: Which activation squashes values into (0, 1)?\nA: The sigmoid.\n\n"
+    edit(deck, block, "")
+    report = sync(db, deck)
+    retired = card(db, "squashes values")
+    assert retired.id == before.id and retired.retired and history(db, before.id) == 1
+    assert len(report.retired) == 1
+    edit(deck, "# Training\n", "# Training\n" + block)
+    report = sync(db, deck)
+    restored = card(db, "squashes values")
+    assert restored.id == before.id and not restored.retired and history(db, before.id) == 1
+    assert len(report.restored) == 1 and not report.added
+
+
+def test_explicit_id_survives_a_complete_rewrite(db: Database, deck: Path) -> None:
+    edit(deck, "A: The forget gate.\n", "A: The forget gate.\nid: forget-gate\n")
+    sync(db, deck)
+    before = card(db, "drop from the cell")
+    assert before.uid == "forget-gate"
+    review(db, before.id)
+    edit(deck, "Q: Which LSTM gate decides what to drop from the cell state?\nA: The forget gate.", "Q: Name f_t.\nA: Forget gate activation")
+    sync(db, deck)
+    after = card(db, "Name f_t")
+    assert after.id == before.id and history(db, after.id) == 1
+
+
+def test_both_sides_rewritten_without_id_is_a_new_card(db: Database, deck: Path) -> None:
+    before = card(db, "squashes values")
+    edit(deck, "Q: Which activation squashes values into (0, 1)?\nA: The sigmoid.", "Q: What is a tensor?\nA: An n-dimensional array.")
+    report = sync(db, deck)
+    assert card(db, "tensor").id != before.id
+    assert len(report.added) == 1 and len(report.retired) == 1
+
+
+def test_cloze_typo_keeps_each_gap_its_own_history(db: Database, deck: Path) -> None:
+    with db.read() as s:
+        gaps = {r.ordinal: r.id for r in s.scalars(select(CardRow).where(CardRow.kind == "cloze"))}
+    edit(deck, "The LSTM has a", "An LSTM cell has a")
+    sync(db, deck)
+    with db.read() as s:
+        after = {r.ordinal: r.id for r in s.scalars(select(CardRow).where(CardRow.kind == "cloze", CardRow.retired.is_(False)))}
+    assert after == gaps
+
+
+def test_one_way_card_made_two_way_keeps_the_forward_card(db: Database, deck: Path) -> None:
+    before = card(db, "BPTT")
+    edit(deck, "BPTT :: backprop", "BPTT ::: backprop")
+    report = sync(db, deck)
+    assert card(db, "BPTT").id == before.id
+    assert [c.question for c in report.added] == ["backpropagation through time"]
+    siblings = {card(db, "BPTT").note_uid, card(db, "backpropagation through time").note_uid}
+    assert len(siblings) == 1

@@ -1,0 +1,87 @@
+"""The schema: versioned, created by migrations, an older database upgraded in place after a backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, select
+
+from studydl.domain.errors import StoreError
+from studydl.store import schema
+from studydl.store.db import Database
+from studydl.store.models import CardRow, DeckRow
+
+
+def test_head_constant_matches_the_migration_scripts() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == schema.HEAD
+
+
+def test_new_database_is_in_wal_mode_at_head(tmp_path: Path) -> None:
+    db = Database(tmp_path / "s.db")
+    con = sqlite3.connect(db.path)
+    assert con.execute("pragma journal_mode").fetchone() == ("wal",)
+    assert con.execute("select version_num from alembic_version").fetchone() == (schema.HEAD,)
+    assert db.backup_path is None
+
+
+def make_first_schema_database(path: Path) -> None:
+    """A database as the first released schema (0001) wrote it, with a card and a review."""
+    schema.upgrade(create_engine(f"sqlite:///{path}"), "0001")
+    con = sqlite3.connect(path)
+    con.execute("insert into decks (id, name, source_path) values (1, 'old', '/decks/old.md')")
+    con.execute(
+        "insert into cards (id, uid, explicit, note_uid, deck_id, section, kind, ordinal, question, answer,"
+        " content_hash, source_path, source_line, tags, retired, created_at, updated_at, state, reps, lapses,"
+        " suspended, stability, difficulty, due) values (1, 'u1', 0, 'n1', 1, 'S', 'basic', 0, 'q?', 'a.', 'h',"
+        " '/decks/old.md', 3, '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 2, 4, 1, 0, 12.5, 5.1,"
+        " '2026-02-01 00:00:00')"
+    )
+    con.execute(
+        "insert into review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after)"
+        " values (1, '2026-01-01 00:00:00', 3, 900, '{}', '{}')"
+    )
+    con.commit()
+    con.close()
+
+
+def test_older_database_is_migrated_in_place_with_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    make_first_schema_database(path)
+    assert schema.current_revision(path) == "0001"
+    db = Database(path)
+    assert schema.current_revision(path) == schema.HEAD
+    with db.read() as s:
+        card = s.scalars(select(CardRow)).one()
+        assert (card.question, card.stability, card.reps, card.flag, card.leech) == ("q?", 12.5, 4, 0, False)
+        assert s.scalars(select(DeckRow.name)).all() == ["old"]
+        assert len(s.execute(select(CardRow.id)).all()) == 1
+    con = sqlite3.connect(path)
+    assert con.execute("select count(*) from review_log").fetchone() == (1,)
+    assert db.backup_path is not None and db.backup_path.exists()
+    backup = sqlite3.connect(db.backup_path)
+    assert backup.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    assert backup.execute("select count(*) from review_log").fetchone() == (1,)
+
+
+def test_database_from_a_newer_studydl_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    Database(path).dispose()
+    con = sqlite3.connect(path)
+    con.execute("update alembic_version set version_num = '9999'")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="newer studydl"):
+        Database(path)
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot read the database"):
+        Database(path)

@@ -1,0 +1,39 @@
+"""Dependencies point one way: the core never imports textual or torch; the CLI stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE = [
+    "studydl.domain.cards",
+    "studydl.domain.demos",
+    "studydl.decks.parser",
+    "studydl.decks.sync",
+    "studydl.store.db",
+    "studydl.store.queries",
+    "studydl.demos.catalogue",
+    "studydl.cli",
+]
+
+
+def loaded_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(out.stdout.split())
+
+
+def test_core_imports_neither_textual_nor_torch() -> None:
+    modules = loaded_after("\n".join(f"import {m}" for m in CORE) + "\nstudydl.demos.catalogue.list_specs()")
+    assert "torch" not in modules
+    assert not {m for m in modules if m == "textual" or m.startswith("textual.")}
+
+
+def test_cli_help_does_not_import_heavy_packages() -> None:
+    modules = loaded_after("from studydl.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass")
+    for heavy in ("torch", "textual", "pandas", "numpy", "alembic", "plotext", "genanki"):
+        assert heavy not in modules, heavy
