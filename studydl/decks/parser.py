@@ -33,7 +33,8 @@ _TERM_SPLIT = re.compile(r"\s(:::?)\s")
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").use(front_matter_plugin)
+    # Only the block structure is needed: skipping inline parsing halves the time.
+    return MarkdownIt("commonmark").use(front_matter_plugin).disable("inline")
 
 
 def deck_name_from_path(path: Path) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 from pathlib import Path
 
@@ -53,7 +54,7 @@ class ParsedCard:
     tags: tuple[str, ...] = ()
     explicit_id: str | None = None
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         return content_hash(self.kind, self.question, self.answer)
 

@@ -1,0 +1,207 @@
+"""Import and export commands: other tools' flashcards -> deck files, the store -> Anki and CSV."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from studydl.cli import CliContext, pass_ctx
+from studydl.domain.errors import StudyError
+from studydl.interop.detect import FORMATS
+
+
+@dataclass
+class _Plan:
+    source: Path
+    out: Path
+    result: object  # ImportResult
+    written: object  # WrittenDeck
+
+
+def _separator(value: str | None) -> str | None:
+    if value is None:
+        return None
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+    return named.get(value.lower(), value) or None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".studydl-import-", suffix=".md", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Path | None, force: bool) -> tuple[list[_Plan], list[str]]:
+    """Read every file and lay out what to write; nothing is written here."""
+    from studydl.interop.deck_writer import slug, write_deck
+    from studydl.interop.importer import read_source
+    from studydl.interop.result import ImportFailed
+
+    plans: list[_Plan] = []
+    errors: list[str] = []
+    targets: dict[Path, Path] = {}
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    for source in files:
+        try:
+            result = read_source(source, options)  # type: ignore[arg-type]
+        except ImportFailed as exc:
+            errors.append(str(exc))
+            continue
+        out = (output or obj.home.decks_dir / f"{slug(result.deck_name)}.md").expanduser().resolve()
+        if not result.cards:
+            for part in result.skipped:
+                click.echo(str(part))
+            errors.append(f"{source}: found nothing to import as cards ({len(result.skipped)} parts skipped)")
+            continue
+        if out in targets:
+            errors.append(f"{source}: would write {out}, as {targets[out]} does; import it with -o OUT.md")
+            continue
+        if out.exists() and not force:
+            errors.append(f"{source}: {out} already exists; add --force to replace it, or -o to write elsewhere")
+            continue
+        if out.suffix.lower() != ".md":
+            errors.append(f"{source}: the output {out} must be a .md file (decks are Markdown files)")
+            continue
+        targets[out] = source
+        header = f"imported from {source.name} ({result.format}) by `studydl import` on {stamp}"
+        plans.append(_Plan(source, out, result, write_deck(result, out, header)))
+    return plans, errors
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Read the files as this format (default: detect it).")
+@click.option("--sep", help="Separator between term and definition (tsv), or between CSV columns: a string, or tab/comma/semicolon.")
+@click.option("--cloze-bold", is_flag=True, help="Obsidian notes: read **bold** as cloze gaps too (==highlight== and {{curly}} always are, in #flashcards notes).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the deck here (one input file only).")
+@click.option("--force", is_flag=True, help="Replace an existing deck file.")
+@click.option("--no-sync", is_flag=True, help="Only write the deck file; do not sync it (Anki history is then not imported).")
+@pass_ctx
+def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: str | None, cloze_bold: bool, output: Path | None, force: bool, no_sync: bool) -> None:
+    """Turn other tools' flashcards into studydl deck files (the source is never changed).
+
+    Reads Anki packages (.apkg, with their review history), Obsidian Spaced
+    Repetition notes, Quizlet-style term/definition lists (alternating lines,
+    TAB- or --sep-separated lines, CSV with a header) and plain Markdown notes
+    (clearly written definitions only). Writes <home>/decks/<name>.md (or -o),
+    syncs it, and prints every skipped part as file:line: skipped: reason.
+    """
+    from studydl.interop.importer import ImportOptions
+
+    if output is not None and len(files) > 1:
+        raise click.UsageError("-o/--output takes one input file; leave it out to write one deck per file")
+    options = ImportOptions(format=fmt, sep=_separator(sep), cloze_bold=cloze_bold)
+    plans, errors = _plan(obj, files, options, output, force)
+    if errors:
+        for message in errors:
+            click.echo(message, err=True)
+        click.echo("nothing was written", err=True)
+        raise SystemExit(1)
+    for plan in plans:
+        _write_atomic(plan.out, plan.written.text)  # type: ignore[attr-defined]
+    for plan in plans:
+        _report(plan)
+    if no_sync:
+        if any(plan.result.has_history for plan in plans):  # type: ignore[attr-defined]
+            click.echo("not synced (--no-sync): the imported review history was left out")
+        return
+    _sync(obj, plans)
+
+
+def _report(plan: _Plan) -> None:
+    result, written = plan.result, plan.written
+    cards = written.parsed.cards  # type: ignore[attr-defined]
+    kinds: dict[str, int] = {}
+    for card in cards:
+        kinds[str(card.kind)] = kinds.get(str(card.kind), 0) + 1
+    detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    noun = "card" if len(cards) == 1 else "cards"
+    click.echo(f"{plan.source} ({result.format}): {len(cards)} {noun} ({detail}) -> {plan.out}")  # type: ignore[attr-defined]
+    for part in [*result.skipped, *written.skipped]:  # type: ignore[attr-defined]
+        click.echo(str(part))
+    for note in result.notes:  # type: ignore[attr-defined]
+        click.echo(f"{plan.source}: note: {note}")
+
+
+def _sync(obj: CliContext, plans: list[_Plan]) -> None:
+    from studydl.decks.sync import sync_decks
+    from studydl.interop.history import write_history
+
+    report = sync_decks(obj.db, [plan.out for plan in plans])
+    click.echo(
+        f"synced: {len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
+        f"{len(report.retired)} retired"
+    )
+    for problem in report.errors:
+        click.echo(str(problem), err=True)
+    if report.errors:
+        raise SystemExit(1)
+    for plan in plans:
+        if not plan.result.has_history:  # type: ignore[attr-defined]
+            continue
+        by_card = plan.result.cards  # type: ignore[attr-defined]
+        items = [
+            (link.parsed, by_card[link.card].history[link.ordinal])
+            for link in plan.written.links  # type: ignore[attr-defined]
+            if link.ordinal in by_card[link.card].history
+        ]
+        done = write_history(obj.db, plan.out, items)
+        if done.cards or done.reviews:
+                click.echo(f"history: {done.cards} cards took their imported scheduling, {done.reviews} past reviews imported")
+        if done.kept:
+            click.echo(f"history: {done.kept} cards already had reviews in studydl and were left as they are")
+    decks_dir = obj.home.decks_dir.expanduser().resolve()
+    for plan in plans:
+        if decks_dir not in plan.out.parents:
+            click.echo(f"note: {plan.out} is outside {decks_dir}; run `studydl sync {plan.out}` after editing it")
+
+
+@click.command("export")
+@click.option("--apkg", "apkg_out", type=click.Path(dir_okay=False, path_type=Path), help="Write an Anki package here.")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), help="Write a CSV table here.")
+@click.option("--deck", help="Only this deck (by name).")
+@pass_ctx
+def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, deck: str | None) -> None:
+    """Export the synced cards to an Anki package (--apkg) and/or a CSV table (--csv).
+
+    Re-exporting updates the same Anki notes instead of adding duplicates. Run
+    `studydl sync` first so the store has your latest deck edits.
+    """
+    from studydl.store.queries import deck_names, list_cards
+
+    if apkg_out is None and csv_out is None:
+        raise click.UsageError("give --apkg OUT.apkg and/or --csv OUT.csv")
+    with obj.db.read() as s:
+        cards = list_cards(s, deck, include_retired=False)
+        names = deck_names(s)
+    if not cards:
+        if deck is not None:
+            known = ", ".join(names) or "none"
+            raise StudyError(f"no cards in a deck named {deck!r} (decks: {known})")
+        raise StudyError("no cards in the store yet: run `studydl sync` first")
+    if apkg_out is not None:
+        from studydl.interop.apkg_write import write_apkg
+        from studydl.interop.export_notes import export_notes
+
+        notes = export_notes(cards)
+        count = write_apkg(notes, apkg_out)
+        click.echo(f"{apkg_out}: {len(notes)} notes, {count} Anki cards")
+    if csv_out is not None:
+        from studydl.interop.csv_export import write_csv
+
+        rows = write_csv(cards, csv_out)
+        click.echo(f"{csv_out}: {rows} cards")
+
+
+COMMANDS = [import_cmd, export_cmd]

@@ -1,0 +1,157 @@
+"""Read an Anki collection (SQLite) into plain values: note types, decks, notes, cards, review log.
+
+Handles both schemas: the legacy one (schema 11: note types and decks as JSON
+in `col`) and the newer one (schema 18: `notetypes`, `fields`, `templates`,
+`decks` tables, with protobuf configs).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studydl.interop.anki_proto import ProtoError, first_int, first_str, parse_fields
+from studydl.interop.result import ImportFailed
+
+
+@dataclass(frozen=True)
+class NoteType:
+    id: int
+    name: str
+    cloze: bool
+    fields: list[str]
+    templates: list[tuple[str, str]]
+    """(question format, answer format) by template ordinal."""
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    id: int
+    mid: int
+    tags: tuple[str, ...]
+    fields: list[str]
+
+
+@dataclass(frozen=True)
+class AnkiCard:
+    id: int
+    nid: int
+    did: int
+    ord: int
+    type: int
+    queue: int
+    due: int
+    ivl: int
+    factor: int
+    reps: int
+    lapses: int
+    odue: int
+    odid: int
+    flags: int
+    data: str
+
+
+@dataclass(frozen=True)
+class RevlogEntry:
+    id: int
+    """Milliseconds since the epoch: when the answer was given."""
+    cid: int
+    ease: int
+    ivl: int
+    last_ivl: int
+    factor: int
+    time: int
+    type: int
+
+
+@dataclass
+class Collection:
+    crt: int
+    """Collection creation time (seconds); review due numbers count days from it."""
+    sched_ver: int
+    notetypes: dict[int, NoteType]
+    decks: dict[int, str]
+    notes: list[AnkiNote]
+    cards: dict[int, list[AnkiCard]] = field(default_factory=dict)
+    """By note id, in ordinal order."""
+    revlog: dict[int, list[RevlogEntry]] = field(default_factory=dict)
+    """By card id, oldest first."""
+
+
+def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
+    """The whole collection; a schema we cannot read is one ImportFailed message."""
+    try:
+        tables = {row[0] for row in con.execute("select name from sqlite_master where type='table'")}
+        if not {"col", "notes", "cards"} <= tables:
+            raise ImportFailed(f"{path}: not an Anki collection (no col/notes/cards tables)")
+        crt, conf, models, decks = con.execute("select crt, conf, models, decks from col").fetchone()
+        if "notetypes" in tables and not _json(models):
+            notetypes = _notetypes_v18(con)
+            deck_names = {did: name.replace("\x1f", "::") for did, name in con.execute("select id, name from decks")}
+            sched_ver = _config_sched_ver(con, tables)
+        else:
+            notetypes = _notetypes_legacy(_json(models))
+            deck_names = {int(did): str(d.get("name", "")) for did, d in _json(decks).items()}
+            sched_ver = int(_json(conf).get("schedVer", 1))
+        notes = [
+            AnkiNote(nid, mid, tuple(tags.split()), flds.split("\x1f"))
+            for nid, mid, tags, flds in con.execute("select id, mid, tags, flds from notes order by id")
+        ]
+        collection = Collection(int(crt), sched_ver, notetypes, deck_names, notes)
+        for row in con.execute(
+            "select id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odue, odid, flags, data "
+            "from cards order by nid, ord"
+        ):
+            collection.cards.setdefault(row[1], []).append(AnkiCard(*row))
+        if "revlog" in tables:
+            for row in con.execute("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog order by id"):
+                collection.revlog.setdefault(row[1], []).append(RevlogEntry(*row))
+    except sqlite3.DatabaseError as exc:
+        raise ImportFailed(f"{path}: not a readable Anki collection ({exc})") from exc
+    except (TypeError, ValueError, ProtoError) as exc:
+        raise ImportFailed(f"{path}: Anki collection in a layout studydl does not understand ({exc})") from exc
+    return collection
+
+
+def _json(text: object) -> dict:
+    if not text:
+        return {}
+    value = json.loads(text) if isinstance(text, str | bytes) else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _notetypes_legacy(models: dict) -> dict[int, NoteType]:
+    types: dict[int, NoteType] = {}
+    for mid, model in models.items():
+        fields = [f["name"] for f in sorted(model.get("flds", []), key=lambda f: f.get("ord", 0))]
+        templates = [(t.get("qfmt", ""), t.get("afmt", "")) for t in sorted(model.get("tmpls", []), key=lambda t: t.get("ord", 0))]
+        types[int(mid)] = NoteType(int(mid), str(model.get("name", "")), model.get("type", 0) == 1, fields, templates)
+    return types
+
+
+def _notetypes_v18(con: sqlite3.Connection) -> dict[int, NoteType]:
+    types: dict[int, NoteType] = {}
+    fields: dict[int, list[str]] = {}
+    for ntid, _ord, name in con.execute("select ntid, ord, name from fields order by ntid, ord"):
+        fields.setdefault(ntid, []).append(name)
+    templates: dict[int, list[tuple[str, str]]] = {}
+    for ntid, _ord, config in con.execute("select ntid, ord, config from templates order by ntid, ord"):
+        parsed = parse_fields(bytes(config))
+        templates.setdefault(ntid, []).append((first_str(parsed, 1), first_str(parsed, 2)))
+    for ntid, name, config in con.execute("select id, name, config from notetypes"):
+        kind = first_int(parse_fields(bytes(config)), 1, 0)
+        types[ntid] = NoteType(ntid, name, kind == 1, fields.get(ntid, []), templates.get(ntid, []))
+    return types
+
+
+def _config_sched_ver(con: sqlite3.Connection, tables: set[str]) -> int:
+    if "config" in tables:
+        row = con.execute("select val from config where key = 'schedVer'").fetchone()
+        if row:
+            try:
+                return int(json.loads(bytes(row[0]).decode()))
+            except (ValueError, UnicodeDecodeError):
+                pass
+    return 2

@@ -1,0 +1,91 @@
+"""Files that cannot be imported: one clear message each, non-zero exit, nothing written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from anki_builder import meta, package
+
+from studydl.home import Home
+
+
+def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (file, expected message after the path)."""
+    files = {
+        "corrupt zip": ("deck.apkg", b"PK\x03\x04 this is not really a zip", ": not a readable Anki package (broken zip"),
+        "binary": ("notes.txt", b"term\x00\x01\x02definition", ":1: binary file, not a text format studydl can import"),
+        "empty": ("empty.md", b"", ": empty file, nothing to import"),
+        "blank": ("blank.csv", b"  \n\n", ": empty file, nothing to import"),
+        "latin-1": ("cafe.txt", "line one\ncaf\u00e9 :: coffee\n".encode("latin-1"), ":2: not UTF-8 text (byte 0xe9)"),
+    }
+    out = {}
+    for name, (file, data, message) in files.items():
+        path = tmp / file
+        path.write_bytes(data)
+        out[name] = (path, message)
+    out["unknown version"] = (
+        package(tmp / "future.apkg", {"collection.anki21b": b"\x28\xb5\x2f\xfd", "meta": meta(9)}),
+        ": Anki package version 9 is newer than studydl understands (1-3)",
+    )
+    out["no collection"] = (package(tmp / "empty.apkg", {"media": b"{}"}), ": not an Anki package: no collection.anki2")
+    out["not sqlite"] = (package(tmp / "junk.apkg", {"collection.anki2": b"garbage" * 100}), ": not a readable Anki collection")
+    plain = tmp / "plain.sqlite"
+    con = sqlite3.connect(plain)
+    con.execute("create table t (x)")
+    con.commit()
+    con.close()
+    out["sqlite, not anki"] = (package(tmp / "other.apkg", {"collection.anki2": plain.read_bytes()}), ": not a readable Anki collection")
+    return out
+
+
+@pytest.mark.parametrize(
+    "name", ["corrupt zip", "binary", "empty", "blank", "latin-1", "unknown version", "no collection", "not sqlite", "sqlite, not anki"]
+)
+def test_bad_file_is_refused_cleanly(tmp_path: Path, home: Home, run, name: str) -> None:
+    path, message = _bad_files(tmp_path)[name]
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}{message}"), result.stderr
+    assert "Traceback" not in result.output
+    assert list(home.decks_dir.iterdir()) == []
+    assert not home.db_path.exists()
+
+
+def test_one_bad_file_means_nothing_is_written(tmp_path: Path, home: Home, run) -> None:
+    good = tmp_path / "good.tsv"
+    good.write_text("ReLU\tmax(0, x)\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x00")
+    result = run("import", str(good), str(bad))
+    assert result.exit_code == 1 and "nothing was written" in result.stderr
+    assert list(home.decks_dir.iterdir()) == []
+
+
+def test_existing_deck_needs_force(tmp_path: Path, home: Home, run) -> None:
+    src = tmp_path / "acts.tsv"
+    src.write_text("ReLU\tmax(0, x)\n", encoding="utf-8")
+    assert run("import", str(src)).exit_code == 0
+    target = home.decks_dir / "acts.md"
+    before = target.read_text(encoding="utf-8")
+    src.write_text("ReLU\tmax(0, x)\nGELU\tx * Phi(x)\n", encoding="utf-8")
+    refused = run("import", str(src))
+    assert refused.exit_code == 1 and f"{target} already exists; add --force" in refused.stderr
+    assert target.read_text(encoding="utf-8") == before
+    forced = run("import", str(src), "--force")
+    assert forced.exit_code == 0 and "1 added" in forced.stdout  # ReLU kept its identity
+
+
+def test_real_entry_point(tmp_path: Path, home: Home, cli) -> None:
+    src = tmp_path / "acts.txt"
+    src.write_text("ReLU\nmax(0, x)\nTanh\n", encoding="utf-8")
+    done = cli("--home", str(home.root), "import", "--format", "quizlet", str(src))
+    assert done.returncode == 0, done.stderr
+    assert f"{src}:3: skipped: term 'Tanh' has no definition line after it" in done.stdout
+    assert "1 card (1 term)" in done.stdout and (home.decks_dir / "acts.md").exists()
+
+
+def test_missing_file(tmp_path: Path, run) -> None:
+    bad = run("import", str(tmp_path / "missing.md"))
+    assert bad.exit_code == 1 and bad.stderr.startswith(f"{tmp_path / 'missing.md'}: cannot read file")

@@ -1,0 +1,111 @@
+"""Export to Anki and CSV; export -> import gives the same cards; re-export keeps note ids."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import zipfile
+from pathlib import Path
+
+from studydl.decks.parser import parse_file
+from studydl.home import Home
+from studydl.interop.apkg_write import BASIC_MODEL_ID, BOTH_MODEL_ID, CLOZE_MODEL_ID, TERM_MODEL_ID
+from studydl.interop.export_notes import rebuild_cloze
+
+DECK = """\
+---
+deck: Recurrent networks
+tags: [rnn]
+---
+
+# LSTM
+
+Q: Which LSTM gate decides what to drop from the cell state?
+A: The forget gate.
+
+Q: What does this line compute?
+```python
+c = f * c + i * g
+```
+A: The new cell state:
+keep part of the old one, add part of the *candidate*.
+
+Vanishing gradient ::: gradients shrinking exponentially through many steps
+
+## Training
+
+BPTT :: backpropagation through time #training
+
+The LSTM cell has a {{forget}} gate, an {{input::which?}} gate and an **{{output}}** gate.
+"""
+
+
+def _notes(apkg: Path, tmp: Path) -> list[tuple[str, int, str]]:
+    with zipfile.ZipFile(apkg) as archive:
+        (tmp / "c.anki2").write_bytes(archive.read("collection.anki2"))
+    con = sqlite3.connect(tmp / "c.anki2")
+    try:
+        return sorted(con.execute("select guid, mid, flds from notes"))
+    finally:
+        con.close()
+
+
+def test_export_then_import_gives_the_same_cards(tmp_path: Path, home: Home, run) -> None:
+    source = home.decks_dir / "rnn.md"
+    source.write_text(DECK, encoding="utf-8")
+    assert run("sync", str(source)).exit_code == 0
+    original = parse_file(source)
+    assert original.errors == []
+
+    result = run("export", "--apkg", str(tmp_path / "rnn.apkg"), "--csv", str(tmp_path / "rnn.csv"))
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path / 'rnn.apkg'}: 5 notes, 8 Anki cards" in result.stdout
+
+    notes = _notes(tmp_path / "rnn.apkg", tmp_path)
+    assert {mid for _, mid, _ in notes} == {BASIC_MODEL_ID, BOTH_MODEL_ID, TERM_MODEL_ID, CLOZE_MODEL_ID}
+    cloze = next(flds for _, mid, flds in notes if mid == CLOZE_MODEL_ID)
+    assert "{{c1::forget}}" in cloze and "{{c2::input::which?}}" in cloze and "{{c3::output}}" in cloze
+
+    back = run("import", str(tmp_path / "rnn.apkg"), "-o", str(tmp_path / "again.md"), "--no-sync")
+    assert back.exit_code == 0, back.output
+    again = parse_file(tmp_path / "again.md")
+    assert again.errors == [] and again.name == "Recurrent networks"
+
+    def content(deck):
+        return sorted((str(c.kind), c.question, c.answer, c.section, c.ordinal) for c in deck.cards)
+
+    assert content(again) == content(original)
+    assert {c.question: set(c.tags) for c in again.cards} == {c.question: set(c.tags) for c in original.cards}
+
+    rows = list(csv.DictReader((tmp_path / "rnn.csv").open(encoding="utf-8")))
+    assert list(rows[0]) == ["id", "deck", "section", "kind", "question", "answer", "tags", "demo"]
+    assert len(rows) == 8 and {r["deck"] for r in rows} == {"Recurrent networks"}
+    assert {r["tags"] for r in rows if r["question"] == "BPTT"} == {"rnn training"}
+
+
+def test_reexport_keeps_note_ids_and_model_ids(tmp_path: Path, home: Home, run) -> None:
+    (home.decks_dir / "rnn.md").write_text(DECK, encoding="utf-8")
+    assert run("sync", str(home.decks_dir / "rnn.md")).exit_code == 0
+    assert run("export", "--apkg", str(tmp_path / "one.apkg"), "--deck", "recurrent networks").exit_code == 0
+    (home.decks_dir / "rnn.md").write_text(DECK.replace("The forget gate.", "The forget gate (f)."), encoding="utf-8")
+    assert run("sync", str(home.decks_dir / "rnn.md")).exit_code == 0
+    assert run("export", "--apkg", str(tmp_path / "two.apkg")).exit_code == 0
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one, two = _notes(tmp_path / "one.apkg", tmp_path / "a"), _notes(tmp_path / "two.apkg", tmp_path / "b")
+    assert [(g, m) for g, m, _ in one] == [(g, m) for g, m, _ in two]
+    assert any("(f)" in flds for _, _, flds in two)
+
+
+def test_export_refuses_unknown_deck_and_empty_store(tmp_path: Path, run) -> None:
+    empty = run("export", "--csv", str(tmp_path / "x.csv"))
+    assert empty.exit_code == 1 and "run `studydl sync` first" in empty.stderr
+    unknown = run("export", "--csv", str(tmp_path / "x.csv"), "--deck", "nope")
+    assert unknown.exit_code == 1 and "no cards in a deck named 'nope'" in unknown.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_rebuild_cloze_from_rendered_cards() -> None:
+    cards = [("[...] and y", "**x** and y"), ("x and [hint]", "x and **y**")]
+    assert rebuild_cloze(cards) == "{{c1::x}} and {{c2::y::hint}}"
+    assert rebuild_cloze([("no gap", "no gap")]) is None
