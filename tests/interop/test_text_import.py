@@ -12,7 +12,11 @@ from studydl.home import Home
 from studydl.interop.deck_writer import write_deck
 from studydl.interop.importer import ImportOptions, read_source
 
-NOTES = Path("/work/shared/notes")
+# shared/ sits beside the clone (CI and the developers' machines alike).
+NOTES = next(
+    (p for p in (Path(__file__).resolve().parents[3] / "shared" / "notes", Path("/work/shared/notes")) if p.is_dir()),
+    Path("/work/shared/notes"),
+)
 
 
 def write(path: Path, text: str) -> Path:
