@@ -18,6 +18,24 @@ def known_demo_ids() -> frozenset[str]:
     return known_ids()
 
 
+MAX_PROBLEMS_PER_FILE = 50
+
+
+def echo_problems(problems: list) -> None:
+    """Every problem as `file:line: message` on stderr, at most 50 per file (then a count)."""
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for problem in problems:
+        key = str(problem.path)
+        if shown.get(key, 0) < MAX_PROBLEMS_PER_FILE:
+            shown[key] = shown.get(key, 0) + 1
+            click.echo(str(problem), err=True)
+        else:
+            hidden[key] = hidden.get(key, 0) + 1
+    for key, count in hidden.items():
+        click.echo(f"{key}: … and {count} more problems", err=True)
+
+
 def _clip(text: str, width: int = 70) -> str:
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
@@ -53,8 +71,7 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
         f"{len(report.retired)} retired, {len(report.restored)} restored; "
         f"{len(report.synced)} deck files synced, {report.unchanged} unchanged"
     )
-    for problem in report.errors:
-        click.echo(str(problem), err=True)
+    echo_problems(report.errors)
     if report.errors:
         raise SystemExit(1)
 
@@ -73,8 +90,7 @@ def check(paths: tuple[Path, ...]) -> None:
         deck = parse_file(path, demos)
         cards += len(deck.cards)
         problems.extend(deck.errors)
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    echo_problems(problems)
     click.echo(f"{len(files)} deck files, {cards} cards, {len(problems)} problems")
     if problems:
         raise SystemExit(1)

@@ -23,6 +23,8 @@ from studydl.domain.cards import CardKind, ParsedCard, ParsedDeck
 from studydl.domain.errors import DeckProblem
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
+MAX_INDENT = 400
+"""Deeper indentation is refused before parsing: Markdown's nested-block scan is slow on it."""
 
 _DETAIL_LINE = re.compile(r"^(demo|id|tags)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -130,7 +132,14 @@ class _DeckReader:
     # ------------------------------------------------------------ driver
 
     def read(self) -> ParsedDeck:
+        for number, raw in enumerate(self.lines, start=1):
+            indent = len(raw) - len(raw.lstrip(" \t"))
+            if indent > MAX_INDENT:
+                self._problem(number, f"line indented {indent} columns (at most {MAX_INDENT}): nesting this deep is not a deck")
+                return self.deck
         tokens = _markdown().parse(self.text)
+        if self.lines and self.lines[0].rstrip() == "---" and not (tokens and tokens[0].type == "front_matter"):
+            self._problem(1, "front matter is not closed: add a line `---` after it")
         i = 0
         while i < len(tokens):
             tok = tokens[i]
@@ -290,8 +299,17 @@ class _DeckReader:
 
     def _maybe_term_or_cloze(self, start: int, block: list[str]) -> None:
         masked = [mask_code_spans(raw) for raw in block]
-        if len(block) == 1 and _TERM_SPLIT.search(masked[0]):
-            self._term(start, block[0], masked[0])
+        terms = [bool(_TERM_SPLIT.search(m)) for m in masked]
+        if all(terms):
+            for offset, (raw, mask) in enumerate(zip(block, masked, strict=True)):
+                self._term(start + offset, raw, mask)
+            return
+        if terms[0] and "{{" not in "".join(masked):
+            bad = terms.index(False)
+            self._problem(
+                start + bad + 1,
+                "not a `::` card, but in the same paragraph as one: put a blank line before prose, one card per line",
+            )
             return
         joined_masked = "\n".join(masked)
         if "{{" not in joined_masked and "}}" not in joined_masked:

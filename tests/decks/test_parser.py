@@ -162,3 +162,23 @@ def test_bytes_that_are_not_a_text_deck() -> None:
 def test_errors_are_sorted_and_all_reported() -> None:
     found = errors("Q: one\n\nx :: \n\nA: two\n")
     assert [e.split(":")[1] for e in found] == ["1", "3", "5"]
+
+
+def test_consecutive_term_lines_are_one_card_each() -> None:
+    deck = parse("ReLU :: max(0, x)\nMSE ::: mean squared error\nTanh :: (e^x - e^-x) / (e^x + e^-x) #act\n")
+    assert [(c.question, c.line) for c in deck.cards] == [
+        ("ReLU", 1),
+        ("MSE", 2),
+        ("mean squared error", 2),
+        ("Tanh", 3),
+    ]
+    assert deck.cards[3].tags == ("act",)
+
+
+def test_prose_glued_to_term_lines_is_an_error() -> None:
+    assert errors("ReLU :: max(0, x)\nthis line is prose\n")[0].startswith("deck.md:2: not a `::` card")
+
+
+def test_deep_indentation_is_refused_before_parsing() -> None:
+    text = "".join("  " * i + "- item\n" for i in range(250))
+    assert errors(text)[0].startswith("deck.md:202: line indented 402 columns")
