@@ -1,0 +1,199 @@
+"""`studydl demo list|run`: the live PyTorch demos from the command line."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table as RichTable
+
+from studydl.demos import (
+    BadDemoModule,
+    BadParameter,
+    DemoFailed,
+    DemoRun,
+    UnknownDemo,
+    list_specs,
+    parse_assignments,
+    run_demo,
+)
+from studydl.domain.demos import DemoSpec, Frame, Progress, Result
+
+
+class DemoUsageError(click.ClickException):
+    """A wrong id or parameter: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn demo errors into one-line click errors (usage: 2, failure: 1), never a traceback."""
+    try:
+        yield
+    except (UnknownDemo, BadParameter) as exc:
+        raise DemoUsageError(str(exc)) from None
+    except (DemoFailed, BadDemoModule) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _finite(value: float) -> float | None:
+    return value if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def _spec_json(spec: DemoSpec) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "teaches": spec.teaches,
+        "concepts": list(spec.concepts),
+        "budget_s": spec.budget_s,
+        "params": [
+            {
+                "name": p.name,
+                "type": p.kind.__name__,
+                "default": p.default,
+                "min": p.min,
+                "max": p.max,
+                "choices": list(p.choices) if p.choices else None,
+                "help": p.help,
+            }
+            for p in spec.params
+        ],
+    }
+
+
+@click.group()
+def demo() -> None:
+    """Live PyTorch demos of the concepts on the cards."""
+
+
+_demos_dir_option = click.option(
+    "--demos-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    hidden=True,
+    help="Read demo modules from this folder instead of the bundled one (for demo authors).",
+)
+
+
+@demo.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+@_demos_dir_option
+def list_command(as_json: bool, demos_dir: Path | None) -> None:
+    """List the demos: id, title, what each teaches and its parameters."""
+    with _errors():
+        specs = list_specs(demos_dir)
+    if as_json:
+        click.echo(json.dumps([_spec_json(s) for s in specs], indent=2))
+        return
+    table = RichTable(title="Demos", show_lines=True)
+    table.add_column("id", style="bold cyan", no_wrap=True)
+    table.add_column("teaches")
+    table.add_column("params", style="dim")
+    for spec in specs:
+        params = " ".join(f"{p.name}={p.default}" for p in spec.params)
+        table.add_row(spec.id, f"[bold]{spec.title}[/]\n{spec.teaches}", params)
+    Console().print(table)
+
+
+def _show_run(run: DemoRun, console: Console) -> tuple[Result, dict[str, Frame]]:
+    """Relay the events to a live progress bar; keep the latest frame of each key."""
+    frames: dict[str, Frame] = {}
+    result: Result | None = None
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[metrics]}"),
+    )
+    with RichProgress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("warming up", total=None, metrics="")
+        for event in run:
+            if isinstance(event, Progress):
+                shown = "  ".join(f"{k} {v:.3g}" for k, v in list(event.metrics.items())[:2])
+                bar.update(
+                    task,
+                    description=run.spec.id,
+                    completed=event.step,
+                    total=event.total,
+                    metrics=shown,
+                )
+            elif isinstance(event, Frame):
+                frames[event.key] = event
+            elif isinstance(event, Result):
+                result = event
+                bar.update(task, description=run.spec.id)
+    assert result is not None
+    return result, frames
+
+
+def _metrics_table(result: Result, wall_s: float | None) -> RichTable:
+    table = RichTable(title="Final metrics", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in result.metrics.items():
+        table.add_row(name, f"{value:.6g}")
+    table.add_row("[bold]reached[/]", "[green]yes[/]" if result.reached else "[red]no[/]")
+    if result.stopped:
+        table.add_row("stopped", result.stopped)
+    if wall_s is not None:
+        table.add_row("wall seconds", f"{wall_s:.2f}")
+    return table
+
+
+@demo.command("run")
+@click.argument("demo_id", metavar="ID")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a parameter (repeatable); see `demo list`.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document, no live output.")
+@_demos_dir_option
+def run_command(
+    demo_id: str, seed: int, assignments: tuple[str, ...], as_json: bool, demos_dir: Path | None
+) -> None:
+    """Run demo ID to its result and show its final frames and metrics."""
+    from studydl.cli_demo_frames import render_frames
+
+    with _errors():
+        overrides = parse_assignments(assignments)
+        run = run_demo(demo_id, seed=seed, overrides=overrides, demos_dir=demos_dir)
+        if as_json:
+            for _ in run:
+                pass
+            assert run.result is not None
+            click.echo(
+                json.dumps(
+                    {
+                        "id": run.spec.id,
+                        "seed": seed,
+                        "params": run.params,
+                        "metrics": {k: _finite(v) for k, v in run.result.metrics.items()},
+                        "reached": run.result.reached,
+                        "stopped": run.result.stopped,
+                        "wall_seconds": run.wall_s,
+                    }
+                )
+            )
+            return
+        console = Console()
+        console.print(f"[bold]{run.spec.title}[/]\n{run.spec.teaches}\n")
+        result, frames = _show_run(run, console)
+    console.print(render_frames(list(frames.values())))
+    if result.summary:
+        console.print(result.summary)
+    console.print(_metrics_table(result, run.wall_s))
