@@ -1,30 +1,40 @@
 """The demo runner: discovery, parameters, budgets and events for any front end.
 
-Nothing here imports torch at module level, and nothing imports textual.
+Nothing here imports torch at module level, and nothing imports textual. Names are
+resolved lazily (PEP 562) so `import studydl.demos.catalogue` (deck sync checks
+demo ids on every start) does not also load the runner.
 """
 
-from studydl.demos.catalogue import get_spec, known_ids, list_specs, load
-from studydl.demos.errors import BadDemoModule, BadParameter, DemoError, DemoFailed, UnknownDemo
-from studydl.demos.params import parse_assignments, resolve_params
-from studydl.demos.runner import DemoRun, RunOutcome, run_demo, run_to_end
-from studydl.demos.torch_env import WarmUp, warm_up
+from __future__ import annotations
 
-__all__ = [
-    "BadDemoModule",
-    "BadParameter",
-    "DemoError",
-    "DemoFailed",
-    "DemoRun",
-    "RunOutcome",
-    "UnknownDemo",
-    "WarmUp",
-    "get_spec",
-    "known_ids",
-    "list_specs",
-    "load",
-    "parse_assignments",
-    "resolve_params",
-    "run_demo",
-    "run_to_end",
-    "warm_up",
-]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "get_spec": "catalogue",
+    "known_ids": "catalogue",
+    "list_specs": "catalogue",
+    "load": "catalogue",
+    "BadDemoModule": "errors",
+    "BadParameter": "errors",
+    "DemoError": "errors",
+    "DemoFailed": "errors",
+    "UnknownDemo": "errors",
+    "parse_assignments": "params",
+    "resolve_params": "params",
+    "DemoRun": "runner",
+    "RunOutcome": "runner",
+    "run_demo": "runner",
+    "run_to_end": "runner",
+    "WarmUp": "torch_env",
+    "warm_up": "torch_env",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'studydl.demos' has no attribute {name!r}")
+    return getattr(import_module(f"studydl.demos.{module}"), name)

@@ -82,6 +82,25 @@ def ensure_current(engine: Engine, path: Path) -> Path | None:
         raise StoreError(
             f"{path}: written by a newer studydl (schema {revision}, this one knows up to {HEAD}); upgrade studydl"
         )
-    saved = backup(path, revision) if revision is not None else None
+    if revision is None:
+        create_current(engine)
+        return None
+    saved = backup(path, revision)
     upgrade(engine)
     return saved
+
+
+def create_current(engine: Engine) -> None:
+    """A new database: the current tables in one go, stamped at HEAD.
+
+    The usual Alembic recipe for a fresh database (create_all, then stamp): it
+    skips importing Alembic and replaying every migration on first start. A test
+    checks that the migrations and the models produce the same schema.
+    """
+    from studydl.store.models import Base
+
+    with engine.begin() as connection:
+        Base.metadata.create_all(connection)
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        connection.exec_driver_sql("DELETE FROM alembic_version")
+        connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES (?)", (HEAD,))

@@ -85,3 +85,19 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot read the database"):
         Database(path)
+
+
+def _columns(path: Path) -> dict[str, set[tuple[str, bool]]]:
+    con = sqlite3.connect(path)
+    tables = [r[0] for r in con.execute("select name from sqlite_master where type='table'")]
+    out = {t: {(c[1], bool(c[3])) for c in con.execute(f"pragma table_info({t})")} for t in tables}
+    out["indexes"] = {(r[0], False) for r in con.execute("select name from sqlite_master where type='index' and name not like 'sqlite_%'")}
+    return out
+
+
+def test_fresh_database_matches_the_one_the_migrations_build(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.db"
+    Database(fresh).dispose()
+    migrated = tmp_path / "migrated.db"
+    schema.upgrade(create_engine(f"sqlite:///{migrated}"))
+    assert _columns(fresh) == _columns(migrated)
