@@ -1,0 +1,169 @@
+"""Autoencoder: squeeze small synthetic images through a bottleneck and rebuild them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from studydl.domain.demos import (
+    Curves,
+    DemoContext,
+    DemoSpec,
+    Event,
+    Images,
+    Param,
+    Progress,
+    Result,
+)
+
+SPEC = DemoSpec(
+    id="autoencoder",
+    title="Autoencoder: compress through a bottleneck",
+    teaches=(
+        "An encoder squeezes each image into a few numbers and a decoder rebuilds it; "
+        "because the images have structure, the reconstruction beats the mean image by far."
+    ),
+    concepts=("autoencoder", "bottleneck", "latent code", "reconstruction loss", "compression"),
+    params=(
+        Param("size", 12, "image side in pixels", min=6, max=24),
+        Param("latent", 8, "bottleneck width (numbers per image)", min=1, max=64),
+        Param("hidden", 64, "hidden units of encoder and decoder", min=4, max=512),
+        Param("images", 1024, "training images", min=64, max=8192),
+        Param("steps", 400, "Adam steps", min=1, max=20000),
+        Param("batch", 64, "batch size", min=4, max=1024),
+        Param("lr", 1e-2, "Adam learning rate", min=1e-5, max=0.1),
+    ),
+)
+
+SHOWN = 6
+"""How many test images are drawn next to their reconstructions."""
+
+
+def make_images(count: int, size: int, gen: Any) -> Any:
+    """`count` images (size x size, values 0..1): a bar, a rectangle outline or a blob each."""
+    import torch
+
+    coords = torch.arange(size, dtype=torch.float32)
+    rows = coords.view(1, size, 1)
+    cols = coords.view(1, 1, size)
+
+    def uniform(lo: float, hi: float) -> Any:
+        return (lo + (hi - lo) * torch.rand(count, generator=gen)).view(count, 1, 1)
+
+    # A Gaussian blob at a random centre and width.
+    cy, cx = uniform(1.5, size - 2.5), uniform(1.5, size - 2.5)
+    sigma = uniform(0.8, size / 5)
+    blob = torch.exp(-((rows - cy) ** 2 + (cols - cx) ** 2) / (2 * sigma**2))
+
+    # A horizontal or vertical bar, two pixels thick.
+    pos = uniform(0, size - 2).floor()
+    horizontal = ((rows >= pos) & (rows < pos + 2)).expand(count, size, size)
+    vertical = ((cols >= pos) & (cols < pos + 2)).expand(count, size, size)
+    flip = torch.rand(count, generator=gen).view(count, 1, 1) < 0.5
+    bar = torch.where(flip, horizontal, vertical).float()
+
+    # A rectangle outline.
+    top, left = uniform(0, size / 2).floor(), uniform(0, size / 2).floor()
+    bottom = top + uniform(3, size / 2).floor()
+    right = left + uniform(3, size / 2).floor()
+    inside = (rows >= top) & (rows <= bottom) & (cols >= left) & (cols <= right)
+    interior = (rows > top) & (rows < bottom) & (cols > left) & (cols < right)
+    rect = (inside & ~interior).float()
+
+    kind = torch.randint(0, 3, (count, 1, 1), generator=gen)
+    return torch.where(kind == 0, blob, torch.where(kind == 1, bar, rect))
+
+
+def run(ctx: DemoContext) -> Iterator[Event]:
+    """Train a pixels-hidden-latent-hidden-pixels MLP on synthetic shapes; show reconstructions."""
+    import torch
+    from torch import nn
+
+    p = ctx.params
+    size = int(p["size"])
+    latent = int(p["latent"])
+    hidden = int(p["hidden"])
+    steps = int(p["steps"])
+    batch = int(p["batch"])
+    pixels = size * size
+
+    gen = torch.Generator().manual_seed(ctx.seed)
+    train = make_images(int(p["images"]), size, gen).reshape(-1, pixels)
+    test = make_images(256, size, gen).reshape(-1, pixels)
+    # The baseline a code of zero numbers can reach: always answer the mean image.
+    baseline = float(((test - train.mean(dim=0)) ** 2).mean())
+
+    torch.manual_seed(ctx.seed)
+    encoder = nn.Sequential(nn.Linear(pixels, hidden), nn.ReLU(), nn.Linear(hidden, latent))
+    decoder = nn.Sequential(
+        nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, pixels), nn.Sigmoid()
+    )
+    model = nn.Sequential(encoder, decoder)
+    optimizer = torch.optim.Adam(model.parameters(), lr=float(p["lr"]))
+    ratio = pixels / latent
+    yield Progress(0, steps, {"baseline_mse": baseline}, f"{pixels} pixels -> {latent} numbers")
+
+    shown = test[:SHOWN]
+    xs: list[float] = []
+    train_losses: list[float] = []
+    test_losses: list[float] = []
+    refresh_progress = max(1, steps // 40)
+    refresh_frames = max(1, steps // 8)
+    test_mse = baseline
+    for step in range(1, steps + 1):
+        if ctx.should_stop():
+            return
+        idx = torch.randint(0, train.shape[0], (batch,), generator=gen)
+        x = train[idx]
+        loss = ((model(x) - x) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % refresh_progress == 0 or step == steps:
+            with torch.no_grad():
+                test_mse = float(((model(test) - test) ** 2).mean())
+            xs.append(float(step))
+            train_losses.append(loss.item())
+            test_losses.append(test_mse)
+            yield Progress(step, steps, {"loss": loss.item(), "test_mse": test_mse})
+        if step % refresh_frames == 0 or step == steps:
+            yield Curves(
+                "loss",
+                "Reconstruction MSE vs predicting the mean image",
+                series={
+                    "train": (list(xs), list(train_losses)),
+                    "test": (list(xs), list(test_losses)),
+                    "mean image": ([xs[0], xs[-1]], [baseline, baseline]),
+                },
+                y_label="MSE",
+                log_y=True,
+            )
+            with torch.no_grad():
+                rebuilt = model(shown)
+            yield _pairs(shown, rebuilt, size, step)
+
+    reached = test_mse < 0.5 * baseline
+    yield Result(
+        {
+            "test_mse": test_mse,
+            "baseline_mse": baseline,
+            "mse_ratio": test_mse / baseline,
+            "compression_ratio": ratio,
+        },
+        reached=reached,
+        summary=(
+            f"{pixels} pixels squeezed to {latent} numbers ({ratio:.0f}x): test MSE "
+            f"{test_mse:.4f} vs {baseline:.4f} for the mean image ({test_mse / baseline:.0%})."
+        ),
+    )
+
+
+def _pairs(originals: Any, rebuilt: Any, size: int, step: int) -> Images:
+    """Originals on the first row, their reconstructions on the second."""
+    images = [img.reshape(size, size).tolist() for img in originals] + [
+        img.clamp(0, 1).reshape(size, size).tolist() for img in rebuilt
+    ]
+    captions = [f"original {i + 1}" for i in range(len(originals))] + [
+        f"rebuilt {i + 1}" for i in range(len(rebuilt))
+    ]
+    return Images("images", f"Originals and reconstructions after {step} steps", images, captions)
