@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
+from studydl.cli_context import CliContext
 from studydl.domain.errors import StudyError
 from studydl.home import HOME_ENV, Home
-
-
-@dataclass
-class CliContext:
-    """What every subcommand gets: the home folder and, on first use, its database."""
-
-    home: Home
-    _db: Any = field(default=None, repr=False)
-
-    @property
-    def db(self):  # -> studydl.store.db.Database
-        if self._db is None:
-            self._db = self.home.open_db()
-        return self._db
-
-
-pass_ctx = click.make_pass_decorator(CliContext)
 
 
 class StudyGroup(click.Group):

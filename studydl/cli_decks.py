@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from studydl.cli import CliContext, pass_ctx
+from studydl.cli_context import CliContext, pass_ctx
 
 
 def known_demo_ids() -> frozenset[str]:
@@ -100,13 +100,14 @@ def check(paths: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @pass_ctx
 def due(obj: CliContext, as_json: bool) -> None:
-    """Per deck: new cards, learning cards due now and review cards due today."""
-    from studydl.domain.days import day_bounds
-    from studydl.store.queries import due_counts
+    """Per deck: new cards (within today's limit), learning cards due now and review cards due today."""
+    from studydl.domain.cards import DeckCounts
+    from studydl.engine.settings import load_settings
+    from studydl.engine.stats import deck_tree_counts
 
     now = datetime.now(UTC)
-    with obj.db.read() as s:
-        counts = due_counts(s, now, day_bounds(now)[1])
+    rows = deck_tree_counts(obj.db, now, load_settings(obj.db))
+    counts = [DeckCounts(r.deck, r.new, r.learning, r.review, r.total) for r in rows if r.section == ""]
     if as_json:
         click.echo(json.dumps({"decks": [c.__dict__ for c in counts]}, indent=2))
         return

@@ -1,0 +1,182 @@
+"""Review commands: review (plain, over any pipe), stats, optimize, settings."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import TextIO
+
+import click
+
+from studydl.cli_context import CliContext, pass_ctx
+from studydl.domain.review import Rating, format_interval
+
+RATING_KEYS = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
+
+
+def _say(text: str = "") -> None:
+    """Print and flush at once: a pipe reader sees each line as soon as it is true."""
+    click.echo(text)
+    sys.stdout.flush()
+
+
+def _read(stream: TextIO, prompt: str) -> str | None:
+    """One line from the input, or None at end of input."""
+    _say(prompt)
+    line = stream.readline()
+    return None if line == "" else line.strip().lower()
+
+
+def plain_review(obj: CliContext, deck: str | None, stream: TextIO) -> None:
+    """The review loop without the TUI: questions and answers as lines on stdout.
+
+    After each answer is committed it prints `saved <card id> <rating>`; at the end
+    (q, or end of input) a summary line.
+    """
+    from studydl.engine.session import ReviewSession
+
+    session = ReviewSession(obj.db, deck)
+    while True:
+        due = session.next_card()
+        if due is None:
+            _say("Nothing more is due now.")
+            break
+        card, counts = due.card, session.counts()
+        _say(f"\n[{card.deck}] card {card.id}   new {counts.new} · learning {counts.learning} · review {counts.review}")
+        _say(f"Q: {card.question}")
+        started = time.monotonic()
+        key = _read(stream, "(Enter: show answer · 1-4 rate · u undo · s suspend · q quit)")
+        if key == "":
+            _say(f"A: {card.answer}")
+            buttons = "   ".join(f"{n} {r.name.title()} {format_interval(due.intervals[r])}" for n, r in RATING_KEYS.items())
+            key = _read(stream, f"{buttons}   (u undo · s suspend · q quit)")
+        while key not in (None, "q", "u", "s", *RATING_KEYS):
+            key = _read(stream, "Type 1, 2, 3 or 4 (or u, s, q).")
+        if key is None or key == "q":
+            break
+        if key == "u":
+            undone = session.undo()
+            _say(f"undone {undone.id}" if undone else "nothing to undo")
+        elif key == "s":
+            session.suspend(card.id)
+            _say(f"suspended {card.id}")
+        else:
+            rating = RATING_KEYS[key]
+            answered = session.answer(card.id, rating, int((time.monotonic() - started) * 1000))
+            _say(f"saved {card.id} {rating.name.lower()}  next in {format_interval(answered.interval)}")
+            if answered.leech:
+                _say(f"card {card.id} is a leech" + (" and was suspended" if answered.suspended else ""))
+    summary = session.summary()
+    retention = f"{summary.retention_today:.0%}" if summary.retention_today is not None else "n/a"
+    _say(f"Reviewed {summary.reviewed} cards in {summary.seconds / 60:.1f} min; retention today {retention}.")
+
+
+@click.command()
+@click.option("--plain", is_flag=True, help="Review in plain text lines (works over a pipe: reads stdin).")
+@click.option("--deck", help="Only this deck (by name).")
+@pass_ctx
+def review(obj: CliContext, plain: bool, deck: str | None) -> None:
+    """Review the cards due now.
+
+    Plain mode prints the question; Enter shows the answer and each button's
+    interval; 1-4 rates (Again, Hard, Good, Easy), u undoes, s suspends, q quits.
+    End of input ends the session cleanly. Without --plain the app opens.
+    """
+    if plain or not sys.stdin.isatty():
+        plain_review(obj, deck, sys.stdin)
+        return
+    from studydl.tui.launch import open_app
+
+    open_app(obj.home)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@pass_ctx
+def stats(obj: CliContext, as_json: bool) -> None:
+    """Reviews today and in total, 30-day retention, and the due forecast for 30 days."""
+    from studydl.engine.settings import load_settings
+    from studydl.engine.stats import collection_stats
+
+    result = collection_stats(obj.db, datetime.now(UTC), load_settings(obj.db))
+    if as_json:
+        data = asdict(result)
+        data["reviews_per_day"] = {d.isoformat(): n for d, n in result.reviews_per_day.items()}
+        data["retention_by_week"] = [[d.isoformat(), r] for d, r in result.retention_by_week]
+        click.echo(json.dumps(data, indent=2))
+        return
+    retention = f"{result.retention_30d:.1%}" if result.retention_30d is not None else "n/a (no reviews yet)"
+    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min)")
+    click.echo(f"Reviews in total:   {result.reviews_total}")
+    click.echo(f"Retention (30 days): {retention}")
+    click.echo("Cards:              " + ", ".join(f"{k} {v}" for k, v in result.state_counts.items()))
+    click.echo("Due in the next 30 days (day: cards):")
+    peak = max(result.forecast) or 1
+    for day, n in enumerate(result.forecast):
+        if n:
+            label = "today" if day == 0 else f"+{day}d"
+            click.echo(f"  {label:>6} {n:5}  {'█' * max(1, round(24 * n / peak))}")
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Fit and report, but keep the current parameters.")
+@click.option("--reset", is_flag=True, help="Go back to fsrs's default parameters.")
+@pass_ctx
+def optimize(obj: CliContext, dry_run: bool, reset: bool) -> None:
+    """Fit the FSRS parameters to your review log (needs 512 usable reviews)."""
+    from studydl.engine.optimize import MIN_REVIEWS, optimize_collection
+    from studydl.engine.settings import save_setting
+
+    if reset:
+        save_setting(obj.db, "parameters", None)
+        click.echo("FSRS parameters reset to the defaults.")
+        return
+    click.echo("Reading the review log…")
+    result = optimize_collection(obj.db, save=not dry_run, verbose=True)
+    if result.needed:
+        click.echo(
+            f"{result.trainable} reviews can be learned from (answers a day or more after the card's previous one); "
+            f"fitting needs {MIN_REVIEWS}: {result.needed} more. Keeping the current parameters."
+        )
+        return
+    click.echo(f"Log-loss on your {result.trainable} reviews: {result.loss_before:.4f} before, {result.loss_after:.4f} after.")
+    if result.saved:
+        click.echo("Saved; the scheduler uses the new parameters from the next answer on.")
+    elif dry_run:
+        click.echo("Dry run: parameters not saved.")
+    else:
+        click.echo("No improvement; keeping the current parameters.")
+
+
+@click.command()
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@pass_ctx
+def settings(obj: CliContext, key: str | None, value: str | None) -> None:
+    """Show all settings, one (KEY), or set one (KEY VALUE; `default` resets it).
+
+    Examples: `settings retention 0.85`, `settings new 10`, `settings day_start 5`,
+    `settings learning_steps "1 10"`, `settings deck_limits '{"Transformers": [10, 100]}'`.
+    """
+    from studydl.engine.settings import (
+        FIELD_NAMES,
+        canonical_key,
+        display_value,
+        load_settings,
+        save_setting,
+    )
+
+    if key is None:
+        current = load_settings(obj.db)
+        for name in FIELD_NAMES:
+            click.echo(f"{name:22} {display_value(current, name)}")
+        return
+    name = canonical_key(key)
+    current = save_setting(obj.db, name, value) if value is not None else load_settings(obj.db)
+    click.echo(f"{name} = {display_value(current, name)}")
+
+
+COMMANDS = [review, stats, optimize, settings]

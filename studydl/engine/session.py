@@ -1,0 +1,260 @@
+"""A review session: hands out due cards under the session rules, commits each answer.
+
+Order: learning cards due now; then new cards mixed evenly among reviews (within each
+deck's daily limits); then, with nothing else left, a learning card due within the
+learn-ahead window (20 minutes, as Anki). Answering buries the card's siblings until
+the next study day. Every answer is one write transaction, committed before `answer`
+returns; undo walks back this session's answers, newest first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from studydl.domain.cards import CardView
+from studydl.domain.days import day_bounds
+from studydl.domain.errors import StudyError
+from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rating, SessionSummary
+from studydl.engine import card_sql
+from studydl.engine.answer import AnswerResult, NoSuchCard, apply_answer, undo_answer
+from studydl.engine.queue import Queue, Scope, bucket, deck_names
+from studydl.engine.scheduler import CardScheduler, Memory
+from studydl.engine.settings import Settings, load_settings
+from studydl.store.db import Database
+from studydl.store.models import CardRow, ReviewRow
+from studydl.store.queries import card_view
+
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReviewSession:
+    """One sitting of reviews over all decks, one deck, or one section of a deck."""
+
+    def __init__(
+        self,
+        db: Database,
+        deck: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        settings: Settings | None = None,
+        *,
+        section: str | None = None,
+        learn_ahead: timedelta = LEARN_AHEAD,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings if settings is not None else load_settings(db)
+        self.scheduler = CardScheduler(self.settings)
+        self.scope = Scope(deck, section)
+        self.learn_ahead = learn_ahead
+        self._lock = threading.RLock()
+        self._undo: list[int] = []
+        self._reviewed = 0
+        self._mixed = {"new": 0, "review": 0}
+        self._started = self._now()
+        self._queue = self._load(self._started)
+        if deck is not None and not self._queue.deck_ids:
+            known = ", ".join(sorted(set(self._queue.names.values()))) or "none yet; run `studydl sync`"
+            raise StudyError(f"no deck named {deck!r} (decks: {known})")
+
+    # -- time and counts -------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    def _load(self, now: datetime) -> Queue:
+        start, end = day_bounds(now, self.settings.day_start_hour)
+        queue = Queue(self.scope, self.settings, start, end)
+        with self.db.read() as s:
+            queue.load(s, now)
+        return queue
+
+    def _today(self, now: datetime) -> Queue:
+        """The queue, recounted when a new study day has begun."""
+        if now >= self._queue.day_end:
+            self._queue = self._load(now)
+        return self._queue
+
+    def counts(self) -> QueueCounts:
+        """New, learning and review cards left today (limits and burying applied)."""
+        with self._lock:
+            return self._today(self._now()).counts()
+
+    # -- handing out cards -----------------------------------------------------
+
+    def next_card(self) -> DueCard | None:
+        """The card to show now, with each button's interval; None when nothing is due."""
+        with self._lock:
+            now = self._now()
+            queue = self._today(now)
+            with self.db.read() as s:
+                card_id = self._pick(s, queue, now)
+                if card_id is None:
+                    return None
+                return self._due_card(s, card_id, now)
+
+    def due_card(self, card_id: int) -> DueCard:
+        """Any card with its button intervals at this moment (e.g. to show it again after undo)."""
+        with self._lock, self.db.read() as s:
+            return self._due_card(s, card_id, self._now())
+
+    def _due_card(self, s: Session, card_id: int, now: datetime) -> DueCard:
+        row = card_sql.card_row(card_sql.raw(s), card_id)
+        if row is None:
+            raise NoSuchCard(f"no card with id {card_id}")
+        if row.deck_id not in self._queue.names:  # a deck synced since the session began
+            self._queue.names.update(deck_names(s))
+        name = self._queue.names.get(row.deck_id, "?")
+        intervals = self.scheduler.preview(card_id, Memory.from_row(row), now)
+        return DueCard(card_view(row, name), intervals)
+
+    def _pick(self, s: Session, queue: Queue, now: datetime) -> int | None:
+        card_id = queue.pick_learning(s, now, now)
+        if card_id is not None:
+            return card_id
+        for attempt in range(2):
+            counts = queue.counts()
+            if counts.new or counts.review:
+                first, second = (
+                    (queue.pick_new, queue.pick_review) if self._new_turn(counts) else (queue.pick_review, queue.pick_new)
+                )
+                card_id = first(s, now)
+                if card_id is None:
+                    card_id = second(s, now)
+                if card_id is not None:
+                    return card_id
+                if attempt == 0:  # counts went stale (another process answered): recount once
+                    queue.load(s, now)
+        return queue.pick_learning(s, now, now + self.learn_ahead)
+
+    def _new_turn(self, counts: QueueCounts) -> bool:
+        """Spread new cards evenly among reviews: keep the share shown near the share left."""
+        if not counts.new or not counts.review:
+            return bool(counts.new)
+        shown_new, shown = self._mixed["new"], self._mixed["new"] + self._mixed["review"]
+        return shown_new * (counts.new + counts.review) < (shown + 1) * counts.new
+
+    # -- answering and undo -----------------------------------------------------
+
+    def answer(self, card_id: int, rating: Rating, duration_ms: int | None = None) -> Answered:
+        """Schedule the answer and commit it (with the log row) before returning."""
+        rating = Rating(rating)
+        with self._lock:
+            now = self._now()
+            queue = self._today(now)
+            bury_until = queue.day_end if self.settings.bury_siblings else None
+            with self.db.write() as s:
+                result = apply_answer(s, self.scheduler, card_id, rating, now, duration_ms, bury_until)
+            self._count_answer(queue, result, now)
+            self._undo.append(result.review_id)
+            self._reviewed += 1
+            assert result.after.due is not None
+            return Answered(
+                card_id=card_id,
+                rating=rating,
+                due=result.after.due,
+                interval=result.after.due - now,
+                leech=result.became_leech,
+                review_id=result.review_id,
+                suspended=result.after.suspended,
+            )
+
+    def _count_answer(self, queue: Queue, result: AnswerResult, now: datetime) -> None:
+        if result.deck_id not in queue.names:  # a deck synced since the session began
+            self._queue = self._load(now)
+            return
+        deck = queue.names[result.deck_id]
+        if self.scope.has_deck(deck):  # limits are per deck, whatever the section
+            queue.record_done(result.deck_id, int(result.before.state))
+        if self.scope.contains(deck, result.section) and not result.before.suspended:
+            queue.adjust(result.deck_id, bucket(result.before.state, result.before.due, queue.day_end), -1)
+            if not result.after.suspended:
+                queue.adjust(result.deck_id, bucket(result.after.state, result.after.due, queue.day_end), +1)
+        for sib in result.buried:
+            name = queue.names.get(sib.deck_id, "?")
+            was_hidden = sib.buried_until is not None and sib.buried_until > now
+            if not was_hidden and self.scope.contains(name, sib.section):
+                queue.adjust(sib.deck_id, bucket(sib.state, sib.due, queue.day_end), -1)
+        kind = {CardState.NEW: "new", CardState.REVIEW: "review"}.get(result.before.state)
+        if kind:
+            self._mixed[kind] += 1
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> CardView | None:
+        """Undo this session's newest remaining answer; the card, to show it again."""
+        with self._lock:
+            while self._undo:
+                review_id = self._undo.pop()
+                with self.db.write() as s:
+                    card_id = undo_answer(s, review_id)
+                if card_id is None:  # already undone by someone else
+                    continue
+                self._reviewed = max(0, self._reviewed - 1)
+                now = self._now()
+                self._queue = self._load(now)
+                return self.due_card(card_id).card
+            return None
+
+    # -- card actions ----------------------------------------------------------
+
+    def _set_suspended(self, card_id: int, suspended: bool) -> None:
+        with self._lock:
+            now = self._now()
+            queue = self._today(now)
+            with self.db.write() as s:
+                row = s.execute(
+                    select(CardRow.deck_id, CardRow.section, CardRow.state, CardRow.due, CardRow.buried_until, CardRow.suspended, CardRow.retired).where(
+                        CardRow.id == card_id
+                    )
+                ).one_or_none()
+                if row is None:
+                    raise NoSuchCard(f"no card with id {card_id}")
+                s.execute(update(CardRow).where(CardRow.id == card_id).values(suspended=suspended))
+            deck_id, section, state, due, buried_until, was, retired = row
+            hidden = retired or (buried_until is not None and buried_until > now)
+            name = queue.names.get(deck_id)
+            if was != suspended and not hidden and name is not None and self.scope.contains(name, section):
+                queue.adjust(deck_id, bucket(state, due, queue.day_end), -1 if suspended else +1)
+
+    def suspend(self, card_id: int) -> None:
+        """Take the card out of every queue until unsuspended."""
+        self._set_suspended(card_id, True)
+
+    def unsuspend(self, card_id: int) -> None:
+        self._set_suspended(card_id, False)
+
+    def set_flag(self, card_id: int, flag: int) -> None:
+        """Flag a card with colour 1-4, or clear it with 0."""
+        if flag not in range(5):
+            raise StudyError(f"flag must be 0-4, not {flag}")
+        with self.db.write() as s:
+            done = s.execute(update(CardRow).where(CardRow.id == card_id).values(flag=flag))
+            if done.rowcount == 0:  # type: ignore[attr-defined]
+                raise NoSuchCard(f"no card with id {card_id}")
+
+    # -- summary ---------------------------------------------------------------
+
+    def summary(self) -> SessionSummary:
+        """Answers kept this session, time since it began, today's retention."""
+        with self._lock:
+            now = self._now()
+            queue = self._today(now)
+            state_before = func.json_extract(ReviewRow.state_before, "$.state")
+            with self.db.read() as s:
+                total, passed = s.execute(
+                    select(func.count(), func.sum(func.iif(ReviewRow.rating > int(Rating.AGAIN), 1, 0))).where(
+                        ReviewRow.reviewed_at >= queue.day_start, state_before == int(CardState.REVIEW)
+                    )
+                ).one()
+            retention = (passed or 0) / total if total else None
+            return SessionSummary(self._reviewed, (now - self._started).total_seconds(), retention)

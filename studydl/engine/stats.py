@@ -1,0 +1,212 @@
+"""Collection statistics, the home screen's per-deck counts, and when the next card is due."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from studydl.domain.days import day_bounds
+from studydl.domain.review import CardState
+from studydl.engine.queue import (
+    LEARN_STATES,
+    NEW,
+    REVIEW,
+    DeckQueue,
+    deck_names,
+    done_today,
+    not_buried,
+)
+from studydl.engine.settings import Settings
+from studydl.store.db import Database
+from studydl.store.models import CardRow, ReviewRow
+
+FORECAST_DAYS = 30
+HISTORY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Stats:
+    reviews_today: int
+    reviews_total: int
+    retention_30d: float | None
+    """Share of review-state answers in the last 30 days that were not Again."""
+    forecast: list[int]
+    """Cards due on each of the next 30 study days; index 0 is today, overdue included."""
+    reviews_per_day: dict[date, int]
+    """Answers per study day over the last 365 days (days without answers left out)."""
+    retention_by_week: list[tuple[date, float]]
+    """(Monday of the week, retention) for weeks with review-state answers, oldest first."""
+    state_counts: dict[str, int]
+    """Cards by state: new, learning, review, relearning, suspended, retired."""
+    time_today_s: float
+
+
+@dataclass(frozen=True)
+class DeckSectionCounts:
+    """Due counts for one deck (`section == ""`) or one section of it."""
+
+    deck: str
+    section: str
+    new: int
+    learning: int
+    review: int
+    total: int
+    """Live (not retired, not suspended) cards."""
+
+
+def _sql_time(value: datetime) -> str:
+    """A UTC datetime as the store writes it, for SQL date arithmetic."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _state_counts(s: Session) -> dict[str, int]:
+    counts = dict.fromkeys(("new", "learning", "review", "relearning", "suspended", "retired"), 0)
+    query = select(CardRow.retired, CardRow.suspended, CardRow.state, func.count()).group_by(
+        CardRow.retired, CardRow.suspended, CardRow.state
+    )
+    for retired, suspended, state, n in s.execute(query):
+        key = "retired" if retired else "suspended" if suspended else CardState(state).name.lower()
+        counts[key] += n
+    return counts
+
+
+def _forecast(s: Session, day_start: datetime) -> list[int]:
+    offset = func.max(0, cast(func.julianday(CardRow.due) - func.julianday(literal(_sql_time(day_start))), Integer))
+    query = (
+        select(offset, func.count())
+        .where(
+            CardRow.retired.is_(False),
+            CardRow.suspended.is_(False),
+            CardRow.state != NEW,
+            CardRow.due < day_start + timedelta(days=FORECAST_DAYS),
+        )
+        .group_by(offset)
+    )
+    forecast = [0] * FORECAST_DAYS
+    for day, n in s.execute(query):
+        forecast[min(int(day), FORECAST_DAYS - 1)] += n
+    return forecast
+
+
+def _daily(s: Session, since: datetime, day_start_hour: int) -> list[tuple[date, int, int, int]]:
+    """(study day, answers, review-state answers, of those not Again) per day since `since`."""
+    day = func.date(ReviewRow.reviewed_at, "localtime", f"-{day_start_hour} hours")
+    was_review = func.json_extract(ReviewRow.state_before, "$.state") == REVIEW
+    query = (
+        select(
+            day,
+            func.count(),
+            func.sum(case((was_review, 1), else_=0)),
+            func.sum(case((and_(was_review, ReviewRow.rating > 1), 1), else_=0)),
+        )
+        .where(ReviewRow.reviewed_at >= since)
+        .group_by(day)
+    )
+    return [(date.fromisoformat(d), n, int(r or 0), int(p or 0)) for d, n, r, p in s.execute(query)]
+
+
+def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
+    """Reviews, retention, forecast and card states for the whole collection."""
+    day_start, day_end = day_bounds(now, settings.day_start_hour)
+    with db.read() as s:
+        today_n, today_ms = s.execute(
+            select(func.count(), func.coalesce(func.sum(ReviewRow.duration_ms), 0)).where(ReviewRow.reviewed_at >= day_start)
+        ).one()
+        total = s.execute(select(func.count()).select_from(ReviewRow)).scalar_one()
+        daily = _daily(s, day_start - timedelta(days=HISTORY_DAYS - 1), settings.day_start_hour)
+        was_review = func.json_extract(ReviewRow.state_before, "$.state") == REVIEW
+        n30, pass30 = s.execute(
+            select(func.count(), func.sum(case((ReviewRow.rating > 1, 1), else_=0))).where(
+                ReviewRow.reviewed_at >= day_end - timedelta(days=30), was_review
+            )
+        ).one()
+        forecast = _forecast(s, day_start)
+        states = _state_counts(s)
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, _, reviews, passed in daily:
+        week = weeks[day - timedelta(days=day.weekday())]
+        week[0] += reviews
+        week[1] += passed
+    return Stats(
+        reviews_today=int(today_n),
+        reviews_total=int(total),
+        retention_30d=(pass30 or 0) / n30 if n30 else None,
+        forecast=forecast,
+        reviews_per_day={day: n for day, n, _, _ in daily},
+        retention_by_week=[(w, p / r) for w, (r, p) in sorted(weeks.items()) if r],
+        state_counts=states,
+        time_today_s=int(today_ms) / 1000,
+    )
+
+
+def deck_tree_counts(db: Database, now: datetime, settings: Settings) -> list[DeckSectionCounts]:
+    """Per deck (section "") and per section: new/learning/review due, deck limits applied.
+
+    A section's counts are capped by its deck's (the limits are per deck).
+    """
+    day_start, day_end = day_bounds(now, settings.day_start_hour)
+    due_today = CardRow.due < day_end
+    live = and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+    visible = and_(live, not_buried(now))
+    query = select(
+        CardRow.deck_id,
+        CardRow.section,
+        func.sum(case((and_(visible, CardRow.state == NEW), 1), else_=0)),
+        func.sum(case((and_(visible, CardRow.state.in_(LEARN_STATES), due_today), 1), else_=0)),
+        func.sum(case((and_(visible, CardRow.state == REVIEW, due_today), 1), else_=0)),
+        func.sum(case((live, 1), else_=0)),
+    ).group_by(CardRow.deck_id, CardRow.section)
+    with db.read() as s:
+        names = deck_names(s)
+        rows = s.execute(query).all()
+        done = done_today(s, day_start)
+    decks: dict[str, DeckQueue] = {}
+    sections: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for deck_id, section, new, learning, review, total in rows:
+        name = names.get(deck_id, "?")
+        deck = decks.setdefault(name, DeckQueue(*settings.limits_for(name)))
+        deck.new += int(new or 0)
+        deck.learning += int(learning or 0)
+        deck.review += int(review or 0)
+        counts = sections[(name, section)]
+        for i, value in enumerate((new, learning, review, total)):
+            counts[i] += int(value or 0)
+    for (deck_id, state), n in done.items():
+        deck = decks.get(names.get(deck_id, "?"))
+        if deck is not None and state == NEW:
+            deck.new_done += n
+        elif deck is not None and state == REVIEW:
+            deck.review_done += n
+    out = []
+    for name in sorted(decks, key=str.lower):
+        deck = decks[name]
+        total = sum(c[3] for (d, _), c in sections.items() if d == name)
+        out.append(DeckSectionCounts(name, "", deck.new_left, deck.learning, deck.review_left, total))
+        for (d, section), (new, learning, review, total) in sorted(sections.items()):
+            if d == name and section:
+                out.append(
+                    DeckSectionCounts(name, section, min(new, deck.new_left), learning, min(review, deck.review_left), total)
+                )
+    return out
+
+
+def next_due_time(db: Database, now: datetime) -> datetime | None:
+    """When the next learning or review card comes due (or out of burial) after `now`."""
+    effective = case((CardRow.buried_until > CardRow.due, CardRow.buried_until), else_=CardRow.due)
+    query = select(func.min(effective)).where(
+        CardRow.retired.is_(False),
+        CardRow.suspended.is_(False),
+        CardRow.state != NEW,
+        or_(CardRow.due > now, CardRow.buried_until > now),
+    )
+    with db.read() as s:
+        value = s.execute(query).scalar()
+    if value is None:
+        return None
+    if isinstance(value, str):  # min() over a CASE loses the column type
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -1,0 +1,38 @@
+"""Engine fixtures: a real SQLite file with real deck files synced, a clock the test moves."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from engine_samples import BASICS, OTHER, START, Clock
+
+from studydl.decks.sync import sync_decks
+from studydl.store.db import Database
+
+
+@pytest.fixture(autouse=True)
+def _utc_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Study days are local; make local time UTC so day boundaries are fixed."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def synced(db: Database, write_deck: Callable[[str, str], Path]) -> Database:
+    """The test decks written as files and synced into a fresh store."""
+    paths = [write_deck("basics.md", BASICS), write_deck("other.md", OTHER)]
+    report = sync_decks(db, paths, clock=lambda: START - timedelta(days=1))
+    assert report.ok, report.errors
+    return db

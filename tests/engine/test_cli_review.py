@@ -1,0 +1,73 @@
+"""The review CLI end to end: plain review over a pipe, stats, settings, optimize (too few)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from engine_samples import card_ids
+
+from studydl.cli import cli as studydl_cli
+from studydl.engine.history import card_history
+from studydl.engine.settings import load_settings
+
+
+def run(home, *args: str):
+    return CliRunner().invoke(studydl_cli, ["--home", str(home.root), *args], catch_exceptions=False)
+
+
+def test_plain_review_over_a_pipe(synced, home, cli) -> None:
+    synced.dispose()
+    script = "\n3\n\n1\nu\n4\ns\n2\n"  # show+Good, show+Again, undo, Easy, suspend, Hard; then EOF
+    result = cli("review", "--plain", "--deck", "Other", home=home, input=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    first, second, third = card_ids(synced, "Other")
+    assert "Q: What is a tensor?" in out and "A: An n-dimensional array." in out
+    assert "1 Again 1m   2 Hard 6m   3 Good 10m" in out
+    saved = [line.split()[1:3] for line in out.splitlines() if line.startswith("saved ")]
+    assert saved == [[str(first), "good"], [str(second), "again"], [str(second), "easy"], [str(first), "hard"]]
+    assert f"undone {second}" in out and f"suspended {third}" in out
+    assert out.rstrip().splitlines()[-1].startswith("Reviewed 3 cards")
+    assert [e.rating.name for e in card_history(synced, second)] == ["EASY"]
+    assert result.stderr == ""
+
+
+def test_plain_review_of_an_unknown_deck_is_one_line(synced, home) -> None:
+    result = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "review", "--plain", "--deck", "Nope"], input="")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == ["Error: no deck named 'Nope' (decks: Basics, Other)"]
+
+
+def test_stats_json(synced, home) -> None:
+    run(home, "review", "--plain", "--deck", "Other")  # stdin empty in CliRunner: ends at once
+    result = CliRunner().invoke(
+        studydl_cli, ["--home", str(home.root), "review", "--plain", "--deck", "Other"], input="3\n3\n1\n"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(run(home, "stats", "--json").output)
+    assert data["reviews_today"] == data["reviews_total"] == 3
+    assert len(data["forecast"]) == 30 and sum(data["forecast"]) == 3
+    assert data["state_counts"]["new"] == 9 and data["state_counts"]["learning"] == 3
+    text = run(home, "stats").output
+    assert "Reviews today:      3" in text
+
+
+def test_settings_show_and_set(synced, home) -> None:
+    assert "desired_retention      0.9" in run(home, "settings").output
+    assert run(home, "settings", "retention", "0.85").output.strip() == "desired_retention = 0.85"
+    assert run(home, "settings", "new", "5").output.strip() == "new_per_day = 5"
+    assert run(home, "settings", "bury", "off").output.strip() == "bury_siblings = off"
+    settings = load_settings(synced)
+    assert (settings.desired_retention, settings.new_per_day, settings.bury_siblings) == (0.85, 5, False)
+    bad = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "settings", "day_start", "25"])
+    assert bad.exit_code == 1 and "day start hour must be 0-23" in bad.output
+    unknown = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "settings", "colour"])
+    assert unknown.exit_code == 1 and "unknown setting 'colour'" in unknown.output
+
+
+def test_optimize_with_too_few_reviews_keeps_the_defaults(synced, home) -> None:
+    CliRunner().invoke(studydl_cli, ["--home", str(home.root), "review", "--plain"], input="3\n" * 10)
+    result = run(home, "optimize")
+    assert "fitting needs 512: 512 more. Keeping the current parameters." in result.output
+    assert load_settings(synced).parameters is None
