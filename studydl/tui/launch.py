@@ -1,11 +1,55 @@
-"""Open the app on a home folder (placeholder until the full TUI lands)."""
+"""Build and run the app: the one factory the CLI, the benchmark and the tests share."""
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from studydl.home import Home
+
+if TYPE_CHECKING:
+    from studydl.tui.app import StudyApp
+
+_HANDLER_NAME = "studydl-log-file"
+
+
+def setup_logging(home: Home) -> None:
+    """Send the `studydl` logger to the home's log file (once per file; replaces an older one)."""
+    logger = logging.getLogger("studydl")
+    for handler in list(logger.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            logger.removeHandler(handler)
+            handler.close()
+    home.root.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(home.log_path, encoding="utf-8", delay=True)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def make_app(
+    home: Home,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    deck_roots: Sequence[Path] | None = None,
+    watch: bool = True,
+) -> StudyApp:
+    """A StudyApp on `home`, logging to its log file."""
+    from studydl.tui.app import StudyApp
+
+    setup_logging(home)
+    kwargs = {"clock": clock} if clock is not None else {}
+    return StudyApp(home, deck_roots=deck_roots, watch=watch, **kwargs)
 
 
 def open_app(home: Home) -> None:
-    from studydl.tui.app import StudyApp
-
-    StudyApp(home=home).run()
+    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback."""
+    app = make_app(home)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)

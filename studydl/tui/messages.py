@@ -1,0 +1,73 @@
+"""Messages posted from worker threads; only their handlers touch widgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from studydl.domain.errors import DeckProblem
+    from studydl.domain.review import DueCard, QueueCounts, SessionSummary
+    from studydl.tui.home_data import HomeData
+
+
+@dataclass
+class StoreReady(Message):
+    """The database is open and the settings are loaded (posted to the app)."""
+
+
+@dataclass
+class DecksSynced(Message):
+    """A deck sync finished (posted to the app)."""
+
+    errors: list[DeckProblem] = field(default_factory=list)
+    touched: bool = False
+    """Cards were added, changed, moved, retired or restored."""
+
+
+@dataclass
+class DecksChanged(Message, bubble=False):
+    """Sent to every screen: what they show may have changed; reload it."""
+
+
+@dataclass
+class CardReady(Message):
+    """The review session's next card (None: the session is over)."""
+
+    due: DueCard | None
+    counts: QueueCounts
+    can_undo: bool
+    note: str = ""
+    """A notice to show with the card (e.g. `Undid Good`)."""
+
+
+@dataclass
+class CardReloaded(Message):
+    """The current card's text as the store has it now (None: it was deleted from its deck)."""
+
+    due: DueCard | None
+
+
+@dataclass
+class SessionDone(Message):
+    summary: SessionSummary
+
+
+@dataclass
+class DeckFilesChanged(Message):
+    """The folder watcher saw deck files change (posted to the app)."""
+
+    paths: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class HomeLoaded(Message):
+    """The deck list's data, loaded in a worker."""
+
+    data: HomeData
+    synced: bool
+    """The decks had been synced at least once when it was loaded."""
+    seconds: float

@@ -1,0 +1,142 @@
+"""How the browser shows a card: table cells, column widths, the detail pane's text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePath
+
+from rich.text import Text
+
+from studydl.domain.cards import CardView
+from studydl.domain.review import format_interval
+from studydl.engine.history import ReviewEntry
+from studydl.tui.browse_data import CardDetail
+
+STATE_NAMES = {0: "new", 1: "learn", 2: "review", 3: "relearn"}
+STATE_STYLES = {0: "bold blue", 1: "bold dark_orange", 2: "green", 3: "bold red"}
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATING_STYLES = {1: "red", 2: "dark_orange", 3: "green", 4: "blue"}
+
+COLUMNS = ("deck", "section", "question", "state", "due", "flags")
+FIXED = {"state": 7, "due": 8, "flags": 15}
+GUTTER = 2 + 2 * len(COLUMNS)
+"""Scrollbar plus one cell of padding each side of every column."""
+
+
+def column_widths(total: int) -> dict[str, int]:
+    """Widths that fill `total` cells: fixed state/due/flags, deck and section a share, question the rest."""
+    free = max(30, total - GUTTER - sum(FIXED.values()))
+    side = max(8, min(22, free * 22 // 100))
+    return {"deck": side, "section": side, "question": free - 2 * side, **FIXED}
+
+
+def clip(text: str, width: int) -> str:
+    """One line of at most `width` cells, with an ellipsis when cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+
+def relative(when: datetime | None, now: datetime) -> str:
+    """`now`, `in 4d`, `2h ago`: a due date relative to the clock (time-zone free)."""
+    if when is None:
+        return ""
+    delta = when - now
+    if abs(delta.total_seconds()) < 60:
+        return "now"
+    return f"in {format_interval(delta)}" if delta.total_seconds() > 0 else f"{format_interval(-delta)} ago"
+
+
+def flags(card: CardView) -> str:
+    marks = [
+        ("demo", card.demo_id is not None),
+        ("susp", card.suspended),
+        ("leech", card.leech),
+        ("flag", card.flag > 0),
+        ("ret", card.retired),
+    ]
+    return " ".join(name for name, on in marks if on)
+
+
+def due_cell(card: CardView, now: datetime) -> Text:
+    if card.state == 0:
+        return Text("")
+    text = relative(card.due, now)
+    overdue = card.due is not None and card.due <= now
+    return Text(text, style="bold" if overdue else "")
+
+
+def row_cells(card: CardView, now: datetime, widths: dict[str, int]) -> tuple[object, ...]:
+    """The table cells of one card."""
+    dim = "dim" if card.suspended or card.retired else ""
+    return (
+        Text(clip(card.deck, widths["deck"]), style=dim),
+        Text(clip(card.section, widths["section"]), style=dim),
+        Text(clip(card.question, widths["question"]), style=dim),
+        Text(STATE_NAMES.get(card.state, "?"), style=STATE_STYLES.get(card.state, "")),
+        due_cell(card, now),
+        Text(flags(card), style="yellow"),
+    )
+
+
+def count_line(shown: int, total: int, problems: tuple[str, ...]) -> Text:
+    """`500 of 12,345 cards`, plus any query problems."""
+    if total == 0:
+        text = Text("no cards match")
+    elif shown < total:
+        text = Text(f"{shown:,} of {total:,} cards (refine the query to see the rest)")
+    else:
+        text = Text(f"{total:,} card{'s' if total != 1 else ''}")
+    for problem in problems:
+        text.append(f"  · {problem}", style="bold yellow")
+    return text
+
+
+def card_markdown(card: CardView) -> str:
+    return f"{card.question}\n\n---\n\n{card.answer}"
+
+
+def card_meta(card: CardView) -> Text:
+    """Deck › section, source line, tags and demo."""
+    text = Text()
+    text.append(card.deck, style="bold")
+    if card.section:
+        text.append(f" › {card.section}", style="bold")
+    text.append(f"   {PurePath(card.source_path).name}:{card.source_line}", style="dim")
+    if card.tags:
+        text.append("   tags: " + " ".join(card.tags), style="cyan")
+    if card.demo_id:
+        text.append(f"   demo: {card.demo_id}", style="magenta")
+    return text
+
+
+def schedule_line(detail: CardDetail, now: datetime) -> Text:
+    """State, due, stability, difficulty, reps, lapses and flags, on one line."""
+    card = detail.card
+    text = Text()
+    text.append(STATE_NAMES.get(card.state, "?"), style=STATE_STYLES.get(card.state, ""))
+    parts = []
+    if card.state != 0 and card.due is not None:
+        parts.append(f"due {relative(card.due, now)}")
+    if detail.stability is not None:
+        parts.append(f"stability {detail.stability:.1f}d")
+    if detail.difficulty is not None:
+        parts.append(f"difficulty {detail.difficulty:.1f}")
+    parts += [f"reps {detail.reps}", f"lapses {detail.lapses}"]
+    text.append("  ·  " + "  ·  ".join(parts))
+    if flags(card):
+        text.append(f"  ·  {flags(card)}", style="yellow")
+    return text
+
+
+def history_cells(entry: ReviewEntry) -> tuple[object, ...]:
+    """Date (local), rating, interval it set, time taken."""
+    rating = int(entry.rating)
+    interval = format_interval(entry.interval) if entry.interval is not None else ""
+    seconds = f"{entry.duration_ms / 1000:.1f}s" if entry.duration_ms is not None else ""
+    return (
+        entry.reviewed_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        Text(RATING_NAMES.get(rating, str(rating)), style=RATING_STYLES.get(rating, "")),
+        interval,
+        seconds,
+        STATE_NAMES.get(int(entry.state_after), "?"),
+    )

@@ -1,0 +1,37 @@
+"""The problems of the last deck sync, as `file:line: message`."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, OptionList
+
+from studydl.domain.errors import DeckProblem
+
+
+class DeckErrorsScreen(ModalScreen[None]):
+    """Lists the problems that kept decks from syncing; fix the file and it syncs again."""
+
+    CSS_PATH = "../styles/errors.tcss"
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    def __init__(self, problems: list[DeckProblem]) -> None:
+        super().__init__()
+        self.problems = problems
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="errors-dialog"):
+            count = len(self.problems)
+            yield Label(f"{count} deck problem{'s' if count != 1 else ''} (those decks keep their last good version)", id="errors-title")
+            options = [Text.assemble((f"{p.path}:{p.line}", "bold"), f": {p.message}") for p in self.problems]
+            yield OptionList(*(options or ["No problems."]), id="errors-list")
+            yield Button("Close", id="errors-close", variant="primary")
+
+    def on_button_pressed(self, _event: Button.Pressed) -> None:
+        self.dismiss()
+
+    def action_close(self) -> None:
+        self.dismiss()

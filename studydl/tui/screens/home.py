@@ -1,0 +1,116 @@
+"""The deck list: what is due per deck and section, today's progress, the way into everything else."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+
+from studydl.tui.messages import DecksChanged, HomeLoaded
+from studydl.tui.widgets.deck_tree import DeckTree, Target, heading
+
+if TYPE_CHECKING:
+    from studydl.tui.app import StudyApp
+    from studydl.tui.home_data import HomeData
+
+
+class HomeScreen(Screen[None]):
+    """The first screen; it paints at once and fills in when the store is open."""
+
+    CSS_PATH = "../styles/home.tcss"
+    BINDINGS = [
+        Binding("a", "app.review", "Study all"),
+        Binding("b", "app.browse", "Browse"),
+        Binding("s", "app.stats", "Stats"),
+        Binding("o", "app.settings", "Settings"),
+        Binding("ctrl+r", "app.sync", "Sync decks", show=False),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: HomeData | None = None
+
+    @property
+    def study_app(self) -> StudyApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("Opening your decks…", style="dim"), id="progress")
+        yield Static(id="columns")
+        yield DeckTree(id="decks")
+        yield Static(id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DeckTree).focus()
+
+    def on_decks_changed(self, _message: DecksChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.study_app.db is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        app = self.study_app
+        if app.db is not None and app.settings is not None:
+            self._load(app.db, app.clock(), app.settings, app.synced)
+
+    @work(thread=True, exit_on_error=False, group="home", description="Loading the deck list")
+    def _load(self, db, now, settings, synced: bool) -> None:  # noqa: ANN001
+        from studydl.tui.home_data import load_home_data
+
+        started = time.perf_counter()
+        data = load_home_data(db, now, settings)
+        self.post_message(HomeLoaded(data, synced, time.perf_counter() - started))
+
+    def on_home_loaded(self, message: HomeLoaded) -> None:
+        data, synced = message.data, message.synced
+        self.data = data
+        self.study_app.deck_names = [deck.deck for deck in data.decks]
+        tree = self.query_one(DeckTree)
+        tree.show(data.decks, data.totals)
+        self.query_one("#columns", Static).update(heading(tree.name_width + 2))
+        self.query_one("#progress", Static).update(self._progress(data))
+        self.query_one("#hint", Static).update(self._hint(data, synced))
+        if synced:
+            self.study_app.home_ready()
+
+    @staticmethod
+    def _progress(data: HomeData) -> Text:
+        return Text.assemble(
+            ("Today  ", "bold"), (str(data.reviewed_today), "bold green"), " reviewed · ",
+            (str(data.left), "bold"), " left",
+        )
+
+    def _hint(self, data: HomeData, synced: bool) -> Text:
+        from studydl.tui.home_data import until
+
+        if not data.decks:
+            where = self.study_app.home.decks_dir
+            return Text(f"No decks yet. Put Markdown decks in {where}." if synced else "Syncing decks…", style="dim")
+        if data.left:
+            return Text("Enter studies the selected deck or section · a studies everything due", style="dim")
+        if data.next_due is None:
+            return Text("Nothing is due. New cards appear when you add them to a deck.", style="dim")
+        return Text(f"All done for now. The next card is due {until(data.now, data.next_due)}.", style="bold")
+
+    @on(Tree.NodeSelected)
+    def _study(self, event: Tree.NodeSelected) -> None:
+        event.stop()
+        target = event.node.data or Target()
+        if self.study_app.db is None:
+            self.notify("Still opening the decks…")
+            return
+        from studydl.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(target.deck, target.section))

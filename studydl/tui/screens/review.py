@@ -1,0 +1,258 @@
+"""Daily review: question, answer, four buttons; the engine runs in a worker thread."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header
+from textual.worker import Worker, WorkerState
+
+from studydl.domain.review import DueCard, Rating
+from studydl.tui.messages import CardReady, CardReloaded, DecksChanged, SessionDone
+from studydl.tui.widgets.answer_bar import AnswerBar
+from studydl.tui.widgets.card_view import CardPanel, next_flag
+from studydl.tui.widgets.session_counts import SessionCounts
+
+if TYPE_CHECKING:
+    from studydl.engine.session import ReviewSession
+    from studydl.tui.app import StudyApp
+
+log = logging.getLogger("studydl.tui.review")
+
+
+class ReviewScreen(Screen[None]):
+    """Reviews the due cards of one deck (or section, or every deck) until none are left."""
+
+    CSS_PATH = "../styles/review.tcss"
+    BINDINGS = [
+        Binding("escape", "leave", "Decks"),
+        Binding("space,enter", "reveal", "Reveal"),
+        Binding("space,enter", "answer(3)", "Good", show=False),
+        Binding("1", "answer(1)", "Again", show=False),
+        Binding("2", "answer(2)", "Hard", show=False),
+        Binding("3", "answer(3)", "Good", show=False),
+        Binding("4", "answer(4)", "Easy", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("s", "suspend", "Suspend"),
+        Binding("f", "flag", "Flag"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "demo", "Demo"),
+    ]
+
+    def __init__(self, deck: str | None = None, section: str | None = None) -> None:
+        super().__init__()
+        self.deck = deck
+        self.section = section
+        self.session: ReviewSession | None = None
+        self.due: DueCard | None = None
+        self.revealed = False
+        self.busy = True
+        """An engine call is under way: keys that would start another wait for its answer."""
+        self.can_undo = False
+        self._shown_at = 0.0
+        self._paused = 0.0
+        """Seconds spent away from the card (editor, demo): not part of the answer time."""
+
+    @property
+    def study_app(self) -> StudyApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield SessionCounts(id="counts")
+        yield CardPanel(id="card")
+        reveal = Button("Show answer  (space)", id="reveal", variant="primary")
+        reveal.can_focus = False
+        yield reveal
+        yield AnswerBar(id="answers")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = " / ".join(p for p in (self.deck or "All decks", self.section) if p)
+        self.query_one("#answers").display = False
+        self.query_one("#reveal").display = False
+        self.query_one(CardPanel).focus()
+        app = self.study_app
+        self._start(app.db, app.clock, app.settings)
+
+    # -- engine work (thread) -----------------------------------------------------
+
+    def _post_next(self, session: ReviewSession, note: str = "") -> None:
+        started = time.perf_counter()
+        due = session.next_card()
+        if due is None:
+            self.post_message(SessionDone(session.summary()))
+        else:
+            self.post_message(CardReady(due, session.counts(), session.can_undo(), note))
+        log.debug("next_card + counts: %.1f ms", (time.perf_counter() - started) * 1000)
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Starting the review")
+    def _start(self, db, clock, settings) -> None:  # noqa: ANN001
+        from studydl.engine.session import ReviewSession
+
+        self.session = ReviewSession(db, self.deck, clock=clock, settings=settings, section=self.section)
+        self._post_next(self.session)
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Saving the answer")
+    def _answer(self, session: ReviewSession, card_id: int, rating: Rating, duration_ms: int) -> None:
+        started = time.perf_counter()
+        answered = session.answer(card_id, rating, duration_ms)
+        log.debug("answer: %.1f ms", (time.perf_counter() - started) * 1000)
+        note = "Leech: this card was suspended; edit it or unsuspend it in the browser." if answered.leech and answered.suspended else "Leech: this card keeps being forgotten." if answered.leech else ""
+        self._post_next(session, note)
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Undo")
+    def _undo(self, session: ReviewSession) -> None:
+        card = session.undo()
+        if card is None:
+            self._post_next(session, "Nothing to undo.")
+            return
+        self.post_message(CardReady(session.due_card(card.id), session.counts(), session.can_undo(), "Undone."))
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Suspending the card")
+    def _suspend(self, session: ReviewSession, card_id: int) -> None:
+        session.suspend(card_id)
+        self._post_next(session, "Suspended: unsuspend it in the browser.")
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Flagging the card")
+    def _flag(self, session: ReviewSession, due: DueCard, flag: int) -> None:
+        session.set_flag(due.card.id, flag)
+        self.post_message(CardReloaded(DueCard(replace(due.card, flag=flag), due.intervals)))
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Reloading the card")
+    def _reload(self, session: ReviewSession, card_id: int) -> None:
+        due = session.due_card(card_id)
+        if due.card.retired:
+            self._post_next(session, "That card is gone from its deck file.")
+        else:
+            self.post_message(CardReloaded(due))
+
+    def _run(self, start) -> None:  # noqa: ANN001
+        """Start one engine call; keys that need its result wait until it posts one."""
+        self.busy = True
+        self.refresh_bindings()
+        start()
+
+    # -- messages from the engine worker ---------------------------------------------
+
+    async def on_card_ready(self, message: CardReady) -> None:
+        self.due, self.revealed, self.can_undo = message.due, False, message.can_undo
+        self.query_one(SessionCounts).show(message.counts)
+        if message.due is not None:
+            await self.query_one(CardPanel).show_card(message.due.card, revealed=False)
+            self.query_one(AnswerBar).show_intervals(message.due.intervals)
+        self._show_buttons()
+        self._shown_at, self._paused = self.study_app.monotonic(), 0.0
+        if message.note:
+            self.notify(message.note)
+        self.busy = False
+        self.refresh_bindings()
+
+    async def on_card_reloaded(self, message: CardReloaded) -> None:
+        if message.due is None or self.due is None or message.due.card.id != self.due.card.id:
+            return
+        self.due = message.due
+        await self.query_one(CardPanel).show_card(message.due.card, revealed=self.revealed)
+        self.busy = False
+        self.refresh_bindings()
+
+    def on_session_done(self, message: SessionDone) -> None:
+        self.busy = False
+        if message.summary.reviewed == 0 and self.due is None:
+            self.notify("Nothing is due here now.", title="No cards to review")
+            self.dismiss()
+            return
+        from studydl.tui.screens.summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(message.summary))
+
+    def on_decks_changed(self, _message: DecksChanged) -> None:
+        if self.session is not None and self.due is not None and not self.busy:
+            self._run(lambda: self._reload(self.session, self.due.card.id))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app reports the error; here the screen stops waiting (or leaves if it never began)."""
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.busy = False
+            self.refresh_bindings()
+            if self.session is None and self.is_current:
+                self.dismiss()
+
+    # -- keys ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        ready = self.due is not None and not self.busy
+        if action == "reveal":
+            return ready and not self.revealed
+        if action == "answer":
+            return ready and self.revealed
+        if action == "undo":
+            return self.can_undo and not self.busy
+        if action in {"suspend", "flag", "edit"}:
+            return ready
+        if action == "demo":
+            return ready and self.due is not None and self.due.card.demo_id is not None
+        return True
+
+    def _show_buttons(self) -> None:
+        has_card = self.due is not None
+        self.query_one("#reveal").display = has_card and not self.revealed
+        self.query_one(AnswerBar).display = has_card and self.revealed
+
+    def action_reveal(self) -> None:
+        self.revealed = True
+        self.query_one(CardPanel).set_revealed(True)
+        self._show_buttons()
+        self.refresh_bindings()
+
+    def action_answer(self, rating: int) -> None:
+        assert self.due is not None and self.session is not None
+        elapsed = self.study_app.monotonic() - self._shown_at - self._paused
+        self._run(lambda: self._answer(self.session, self.due.card.id, Rating(rating), max(0, round(elapsed * 1000))))
+
+    def action_undo(self) -> None:
+        self._run(lambda: self._undo(self.session))
+
+    def action_suspend(self) -> None:
+        self._run(lambda: self._suspend(self.session, self.due.card.id))
+
+    def action_flag(self) -> None:
+        self._run(lambda: self._flag(self.session, self.due, next_flag(self.due.card.flag)))
+
+    def action_edit(self) -> None:
+        started = self.study_app.monotonic()
+        self.study_app.edit_card(self.due.card)
+        self._paused += self.study_app.monotonic() - started
+
+    def action_demo(self) -> None:
+        try:
+            from studydl.tui.screens.demo import DemoScreen
+        except ImportError:
+            self.notify("Demos are not available yet.", severity="warning")
+            return
+        started = self.study_app.monotonic()
+
+        def back(_result: object = None) -> None:
+            self._paused += self.study_app.monotonic() - started
+
+        self.app.push_screen(DemoScreen(self.due.card.demo_id), back)
+
+    def action_leave(self) -> None:
+        self.dismiss()
+
+    @on(Button.Pressed, "#reveal")
+    def _reveal_clicked(self) -> None:
+        if self.check_action("reveal", ()):
+            self.action_reveal()
+
+    @on(AnswerBar.Chosen)
+    def _answer_clicked(self, event: AnswerBar.Chosen) -> None:
+        if self.check_action("answer", ()):
+            self.action_answer(int(event.rating))

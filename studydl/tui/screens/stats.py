@@ -1,0 +1,166 @@
+"""Statistics: headline numbers, answers per day as a calendar, forecast, retention, card states."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from studydl.engine.settings import load_settings
+from studydl.engine.stats import Stats, collection_stats
+from studydl.store.db import Database
+from studydl.tui.messages import DecksChanged
+from studydl.tui.widgets.charts import BarList, BarPlot, CalendarHeatmap, LinePlot
+
+STATE_BARS = (
+    ("new", "blue"),
+    ("learning", "dark_orange"),
+    ("review", "green"),
+    ("relearning", "red"),
+    ("suspended", "yellow"),
+    ("retired", "grey50"),
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def headline(stats: Stats) -> Text:
+    """Today's answers and time, the total, 30-day retention and what is due soon."""
+    minutes, seconds = divmod(round(stats.time_today_s), 60)
+    retention = f"{stats.retention_30d:.0%}" if stats.retention_30d is not None else "–"
+    cards = sum(n for state, n in stats.state_counts.items() if state != "retired")
+    if stats.retention_30d is not None:
+        retention += " (30 d)"
+    due = stats.forecast + [0, 0]
+    parts = [
+        ("today ", f"{stats.reviews_today:,} in {minutes}m{seconds:02d}s"),
+        ("total ", f"{stats.reviews_total:,}"),
+        ("retention ", retention),
+        ("due ", f"{due[0]:,} today, {due[1]:,} tomorrow"),
+        ("cards ", f"{cards:,}"),
+    ]
+    text = Text()
+    for i, (label, value) in enumerate(parts):
+        if i:
+            text.append(" · ", style="dim")
+        text.append(label, style="dim")
+        text.append(value, style="bold")
+    return text
+
+
+def forecast_ticks(days: int) -> list[tuple[float, str]]:
+    return [(0.0, "today")] + [(float(d), f"+{d}d") for d in range(7, days, 7)]
+
+
+def retention_series(weeks: list[tuple[date, float]]) -> tuple[list[float], list[float], list[tuple[float, str]]]:
+    """x = week index, y = percent, a date tick per week (the plot keeps those that fit)."""
+    xs = [float(i) for i in range(len(weeks))]
+    ys = [round(100 * value, 1) for _, value in weeks]
+    ticks = [(float(i), monday.strftime("%b %d")) for i, (monday, _) in enumerate(weeks)]
+    return xs, ys, ticks
+
+
+def percent_ticks(ys: list[float]) -> list[int]:
+    """From a round ten below the lowest value up to 100, in up to five steps."""
+    low = max(0, int(min(ys, default=0) - 5) // 10 * 10)
+    step = max(5, math.ceil(math.ceil((100 - low) / 4) / 5) * 5)
+    return list(range(low, 101, step))
+
+
+class StatsScreen(Screen[None]):
+    """How the collection is doing, in charts."""
+
+    CSS_PATH = "../styles/stats.tcss"
+    TITLE = "Statistics"
+    BINDINGS = [Binding("escape", "close", "Back"), Binding("r", "reload", "Reload")]
+
+    class Loaded(Message):
+        def __init__(self, stats: Stats, today: date) -> None:
+            super().__init__()
+            self.stats, self.today = stats, today
+
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+        super().__init__()
+        self.db = db
+        self.clock = clock
+        self.stats: Stats | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="stats"):
+            yield Static("Loading statistics…", id="headline")
+            with Horizontal(id="top-row"):
+                with Vertical(id="calendar-box", classes="panel") as box:
+                    box.border_title = "Answers per day"
+                    yield CalendarHeatmap(id="calendar")
+                with Vertical(id="states-box", classes="panel") as box:
+                    box.border_title = "Cards by state"
+                    yield BarList(id="states")
+            with Horizontal(id="plots-row"):
+                with Vertical(id="forecast-box", classes="panel") as box:
+                    box.border_title = "Due in the next 30 days"
+                    yield BarPlot(id="forecast")
+                with Vertical(id="retention-box", classes="panel") as box:
+                    box.border_title = "Retention by week (% not Again)"
+                    yield LinePlot(id="retention")
+                    yield Static("No review answers yet.", id="no-retention", classes="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#retention").display = False
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def on_decks_changed(self, _message: DecksChanged) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False, description="Loading statistics")
+    def _load(self) -> None:
+        now = self.clock()
+        settings = load_settings(self.db)
+        stats = collection_stats(self.db, now, settings)
+        # The engine's study days: local dates shifted back by the day-start hour.
+        today = (now.astimezone() - timedelta(hours=settings.day_start_hour)).date()
+        self.post_message(self.Loaded(stats, today))
+
+    def on_stats_screen_loaded(self, message: Loaded) -> None:
+        stats = self.stats = message.stats
+        self.query_one("#headline", Static).update(headline(stats))
+        calendar = self.query_one(CalendarHeatmap)
+        calendar.today = message.today
+        calendar.counts = dict(stats.reviews_per_day)
+        self.query_one("#calendar-box").border_subtitle = calendar.summary()
+        self.query_one(BarList).bars = tuple(
+            (name, stats.state_counts.get(name, 0), colour) for name, colour in STATE_BARS
+        )
+        self.query_one(BarPlot).show(stats.forecast, forecast_ticks(len(stats.forecast)), colour="cyan")
+        has_retention = bool(stats.retention_by_week)
+        self.query_one("#retention").display = has_retention
+        self.query_one("#no-retention").display = not has_retention
+        if has_retention:
+            xs, ys, ticks = retention_series(stats.retention_by_week)
+            y_ticks = percent_ticks(ys)
+            self.query_one(LinePlot).show({"retention": (xs, ys)}, ticks=ticks, y_range=(y_ticks[0], 100), y_ticks=y_ticks)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "stats":
+            self.query_one("#headline", Static).update(
+                Text.assemble(("Could not load statistics: ", "bold red"), str(event.worker.error))
+            )

@@ -1,0 +1,90 @@
+"""The deck list: decks and their sections with new / learning / due counts in aligned columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from studydl.tui.home_data import DeckNode
+
+COLUMN = 6
+"""Width of each count column."""
+STYLES = ("bold blue", "bold red", "bold green")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a tree node studies: every deck (deck None), a deck, or a section of one."""
+
+    deck: str | None = None
+    section: str | None = None
+
+
+def count_cells(new: int, learning: int, review: int) -> Text:
+    text = Text()
+    for value, style in zip((new, learning, review), STYLES, strict=True):
+        text.append(f"{value:>{COLUMN}}", style=style if value else "dim")
+    return text
+
+
+def heading(width: int) -> Text:
+    """The column titles, placed above the counts."""
+    return Text(" " * width + "".join(f"{t:>{COLUMN}}" for t in ("New", "Learn", "Due")), style="dim")
+
+
+class DeckTree(Tree[Target]):
+    """Enter (or a click) on a node posts NodeSelected: the home screen starts a review of it."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Study")]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("All decks", data=Target(), id=id)
+        self.auto_expand = False
+        self.name_width = 20
+
+    def _label(self, name: str, depth: int, counts: tuple[int, int, int]) -> Text:
+        indent = depth * self.guide_depth
+        room = max(4, self.name_width - indent)
+        shown = name if len(name) <= room else name[: room - 1] + "…"
+        return Text.assemble((shown.ljust(room), "bold" if depth <= 1 else ""), count_cells(*counts))
+
+    def show(self, decks: list[DeckNode], totals: tuple[int, int, int]) -> None:
+        """Rebuild the tree, keeping the cursor and which nodes were open."""
+        selected = self.cursor_node.data if self.cursor_node else None
+        opened = {n.data for n in self._walk(self.root) if n.is_expanded and n.data is not None}
+        first_build = not self.root.children
+        self.name_width = self._width_needed(decks, 1) + 1
+        self.clear()
+        self.root.set_label(self._label("All decks", 0, totals))
+        by_target: dict[Target, TreeNode[Target]] = {Target(): self.root}
+        for deck in decks:
+            self._add(self.root, deck, 1, opened, by_target)
+        self.root.expand()
+        if first_build:
+            return
+        node = by_target.get(selected) if selected is not None else None
+        if node is not None:
+            self.call_after_refresh(self.move_cursor, node)
+
+    def _walk(self, node: TreeNode[Target]):  # noqa: ANN202
+        yield node
+        for child in node.children:
+            yield from self._walk(child)
+
+    def _width_needed(self, nodes: list[DeckNode], depth: int) -> int:
+        widest = len("All decks")
+        for node in nodes:
+            widest = max(widest, depth * self.guide_depth + len(node.label), self._width_needed(node.children, depth + 1))
+        return min(widest, 48)
+
+    def _add(self, parent: TreeNode[Target], node: DeckNode, depth: int, opened: set, by_target: dict) -> None:  # noqa: ANN001
+        target = Target(node.deck, node.section or None)
+        label = self._label(node.label, depth, (node.new, node.learning, node.review))
+        child = parent.add(label, data=target, allow_expand=bool(node.children), expand=target in opened)
+        by_target[target] = child
+        for sub in node.children:
+            self._add(child, sub, depth + 1, opened, by_target)

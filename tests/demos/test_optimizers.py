@@ -1,0 +1,29 @@
+"""Demo 6: six optimizers on the Rosenbrock valley."""
+
+from __future__ import annotations
+
+from studydl.demos import run_to_end
+from studydl.domain.demos import Curves, Scatter
+
+METHODS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+def test_adam_and_momentum_beat_sgd_and_adagrad_slows_down() -> None:
+    outcome = run_to_end("optimizers", seed=0, overrides={"steps": "300"})
+    m = outcome.result.metrics
+    assert outcome.result.reached and outcome.result.stopped is None
+    assert m["adam_loss"] < m["sgd_loss"] / 10
+    assert m["momentum_loss"] < m["sgd_loss"] / 10
+    # Adagrad's step scale only ever shrinks; Adam's recovers and ends far larger.
+    assert m["adagrad_eff_lr_monotone"] == 1.0
+    assert m["adagrad_eff_lr_last"] < m["adagrad_eff_lr_first"] / 5
+    assert m["adagrad_eff_lr_last"] < m["adam_eff_lr_last"] / 5
+    assert not any(m[f"{k}_diverged"] for k in METHODS)
+
+
+def test_paths_and_log_loss_curves_cover_every_optimizer() -> None:
+    outcome = run_to_end("optimizers", seed=0, overrides={"steps": "100"})
+    paths = [e for e in outcome.events if isinstance(e, Scatter) and e.key == "paths"][-1]
+    assert set(METHODS) <= set(paths.series) and len(paths.series["contours"][0]) > 100
+    loss = [e for e in outcome.events if isinstance(e, Curves) and e.key == "loss"][-1]
+    assert loss.log_y and set(loss.series) == set(METHODS)

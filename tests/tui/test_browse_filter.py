@@ -1,0 +1,122 @@
+"""The browser's query language against a real SQLite collection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from tui_samples import NOW, sample_collection
+
+from studydl.store.db import Database
+from studydl.tui.browse_filter import Term, parse_query, search_cards
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One collection for the whole module: these tests only read."""
+    root = tmp_path_factory.mktemp("browse-filter")
+    db = Database(root / "studydl.db")
+    sample_collection(db, root)
+    yield db
+    db.dispose()
+
+
+def shown(db: Database, query: str) -> set[str]:
+    with db.read() as s:
+        return {card.question for card in search_cards(s, query, NOW).cards}
+
+
+def test_parse_splits_filters_quotes_and_negation() -> None:
+    parsed = parse_query('relu deck:"Neural basics" -is:new "a phrase" http://x tag:')
+    assert parsed.terms == (
+        Term(None, "relu"),
+        Term("deck", "Neural basics"),
+        Term("is", "new", negated=True),
+        Term(None, "a phrase"),
+        Term(None, "http://x"),
+    )
+    assert parsed.problems == ("tag: needs a value",)
+
+
+def test_unknown_is_value_is_a_problem_not_a_filter() -> None:
+    parsed = parse_query("is:bogus relu")
+    assert parsed.terms == (Term(None, "relu"),)
+    assert "unknown is:bogus" in parsed.problems[0]
+
+
+def test_empty_query_shows_every_live_card_in_deck_order(collection: Database) -> None:
+    cards = shown(collection, "")
+    assert len(cards) == 7  # 8 cards, one retired
+    assert "the step size of gradient descent" not in cards
+    with collection.read() as s:
+        result = search_cards(s, "", NOW)
+    assert [c.deck for c in result.cards] == ["Neural basics"] * 4 + ["Optimizers"] * 3
+    assert result.total == 7
+
+
+def test_text_search_matches_question_or_answer_any_case(collection: Database) -> None:
+    assert shown(collection, "ADAM") == {"What does Adam adapt?"}
+    assert shown(collection, "linearly separable") == {"Why does XOR need a hidden layer?"}
+    assert shown(collection, '"chain rule"') == {"What is backpropagation?"}
+    assert shown(collection, "50%") == set()  # LIKE wildcards are escaped
+
+
+def test_deck_filter_exact_wildcard_and_quoted(collection: Database) -> None:
+    assert len(shown(collection, "deck:optimizers")) == 3
+    assert len(shown(collection, 'deck:"neural basics"')) == 4
+    assert len(shown(collection, "deck:neural*")) == 4
+    assert shown(collection, "deck:neural") == set()
+
+
+def test_tag_and_section_filters(collection: Database) -> None:
+    assert shown(collection, "tag:activation") == {"ReLU"}
+    assert len(shown(collection, "tag:basics")) == 4
+    assert shown(collection, "tag:basic") == set()
+    assert len(shown(collection, "tag:bas*")) == 4
+    assert shown(collection, "section:backprop") == {
+        "What is backpropagation?",
+        "Why does XOR need a hidden layer?",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("is:new", {"What does one neuron compute?", "Learning rate"}),
+        ("is:learning", {"What is backpropagation?", "What does Adam adapt?"}),
+        ("is:review", {"ReLU", "Why does XOR need a hidden layer?", "What is momentum?"}),
+        ("is:due", {"ReLU", "What is backpropagation?", "What does Adam adapt?"}),
+        ("is:suspended", {"Why does XOR need a hidden layer?"}),
+        ("is:leech", {"Why does XOR need a hidden layer?"}),
+        ("is:flagged", {"What is backpropagation?"}),
+        ("is:retired", {"the step size of gradient descent"}),
+        ("has:demo", {"What is backpropagation?", "Why does XOR need a hidden layer?"}),
+        ("demo:perceptron", {"Why does XOR need a hidden layer?"}),
+        ("demo:xor-mlp is:due", {"What is backpropagation?"}),
+    ],
+)
+def test_is_has_and_demo_filters(collection: Database, query: str, expected: set[str]) -> None:
+    assert shown(collection, query) == expected
+
+
+def test_negation(collection: Database) -> None:
+    assert "What does one neuron compute?" not in shown(collection, "-is:new")
+    assert len(shown(collection, "-is:new")) == 5
+    # Cards without any demo are kept by -demo:ID.
+    assert len(shown(collection, "-demo:perceptron")) == 6
+    assert len(shown(collection, "-has:demo")) == 5
+    assert shown(collection, "deck:optimizers -adam -is:new") == {"What is momentum?"}
+    # Naming is:retired either way turns the default off.
+    assert len(shown(collection, "-is:retired")) == 7
+
+
+def test_limit_and_total(collection: Database) -> None:
+    with collection.read() as s:
+        result = search_cards(s, "-is:suspended", NOW, limit=3)
+    assert len(result.cards) == 3
+    assert result.total == 6
+
+
+def test_is_values_accept_a_unique_prefix_while_typing() -> None:
+    assert parse_query("is:sus").terms == (Term("is", "suspended"),)
+    assert parse_query("is:le").problems  # learning or leech: not yet

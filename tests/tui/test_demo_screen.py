@@ -1,0 +1,172 @@
+"""The demo screen running real demos (real torch, small sizes): result, cancel, errors, drawing."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import settle
+from rich.console import Console
+from textual.app import App
+from textual.message import Message
+from textual.widgets import Static
+
+from studydl.demos import get_spec, run_demo
+from studydl.domain.demos import Boundary, Heatmap, Images, Progress
+from studydl.tui.screens import demo as demo_module
+from studydl.tui.screens.demo import DemoScreen, Feed
+from studydl.tui.widgets.demo_view import FramePanel, boundary_text, heatmap_text, images_text
+
+
+class DemoApp(App[None]):
+    def __init__(self, screen: DemoScreen) -> None:
+        super().__init__()
+        self.demo = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.demo)
+
+
+def plain(renderable: object, width: int = 100) -> str:
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()
+
+
+async def finish(pilot, screen: DemoScreen, timeout: float = 60) -> None:
+    """Wait for the worker thread to return, then for the messages it posted."""
+    assert await asyncio.to_thread(screen.finished_event.wait, timeout)
+    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+
+
+async def test_a_fast_demo_runs_to_its_result() -> None:
+    screen = DemoScreen("xor-mlp", seed=0, overrides={"steps": "400", "lr": "0.1"})
+    app = DemoApp(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert str(screen.query_one("#demo-title", Static).render()) == get_spec("xor-mlp").title
+        await finish(pilot, screen)
+        assert screen.error is None
+        assert screen.result is not None and screen.result.reached
+        shown = str(screen.query_one("#demo-result", Static).render())
+        assert "✓" in shown and "XOR accuracy 100%" in shown
+        assert screen.query_one("#live-metrics").display
+        kinds = {type(panel.frame).__name__ for panel in screen.query(FramePanel)}
+        assert kinds == {"Boundary", "Curves"}
+
+
+async def test_escape_cancels_a_running_demo_promptly() -> None:
+    screen = DemoScreen("xor-mlp", overrides={"steps": "20000", "target_loss": "0"})
+    app = DemoApp(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(600):  # until the first step is on screen (torch may take a while to load)
+            await pilot.pause(0.05)
+            if str(screen.query_one("#demo-status", Static).render()).startswith("step"):
+                break
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, DemoScreen)
+        assert screen.cancel_event.is_set()
+        assert await asyncio.to_thread(screen.finished_event.wait, 5), "the worker thread kept running"
+        await app.workers.wait_for_complete()
+        assert screen.result is None  # the cancelled run's Result was not shown on the closed screen
+
+
+async def test_unknown_demo_shows_a_message_and_the_app_runs_on() -> None:
+    screen = DemoScreen("no-such-demo")
+    app = DemoApp(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert screen.error is not None and "unknown demo 'no-such-demo'" in screen.error
+        assert screen.query_one("#demo-error").display
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.is_running and not isinstance(app.screen, DemoScreen)
+
+
+async def test_bad_parameter_shows_the_valid_ones() -> None:
+    screen = DemoScreen("xor-mlp", overrides={"steps": "lots"})
+    async with DemoApp(screen).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert screen.error is not None and "steps" in screen.error
+
+
+BOOM = '''
+from studydl.domain.demos import DemoSpec, Progress
+
+SPEC = DemoSpec(id="boom", title="Boom", teaches="A failing demo shows its error, not a traceback.")
+
+
+def run(ctx):
+    yield Progress(1, 2, {"loss": 1.0})
+    raise ValueError("the loss went NaN")
+'''
+
+
+async def test_a_demo_that_raises_shows_its_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "demos"
+    folder.mkdir()
+    (folder / "boom.py").write_text(textwrap.dedent(BOOM), encoding="utf-8")
+    monkeypatch.setattr(demo_module, "get_spec", functools.partial(get_spec, demos_dir=folder))
+    monkeypatch.setattr(demo_module, "run_demo", functools.partial(run_demo, demos_dir=folder))
+    screen = DemoScreen("boom")
+    app = DemoApp(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await finish(pilot, screen)
+        assert screen.error == "demo 'boom' failed: ValueError: the loss went NaN"
+        assert "the loss went NaN" in str(screen.query_one("#demo-error", Static).render())
+        assert "Traceback" not in str(screen.query_one("#demo-error", Static).render())
+        assert app.is_running
+
+
+def test_updates_replace_each_other_but_keep_everything() -> None:
+    feed = Feed()
+    first = DemoScreen.Update(feed.add(Progress(1, 10, {"loss": 1.0})))
+    second = DemoScreen.Update(feed.add(Progress(2, 10, {"loss": 0.5})))
+    assert first.can_replace(second) and not first.can_replace(Message())
+    assert second.snapshot.history == {"loss": ([1.0, 2.0], [1.0, 0.5])}
+    assert first.snapshot.history == {"loss": ([1.0], [1.0])}  # snapshots are copies
+
+
+def test_heatmap_boundary_and_images_draw_as_text() -> None:
+    heat = plain(heatmap_text(Heatmap("h", "t", [[0.0, 1.0], [0.5, 0.25]], ["a", "b"], ["c0", "c1"])))
+    assert "c0" in heat and "1.00" in heat and "0.25" in heat and "b" in heat
+    grid = [[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    boundary = plain(boundary_text(Boundary("b", "t", [0.0, 0.5, 1.0], [0.0, 0.5, 1.0], grid, [(0.0, 0.0, 0), (1.0, 1.0, 1)])))
+    lines = boundary.splitlines()
+    assert lines[0].rstrip().endswith("x")  # (1, 1) is top right: highest y on top
+    assert lines[2].startswith("o")
+    image = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
+    drawn = images_text(Images("i", "t", [image, image], ["first", "second"]), width=40)
+    assert drawn.plain.splitlines()[0].count("▀") == 4  # two images, two columns each
+    assert "first" in drawn.plain and "second" in drawn.plain
+
+
+async def test_the_review_screen_opens_a_cards_demo_with_d(app) -> None:
+    from conftest import press
+
+    from studydl.tui.screens.review import ReviewScreen
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        await press(pilot, "enter")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        for _ in range(6):  # answer Good until the card with a demo comes up
+            if review.due is not None and review.due.card.demo_id:
+                break
+            await press(pilot, "space", "3")
+        assert review.due is not None and review.due.card.demo_id == "xor-mlp"
+        await press(pilot, "d")
+        assert isinstance(app.screen, DemoScreen) and app.screen.demo_id == "xor-mlp"
+        demo = app.screen
+        assert str(demo.query_one("#demo-title", Static).render()) == get_spec("xor-mlp").title
+        await pilot.press("escape")
+        assert await asyncio.to_thread(demo.finished_event.wait, 60)
+        await settle(pilot)
+        assert app.screen is review

@@ -1,0 +1,126 @@
+"""The review path, key by key, against a real SQLite file."""
+
+from __future__ import annotations
+
+import io
+
+from conftest import press, settle
+from rich.console import Console
+from sqlalchemy import select
+
+from studydl.store.models import CardRow, ReviewRow
+from studydl.tui.screens.review import ReviewScreen
+from studydl.tui.screens.summary import SummaryScreen, summary_table
+from studydl.tui.widgets.answer_bar import AnswerBar
+from studydl.tui.widgets.card_view import CardPanel
+
+
+def rich_text(renderable) -> str:
+    out = io.StringIO()
+    Console(file=out, width=100).print(renderable)
+    return " ".join(out.getvalue().split())
+
+
+def card_text(app) -> str:
+    panel = app.screen.query_one(CardPanel)
+    return "\n".join(str(md.source) for md in panel.query("Markdown") if md.display)
+
+
+async def start_review(pilot, deck_line: int = 1) -> ReviewScreen:
+    """From the deck list: move to a line of the tree and press enter."""
+    await settle(pilot)
+    for _ in range(deck_line):
+        await pilot.press("down")
+    await press(pilot, "enter")
+    assert isinstance(pilot.app.screen, ReviewScreen)
+    return pilot.app.screen
+
+
+async def test_reveal_answer_with_keys_and_buttons_records_durations(app, clock) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot)
+        assert screen.sub_title == "Basics"
+        assert "What is a tensor?" in card_text(app)
+        assert "n-dimensional" not in card_text(app)
+        assert not screen.query_one(AnswerBar).display
+        await press(pilot, "1")  # answering before the answer is shown does nothing
+        assert screen.due.card.question == "What is a tensor?"
+
+        clock.advance(7.5)
+        await press(pilot, "space")
+        assert "n-dimensional" in card_text(app)
+        labels = [str(b.label) for b in screen.query("AnswerBar Button")]
+        assert labels == ["1 Again  1m", "2 Hard  6m", "3 Good  10m", "4 Easy  9d"]
+        await press(pilot, "4")
+        assert screen.due.card.question == "ReLU"
+
+        await press(pilot, "enter")
+        clock.advance(2)
+        await pilot.click("#answer-easy")
+        await settle(pilot)
+        assert "What does this line compute?" in card_text(app)
+
+    with app.db.read() as s:
+        durations = s.scalars(select(ReviewRow.duration_ms).order_by(ReviewRow.id)).all()
+    assert durations == [7500, 2000]
+
+
+async def test_undo_shows_the_card_again_and_removes_its_answer(app) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot)
+        first = screen.due.card.id
+        assert not screen.check_action("undo", ())
+        await press(pilot, "space", "4")
+        assert screen.due.card.id != first
+        await press(pilot, "u")
+        assert screen.due.card.id == first
+        assert not screen.revealed
+        with app.db.read() as s:
+            assert s.scalars(select(ReviewRow)).all() == []
+
+
+async def test_suspend_flag_and_demo_marker(app) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot)
+        first = screen.due.card.id
+        assert not screen.query_one("#demo-marker").display
+        assert not screen.check_action("demo", ())
+        await press(pilot, "s")
+        assert screen.due.card.id != first
+        await press(pilot, "f", "f")
+        flagged = screen.due.card
+        assert flagged.flag == 2
+        assert "orange flag" in str(screen.query_one("#where").render())
+        await press(pilot, "space", "4")
+        assert screen.query_one("#demo-marker").display
+        assert "▶ demo: xor-mlp (d)" in str(screen.query_one("#demo-marker").render())
+        assert screen.check_action("demo", ())
+    with app.db.read() as s:
+        rows = {r.id: r for r in s.scalars(select(CardRow))}
+    assert rows[first].suspended
+    assert rows[flagged.id].flag == 2
+
+
+async def test_a_whole_session_ends_on_the_summary_then_nothing_is_due(app, clock) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert str(screen.query_one("#counts").render()) == "New 4  Learning 0  Review 0"
+        for _ in range(4):
+            clock.advance(30)
+            await press(pilot, "space", "4")
+        assert isinstance(app.screen, SummaryScreen)
+        summary = app.screen.summary
+        assert summary.reviewed == 4
+        assert summary.seconds == 120
+        table = rich_text(summary_table(summary))
+        assert "Cards reviewed 4" in table and "Time spent 2m 00s" in table
+        await press(pilot, "enter")
+        assert app.screen.query_one("#progress").render().plain == "Today  4 reviewed · 0 left"
+        hint = app.screen.query_one("#hint").render().plain
+        assert hint == "All done for now. The next card is due in 6 days."
+        await press(pilot, "a")  # nothing left: back to the list with a notice
+        assert not isinstance(app.screen, ReviewScreen)
+        assert any("Nothing is due" in n.message for n in app._notifications)
