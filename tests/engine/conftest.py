@@ -8,10 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from engine_samples import BASICS, OTHER, START, Clock
 
 from studydl.decks.sync import sync_decks
 from studydl.store.db import Database
+from tests.engine.engine_samples import BASICS, OTHER, START, Clock
 
 
 @pytest.fixture(autouse=True)

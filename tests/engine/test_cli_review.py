@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from engine_samples import card_ids
 
 from studydl.cli import cli as studydl_cli
 from studydl.engine.history import card_history
 from studydl.engine.settings import load_settings
+from tests.engine.engine_samples import card_ids
 
 
 def run(home, *args: str):

@@ -10,7 +10,6 @@ import sys
 import threading
 
 import pytest
-from engine_samples import card_ids
 from sqlalchemy import func, select
 
 from studydl.domain.errors import StoreBusy
@@ -20,6 +19,7 @@ from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
 from studydl.store.models import ReviewRow
+from tests.engine.engine_samples import card_ids
 
 
 def log_rows(db: Database) -> list[tuple[int, str]]:

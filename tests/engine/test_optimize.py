@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import fsrs
 import pytest
-from engine_samples import START, card_ids, simulated_log
 from sqlalchemy import insert
 
 from studydl.engine.optimize import (
@@ -21,6 +20,7 @@ from studydl.engine.optimize import (
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import load_settings
 from studydl.store.models import ReviewRow
+from tests.engine.engine_samples import START, card_ids, simulated_log
 
 
 def add_log(db, rows) -> None:

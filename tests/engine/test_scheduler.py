@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import fsrs
 import fsrs.scheduler
 import pytest
-from engine_samples import card_ids, no_fuzz
 
 from studydl.domain.review import Rating
 from studydl.engine.history import stored_memory
 from studydl.engine.scheduler import CardScheduler, Memory, fuzz_draw, fuzzed_days
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings
+from tests.engine.engine_samples import card_ids, no_fuzz
 
 # (minutes after the previous answer, rating): learning, graduation, reviews, a lapse, relearning
 SCRIPT = [

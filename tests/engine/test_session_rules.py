@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine_samples import card_ids, no_fuzz
 from sqlalchemy import update
 
 from studydl.domain.review import CardState, Rating
@@ -12,6 +11,7 @@ from studydl.engine.history import stored_memory
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings, load_settings, save_setting, save_settings
 from studydl.store.models import CardRow
+from tests.engine.engine_samples import card_ids, no_fuzz
 
 
 def drain(session: ReviewSession, rating: Rating = Rating.EASY, limit: int = 200) -> list[int]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine_samples import card_ids, no_fuzz
-
 from studydl.domain.review import Rating
 from studydl.engine.session import ReviewSession
 from studydl.engine.stats import collection_stats, deck_tree_counts, next_due_time
+from tests.engine.engine_samples import card_ids, no_fuzz
 
 
 def test_collection_stats(synced, clock) -> None:

@@ -6,7 +6,6 @@ import random
 from datetime import timedelta
 
 import pytest
-from engine_samples import card_ids, no_fuzz
 from sqlalchemy import func, select
 
 from studydl.domain.errors import StudyError
@@ -15,6 +14,7 @@ from studydl.engine.history import card_history, replay_card, stored_memory
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings
 from studydl.store.models import CardRow, ReviewRow
+from tests.engine.engine_samples import card_ids, no_fuzz
 
 
 def snapshot(db) -> list[tuple]:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import genanki
 import pytest
-from anki_builder import BASIC, CLOZE, CRT, REVERSED, Collection, meta, package
 from sqlalchemy import select
 
 from studydl.decks.parser import parse_file
 from studydl.home import Home
 from studydl.interop.importer import read_source
 from studydl.store.models import CardRow, ReviewRow
+from tests.interop.anki_builder import BASIC, CLOZE, CRT, REVERSED, Collection, meta, package
 
 DAY_MS = 86_400_000
 T0 = 1_710_000_000_000  # 2024-03-09, milliseconds

@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from anki_builder import meta, package
 
 from studydl.home import Home
+from tests.interop.anki_builder import meta, package
 
 
 def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:

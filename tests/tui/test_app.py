@@ -9,7 +9,6 @@ import sys
 import textwrap
 
 import pytest
-from conftest import press, settle
 from sqlalchemy import func, select
 from textual.command import CommandPalette
 from textual.widgets import Input
@@ -19,6 +18,7 @@ from studydl.tui.screens.help import HelpScreen
 from studydl.tui.screens.home import HomeScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.screens.summary import SummaryScreen
+from tests.tui.conftest import press, settle
 
 
 async def test_first_paint_comes_before_the_store_opens_then_counts_fill_in(app) -> None:
@@ -140,7 +140,7 @@ def test_start_up_imports_no_torch_plotext_optimizer_or_demo_runner(study_home) 
 
 
 async def test_end_to_end_review_undo_edit_demo_stats_quit_and_reopen(build_app, clock, study_home, tmp_path, monkeypatch) -> None:
-    from test_edit import fake_editor
+    from tests.tui.test_edit import fake_editor
 
     script, _ = fake_editor(tmp_path, "max(0, x)", "max(0, x), elementwise")
     monkeypatch.setenv("VISUAL", str(script))

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import settle
 from sqlalchemy import select
 from textual.app import App
 from textual.widgets import DataTable, Input, Static
-from tui_samples import MOMENTUM_ANSWERS, NOW, sample_collection
 
 from studydl.store.db import Database
 from studydl.store.models import CardRow
 from studydl.tui.screens.browse import DEBOUNCE_S, BrowseScreen
+from tests.tui.conftest import settle
+from tests.tui.tui_samples import MOMENTUM_ANSWERS, NOW, sample_collection
 
 
 class BrowseApp(App[None]):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tui_samples import NOW, sample_collection
 
 from studydl.store.db import Database
 from studydl.tui.browse_filter import Term, parse_query, search_cards
+from tests.tui.tui_samples import NOW, sample_collection
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import settle
 from rich.console import Console
 from textual.app import App
 from textual.message import Message
@@ -19,6 +18,7 @@ from studydl.domain.demos import Boundary, Heatmap, Images, Progress
 from studydl.tui.screens import demo as demo_module
 from studydl.tui.screens.demo import DemoScreen, Feed
 from studydl.tui.widgets.demo_view import FramePanel, boundary_text, heatmap_text, images_text
+from tests.tui.conftest import settle
 
 
 class DemoApp(App[None]):
@@ -147,7 +147,7 @@ def test_heatmap_boundary_and_images_draw_as_text() -> None:
 
 
 async def test_the_review_screen_opens_a_cards_demo_with_d(app) -> None:
-    from conftest import press
+    from tests.tui.conftest import press
 
     from studydl.tui.screens.review import ReviewScreen
 

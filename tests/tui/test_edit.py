@@ -7,7 +7,6 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import press, settle
 from sqlalchemy import func, select
 
 from studydl.store.models import ReviewRow
@@ -15,6 +14,7 @@ from studydl.tui.editor import editor_command
 from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.watch import poll_changes, watch_changes
+from tests.tui.conftest import press, settle
 
 EDITOR = """\
 #!{python}

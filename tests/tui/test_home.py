@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import press, settle
-
 from studydl.tui.home_data import until
 from studydl.tui.screens.home import HomeScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.widgets.deck_tree import DeckTree, Target
+from tests.tui.conftest import press, settle
 
 
 def tree_lines(app) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from conftest import press, settle
 from rich.console import Console
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.screens.summary import SummaryScreen, summary_table
 from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.card_view import CardPanel
+from tests.tui.conftest import press, settle
 
 
 def rich_text(renderable) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import press, settle
 from textual.widgets import Input, Label, Select
 
 from studydl.engine.settings import load_settings
 from studydl.tui.screens.home import HomeScreen
 from studydl.tui.screens.settings import SettingsScreen
+from tests.tui.conftest import press, settle
 
 
 async def test_settings_are_saved_and_applied(app) -> None:

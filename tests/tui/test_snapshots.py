@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import press, settle
 from textual.widgets import Input
+
+from tests.tui.conftest import press, settle
 
 SIZE = (100, 30)
 

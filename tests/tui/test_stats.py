@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import settle
 from textual.app import App
 from textual.widgets import Static
-from tui_samples import NOW, add_review_log, sample_collection
 
 from studydl.store.db import Database
 from studydl.tui.screens.stats import StatsScreen, percent_ticks
 from studydl.tui.widgets.charts import BarList, BarPlot, CalendarHeatmap, LinePlot, heat_level
+from tests.tui.conftest import settle
+from tests.tui.tui_samples import NOW, add_review_log, sample_collection
 
 
 class StatsApp(App[None]):
