@@ -147,9 +147,8 @@ def test_heatmap_boundary_and_images_draw_as_text() -> None:
 
 
 async def test_the_review_screen_opens_a_cards_demo_with_d(app) -> None:
-    from tests.tui.conftest import press
-
     from studydl.tui.screens.review import ReviewScreen
+    from tests.tui.conftest import press
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
