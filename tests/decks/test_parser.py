@@ -154,7 +154,7 @@ def test_errors_name_the_line(text: str, expected: str) -> None:
 
 def test_bytes_that_are_not_a_text_deck() -> None:
     assert str(parse_bytes(P, b"a :: b\n\x00\x01").errors[0]) == "deck.md:2: binary file, not a Markdown deck"
-    assert str(parse_bytes(P, "a :: b\n".encode() + b"caf\xe9 :: x\n").errors[0]).startswith("deck.md:2: not UTF-8 text")
+    assert str(parse_bytes(P, b"a :: b\n" + b"caf\xe9 :: x\n").errors[0]).startswith("deck.md:2: not UTF-8 text")
     big = parse_bytes(P, b"a :: b\n" * 800_000)
     assert "a deck may be at most 5 MB" in str(big.errors[0])
 
