@@ -29,6 +29,3 @@ class CliContext:
 
 
 pass_ctx = click.make_pass_decorator(CliContext)
-
-
-pass_ctx = click.make_pass_decorator(CliContext)

@@ -16,6 +16,9 @@ SIDE_SIMILARITY = 0.8
 """Front or back alone this similar: the same card with the other side reworded."""
 CARD_SIMILARITY = 0.6
 """Front and back together this similar: the same card, edited."""
+EXACT_FRONT_BONUS = 0.5
+EXACT_BACK_BONUS = 0.3
+"""Added to a pair's score when its front (or back) is unchanged word for word."""
 MAX_PAIRS = 400_000
 """Above this many candidate pairs, similarity is only tried within the same deck file."""
 
@@ -107,7 +110,11 @@ def _pair_similar(incoming: list[Incoming], leftovers: list[int], free: list[Sto
             sq, sa = texts[s.id]
             score = _similarity(q, a, sq, sa)
             if score is not None:
-                bonus = 0.01 * (s.ordinal == item.card.ordinal) + 0.005 * (not s.retired)
+                # One side kept word for word is the strongest sign of the same card
+                # (its other side was edited), above any fuzzy score.
+                # Short answers repeat across cards more than questions do: the front counts more.
+                exact = EXACT_FRONT_BONUS * (q == sq) + EXACT_BACK_BONUS * (a == sa)
+                bonus = exact + 0.01 * (s.ordinal == item.card.ordinal) + 0.005 * (not s.retired)
                 scored.append((score + bonus, -abs(s.source_line - item.card.line), i, s.id))
     scored.sort(reverse=True)
     chosen: dict[int, int] = {}

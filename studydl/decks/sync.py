@@ -90,7 +90,7 @@ def _read_changed(files: list[Path], known: dict[str, DeckRow]) -> tuple[list[_F
         row = known.get(str(path))
         try:
             st = path.stat()
-            if row and row.file_size == st.st_size and row.file_mtime_ns == st.st_mtime_ns and row.file_hash:
+            if row and row.file_hash and row.file_size == st.st_size and row.file_mtime_ns == st.st_mtime_ns and not _racy(row, st.st_mtime_ns):
                 unchanged += 1
                 continue
             data = path.read_bytes()
@@ -103,6 +103,18 @@ def _read_changed(files: list[Path], known: dict[str, DeckRow]) -> tuple[list[_F
             continue
         changed.append(_FileState(path, data, digest, st.st_size, st.st_mtime_ns))
     return changed, unchanged, problems
+
+
+RACY_WINDOW_NS = 2_000_000_000
+"""A file modified this close to its last sync may have changed again within the same
+timestamp tick, keeping size and time (git's "racily clean"): it is hashed, not trusted."""
+
+
+def _racy(row: DeckRow, mtime_ns: int) -> bool:
+    if row.synced_at is None:
+        return True
+    synced_ns = int(row.synced_at.timestamp() * 1_000_000_000)
+    return mtime_ns >= synced_ns - RACY_WINDOW_NS
 
 
 def sync_decks(

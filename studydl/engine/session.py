@@ -148,10 +148,12 @@ class ReviewSession:
         """Schedule the answer and commit it (with the log row) before returning."""
         rating = Rating(rating)
         with self._lock:
-            now = self._now()
-            queue = self._today(now)
+            queue = self._today(self._now())
             bury_until = queue.day_end if self.settings.bury_siblings else None
             with self.db.write() as s:
+                # Read the time holding the lock: an answer another process committed while
+                # we waited must be earlier than ours in time, as it is in the log.
+                now = self._now()
                 result = apply_answer(s, self.scheduler, card_id, rating, now, duration_ms, bury_until)
             self._count_answer(queue, result, now)
             self._undo.append(result.review_id)

@@ -186,3 +186,16 @@ def test_one_way_card_made_two_way_keeps_the_forward_card(db: Database, deck: Pa
     assert [c.question for c in report.added] == ["backpropagation through time"]
     siblings = {card(db, "BPTT").note_uid, card(db, "backpropagation through time").note_uid}
     assert len(siblings) == 1
+
+
+def test_an_unchanged_side_wins_over_a_merely_similar_new_card(db: Database, write_deck) -> None:
+    path = write_deck("add.md", "Q: What is 3 + 4?\nA: 7\n")
+    sync(db, path)
+    before = card(db, "3 + 4")
+    review(db, before.id)
+    # In one edit: the answer changes and a look-alike card is added. By fuzzy score alone
+    # the look-alike is the closer pair (0.875 against 0.8); the unchanged question decides.
+    path.write_text("Q: What is 3 + 4?\nA: seven (7)\n\nQ: What is 3 + 5?\nA: 8\n")
+    report = sync(db, path)
+    assert card(db, "3 + 4").id == before.id and history(db, before.id) == 1
+    assert [c.question for c in report.added] == ["What is 3 + 5?"]

@@ -86,3 +86,13 @@ def test_explicit_id_used_by_another_deck_is_an_error(db: Database, write_deck) 
 def test_sync_of_a_missing_path_is_reported(db: Database, tmp_path: Path) -> None:
     report = sync_decks(db, [tmp_path / "nope.md"])
     assert [p.message for p in report.errors] == ["no such file or folder"]
+
+
+def test_an_edit_that_keeps_size_and_time_right_after_a_sync_is_still_seen(db: Database, write_deck) -> None:
+    path = write_deck("racy.md", "a :: one\n")
+    sync_decks(db, [path])
+    st = path.stat()
+    path.write_text("a :: two\n")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime, as within one timestamp tick
+    report = sync_decks(db, [path])
+    assert len(report.changed) == 1 and questions(db) == {"a"}
