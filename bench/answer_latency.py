@@ -1,21 +1,34 @@
-"""Answer latency on a big collection: 100k cards, 1M review-log rows, 500 answers.
+"""Answer latency at scale, studydl beside Anki: 100k cards, 1M review-log rows, 500 answers each.
 
-    .venv/bin/python bench/answer_latency.py [--cards 100000] [--log 1000000] [--answers 500] [--out FILE.json]
+    .venv/bin/python bench/answer_latency.py [--cards 100000] [--log 1000000] [--answers 500]
+        [--blocks 5] [--base DIR] [--no-anki] [--out FILE.json] [--readme]
 
-Builds the collection with bulk sqlite3 inserts in a temporary home, then times
-`next_card()` and `answer()` (each answer committed with synchronous=FULL) through
-the real ReviewSession, and prints median / p99 / max in ms. Never pass/fail.
+Builds a studydl collection (schema through studydl, rows through sqlite3) and, when the
+`anki` package is installed (`pip install anki`, or `pip install -e '.[bench]'`), an Anki
+collection of the same shape (bench/anki_backend.py): the same card count in the same
+decks (one per 1,000 cards), the same share of new / learning / review cards, as many
+reviews due today as studydl's collection has, the same number of review-log rows, the
+same daily limits (100 new, 9,999 reviews per deck). Each side then answers a copy of its
+collection, one card at a time, the way its reviewer does: next card, answer, durable
+commit (studydl `ReviewSession.next_card` + `answer`, synchronous=FULL; Anki
+`get_queued_cards` + `answer_card`, whose commit fsyncs the WAL too), with the same
+rating mix (Again, Good, Good, Easy from `random.Random(2)`).
 
-Hook for the Anki side-by-side (bench/anki_backend.py): `measure(step, n)` times any
-zero-argument callable that shows one card and answers it, `summarize` prints the
-same median / nearest-rank p99; an Anki runner builds the same shape of collection
-(see `build_collection`'s states and due spread) and passes its own step.
+Both sides run in this one process, in alternating blocks (studydl first in even blocks,
+Anki first in odd ones), so whatever else loads the machine loads both alike, and both on
+the real clock (learning cards come due as time passes for both). Prints median, p99
+(nearest rank), max and the process CPU time per answer for each side, the ratio of the
+medians, the targets (median within 2x of Anki's, p99 under 10 ms), the load average, and
+what each side had due and answered (new / learning / review), to show the two sessions
+did the same kind of work. Never pass/fail on time. `--base DIR` keeps the built
+collections in DIR (per size and day) and times fresh copies of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -23,18 +36,35 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+CARDS_PER_DECK = 1000
+NEW_PER_DAY, REVIEWS_PER_DAY = 100, 9999
+TARGET_RATIO, TARGET_P99_MS = 2.0, 10.0
+HISTORY = (
+    "Schema 0003 (covering index `ix_cards_deck_state`) and the queue changes, before → after on 2026-11-22"
+    " (old and new code in alternating runs on the same collections, load 1.0-1.6): session start"
+    " 134-171 → 33 ms in this bench (155 → 14 ms timed alone; one deck 37 → 4 ms), the home screen's"
+    " deck tree 200-220 → 90-130 ms and next due time 245 → 17-24 ms; per answer, medians and p99"
+    " unchanged within run-to-run noise (1.3-2.1 ms and 3.4-5.8 ms). What is left of the gap to"
+    " Anki is CPU in one SQLAlchemy Session per read and per write (about 0.7 ms of an answer's"
+    " 1.6 ms) and in fsrs's Python; the p99/max tail is the WAL auto-checkpoint landing on an answer."
+)
+STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "learning"}
 
 
 def _ts(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def build_collection(path: Path, n_cards: int, n_log: int, seed: int = 1) -> None:
+def build_collection(path: Path, n_cards: int, n_log: int, seed: int = 1, now: datetime = NOW) -> None:
     """Schema through studydl, rows through sqlite3 executemany (fast, one transaction)."""
     from studydl.store.db import Database
 
@@ -42,13 +72,13 @@ def build_collection(path: Path, n_cards: int, n_log: int, seed: int = 1) -> Non
     rng = random.Random(seed)
     con = sqlite3.connect(path)
     con.execute("PRAGMA synchronous=OFF")
-    decks = max(1, n_cards // 1000)
+    decks = max(1, n_cards // CARDS_PER_DECK)
     con.executemany(
         "insert into decks (id, name, source_path) values (?, ?, ?)",
         [(d + 1, f"Deck {d:03d}", f"/bench/deck{d:03d}.md") for d in range(decks)],
     )
     cards, reviewed = [], []
-    created = _ts(NOW - timedelta(days=800))
+    created = _ts(now - timedelta(days=800))
     for i in range(1, n_cards + 1):
         roll = rng.random()
         note = f"n{i // 2}" if i % 10 < 2 else f"n{i}x"  # a fifth of the cards come in sibling pairs
@@ -56,130 +86,297 @@ def build_collection(path: Path, n_cards: int, n_log: int, seed: int = 1) -> Non
             state, step, stab, diff, due, last = 0, None, None, None, None, None
         elif roll < 0.25:
             state, step, stab, diff = 1, 0, 0.5, 5.0
-            due, last = NOW + timedelta(minutes=rng.uniform(-30, 600)), NOW - timedelta(minutes=5)
+            due, last = now + timedelta(minutes=rng.uniform(-30, 600)), now - timedelta(minutes=5)
         else:
             state, step, stab, diff = 2, None, rng.uniform(1, 300), rng.uniform(1, 10)
-            due = NOW + timedelta(days=rng.uniform(-5, 120))
+            due = now + timedelta(days=rng.uniform(-5, 120))
             last = due - timedelta(days=stab)
             reviewed.append(i)
+        deck = min(decks, (i - 1) // CARDS_PER_DECK + 1)
         cards.append((
-            i, f"u{i}", 0, note, (i - 1) // 1000 + 1, "Section", "basic", 0, f"Question {i}?", f"Answer {i}.",
-            f"h{i}", f"/bench/deck{(i - 1) // 1000:03d}.md", i % 1000 + 1, None, "", 0, created, created,
+            i, f"u{i}", 0, note, deck, "Section", "basic", 0, f"Question {i}?", f"Answer {i}.",
+            f"h{i}", f"/bench/deck{deck - 1:03d}.md", i % CARDS_PER_DECK + 1, None, "", 0, created, created,
             state, step, stab, diff, _ts(due) if due else None, _ts(last) if last else None,
             0 if state == 0 else 8, 0, 0, 0, 0, None,
         ))
     con.executemany(f"insert into cards values ({', '.join('?' * 30)})", cards)
     before = '{"state":2,"reps":7}'
     after = '{"state":2,"reps":8}'
-    start = NOW - timedelta(days=730)
+    start = now - timedelta(days=730)
     span = 730 * 86400
+    insert = "insert into review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after) values (?, ?, ?, ?, ?, ?)"
     batch = []
     for n in range(n_log):
         at = start + timedelta(seconds=span * n / n_log)
         batch.append((reviewed[n % len(reviewed)], _ts(at), rng.choice((1, 3, 3, 3, 4)), 4000, before, after))
         if len(batch) == 50_000:
-            con.executemany("insert into review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after) values (?, ?, ?, ?, ?, ?)", batch)
+            con.executemany(insert, batch)
             batch = []
     if batch:
-        con.executemany("insert into review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after) values (?, ?, ?, ?, ?, ?)", batch)
+        con.executemany(insert, batch)
     con.commit()
     con.close()
 
 
-def measure(step: Callable[[], object], n: int) -> list[float]:
-    """Milliseconds of each of n calls."""
-    times = []
-    for _ in range(n):
+def reviews_due_today(path: Path, now: datetime) -> int:
+    """Review-state cards due before the end of studydl's study day (Anki gets as many)."""
+    from studydl.domain.days import day_bounds
+
+    _, end = day_bounds(now)
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute("select count(*) from cards where state = 2 and due < ?", (_ts(end),)).fetchone()[0])
+    finally:
+        con.close()
+
+
+@dataclass
+class Timings:
+    """Milliseconds per answer (wall, and process CPU for the whole step), plus what was answered."""
+
+    start_ms: float = 0.0
+    next_card: list[float] = field(default_factory=list)
+    answer: list[float] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+    """Answered cards by their queue (new / learning / review)."""
+    counts_at_start: dict[str, int] = field(default_factory=dict)
+
+
+class Reviewer(Protocol):
+    timings: Timings
+
+    def start(self) -> None: ...
+    def step(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+class StudydlReviewer:
+    """A studydl ReviewSession over all decks, answering one card per `step()`."""
+
+    name = "studydl"
+
+    def __init__(self, path: Path, seed: int = 2) -> None:
+        from studydl.domain.review import Rating
+        from studydl.store.db import Database
+
+        self.db = Database(path)
+        self._rng = random.Random(seed)
+        self._mix = (Rating.AGAIN, Rating.GOOD, Rating.GOOD, Rating.EASY)
+        self.timings = Timings()
+        self.session: Any = None
+
+    def start(self) -> None:
+        from studydl.engine.session import ReviewSession
+        from studydl.engine.settings import Settings
+
         t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000)
-    return times
+        self.session = ReviewSession(self.db, settings=Settings(new_per_day=NEW_PER_DAY, reviews_per_day=REVIEWS_PER_DAY))
+        self.timings.start_ms = (time.perf_counter() - t0) * 1000
+        counts = self.session.counts()
+        self.timings.counts_at_start = {"new": counts.new, "learning": counts.learning, "review": counts.review}
+
+    def step(self) -> bool:
+        out = self.timings
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        due = self.session.next_card()
+        t1 = time.perf_counter()
+        if due is None:
+            return False
+        self.session.answer(due.card.id, self._rng.choice(self._mix), 3000)
+        t2 = time.perf_counter()
+        out.cpu.append((time.process_time() - c0) * 1000)
+        out.next_card.append((t1 - t0) * 1000)
+        out.answer.append((t2 - t1) * 1000)
+        out.total.append((t2 - t0) * 1000)
+        out.kinds[STATE_NAMES[due.card.state]] += 1
+        return True
+
+    def close(self) -> None:
+        self.db.dispose()
 
 
-def summarize(name: str, times: list[float]) -> dict[str, float]:
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
-    row = {"median_ms": statistics.median(ordered), "p99_ms": p99, "max_ms": ordered[-1]}
-    print(f"{name:28} {row['median_ms']:8.2f} {row['p99_ms']:8.2f} {row['max_ms']:8.2f}")
-    return row
+class AnkiSide:
+    """bench/anki_backend.AnkiReviewer, its seconds turned into this bench's Timings."""
+
+    name = "anki"
+
+    def __init__(self, path: Path, seed: int = 2) -> None:
+        from anki_backend import AnkiReviewer
+
+        self._reviewer = AnkiReviewer(path, seed)
+        self.timings = Timings()
+
+    def start(self) -> None:
+        self.timings.start_ms = self._reviewer.start() * 1000
+        new, learning, review = self._reviewer.col.sched.counts()
+        self.timings.counts_at_start = {"new": new, "learning": learning, "review": review}
+
+    def step(self) -> bool:
+        done = self._reviewer.step()
+        src, out = self._reviewer.timings, self.timings
+        if done:
+            out.next_card.append(src.next_card[-1] * 1000)
+            out.answer.append(src.answer[-1] * 1000)
+            out.total.append(src.total[-1] * 1000)
+            out.cpu.append(src.cpu[-1] * 1000)
+            out.kinds = Counter(src.queues)
+        return done
+
+    def close(self) -> None:
+        self._reviewer.close()
+
+
+def p99(values: list[float]) -> float:
+    """Nearest-rank 99th percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"median_ms": float("nan"), "p99_ms": float("nan"), "max_ms": float("nan")}
+    return {"median_ms": statistics.median(values), "p99_ms": p99(values), "max_ms": max(values)}
+
+
+def prepare(base: Path | None, work: Path, cards: int, log: int, with_anki: bool) -> tuple[Path, Path | None, int]:
+    """Fresh copies of the built collections in `work`: (studydl db, anki file or None, reviews due today)."""
+    folder = base / f"{cards}c-{log}l-{date.today().isoformat()}" if base is not None else work / "built"
+    folder.mkdir(parents=True, exist_ok=True)
+    meta_path = folder / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    studydl_db = folder / "studydl.db"
+    if not studydl_db.exists() or "now" not in meta:
+        studydl_db.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        build_collection(studydl_db, cards, log)
+        meta = {"now": NOW.isoformat(), "due_today": reviews_due_today(studydl_db, NOW)}
+        meta_path.write_text(json.dumps(meta))
+        print(f"studydl: built {cards:,} cards + {log:,} log rows in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    anki_file = folder / "bench.anki2"
+    if with_anki and not anki_file.exists():
+        from anki_backend import build_anki_collection
+
+        t0 = time.perf_counter()
+        build_anki_collection(folder, cards, log, meta["due_today"], decks=max(1, cards // CARDS_PER_DECK), new_per_day=NEW_PER_DAY, reviews_per_day=REVIEWS_PER_DAY)
+        print(f"anki: built {cards:,} cards + {log:,} revlog rows in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    studydl_copy = work / "studydl.db"
+    shutil.copyfile(studydl_db, studydl_copy)
+    anki_copy = None
+    if with_anki:
+        anki_copy = work / "bench.anki2"
+        shutil.copyfile(anki_file, anki_copy)
+    return studydl_copy, anki_copy, int(meta["due_today"])
+
+
+def run(reviewers: list[Reviewer], answers: int, blocks: int) -> None:
+    """Start every side, then alternate blocks of answers (the order flips every block)."""
+    for reviewer in reviewers:
+        reviewer.start()
+    per_block = -(-answers // blocks)
+    for block in range(blocks):
+        order = reviewers if block % 2 == 0 else reviewers[::-1]
+        for reviewer in order:
+            for _ in range(min(per_block, answers - block * per_block)):
+                if not reviewer.step():
+                    break
+
+
+def table(sides: dict[str, Timings]) -> str:
+    """The Markdown table: one column group per side, and the ratio of the medians."""
+    names = list(sides)
+    shown = {"studydl": "studydl", "anki": "Anki"}
+    head = "| ms per answer | " + " | ".join(f"{shown[n]} median | {shown[n]} p99 | {shown[n]} max" for n in names)
+    head += " | studydl ÷ Anki (medians) |" if "anki" in sides else " |"
+    cols = 3 * len(names) + (1 if "anki" in sides else 0)
+    lines = [head, "|---|" + "---:|" * cols]
+    rows = [("next card", "next_card"), ("answer, committed", "answer"), ("next card + answer", "total"), ("CPU of next card + answer", "cpu")]
+    for label, key in rows:
+        cells = []
+        for n in names:
+            s = stats(getattr(sides[n], key))
+            cells += [f"{s['median_ms']:.2f}", f"{s['p99_ms']:.2f}", f"{s['max_ms']:.2f}"]
+        if "anki" in sides:
+            ratio = statistics.median(getattr(sides["studydl"], key)) / statistics.median(getattr(sides["anki"], key))
+            cells.append(f"{ratio:.1f}x")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    start = [f"{sides[n].start_ms:.0f}" for n in names]
+    cells = [c for s in start for c in (s, "", "")]
+    if "anki" in sides:
+        cells.append(f"{sides['studydl'].start_ms / sides['anki'].start_ms:.1f}x")
+    lines.append("| session start (counts, first queue) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def targets(sides: dict[str, Timings]) -> str:
+    ours = stats(sides["studydl"].total)
+    parts = []
+    if "anki" in sides:
+        ratio = ours["median_ms"] / statistics.median(sides["anki"].total)
+        parts.append(f"median {ratio:.1f}x Anki's (target within {TARGET_RATIO:.0f}x: {'met' if ratio <= TARGET_RATIO else 'missed'})")
+    verdict = "met" if ours["p99_ms"] < TARGET_P99_MS else "missed"
+    parts.append(f"p99 {ours['p99_ms']:.1f} ms (target under {TARGET_P99_MS:.0f} ms: {verdict})")
+    return "Targets: " + "; ".join(parts) + "."
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--log", type=int, default=1_000_000)
-    parser.add_argument("--answers", type=int, default=500)
+    parser.add_argument("--answers", type=int, default=500, help="Answers per side.")
+    parser.add_argument("--blocks", type=int, default=5, help="Alternating blocks the answers are split into.")
+    parser.add_argument("--base", type=Path, help="Keep the built collections here (per size and day) and time copies.")
+    parser.add_argument("--no-anki", action="store_true", help="Time studydl only.")
     parser.add_argument("--out", type=Path, help="Also write the figures as JSON here.")
     parser.add_argument("--readme", action="store_true", help="Write the table into README.md (bench:answer block).")
-    parser.add_argument("--base", type=Path, help="Reuse (copy) this built collection, building it there first if missing.")
     args = parser.parse_args()
 
-    from studydl.domain.review import Rating
-    from studydl.engine.session import ReviewSession
-    from studydl.engine.settings import Settings
-    from studydl.store.db import Database
+    from anki_backend import anki_available, anki_version
 
+    with_anki = not args.no_anki and anki_available()
+    if not args.no_anki and not with_anki:
+        print("Anki's side skipped: the `anki` package is not installed (`pip install anki`, or `pip install -e '.[bench]'`).", file=sys.stderr)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "studydl.db"
-        t0 = time.perf_counter()
-        if args.base is not None:
-            if not args.base.exists():
-                build_collection(args.base, args.cards, args.log)
-            shutil.copyfile(args.base, path)
-        else:
-            build_collection(path, args.cards, args.log)
-        print(f"built {args.cards} cards + {args.log} log rows in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        db = Database(path)
-        clock_now = [NOW]
+        studydl_db, anki_file, due_today = prepare(args.base, Path(tmp), args.cards, args.log, with_anki)
+        reviewers: list[Reviewer] = [StudydlReviewer(studydl_db)]
+        if anki_file is not None:
+            reviewers.append(AnkiSide(anki_file))
+        os.sync()  # writeback of the copies (and of a schema upgrade) would compete with the timed fsyncs
+        try:
+            run(reviewers, args.answers, args.blocks)
+        finally:
+            for reviewer in reviewers:
+                reviewer.close()
+    load_after = os.getloadavg()[0]
+    sides = {r.name: r.timings for r in reviewers}  # type: ignore[attr-defined]
 
-        def clock() -> datetime:
-            return clock_now[0]
-
-        t0 = time.perf_counter()
-        session = ReviewSession(db, clock=clock, settings=Settings(new_per_day=100, reviews_per_day=9999))
-        start_ms = (time.perf_counter() - t0) * 1000
-        rng = random.Random(2)
-        next_times, answer_times, both, cpu = [], [], [], []
-        for _ in range(args.answers):
-            c0 = time.process_time()
-            t0 = time.perf_counter()
-            due = session.next_card()
-            t1 = time.perf_counter()
-            if due is None:
-                break
-            session.answer(due.card.id, rng.choice((Rating.AGAIN, Rating.GOOD, Rating.GOOD, Rating.EASY)), 3000)
-            t2 = time.perf_counter()
-            next_times.append((t1 - t0) * 1000)
-            answer_times.append((t2 - t1) * 1000)
-            both.append((t2 - t0) * 1000)
-            cpu.append((time.process_time() - c0) * 1000)
-            clock_now[0] += timedelta(seconds=8)
-        print(f"{'studydl (ms)':28} {'median':>8} {'p99':>8} {'max':>8}")
-        print(f"{'session start':28} {start_ms:8.2f}")
-        figures = {
-            "cards": args.cards,
-            "log_rows": args.log,
-            "answers": len(both),
-            "session_start_ms": start_ms,
-            "next_card": summarize("next_card", next_times),
-            "answer (committed)": summarize("answer (committed)", answer_times),
-            "next_card + answer": summarize("next_card + answer", both),
-            "cpu of next_card + answer": summarize("  of which CPU (this process)", cpu),
-        }
-        db.dispose()
+    anki_name = f"Anki {anki_version()}" if with_anki else ""
+    setup = (
+        f"{args.cards:,} cards in {max(1, args.cards // CARDS_PER_DECK)} decks, {args.log:,} review-log rows,"
+        f" {due_today:,} reviews due today; {len(sides['studydl'].total)} answers"
+        + (f" per side in {args.blocks} alternating blocks, studydl and {anki_name} in one process" if with_anki else "")
+        + ". Each answer is one committed, fsynced transaction (synchronous=FULL)."
+    )
+    mix = "; ".join(
+        f"{n}: due at start {dict(t.counts_at_start)}, answered {dict(sorted(t.kinds.items()))}" for n, t in sides.items()
+    )
+    notes = f"{targets(sides)} Load average {load_before:.1f} before, {load_after:.1f} after.\n\nQueues: {mix}.\n\n{HISTORY}"
+    text = f"{setup}\n\n{table(sides)}\n\n{notes}"
+    print(text)
+    if not with_anki and not args.no_anki:
+        print("\n(Install `anki` to time Anki's side in the same run: `pip install anki`.)")
     if args.out:
+        figures = {n: {k: stats(getattr(t, k)) for k in ("next_card", "answer", "total", "cpu")} | {"start_ms": t.start_ms} for n, t in sides.items()}
+        figures["load"] = {"before": load_before, "after": load_after}
         args.out.write_text(json.dumps(figures, indent=2))
     if args.readme:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from bench_util import write_readme_block
 
-        lines = ["| studydl, ms | median | p99 | max |", "|---|---:|---:|---:|"]
-        for key, value in figures.items():
-            if isinstance(value, dict):
-                lines.append(f"| {key} | {value['median_ms']:.2f} | {value['p99_ms']:.2f} | {value['max_ms']:.2f} |")
-        lines.append(f"| session start (counts) | {figures['session_start_ms']:.0f} | | |")
-        table = f"{args.cards:,} cards, {args.log:,} log rows, {len(both)} answers; each answer one committed transaction (synchronous=FULL).\n\n" + "\n".join(lines)
-        write_readme_block("answer", table, f"python bench/answer_latency.py --cards {args.cards} --log {args.log} --answers {args.answers} --readme")
+        command = f"python bench/answer_latency.py --cards {args.cards} --log {args.log} --answers {args.answers} --blocks {args.blocks}"
+        write_readme_block("answer", text, command + (" --no-anki" if args.no_anki else "") + " --readme")
 
 
 if __name__ == "__main__":

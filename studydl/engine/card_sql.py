@@ -101,14 +101,34 @@ class PickSQL:
         unburied = "(buried_until IS NULL OR buried_until <= ?)"
         self.learning = f"SELECT id FROM cards WHERE {live} AND state IN (1, 3) AND due <= ? AND {unburied} ORDER BY due LIMIT 1"
         self._review = f"SELECT id FROM cards WHERE {live} AND deck_id IN ({{}}) AND state = 2 AND due < ? AND {unburied} ORDER BY due LIMIT 1"
-        # the (deck_id, retired, suspended, due) index yields new cards (due NULL) first, in id order
-        self.new = f"SELECT id FROM cards WHERE {live} AND deck_id = ? AND state = 0 AND {unburied} ORDER BY due, id LIMIT 1"
-
-        # a plain table scan: through ix_cards_queue each row costs a random table lookup (3-4x slower)
-        self.counts = (
-            "SELECT deck_id, sum(state = 0), sum(state IN (1, 3) AND due < ?), sum(state = 2 AND due < ?) "
-            f"FROM cards NOT INDEXED WHERE {live} AND {unburied} GROUP BY deck_id"
+        # A deck's new cards by range of the covering ix_cards_deck_state, then a small sort.
+        # Named, as without ANALYZE statistics SQLite prefers ix_cards_queue (it gives the
+        # order) and walks every deck's new cards before this one's: 20 ms for the 100th of
+        # 100 decks, against 0.1 ms here.
+        self.new = (
+            f"SELECT id FROM cards INDEXED BY ix_cards_deck_state WHERE {live} AND deck_id = ? AND state = 0"
+            f" AND {unburied} ORDER BY due, id LIMIT 1"
         )
+
+        # Two range reads of the covering ix_cards_deck_state (deck_id, retired, suspended,
+        # state, due, buried_until, section): every new card, and the cards due before the day's end.
+        # All decks are enumerated (deck_id IN decks) so each deck is an index seek, not a
+        # scan of every card (most cards are reviews due later, which neither query touches).
+        per_deck = live if deck_ids is not None else f"deck_id IN (SELECT id FROM decks) AND {live}"
+        self.count_new = f"SELECT deck_id, count(*) FROM cards WHERE {per_deck} AND state = 0 AND {unburied} GROUP BY deck_id"
+        self.count_due = (
+            f"SELECT deck_id, state, count(*) FROM cards WHERE {per_deck} AND state IN (1, 2, 3) AND due < ?"
+            f" AND {unburied} GROUP BY deck_id, state"
+        )
+
+    def counts(self, con: sqlite3.Connection, day_end: str | None, now: str | None) -> dict[int, list[int]]:
+        """deck id -> [new, learning, review] (learning and review due before `day_end`), unburied at `now`."""
+        out: dict[int, list[int]] = {}
+        for deck_id, n in con.execute(self.count_new, (*self.scope_params, now)):
+            out.setdefault(deck_id, [0, 0, 0])[0] += n
+        for deck_id, state, n in con.execute(self.count_due, (*self.scope_params, day_end, now)):
+            out.setdefault(deck_id, [0, 0, 0])[1 if state in (1, 3) else 2] += n
+        return out
 
     def review(self, deck_ids: list[int]) -> str:
         return self._review.format(", ".join(str(int(i)) for i in deck_ids))

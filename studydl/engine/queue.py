@@ -6,6 +6,7 @@ adjusted per answer, so answering never counts the whole collection.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -72,6 +73,10 @@ class DeckQueue:
         return max(0, min(self.review, self.review_limit - self.review_done))
 
 
+def _share(deck: DeckQueue) -> tuple[int, int, int]:
+    return deck.new_left, deck.learning, deck.review_left
+
+
 def deck_names(s: Session) -> dict[int, str]:
     return dict(s.execute(select(DeckRow.id, DeckRow.name)).all())
 
@@ -99,6 +104,14 @@ class Queue:
     names: dict[int, str] = field(default_factory=dict)
     decks: dict[str, DeckQueue] = field(default_factory=dict)
     _picks: PickSQL | None = field(default=None, repr=False)
+    _totals: list[int] | None = field(default=None, repr=False)
+    """[new, learning, review] left over all decks; None: add them up afresh."""
+    _shares: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False)
+    """Each deck's part of `_totals`."""
+    _changed: set[str] = field(default_factory=set, repr=False)
+    """Decks whose counts may have changed since `_totals` was last brought up to date."""
+    _order: list[tuple[int, str]] = field(default_factory=list, repr=False)
+    _order_key: tuple[int, int] | None = field(default=None, repr=False)
 
     @property
     def deck_ids(self) -> list[int] | None:
@@ -107,23 +120,24 @@ class Queue:
         return [i for i, name in self.names.items() if name.lower() == self.scope.deck.lower()]
 
     def _deck(self, name: str) -> DeckQueue:
+        self._changed.add(name)  # the caller is about to change its counts
         if name not in self.decks:
             self.decks[name] = DeckQueue(*self.settings.limits_for(name))
         return self.decks[name]
 
     def load(self, s: Session, now: datetime) -> None:
-        """Count everything afresh (one grouped scan of the scope's cards)."""
+        """Count everything afresh (two grouped index range reads, see PickSQL.counts)."""
         self.names = deck_names(s)
         self.decks = {}
         self._picks = None
-        sql = self._sql()
-        end = to_db(self.day_end)
-        rows = raw(s).execute(sql.counts, (end, end, *sql.scope_params, to_db(now))).fetchall()
-        for deck_id, new, learning, review in rows:
+        self._totals = None
+        self._order_key = None
+        counts = self._sql().counts(raw(s), to_db(self.day_end), to_db(now))
+        for deck_id, (new, learning, review) in counts.items():
             deck = self._deck(self.names.get(deck_id, "?"))
-            deck.new += int(new or 0)
-            deck.learning += int(learning or 0)
-            deck.review += int(review or 0)
+            deck.new += new
+            deck.learning += learning
+            deck.review += review
         for (deck_id, state), n in done_today(s, self.day_start).items():
             name = self.names.get(deck_id, "?")
             if self.scope.deck is not None and name.lower() != self.scope.deck.lower():
@@ -134,11 +148,18 @@ class Queue:
                 self._deck(name).review_done += n
 
     def counts(self) -> QueueCounts:
-        return QueueCounts(
-            new=sum(d.new_left for d in self.decks.values()),
-            learning=sum(d.learning for d in self.decks.values()),
-            review=sum(d.review_left for d in self.decks.values()),
-        )
+        """Cards left over all decks; only decks changed since the last call are added up again."""
+        if self._totals is None:
+            self._shares = {name: _share(deck) for name, deck in self.decks.items()}
+            self._totals = [sum(share[i] for share in self._shares.values()) for i in range(3)]
+        else:
+            for name in self._changed:
+                old, new = self._shares.get(name, (0, 0, 0)), _share(self.decks[name])
+                self._shares[name] = new
+                for i in range(3):
+                    self._totals[i] += new[i] - old[i]
+        self._changed.clear()
+        return QueueCounts(*self._totals)
 
     def adjust(self, deck_id: int, kind: str | None, delta: int) -> None:
         """Move a card in (+1) or out (-1) of a count."""
@@ -153,10 +174,27 @@ class Queue:
         elif state_before == REVIEW:
             deck.review_done += 1
 
-    def _ids_where(self, predicate: str) -> list[int]:
+    def _deck_order(self) -> list[tuple[int, str]]:
+        """(id, name) of every deck, in deck name order, then id.
+
+        Sorted again only when `names` is replaced (load) or grows (the session adds
+        decks synced since it began by updating it in place).
+        """
+        key = (id(self.names), len(self.names))
+        if key != self._order_key:
+            self._order = sorted(self.names.items(), key=lambda kv: (kv[1].lower(), kv[0]))
+            self._order_key = key
+        return self._order
+
+    def _iter_ids_where(self, predicate: str) -> Iterator[int]:
         """Deck ids (deck name order, then id) whose deck has this count left."""
-        wanted = {name for name, d in self.decks.items() if getattr(d, predicate) > 0}
-        return [i for i, name in sorted(self.names.items(), key=lambda kv: (kv[1].lower(), kv[0])) if name in wanted]
+        for deck_id, name in self._deck_order():
+            deck = self.decks.get(name)
+            if deck is not None and getattr(deck, predicate) > 0:
+                yield deck_id
+
+    def _ids_where(self, predicate: str) -> list[int]:
+        return list(self._iter_ids_where(predicate))
 
     def _sql(self) -> PickSQL:
         """The pick queries, built once per queue (the deck scope is fixed)."""
@@ -180,7 +218,7 @@ class Queue:
     def pick_new(self, s: Session, now: datetime) -> int | None:
         """The first new card (in file order) of the first deck (by name) with new quota left."""
         sql, con = self._sql(), raw(s)
-        for deck_id in self._ids_where("new_left"):
+        for deck_id in self._iter_ids_where("new_left"):
             found = sql.one(con, sql.new, (*sql.scope_params, deck_id, to_db(now)))
             if found is not None:
                 return found

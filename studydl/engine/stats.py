@@ -22,7 +22,7 @@ from studydl.engine.queue import (
 )
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
-from studydl.store.models import CardRow, ReviewRow
+from studydl.store.models import CardRow, DeckRow, ReviewRow
 
 FORECAST_DAYS = 30
 HISTORY_DAYS = 365
@@ -143,38 +143,57 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
     )
 
 
+def _section_counts(s: Session, now: datetime, day_end: datetime) -> dict[tuple[int, str], list[int]]:
+    """(deck id, section) -> [new, learning due, review due, live total], for every section with cards.
+
+    Three reads of the covering ix_cards_deck_state (deck_id, retired, suspended, state,
+    due, buried_until, section): the new cards and the cards due today by range (deck by
+    deck), and one pass over the index for the totals; the cards table is not read.
+    """
+    live = and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+    visible = and_(CardRow.deck_id.in_(select(DeckRow.id)), live, not_buried(now))
+    totals = select(CardRow.deck_id, CardRow.section, func.sum(case((live, 1), else_=0))).group_by(
+        CardRow.deck_id, CardRow.section
+    )
+    out = {(deck_id, section): [0, 0, 0, int(total or 0)] for deck_id, section, total in s.execute(totals)}
+    new = (
+        select(CardRow.deck_id, CardRow.section, func.count())
+        .where(visible, CardRow.state == NEW)
+        .group_by(CardRow.deck_id, CardRow.section)
+    )
+    for deck_id, section, n in s.execute(new):
+        out[(deck_id, section)][0] += n
+    due = (
+        select(CardRow.deck_id, CardRow.section, CardRow.state, func.count())
+        .where(visible, CardRow.state.in_((*LEARN_STATES, REVIEW)), CardRow.due < day_end)
+        .group_by(CardRow.deck_id, CardRow.section, CardRow.state)
+    )
+    for deck_id, section, state, n in s.execute(due):
+        out[(deck_id, section)][1 if state in LEARN_STATES else 2] += n
+    return out
+
+
 def deck_tree_counts(db: Database, now: datetime, settings: Settings) -> list[DeckSectionCounts]:
     """Per deck (section "") and per section: new/learning/review due, deck limits applied.
 
     A section's counts are capped by its deck's (the limits are per deck).
     """
     day_start, day_end = day_bounds(now, settings.day_start_hour)
-    due_today = CardRow.due < day_end
-    live = and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
-    visible = and_(live, not_buried(now))
-    query = select(
-        CardRow.deck_id,
-        CardRow.section,
-        func.sum(case((and_(visible, CardRow.state == NEW), 1), else_=0)),
-        func.sum(case((and_(visible, CardRow.state.in_(LEARN_STATES), due_today), 1), else_=0)),
-        func.sum(case((and_(visible, CardRow.state == REVIEW, due_today), 1), else_=0)),
-        func.sum(case((live, 1), else_=0)),
-    ).group_by(CardRow.deck_id, CardRow.section)
     with db.read() as s:
         names = deck_names(s)
-        rows = s.execute(query).all()
+        rows = _section_counts(s, now, day_end)
         done = done_today(s, day_start)
     decks: dict[str, DeckQueue] = {}
     sections: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for deck_id, section, new, learning, review, total in rows:
+    for (deck_id, section), (new, learning, review, total) in rows.items():
         name = names.get(deck_id, "?")
         deck = decks.setdefault(name, DeckQueue(*settings.limits_for(name)))
-        deck.new += int(new or 0)
-        deck.learning += int(learning or 0)
-        deck.review += int(review or 0)
+        deck.new += new
+        deck.learning += learning
+        deck.review += review
         counts = sections[(name, section)]
         for i, value in enumerate((new, learning, review, total)):
-            counts[i] += int(value or 0)
+            counts[i] += value
     for (deck_id, state), n in done.items():
         deck = decks.get(names.get(deck_id, "?"))
         if deck is not None and state == NEW:
@@ -195,18 +214,42 @@ def deck_tree_counts(db: Database, now: datetime, settings: Settings) -> list[De
 
 
 def next_due_time(db: Database, now: datetime) -> datetime | None:
-    """When the next learning or review card comes due (or out of burial) after `now`."""
-    effective = case((CardRow.buried_until > CardRow.due, CardRow.buried_until), else_=CardRow.due)
-    query = select(func.min(effective)).where(
-        CardRow.retired.is_(False),
-        CardRow.suspended.is_(False),
-        CardRow.state != NEW,
-        or_(CardRow.due > now, CardRow.buried_until > now),
-    )
+    """When the next learning or review card comes due (or out of burial) after `now`.
+
+    A live card counts from max(due, buried_until). Split in two so each part is an
+    index read, not a scan of every card: cards not buried past their due time, the
+    first due after `now` per state (ix_cards_queue, in due order); and cards buried
+    past their due time, the first to come out after `now` (a pass over the covering
+    ix_cards_deck_state).
+    """
+    live = and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+    found: list[datetime] = []
     with db.read() as s:
-        value = s.execute(query).scalar()
-    if value is None:
-        return None
-    if isinstance(value, str):  # min() over a CASE loses the column type
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        for state in (*LEARN_STATES, REVIEW):
+            first = s.execute(
+                select(CardRow.due)
+                .where(
+                    live,
+                    CardRow.state == state,
+                    CardRow.due > now,
+                    or_(CardRow.buried_until.is_(None), CardRow.buried_until <= CardRow.due),
+                )
+                .order_by(CardRow.due)
+                .limit(1)
+            ).scalar()
+            if first is not None:
+                found.append(first)
+        buried = s.execute(
+            select(func.min(CardRow.buried_until)).where(
+                CardRow.deck_id.in_(select(DeckRow.id)),
+                live,
+                CardRow.state.in_((*LEARN_STATES, REVIEW)),
+                CardRow.buried_until > CardRow.due,
+                CardRow.buried_until > now,
+            )
+        ).scalar()
+    if buried is not None:
+        if isinstance(buried, str):  # min() over a column may lose the column type
+            buried = datetime.fromisoformat(buried)
+        found.append(buried.replace(tzinfo=UTC) if buried.tzinfo is None else buried)
+    return min(found) if found else None

@@ -98,7 +98,8 @@ class CardRow(Base):
 
     __table_args__ = (
         Index("ix_cards_queue", "retired", "suspended", "state", "due"),
-        Index("ix_cards_deck_queue", "deck_id", "retired", "suspended", "due"),
+        # covering for the per-deck counts and new-card picks (see engine/card_sql.py)
+        Index("ix_cards_deck_state", "deck_id", "retired", "suspended", "state", "due", "buried_until", "section"),
     )
 
 
