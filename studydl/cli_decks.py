@@ -152,6 +152,3 @@ def cards(obj: CliContext, deck: str | None, as_json: bool) -> None:
     for v in views:
         flags = "".join(("R" if v.retired else " ", "D" if v.demo_id else " "))
         click.echo(f"{v.uid:<16} {flags} {v.deck} / {v.section or '-'}: {_clip(v.question, 60)}  [{v.where}]")
-
-
-COMMANDS = [sync, check, due, cards]

@@ -202,6 +202,3 @@ def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, dec
 
         rows = write_csv(cards, csv_out)
         click.echo(f"{csv_out}: {rows} cards")
-
-
-COMMANDS = [import_cmd, export_cmd]

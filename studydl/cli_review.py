@@ -177,6 +177,3 @@ def settings(obj: CliContext, key: str | None, value: str | None) -> None:
     name = canonical_key(key)
     current = save_setting(obj.db, name, value) if value is not None else load_settings(obj.db)
     click.echo(f"{name} = {display_value(current, name)}")
-
-
-COMMANDS = [review, stats, optimize, settings]
