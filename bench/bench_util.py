@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 from datetime import date
@@ -17,6 +18,10 @@ def write_readme_block(name: str, table: str, command: str) -> None:
     if start not in text:
         raise SystemExit(f"README.md has no {start} marker")
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-    body = f"{start}\nMeasured {date.today().isoformat()} on this project's 2-core CPU machine ({machine}) with `{command}`:\n\n{table}\n{end}"
+    load = os.getloadavg()[0]
+    body = (
+        f"{start}\nMeasured {date.today().isoformat()} on this project's 2-core CPU machine ({machine}, "
+        f"load average {load:.1f}) with `{command}`:\n\n{table}\n{end}"
+    )
     text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: body, text, flags=re.S)
     README.write_text(text)
