@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,13 +14,8 @@ from tests.engine.engine_samples import BASICS, OTHER, START, Clock
 
 
 @pytest.fixture(autouse=True)
-def _utc_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Study days are local; make local time UTC so day boundaries are fixed."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def _utc_local_zone(utc) -> None:
+    """Every engine test runs with local time = UTC (see the root conftest's `utc`)."""
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -25,16 +23,6 @@ class StatsApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.stats_screen)
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Study days are local days: make local time UTC so the calendar is the same everywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
