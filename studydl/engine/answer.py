@@ -53,7 +53,7 @@ class NoSuchCard(StudyError):
 
 
 def apply_answer(
-    s: Session,
+    s: card_sql.Txn,
     scheduler: CardScheduler,
     card_id: int,
     rating: Rating,

@@ -1,10 +1,12 @@
-"""The per-answer hot path in plain SQL on the session's own sqlite3 connection.
+"""The per-answer hot path in plain SQL on a sqlite3 connection.
 
 Picking a card, reading it and writing an answer run a handful of one-row
 statements; through SQLAlchemy Core each costs ~0.25 ms of Python, through the
-DB-API cursor ~0.02 ms. They run inside the caller's SQLAlchemy transaction (the
-same connection), so BEGIN IMMEDIATE and commit stay in `Database`. Times are
-stored as SQLAlchemy's SQLite DateTime writes them: naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`.
+DB-API cursor ~0.02 ms. They run inside the caller's transaction: a
+`Database.raw_read()`/`raw_write()` connection (the review session), or a
+SQLAlchemy session's own connection (other callers); BEGIN IMMEDIATE and commit
+stay in `Database` either way. Times are stored as SQLAlchemy's SQLite DateTime
+writes them: naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,14 @@ _TIMES = {"due", "last_review", "buried_until", "created_at", "updated_at"}
 _BOOLS = {"explicit", "retired", "suspended", "leech"}
 
 
-def raw(s: Session) -> sqlite3.Connection:
-    """The DB-API connection under a session (its transaction already begun)."""
+Txn = Session | sqlite3.Connection
+"""A transaction already begun: a SQLAlchemy session, or a `Database.raw_*` connection."""
+
+
+def raw(s: Txn) -> sqlite3.Connection:
+    """The DB-API connection of a transaction (its transaction already begun)."""
+    if isinstance(s, sqlite3.Connection):
+        return s
     return s.connection().connection.driver_connection  # type: ignore[return-value]
 
 

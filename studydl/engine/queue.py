@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_
 
 from studydl.domain.review import CardState, QueueCounts
-from studydl.engine.card_sql import PickSQL, raw, to_db
+from studydl.engine.card_sql import PickSQL, Txn, raw, to_db
 from studydl.engine.settings import Settings
-from studydl.store.models import CardRow, DeckRow, ReviewRow
+from studydl.store.models import CardRow
 
 NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in CardState)
 LEARN_STATES = (LEARNING, RELEARNING)
@@ -77,20 +76,21 @@ def _share(deck: DeckQueue) -> tuple[int, int, int]:
     return deck.new_left, deck.learning, deck.review_left
 
 
-def deck_names(s: Session) -> dict[int, str]:
-    return dict(s.execute(select(DeckRow.id, DeckRow.name)).all())
+def deck_names(s: Txn) -> dict[int, str]:
+    return dict(raw(s).execute("SELECT id, name FROM decks").fetchall())
 
 
-def done_today(s: Session, day_start: datetime) -> dict[tuple[int, int], int]:
-    """(deck id, state before) -> answers since the study day began (uses the reviewed_at index)."""
-    state_before = func.json_extract(ReviewRow.state_before, "$.state")
+def done_today(s: Txn, day_start: datetime) -> dict[tuple[int, int], int]:
+    """(deck id, state before) -> answers since the study day began (uses the reviewed_at index).
+
+    Plain SQL (as `deck_names`), so the review session can run it on its raw connection.
+    """
     query = (
-        select(CardRow.deck_id, state_before, func.count())
-        .join(CardRow, CardRow.id == ReviewRow.card_id)
-        .where(ReviewRow.reviewed_at >= day_start)
-        .group_by(CardRow.deck_id, state_before)
+        "SELECT cards.deck_id, json_extract(review_log.state_before, '$.state'), count(*)"
+        " FROM review_log JOIN cards ON cards.id = review_log.card_id"
+        " WHERE review_log.reviewed_at >= ? GROUP BY 1, 2"
     )
-    return {(deck_id, int(state)): n for deck_id, state, n in s.execute(query)}
+    return {(deck_id, int(state)): n for deck_id, state, n in raw(s).execute(query, (to_db(day_start),))}
 
 
 @dataclass
@@ -125,7 +125,7 @@ class Queue:
             self.decks[name] = DeckQueue(*self.settings.limits_for(name))
         return self.decks[name]
 
-    def load(self, s: Session, now: datetime) -> None:
+    def load(self, s: Txn, now: datetime) -> None:
         """Count everything afresh (two grouped index range reads, see PickSQL.counts)."""
         self.names = deck_names(s)
         self.decks = {}
@@ -202,12 +202,12 @@ class Queue:
             self._picks = PickSQL(self.deck_ids, self.scope.section)
         return self._picks
 
-    def pick_learning(self, s: Session, now: datetime, until: datetime) -> int | None:
+    def pick_learning(self, s: Txn, now: datetime, until: datetime) -> int | None:
         """The learning/relearning card due first, if due by `until`."""
         sql = self._sql()
         return sql.one(raw(s), sql.learning, (*sql.scope_params, to_db(until), to_db(now)))
 
-    def pick_review(self, s: Session, now: datetime) -> int | None:
+    def pick_review(self, s: Txn, now: datetime) -> int | None:
         """The most overdue review card of a deck with review quota left."""
         ids = self._ids_where("review_left")
         if not ids:
@@ -215,7 +215,7 @@ class Queue:
         sql = self._sql()
         return sql.one(raw(s), sql.review(ids), (*sql.scope_params, to_db(self.day_end), to_db(now)))
 
-    def pick_new(self, s: Session, now: datetime) -> int | None:
+    def pick_new(self, s: Txn, now: datetime) -> int | None:
         """The first new card (in file order) of the first deck (by name) with new quota left."""
         sql, con = self._sql(), raw(s)
         for deck_id in self._iter_ids_where("new_left"):

@@ -5,16 +5,21 @@ deck's daily limits); then, with nothing else left, a learning card due within t
 learn-ahead window (20 minutes, as Anki). Answering buries the card's siblings until
 the next study day. Every answer is one write transaction, committed before `answer`
 returns; undo walks back this session's answers, newest first.
+
+Loading the queue, picking and showing a card and answering it use the database's
+plain sqlite3 transactions (`Database.raw_read`/`raw_write`): the same transactions
+as `read`/`write`, without a SQLAlchemy Session per call, which cost more than the
+statements themselves. The rarer actions (undo, suspend, flag, summary) use sessions.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from studydl.domain.cards import CardView
 from studydl.domain.days import day_bounds
@@ -73,8 +78,8 @@ class ReviewSession:
     def _load(self, now: datetime) -> Queue:
         start, end = day_bounds(now, self.settings.day_start_hour)
         queue = Queue(self.scope, self.settings, start, end)
-        with self.db.read() as s:
-            queue.load(s, now)
+        with self.db.raw_read() as con:
+            queue.load(con, now)
         return queue
 
     def _today(self, now: datetime) -> Queue:
@@ -95,28 +100,28 @@ class ReviewSession:
         with self._lock:
             now = self._now()
             queue = self._today(now)
-            with self.db.read() as s:
-                card_id = self._pick(s, queue, now)
+            with self.db.raw_read() as con:
+                card_id = self._pick(con, queue, now)
                 if card_id is None:
                     return None
-                return self._due_card(s, card_id, now)
+                return self._due_card(con, card_id, now)
 
     def due_card(self, card_id: int) -> DueCard:
         """Any card with its button intervals at this moment (e.g. to show it again after undo)."""
-        with self._lock, self.db.read() as s:
-            return self._due_card(s, card_id, self._now())
+        with self._lock, self.db.raw_read() as con:
+            return self._due_card(con, card_id, self._now())
 
-    def _due_card(self, s: Session, card_id: int, now: datetime) -> DueCard:
-        row = card_sql.card_row(card_sql.raw(s), card_id)
+    def _due_card(self, con: sqlite3.Connection, card_id: int, now: datetime) -> DueCard:
+        row = card_sql.card_row(con, card_id)
         if row is None:
             raise NoSuchCard(f"no card with id {card_id}")
         if row.deck_id not in self._queue.names:  # a deck synced since the session began
-            self._queue.names.update(deck_names(s))
+            self._queue.names.update(deck_names(con))
         name = self._queue.names.get(row.deck_id, "?")
         intervals = self.scheduler.preview(card_id, Memory.from_row(row), now)
         return DueCard(card_view(row, name), intervals)
 
-    def _pick(self, s: Session, queue: Queue, now: datetime) -> int | None:
+    def _pick(self, s: sqlite3.Connection, queue: Queue, now: datetime) -> int | None:
         card_id = queue.pick_learning(s, now, now)
         if card_id is not None:
             return card_id
@@ -150,11 +155,11 @@ class ReviewSession:
         with self._lock:
             queue = self._today(self._now())
             bury_until = queue.day_end if self.settings.bury_siblings else None
-            with self.db.write() as s:
+            with self.db.raw_write() as con:
                 # Read the time holding the lock: an answer another process committed while
                 # we waited must be earlier than ours in time, as it is in the log.
                 now = self._now()
-                result = apply_answer(s, self.scheduler, card_id, rating, now, duration_ms, bury_until)
+                result = apply_answer(con, self.scheduler, card_id, rating, now, duration_ms, bury_until)
             self._count_answer(queue, result, now)
             self._undo.append(result.review_id)
             self._reviewed += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +25,16 @@ def _is_locked(exc: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+def _busy(path: Path) -> StoreBusy:
+    return StoreBusy(f"{path} is locked by another studydl process; try again in a moment")
+
+
 class Database:
-    """A studydl database file. `read()`/`write()` open one session per action."""
+    """A studydl database file. `read()`/`write()` open one session per action.
+
+    `raw_read()`/`raw_write()` are the same transactions on a plain sqlite3
+    connection, for the review hot path only (see there).
+    """
 
     def __init__(self, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path)
@@ -40,6 +49,9 @@ class Database:
         self._write_engine = self.engine.execution_options(studydl_write=True)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._raw_idle: list[sqlite3.Connection] = []
+        self._raw_all: list[sqlite3.Connection] = []
+        self._raw_lock = threading.Lock()
         self.backup_path: Path | None = None
         try:
             self.backup_path = schema.ensure_current(self.engine, self.path)
@@ -87,16 +99,14 @@ class Database:
                 if not _is_locked(exc):
                     raise StoreError(f"{self.path}: {exc.orig}") from exc
                 if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"{self.path} is locked by another studydl process; try again in a moment"
-                    ) from exc
+                    raise _busy(self.path) from exc
         try:
             yield session
             session.commit()
         except OperationalError as exc:
             session.rollback()
             if _is_locked(exc):
-                raise StoreBusy(f"{self.path} is locked by another studydl process; try again in a moment") from exc
+                raise _busy(self.path) from exc
             raise
         except BaseException:
             session.rollback()
@@ -104,5 +114,85 @@ class Database:
         finally:
             session.close()
 
+    # -- the review hot path -------------------------------------------------
+
+    @contextmanager
+    def _raw(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection of this database's own small pool, not in a transaction.
+
+        Opened like the engine's (same PRAGMAs, same busy timeout, no implicit BEGIN)
+        and kept for the next call: one per thread using it at the same moment, so
+        TUI worker threads never share one. A connection left inside a transaction
+        (it cannot be rolled back) is closed rather than reused.
+        """
+        with self._raw_lock:
+            con = self._raw_idle.pop() if self._raw_idle else None
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False)
+            self._on_connect(con, None)
+            with self._raw_lock:
+                self._raw_all.append(con)
+        reusable = True
+        try:
+            yield con
+        finally:
+            if con.in_transaction:
+                try:
+                    con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    reusable = False
+            with self._raw_lock:
+                if reusable and con in self._raw_all:  # (not closed by `dispose` meanwhile)
+                    self._raw_idle.append(con)
+                elif con in self._raw_all:
+                    self._raw_all.remove(con)
+                    con.close()
+
+    @contextmanager
+    def raw_read(self) -> Iterator[sqlite3.Connection]:
+        """As `read()` (one consistent snapshot), on a plain sqlite3 connection.
+
+        For the review hot path: picking and showing a card is a few one-row
+        statements, and a SQLAlchemy Session per call costs more than they do.
+        """
+        with self._raw() as con:
+            con.execute("BEGIN")
+            yield con
+            con.execute("COMMIT")
+
+    @contextmanager
+    def raw_write(self) -> Iterator[sqlite3.Connection]:
+        """As `write()`, on a plain sqlite3 connection: BEGIN IMMEDIATE, committed on exit.
+
+        The same guarantees: the lock is taken before anything is read, another
+        process's lock is waited for (`busy_timeout_s`, retried once) and then
+        StoreBusy; synchronous=FULL, so the answer is on disk when this returns;
+        any error rolls the whole transaction back.
+        """
+        deadline = time.monotonic() + self.busy_timeout_s * 2
+        with self._raw() as con:
+            while True:
+                try:
+                    con.execute("BEGIN IMMEDIATE")  # waits for the lock (busy timeout)
+                    break
+                except sqlite3.OperationalError as exc:
+                    if not _is_locked(exc):
+                        raise StoreError(f"{self.path}: {exc}") from exc
+                    if time.monotonic() >= deadline:
+                        raise _busy(self.path) from exc
+            try:
+                yield con
+                con.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if _is_locked(exc):
+                    raise _busy(self.path) from exc
+                raise
+            # On any error `_raw` rolls back (the connection is still in the transaction).
+
     def dispose(self) -> None:
+        with self._raw_lock:
+            for con in self._raw_all:
+                con.close()
+            self._raw_all.clear()
+            self._raw_idle.clear()
         self.engine.dispose()
