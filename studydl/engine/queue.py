@@ -12,12 +12,12 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_
 
-from studydl.domain.review import CardState, QueueCounts
+from studydl.domain.review import QueueCounts
 from studydl.engine.card_sql import PickSQL, Txn, raw, to_db
 from studydl.engine.settings import Settings
 from studydl.store.models import CardRow
+from studydl.store.queries import LEARNING, NEW, RELEARNING, REVIEW
 
-NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in CardState)
 LEARN_STATES = (LEARNING, RELEARNING)
 
 

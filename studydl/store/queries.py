@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from studydl.domain.cards import CardView, DeckCounts
+from studydl.domain.cards import CardView
+from studydl.domain.review import CardState
 from studydl.store.models import CardRow, DeckRow
 
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+NEW, LEARNING, REVIEW, RELEARNING = (int(state) for state in CardState)
 
 
 def card_view(row: CardRow, deck_name: str) -> CardView:
@@ -49,25 +48,3 @@ def list_cards(session: Session, deck: str | None = None, include_retired: bool 
 
 def deck_names(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(DeckRow.name))))
-
-
-def due_counts(session: Session, now: datetime, day_end: datetime) -> list[DeckCounts]:
-    """Per deck: new cards, learning cards due now, review cards due before the day ends.
-
-    Limits and buried siblings are the review engine's business; these are raw counts.
-    """
-    live = (CardRow.retired.is_(False)) & (CardRow.suspended.is_(False))
-    query = (
-        select(
-            DeckRow.name,
-            func.sum(case((CardRow.state == NEW, 1), else_=0)),
-            func.sum(case(((CardRow.state.in_((LEARNING, RELEARNING))) & (CardRow.due <= now), 1), else_=0)),
-            func.sum(case(((CardRow.state == REVIEW) & (CardRow.due < day_end), 1), else_=0)),
-            func.count(CardRow.id),
-        )
-        .join(CardRow, CardRow.deck_id == DeckRow.id)
-        .where(live)
-        .group_by(DeckRow.name)
-        .order_by(DeckRow.name)
-    )
-    return [DeckCounts(name, int(n or 0), int(lrn or 0), int(rev or 0), int(total)) for name, n, lrn, rev, total in session.execute(query)]
