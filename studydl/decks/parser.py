@@ -126,7 +126,10 @@ class _DeckReader:
     note_counter: int = 0
 
     def __post_init__(self) -> None:
-        self.lines = self.text.splitlines()
+        # Lines as markdown-it counts them (\n, \r\n, \r), not str.splitlines(), which also
+        # breaks at \f, \u2028 and others and would shift every token's line range.
+        self.text = self.text.replace("\r\n", "\n").replace("\r", "\n")
+        self.lines = self.text.split("\n")
         self.deck = ParsedDeck(path=self.path, name=deck_name_from_path(self.path))
 
     # ------------------------------------------------------------ driver

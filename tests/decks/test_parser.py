@@ -182,3 +182,14 @@ def test_prose_glued_to_term_lines_is_an_error() -> None:
 def test_deep_indentation_is_refused_before_parsing() -> None:
     text = "".join("  " * i + "- item\n" for i in range(250))
     assert errors(text)[0].startswith("deck.md:202: line indented 402 columns")
+
+
+@pytest.mark.parametrize("odd_break", ["\u2028", "\x0c", "\x85", "\x1e"])
+def test_characters_python_splits_lines_at_do_not_shift_cards(odd_break: str) -> None:
+    deck = parse(f"prose with{odd_break}an odd break\n\nQ: q?\nA: a\n\nx :: y\n")
+    assert [(c.question, c.answer, c.line) for c in deck.cards] == [("q?", "a", 3), ("x", "y", 6)]
+
+
+def test_crlf_and_cr_line_endings() -> None:
+    deck = parse("Q: q?\r\nA: a\r\n\r\nx :: y\r")
+    assert [(c.question, c.answer, c.line) for c in deck.cards] == [("q?", "a", 1), ("x", "y", 4)]
