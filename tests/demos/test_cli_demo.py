@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from studydl.cli_demo import demo
+from studydl.cli.demo import demo
 
 
 def invoke(*args: str):  # noqa: ANN201 - click's Result

@@ -7,7 +7,7 @@ import math
 import pytest
 from rich.console import Console
 
-from studydl.cli_demo_frames import render_frame, shared_sparklines, sparkline
+from studydl.cli.demo_frames import render_frame, shared_sparklines, sparkline
 from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Scatter, Table, Text
 
 FRAMES: list[Frame] = [

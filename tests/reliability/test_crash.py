@@ -47,7 +47,7 @@ LINE_TIMEOUT_S = 30.0
 
 _ZYGOTE = r"""
 import json, os, runpy, signal, socket, sys, traceback
-import studydl.cli, studydl.cli_review, studydl.decks.sync, studydl.engine.session  # the warm part
+import studydl.cli, studydl.cli.review, studydl.decks.sync, studydl.engine.session  # the warm part
 
 ctrl = socket.socket(fileno=int(sys.argv[1]))
 children = set()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from studydl.cli_context import CliContext, pass_ctx
+from studydl.cli.context import CliContext, pass_ctx
 
 
 def known_demo_ids() -> frozenset[str]:

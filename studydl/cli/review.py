@@ -11,7 +11,7 @@ from typing import TextIO
 
 import click
 
-from studydl.cli_context import CliContext, pass_ctx
+from studydl.cli.context import CliContext, pass_ctx
 from studydl.domain.review import Rating, format_interval
 
 RATING_KEYS = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}

@@ -1,4 +1,4 @@
-"""The `studydl` command. Subcommands live in cli_*.py; the TUI is imported only when it opens."""
+"""The `studydl` command group. Subcommands live in the modules beside it (one per command group); the TUI is imported only when it opens."""
 
 from __future__ import annotations
 
@@ -9,22 +9,22 @@ from typing import Any
 
 import click
 
-from studydl.cli_context import CliContext
+from studydl.cli.context import CliContext
 from studydl.domain.errors import StudyError
 from studydl.home import HOME_ENV, Home
 
 COMMANDS = {
-    "sync": "studydl.cli_decks:sync",
-    "check": "studydl.cli_decks:check",
-    "due": "studydl.cli_decks:due",
-    "cards": "studydl.cli_decks:cards",
-    "review": "studydl.cli_review:review",
-    "stats": "studydl.cli_review:stats",
-    "optimize": "studydl.cli_review:optimize",
-    "settings": "studydl.cli_review:settings",
-    "demo": "studydl.cli_demo:demo",
-    "import": "studydl.cli_interop:import_cmd",
-    "export": "studydl.cli_interop:export_cmd",
+    "sync": "studydl.cli.decks:sync",
+    "check": "studydl.cli.decks:check",
+    "due": "studydl.cli.decks:due",
+    "cards": "studydl.cli.decks:cards",
+    "review": "studydl.cli.review:review",
+    "stats": "studydl.cli.review:stats",
+    "optimize": "studydl.cli.review:optimize",
+    "settings": "studydl.cli.review:settings",
+    "demo": "studydl.cli.demo:demo",
+    "import": "studydl.cli.interop:import_cmd",
+    "export": "studydl.cli.interop:export_cmd",
 }
 """Subcommands, imported only when used (click's lazy-group pattern): opening the app
 with plain `studydl` skips ~170 ms of command modules (rich progress, demo renderers)."""

@@ -1,6 +1,6 @@
 """What every `studydl` subcommand receives: the home folder and, on first use, its database.
 
-Kept apart from cli.py so the cli_* command modules can import it without
+Kept apart from cli/__init__.py so the command modules can import it without
 importing the command group that registers them.
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from studydl.cli_context import CliContext, pass_ctx
+from studydl.cli.context import CliContext, pass_ctx
 from studydl.domain.errors import StudyError
 from studydl.interop.detect import FORMATS
 

@@ -167,7 +167,7 @@ def run_command(
     demo_id: str, seed: int, assignments: tuple[str, ...], as_json: bool, demos_dir: Path | None
 ) -> None:
     """Run demo ID to its result and show its final frames and metrics."""
-    from studydl.cli_demo_frames import render_frames
+    from studydl.cli.demo_frames import render_frames
 
     with _errors():
         overrides = parse_assignments(assignments)
