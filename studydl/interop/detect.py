@@ -50,7 +50,7 @@ def decode_text(path: Path, data: bytes) -> str:
     if not data.strip():
         raise ImportFailed(f"{path}: empty file, nothing to import")
     if len(data) > MAX_TEXT_BYTES:
-        raise ImportFailed(f"{path}: file is {len(data) / 1048576:.1f} MB; text imports are limited to 20 MB")
+        raise ImportFailed(f"{path}: file is over 20 MB; text imports are limited to 20 MB")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
