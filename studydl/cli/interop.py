@@ -58,6 +58,9 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
         except ImportFailed as exc:
             errors.append(str(exc))
             continue
+        except (MemoryError, RecursionError):
+            errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
+            continue
         out = (output or obj.home.decks_dir / f"{slug(result.deck_name)}.md").expanduser().resolve()
         if not result.cards:
             for part in result.skipped:

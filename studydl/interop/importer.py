@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from studydl.interop.detect import FORMATS, MAX_TEXT_BYTES, decode_text, detect_text_format, sniff_binary
+from studydl.interop.detect import (
+    FORMATS,
+    MAX_TEXT_BYTES,
+    decode_text,
+    detect_text_format,
+    sniff_binary,
+)
 from studydl.interop.result import ImportFailed, ImportResult
 
 
