@@ -57,7 +57,10 @@ def parse_name(path: Path) -> Backup | None:
     match = _NAME.match(path.name)
     if match is None:
         return None
-    taken_at = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    try:
+        taken_at = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    except ValueError:  # a month 13 and the like: not a name we wrote
+        return None
     return Backup(path, taken_at, match.group(2) or "")
 
 

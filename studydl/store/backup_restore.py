@@ -20,7 +20,7 @@ from pathlib import Path
 
 from studydl.domain.errors import StoreError
 from studydl.store.backup import BUSY_TIMEOUT_S, make_backup
-from studydl.store.damage import DatabaseDamaged
+from studydl.store.damage import DatabaseDamaged, sqlite_damage
 from studydl.store.schema import HEAD, MIGRATIONS_DIR
 
 
@@ -60,6 +60,8 @@ def read_contents(path: Path, full_check: bool = True) -> Contents:
             cards = con.execute("select count(*) from cards").fetchone()[0]
             reviews, last = con.execute("select count(*), max(reviewed_at) from review_log").fetchone()
     except sqlite3.Error as exc:
+        if sqlite_damage(exc) and "not a database" not in str(exc):
+            raise StoreError(f"{path}: damaged ({exc}); choose another backup") from exc
         raise StoreError(f"{path}: not a readable database ({exc})") from exc
     known = {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py")}
     if revision not in known:
