@@ -111,6 +111,8 @@ def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: s
             click.echo(message, err=True)
         click.echo("nothing was written", err=True)
         raise SystemExit(1)
+    if not no_sync:
+        obj.db  # noqa: B018 - opened before any deck file is written: a damaged database stops here
     for plan in plans:
         _write_atomic(plan.out, plan.written.text)  # type: ignore[attr-defined]
     for plan in plans:
