@@ -101,6 +101,8 @@ def _from_zip(path: Path, source: BinaryIO, target: Path, cap: int) -> int:
             if name not in names:
                 continue
             info = names[name]
+            if info.flag_bits & 0x1:
+                raise ImportFailed(f"{path}: {name} is encrypted; export the package from Anki again (without a password)")
             _check_declared(path, name, info.file_size, cap)
             try:
                 if name.endswith("b"):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 GB = 1024**3
@@ -43,6 +44,7 @@ class Member:
     flags: int = 0
 
 
+@lru_cache(maxsize=4)
 def deflated_zeros(total: int, chunk: int = 1_000_000) -> Member:
     """A raw deflate stream of `total` zero bytes (a multiple of `chunk`) and its CRC, in about 0.4 s per GB."""
     assert total % chunk == 0
@@ -106,3 +108,79 @@ def run_capped(args: list[str], home: Path, cap: int = MEMORY_CAP, timeout: floa
     )
     env = {**os.environ, "STUDYDL_HOME": str(home)}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+MB = 1024 * 1024
+META_V3 = b"\x08\x03"
+
+
+def _zip_bomb(path: Path) -> None:
+    zeros = deflated_zeros(1638 * MB, chunk=MB)
+    write_zip(path, [Member("collection.anki21", zeros.data, zeros.crc, zeros.size)])
+
+
+def _lying_zip(path: Path) -> None:
+    zeros = deflated_zeros(64 * MB, chunk=MB)
+    write_zip(path, [Member("collection.anki21", zeros.data, zeros.crc, 4096)])
+
+
+def _big_text(path: Path) -> None:
+    with path.open("wb") as out:  # sparse: 25 MB on paper, a few bytes on disk
+        out.write(b"ReLU :: max(0, x)\n")
+        out.truncate(25 * MB)
+
+
+HOSTILE_IMPORTS: list[tuple[str, str, object, str]] = [
+    # (id, file name, builder(path), what stderr says right after the path)
+    ("zip-bomb", "bomb.apkg", _zip_bomb, ": collection.anki21 says it is 1.6 GB uncompressed; studydl imports collections up to 1.0 GB"),
+    ("zip-size-lie", "liar.apkg", _lying_zip, ": not a readable Anki"),
+    (
+        "zstd-4gb",
+        "zstd.apkg",
+        lambda p: write_zip(p, [stored("collection.anki21b", zstd_zeros(4 * GB, 4 * GB)), stored("meta", META_V3)]),
+        ": collection.anki21b says it inflates to 4.0 GB; studydl imports collections up to 1.0 GB",
+    ),
+    (
+        "zstd-4gb-no-size",
+        "zstd-nosize.apkg",
+        lambda p: write_zip(p, [stored("collection.anki21b", zstd_zeros(4 * GB, None)), stored("meta", META_V3)]),
+        ": not a readable Anki collection (collection.anki21b is not an SQLite database)",
+    ),
+    (
+        "zstd-huge-window",
+        "window.apkg",
+        lambda p: write_zip(p, [stored("collection.anki21b", b"\x28\xb5\x2f\xfd\x00\xf8" + bytes(16)), stored("meta", META_V3)]),
+        ": broken compressed collection",
+    ),
+    (
+        "meta-bomb",
+        "meta.apkg",
+        lambda p: write_zip(p, [Member("meta", deflated_zeros(64 * MB, chunk=MB).data, 0, 64 * MB), stored("collection.anki21", b"x")]),
+        ": not a readable Anki package (bad meta entry: 64.0 MB, a meta entry is a few bytes)",
+    ),
+    (
+        "zip-encrypted",
+        "locked.apkg",
+        lambda p: write_zip(p, [Member("collection.anki21", b"x" * 100, 0, 100, method=0, flags=1)]),
+        ": collection.anki21 is encrypted; export the package from Anki again (without a password)",
+    ),
+    (
+        "zip-unknown-method",
+        "ppmd.apkg",
+        lambda p: write_zip(p, [Member("collection.anki21", b"x" * 100, 0, 100, method=98)]),
+        ": not a readable Anki package (broken zip: That compression method is not supported",
+    ),
+    (
+        "obsidian-alias-bomb",
+        "note.md",
+        lambda p: p.write_text(yaml_alias_bomb().replace("ReLU :: max(0, x)", "#flashcards\n\nReLU::max(0, x)")),
+        ":4: front matter: YAML alias *a0 is not allowed here",
+    ),
+    (
+        "obsidian-deep-yaml",
+        "deep.md",
+        lambda p: p.write_text("---\ntags: " + "[" * 5000 + "]" * 5000 + "\n---\n#flashcards\n\nReLU::the positive part\n"),
+        ":2: front matter: nested deeper than 32 levels",
+    ),
+    ("text-25-mb", "big.txt", _big_text, ": file is over 20 MB; text imports are limited to 20 MB"),
+]
