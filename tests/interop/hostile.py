@@ -22,12 +22,15 @@ MEMORY_CAP = int(1.5 * GB)
 """The issue's measurements were made under a 1.5 GB address-space limit."""
 
 
-def yaml_alias_bomb(levels: int = 10, width: int = 9) -> str:
-    """Front matter whose `tags:` expands to width**levels strings (10 levels of 9: 3.5 billion)."""
-    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
-    for level in range(1, levels):
-        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
-    return "---\ndeck: Bomb\n" + "\n".join(lines) + f"\ntags: *a{levels - 1}\n---\nReLU :: max(0, x)\n"
+def yaml_alias_bomb(key: str = "deck") -> str:
+    """A deck whose front matter is the classic "billion laughs": nine anchors of nine aliases each.
+
+    `key: *i` stands for 9**9 = 387 million strings; `str()` of it (the deck name) is gigabytes.
+    """
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
+    return "---\n" + "\n".join(lines) + f"\n{key}: *i\n---\n\n# Billion laughs\n\nReLU :: max(0, x)\n"
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,7 @@ HOSTILE_IMPORTS: list[tuple[str, str, object, str]] = [
         "obsidian-alias-bomb",
         "note.md",
         lambda p: p.write_text(yaml_alias_bomb().replace("ReLU :: max(0, x)", "#flashcards\n\nReLU::max(0, x)")),
-        ":4: front matter: YAML alias *a0 is not allowed here",
+        ":3: front matter: YAML alias *a is not allowed here",
     ),
     (
         "obsidian-deep-yaml",

@@ -92,7 +92,7 @@ DECK_CASES = [
     ("ten-thousand-identical", _text("same :: card\n" * 10_000), ":2: duplicate card: same as the card at line 1"),
     ("duplicate-cards", _text("Q: q\nA: a\n\nQ: q\nA: a\n"), ":4: duplicate card"),
     # hostile front matter (issue 15): refused at its line, in bounded time and memory
-    ("front-matter-alias-bomb", _text(yaml_alias_bomb()), ":4: front matter: YAML alias *a0 is not allowed"),
+    ("front-matter-alias-bomb", _text(yaml_alias_bomb()), ":3: front matter: YAML alias *a is not allowed"),
     ("front-matter-merge-key", _text("---\nbase: &b {deck: x}\n<<: *b\n---\na :: b\n"), ":3: front matter: YAML alias *b"),
     ("front-matter-deep", _text("---\ndeck: " + "[" * 5000 + "]" * 5000 + "\n---\na :: b\n"), ":2: front matter: nested deeper than 32"),
     ("front-matter-huge-int", _text("---\ndeck: " + "7" * 5000 + "\n---\na :: b\n"), ":2: front matter: cannot read the value: Exceeds the limit"),
