@@ -30,14 +30,15 @@ class ReviewEntry:
     rating: Rating
     duration_ms: int | None
     interval: timedelta | None
-    """Time from this answer to the due date it set."""
+    """The interval this answer set: whole study days for a review, else the time to the due date."""
     state_after: CardState
     stability: float | None
     difficulty: float | None
 
 
-def card_history(db: Database, card_id: int) -> list[ReviewEntry]:
+def card_history(db: Database, card_id: int, settings: Settings | None = None) -> list[ReviewEntry]:
     """Every answer to the card, oldest first."""
+    days = (settings if settings is not None else load_settings(db)).study_days()
     query = (
         select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_after)
         .where(ReviewRow.card_id == card_id)
@@ -48,7 +49,12 @@ def card_history(db: Database, card_id: int) -> list[ReviewEntry]:
     entries = []
     for reviewed_at, rating, duration_ms, state_after in rows:
         after = Memory.from_dict(json.loads(state_after))
-        interval = after.due - reviewed_at if after.due is not None else None
+        if after.due is None:
+            interval = None
+        elif after.state == CardState.REVIEW:
+            interval = timedelta(days=days.day_of(after.due) - days.day_of(reviewed_at))
+        else:
+            interval = after.due - reviewed_at
         entries.append(
             ReviewEntry(reviewed_at, Rating(rating), duration_ms, interval, after.state, after.stability, after.difficulty)
         )

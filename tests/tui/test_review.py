@@ -50,7 +50,7 @@ async def test_reveal_answer_with_keys_and_buttons_records_durations(app, clock)
         await press(pilot, "space")
         assert "n-dimensional" in card_text(app)
         labels = [str(b.label) for b in screen.query("AnswerBar Button")]
-        assert labels == ["1 Again  1m", "2 Hard  6m", "3 Good  10m", "4 Easy  9d"]
+        assert labels == ["1 Again  1m", "2 Hard  6m", "3 Good  10m", "4 Easy  10d"]
         await press(pilot, "4")
         assert screen.due.card.question == "ReLU"
 

@@ -62,15 +62,16 @@ class HomeScreen(Screen[None]):
 
     def reload(self) -> None:
         app = self.study_app
-        if app.db is not None and app.settings is not None:
-            self._load(app.db, app.clock(), app.settings, app.synced)
+        if app.db is not None:
+            self._load(app.db, app.clock(), app.synced)
 
     @work(thread=True, exit_on_error=False, group="home", description="Loading the deck list")
-    def _load(self, db, now, settings, synced: bool) -> None:  # noqa: ANN001
+    def _load(self, db, now, synced: bool) -> None:  # noqa: ANN001
+        from studydl.engine.settings import load_settings
         from studydl.tui.home_data import load_home_data
 
         started = time.perf_counter()
-        data = load_home_data(db, now, settings)
+        data = load_home_data(db, now, load_settings(db))  # the store's settings now, not those of start-up
         self.post_message(HomeLoaded(data, synced, time.perf_counter() - started))
 
     def on_home_loaded(self, message: HomeLoaded) -> None:
