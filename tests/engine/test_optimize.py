@@ -14,8 +14,13 @@ from studydl.cli import cli as studydl_cli
 from studydl.decks.sync import sync_decks
 from studydl.engine.fsrs_model import FsrsModel
 from studydl.engine.history import stored_memory
+from studydl.engine.optimize import (
+    optimize_collection,
+    previous_parameters,
+    restore_parameters,
+    training_set,
+)
 from studydl.engine.recompute import item_reviews, read_logs
-from studydl.engine.optimize import optimize_collection, previous_parameters, restore_parameters, training_set
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings, load_settings
 from studydl.store.models import ReviewRow

@@ -79,7 +79,7 @@ def test_replaying_the_log_gives_the_stored_state(synced, clock) -> None:
     rng = random.Random(7)
     settings = Settings(leech_threshold=2, leech_suspend=False)
     days_with_answers = 0
-    for day in range(60):
+    for _day in range(60):
         session = ReviewSession(synced, clock=clock, settings=settings)
         while (due := session.next_card()) is not None:
             rating = rng.choices(list(Rating), weights=(2, 1, 6, 1))[0]
