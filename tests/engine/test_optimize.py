@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from studydl.cli import cli as studydl_cli
 from studydl.decks.sync import sync_decks
-from studydl.engine.fsrs_model import FsrsModel
+from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, FsrsModel
 from studydl.engine.history import stored_memory
 from studydl.engine.optimize import (
     optimize_collection,
@@ -23,7 +23,9 @@ from studydl.engine.optimize import (
 from studydl.engine.recompute import item_reviews, read_logs
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings, load_settings
+from studydl.store.db import Database
 from studydl.store.models import ReviewRow
+from tests.conftest import REPO
 from tests.engine.engine_samples import START, card_ids, simulated_log
 
 
@@ -111,3 +113,30 @@ assert not heavy, heavy
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_log_loss_and_rmse_are_ankis_on_the_same_log(tmp_path, utc) -> None:
+    """The same answers in a studydl log and an Anki revlog: the same items, so the same evaluation."""
+    anki = pytest.importorskip("anki.collection")
+    assert anki
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_optimize", REPO / "bench" / "optimize.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.simulate(2500)
+    cards = max(c for c, *_ in rows)
+    ours = Database(bench.build_studydl(tmp_path / "studydl", cards, rows))
+    try:
+        training = training_set(ours, bench.SETTINGS)
+        mine = FsrsModel().evaluate(training.items)
+    finally:
+        ours.dispose()
+    from anki.collection import Collection
+
+    col = Collection(str(bench.build_anki(tmp_path / "anki", cards, rows)))
+    try:
+        theirs = col._backend.evaluate_params_legacy(params=list(DEFAULT_PARAMETERS), search="", ignore_revlogs_before_ms=0)
+    finally:
+        col.close()
+    assert mine == pytest.approx((theirs.log_loss, theirs.rmse_bins), rel=1e-5)
