@@ -70,7 +70,7 @@ def plain_review(obj: CliContext, deck: str | None, stream: TextIO) -> None:
             except StudyError as exc:
                 _say(f"not undone: {exc}")
                 continue
-            _say(f"undone {action} {undone.id}" if undone else "nothing to undo")
+            _say(f"undone {undone.id} ({action})" if undone else "nothing to undo")
         elif key == "s":
             session.suspend(card.id)
             _say(f"suspended {card.id}")

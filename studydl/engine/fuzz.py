@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import struct
+from functools import lru_cache
 
 _M32 = 0xFFFFFFFF
 _M64 = (1 << 64) - 1
@@ -108,6 +109,7 @@ def fuzz_seed(card_id: int, reps: int) -> int:
     return (card_id + reps) & _M64
 
 
+@lru_cache(maxsize=256)
 def fuzz_factor(card_id: int, reps: int) -> float:
     """The draw in [0, 1) that spreads this answer's review intervals (all four buttons share it)."""
     return StdRng(fuzz_seed(card_id, reps)).unit_f32()
@@ -155,8 +157,11 @@ def minimum_review_fuzz_interval(interval: float, previous: int, maximum: int) -
     return 0
 
 
+@lru_cache(maxsize=256)
 def learning_fuzz_secs(card_id: int, reps: int, secs: int) -> int:
-    """A learning step's delay plus up to 25 % (at most 5 minutes), Anki's draw."""
+    """A learning step's delay plus up to 25 % (at most 5 minutes), Anki's draw.
+
+    (Both draws are cached: the answer reuses the ones its button preview drew.)"""
     upper = secs + math.floor(min(_f32(secs * 0.25), 300.0))
     if secs >= upper:
         return secs

@@ -27,7 +27,7 @@ def test_plain_review_over_a_pipe(synced, home, cli) -> None:
     assert "1 Again 1m   2 Hard 6m   3 Good 10m" in out
     saved = [line.split()[1:3] for line in out.splitlines() if line.startswith("saved ")]
     assert saved == [[str(first), "good"], [str(second), "again"], [str(second), "easy"], [str(first), "hard"]]
-    assert f"undone answer {second}" in out and f"suspended {third}" in out
+    assert f"undone {second} (answer)" in out and f"suspended {third}" in out
     assert out.rstrip().splitlines()[-1].startswith("Reviewed 3 cards")
     assert [e.rating.name for e in card_history(synced, second)] == ["EASY"]
     assert result.stderr == ""

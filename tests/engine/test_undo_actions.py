@@ -113,7 +113,7 @@ def test_plain_review_undo_after_suspend_and_a_suspended_sibling(synced, home) -
     result = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "review", "--plain", "--deck", "Basics"], input=script)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert f"suspended {ids[1]}" in out and f"undone suspend {ids[1]}" in out
+    assert f"suspended {ids[1]}" in out and f"undone {ids[1]} (suspend)" in out
     saved = [int(line.split()[1]) for line in out.splitlines() if line.startswith("saved ")]
     assert saved[:2] == [ids[0], ids[1]]  # after the undo the suspended card comes back
     assert not row(synced, ids[1]).suspended
