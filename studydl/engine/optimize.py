@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from studydl.engine.fsrs_model import FsrsModel, fsrs_item
 from studydl.engine.recompute import item_reviews, read_logs
-from studydl.engine.settings import Settings, _upsert, load_settings
+from studydl.engine.settings import Settings, load_settings, upsert_setting
 from studydl.store.db import Database
 from studydl.store.models import SettingRow
 
@@ -113,8 +113,8 @@ def optimize_collection(db: Database, *, save: bool = True, settings: Settings |
 def save_parameters(db: Database, parameters: Sequence[float] | None, previous: Sequence[float] | None) -> None:
     """Store new parameters and remember the ones they replace (one transaction)."""
     with db.write() as s:
-        _upsert(s, "parameters", json.dumps(list(parameters) if parameters is not None else None))
-        _upsert(s, PREVIOUS_KEY, json.dumps(list(previous) if previous is not None else None))
+        upsert_setting(s, "parameters", json.dumps(list(parameters) if parameters is not None else None))
+        upsert_setting(s, PREVIOUS_KEY, json.dumps(list(previous) if previous is not None else None))
 
 
 def previous_parameters(db: Database) -> tuple[bool, tuple[float, ...] | None]:

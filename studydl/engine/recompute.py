@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from studydl.domain.review import CardState, Rating
@@ -110,7 +110,7 @@ def recompute_in(con, settings: Settings, *, reschedule: bool = False) -> Recomp
             row = card_sql.card_row(con, log.card_id)
             if row is not None and row.state == int(CardState.REVIEW) and not row.suspended:
                 memory = Memory.from_row(row)
-                due = _new_due(log, Memory(**{**memory.__dict__, "stability": values["stability"]}), model, settings, days)
+                due = _new_due(log, replace(memory, stability=state.stability), model, settings, days)
                 if due is not None:
                     values["due"] = due
                     rescheduled += 1

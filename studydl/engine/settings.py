@@ -216,11 +216,12 @@ def save_changes(db: Database, changes: dict[str, Any]) -> Settings:
     if values:
         with db.write() as s:
             for name, value in values.items():
-                _upsert(s, name, _to_json(name, value))
+                upsert_setting(s, name, _to_json(name, value))
     return load_settings(db)
 
 
-def _upsert(s: Any, key: str, value: str) -> None:
+def upsert_setting(s: Any, key: str, value: str) -> None:
+    """Insert or replace one stored setting (a JSON value) inside a write session."""
     stmt = sqlite_insert(SettingRow).values(key=key, value=value)
     s.execute(stmt.on_conflict_do_update(index_elements=[SettingRow.key], set_={"value": stmt.excluded.value}))
 
@@ -236,7 +237,7 @@ def save_setting(db: Database, name: str, value: Any) -> Settings:
         except (ValueError, TypeError) as exc:
             raise StudyError(f"bad value for {name}: {value!r} ({exc})") from exc
     with db.write() as s:
-        _upsert(s, name, _to_json(name, value))
+        upsert_setting(s, name, _to_json(name, value))
     return load_settings(db)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
 from studydl.cli import cli as studydl_cli
 from studydl.decks.sync import sync_decks
@@ -24,7 +25,7 @@ from studydl.engine.recompute import item_reviews, read_logs
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
-from studydl.store.models import ReviewRow
+from studydl.store.models import CardRow, ReviewRow
 from tests.conftest import REPO
 from tests.engine.engine_samples import START, card_ids, simulated_log
 
@@ -140,3 +141,36 @@ def test_log_loss_and_rmse_are_ankis_on_the_same_log(tmp_path, utc) -> None:
     finally:
         col.close()
     assert mine == pytest.approx((theirs.log_loss, theirs.rmse_bins), rel=1e-5)
+
+
+def test_reschedule_moves_review_due_dates_to_the_new_intervals(many, clock) -> None:
+    from studydl.domain.review import CardState
+    from studydl.engine.fsrs_model import check_parameters
+    from studydl.engine.recompute import recompute_memory_states
+    from studydl.engine.scheduler import Memory
+
+    add_log(many, simulated_log(card_ids(many), 6, START - timedelta(days=300)))
+    with many.write() as s:  # the log's last states, as the answers left them
+        for card_id in card_ids(many):
+            last = s.execute(
+                select(ReviewRow.state_after).where(ReviewRow.card_id == card_id).order_by(ReviewRow.id.desc()).limit(1)
+            ).scalar_one()
+            s.execute(update(CardRow).where(CardRow.id == card_id).values(**Memory.from_dict(json.loads(last)).columns()))
+    slower = check_parameters([x * 0.5 if i < 4 else x for i, x in enumerate(DEFAULT_PARAMETERS)])
+    settings = Settings(timezone="UTC", fuzz=False, parameters=slower)
+    before = {c: stored_memory(many, c) for c in card_ids(many)}
+    result = recompute_memory_states(many, settings, reschedule=True)
+    days, model = settings.study_days(), FsrsModel(slower)
+    reviews = [c for c, m in before.items() if m.state == CardState.REVIEW]
+    assert result.cards == len(before) and result.rescheduled == len(reviews) > 0
+    assert any(stored_memory(many, c).due < before[c].due for c in reviews)  # lower stabilities: sooner
+    for card_id, old in before.items():
+        new = stored_memory(many, card_id)
+        if old.state != CardState.REVIEW:
+            assert new.due == old.due
+            continue
+        interval = days.day_of(new.due) - days.day_of(new.last_review)
+        assert new.due == days.start_of(days.day_of(new.due))  # due at a study day's start
+        assert abs(interval - model.next_interval(new.stability)) < 1 or interval == days.day_of(old.due) - days.day_of(
+            old.last_review
+        )  # FSRS's interval, unless held at the previous interval (Anki's rule)
