@@ -41,7 +41,8 @@ from studydl.store.db import Database
 from tests.engine.engine_samples import Clock
 
 DRIVER = Path(__file__).with_name("anki_driver.py")
-LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+LIBFAKETIME = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))), Path("/usr/lib/faketime/libfaketime.so.1"))
+"""Debian's libfaketime (scripts/test-tools installs the `faketime` package)."""
 STABILITY_REL = 0.005
 DIFFICULTY_ABS = 0.02
 
