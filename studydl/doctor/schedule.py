@@ -1,19 +1,26 @@
 """Scheduling state against the review log: which cards disagree, and their state rebuilt by replay.
 
 Every answer writes the card's new state to its row and to the log row's
-`state_after` in one transaction, and undo puts `state_before` back, so a
-card's row equals the `state_after` of its newest log row. Where it does not,
-the row was changed behind the engine's back (another tool, a restore of one
-table, a bug) and the card is rebuilt from its log with the engine's replay.
+`state_after` in one transaction, and undo puts `state_before` back, so a card's
+row agrees with the `state_after` of its newest log row. Only two other writers
+touch a card's scheduling, and doctor accepts what they write:
 
-Two exceptions keep this from "repairing" what is fine:
-- A row equal to the replay of its log agrees too (a card doctor rebuilt).
-- A card whose newest log row was imported (`"imported": true`, written by
-  interop/history.py) keeps its imported state: Anki's current state of a card
-  can differ from what its last answer set (a manual reschedule, FSRS memory
-  states); only an impossible state (no due date, stability <= 0, ...) counts.
-A card with no log and an impossible state is rebuilt too: from an empty log,
-that is a new card.
+- a recompute after `studydl optimize` (engine/recompute.py) sets stability and
+  difficulty to what the replay of the log gives, and with "reschedule" moves a
+  review card's due date to another study-day start after its last review;
+- an import (interop/history.py) gives a card the source's current state, which
+  can differ from what its last answer set (a manual reschedule in Anki); its log
+  rows carry `"imported": true` and such a card is only checked for an
+  impossible state.
+
+So a card disagrees when what only answers change (state, step, reps, lapses,
+last review) differs from its newest log row, when its stability or difficulty is
+neither the log's nor the replay's, when its due date is neither and is no study-day
+start after the last review, or when its state is impossible (no due date, a
+stability <= 0, an unknown state). A card equal to the replay of its log always
+agrees (one doctor rebuilt). Disagreeing cards are rebuilt with the engine's
+replay; a card with no log and an impossible state becomes a new card (the replay
+of an empty log).
 """
 
 from __future__ import annotations
@@ -32,8 +39,12 @@ from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, ReviewRow
 
-COMPARED = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
-"""What the log decides. Not `suspended` (a manual suspend is not logged), not flags or burying."""
+ANSWERED = ("state", "step", "last_review", "reps", "lapses")
+"""Changed only by answers (and undo): the newest log row decides them."""
+MEMORY = ("stability", "difficulty")
+"""Also set by a recompute, to the replay's values."""
+COMPARED = (*ANSWERED, *MEMORY, "due")
+"""Not `suspended` (a manual suspend is not logged), not flags or burying."""
 _TIME_SLACK = timedelta(milliseconds=1)
 
 
@@ -55,24 +66,47 @@ def find_disagreements(db: Database, settings: Settings | None = None) -> list[D
         .outerjoin(ReviewRow, ReviewRow.id == newest.c.id)
         .order_by(CardRow.id)
     )
-    suspects: list[tuple[int, Memory | None, str]] = []
+    suspects: list[tuple[int, Memory | None, Memory | None, str | None]] = []
     with db.read() as s:
         for row, state_after in s.execute(query):
-            stored, reason = _stored(row)
-            if reason is None and state_after is not None:
-                logged, imported = _logged(state_after)
-                if imported:
-                    continue
-                reason = "its newest review log row is unreadable" if logged is None else _difference(stored, logged)  # type: ignore[arg-type]
-            if reason is not None:
-                suspects.append((row.id, stored, reason))
-    if suspects and settings is None:
-        settings = load_settings(db)
-    return [
-        Disagreement(card_id, reason)
-        for card_id, stored, reason in suspects
-        if stored is None or _difference(stored, _replayed(db, card_id, settings)) is not None
-    ]
+            stored, impossible = _stored(row)
+            logged, imported = _logged(state_after)
+            if impossible is not None:
+                suspects.append((row.id, stored, None, impossible))
+            elif state_after is not None and not imported and (logged is None or _difference(stored, logged) is not None):  # type: ignore[arg-type]
+                suspects.append((row.id, stored, logged, None))
+    if not suspects:
+        return []
+    settings = settings if settings is not None else load_settings(db)
+    found = []
+    for card_id, stored, logged, reason in suspects:
+        replayed = _replayed(db, card_id, settings)
+        if stored is not None and _difference(stored, replayed) is None:
+            continue
+        if reason is None:
+            reason = _unaccounted(stored, logged, replayed, settings)  # type: ignore[arg-type]
+        if reason is not None:
+            found.append(Disagreement(card_id, reason))
+    return found
+
+
+def _unaccounted(stored: Memory, logged: Memory | None, replayed: Memory, settings: Settings) -> str | None:
+    """Why the row is not what the log (its newest row, its replay, a recompute) can account for."""
+    if logged is None:
+        return "its newest review log row is unreadable"
+    if (answered := _difference(stored, logged, ANSWERED)) is not None:
+        return answered
+    for name in MEMORY:
+        if _difference(stored, replayed, (name,)) is not None and (memory := _difference(stored, logged, (name,))):
+            return memory
+    if _difference(stored, logged, ("due",)) is None or _difference(stored, replayed, ("due",)) is None:
+        return None
+    if stored.state == CardState.REVIEW and stored.due is not None and stored.last_review is not None:
+        days = settings.study_days()
+        start = days.start_of(days.day_of(stored.due))
+        if abs(stored.due - start) <= _TIME_SLACK and stored.due > stored.last_review:
+            return None  # a reschedule: a study-day start after the last review
+    return _difference(stored, logged, ("due",))
 
 
 def rebuild(db: Database, card_ids: list[int], settings: Settings | None = None) -> int:
@@ -121,9 +155,9 @@ def _logged(state_after: str | None) -> tuple[Memory | None, bool]:
         return None, False
 
 
-def _difference(stored: Memory, logged: Memory) -> str | None:
-    """The first scheduling field where the two differ, said for a person; None when they agree."""
-    for name in COMPARED:
+def _difference(stored: Memory, logged: Memory, names: tuple[str, ...] = COMPARED) -> str | None:
+    """The first of `names` where the two differ, said for a person; None when they agree."""
+    for name in names:
         mine, theirs = getattr(stored, name), getattr(logged, name)
         if isinstance(mine, float) and isinstance(theirs, float):
             same = math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-9)

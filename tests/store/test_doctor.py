@@ -48,7 +48,9 @@ def test_a_healthy_database(reviewed: Home) -> None:
 CORRUPTIONS = {
     "reset to new": "update cards set state = 0, step = null, stability = null, difficulty = null, due = null, "
     "last_review = null, reps = 0 where id = {id}",
-    "due moved": "update cards set due = '2030-01-01 00:00:00.000000' where id = {id}",
+    "due moved": "update cards set due = '2030-01-01 00:17:00.000000' where id = {id}",  # not a study-day start
+    "due before its last review": "update cards set due = datetime(last_review, '-3 days') where id = {id}",
+    "reps changed": "update cards set reps = reps + 4 where id = {id}",
     "impossible stability": "update cards set stability = -1 where id = {id}",
     "unknown state": "update cards set state = 9 where id = {id}",
     "review card without due": "update cards set due = null where id = {id}",
@@ -102,6 +104,25 @@ def test_changed_settings_are_not_a_disagreement(reviewed: Home) -> None:
     before = dump(reviewed.db_path)
     done = studydl(reviewed, "doctor", "--check")
     assert done.exit_code == 0 and "scheduling agrees with the review log" in done.output
+    assert dump(reviewed.db_path) == before
+
+
+def test_recomputed_and_rescheduled_cards_are_not_a_disagreement(reviewed: Home) -> None:
+    """After `optimize` the engine recomputes memory states from the log and may move due dates
+    (Anki's "reschedule cards on change"): neither is in the log, neither is damage."""
+    from studydl.engine.fsrs_model import DEFAULT_PARAMETERS
+    from studydl.engine.recompute import recompute_memory_states
+    from studydl.engine.settings import save_setting
+
+    db = Database(reviewed.db_path)
+    try:
+        fitted = save_setting(db, "parameters", [p * 1.5 if i < 4 else p for i, p in enumerate(DEFAULT_PARAMETERS)])
+        assert recompute_memory_states(db, fitted, reschedule=True).rescheduled == 5
+    finally:
+        db.dispose()
+    before = dump(reviewed.db_path)
+    done = studydl(reviewed, "doctor", "--check")
+    assert done.exit_code == 0 and "scheduling agrees with the review log" in done.output, done.output
     assert dump(reviewed.db_path) == before
 
 
