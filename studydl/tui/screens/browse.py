@@ -19,9 +19,9 @@ from textual.worker import Worker, WorkerState
 from studydl.domain.cards import CardView
 from studydl.domain.days import day_bounds
 from studydl.engine.settings import load_settings
+from studydl.search.card_info import CardDetail, load_detail, set_flag, set_suspended
+from studydl.search.cards import SearchResult, search
 from studydl.store.db import Database
-from studydl.tui.browse_data import CardDetail, load_detail, set_flag, set_suspended
-from studydl.tui.browse_filter import BrowseResult, search_cards
 from studydl.tui.messages import DecksChanged
 from studydl.tui.screens import browse_view as view
 
@@ -34,7 +34,7 @@ def utcnow() -> datetime:
 
 
 class BrowseScreen(Screen[None]):
-    """Every card, filtered as you type (`deck:` `tag:` `section:` `is:` `has:demo` `demo:` `-`)."""
+    """Every card, filtered as you type (the search language of studydl.search: `deck:` `tag:` `is:` `-` `or` ...)."""
 
     CSS_PATH = "../styles/browse.tcss"
     TITLE = "Browse"
@@ -47,7 +47,7 @@ class BrowseScreen(Screen[None]):
     ]
 
     class Results(Message):
-        def __init__(self, generation: int, result: BrowseResult, now: datetime) -> None:
+        def __init__(self, generation: int, result: SearchResult, now: datetime) -> None:
             super().__init__()
             self.generation, self.result, self.now = generation, result, now
 
@@ -70,7 +70,7 @@ class BrowseScreen(Screen[None]):
         self.clock = clock
         self._generation = 0
         self._debounce: Timer | None = None
-        self._result = BrowseResult([], 0)
+        self._result = SearchResult([], 0)
         self._now = clock()
         self._cards: dict[int, CardView] = {}
         self._widths = view.column_widths(100)
@@ -129,8 +129,7 @@ class BrowseScreen(Screen[None]):
     def _search(self, query: str, generation: int) -> None:
         now = self.clock()
         day_end = self._day_end(now)
-        with self.db.read() as s:
-            result = search_cards(s, query, now, day_end=day_end)
+        result = search(self.db, query, now, day_end=day_end)
         self.post_message(self.Results(generation, result, now))
 
     def on_browse_screen_results(self, message: Results) -> None:
