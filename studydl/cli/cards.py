@@ -90,6 +90,8 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
         docs = [card_document(card, facts.get(card.id)) for card in result.cards]
         click.echo(json.dumps({"cards": docs}, indent=2, ensure_ascii=False))
         return
+    if not result.cards:
+        click.echo("No cards match.", err=True)
     for v in result.cards:
         flags = "".join(("R" if v.retired else " ", "S" if v.suspended else " ", "D" if v.demo_id else " "))
         due = f" due {v.due.astimezone():%Y-%m-%d}" if v.due is not None and v.state else ""

@@ -50,7 +50,7 @@ def test_1_a_retired_card_is_restored_only_onto_its_own_question(db: Database, w
 def test_2_the_same_id_in_two_files_of_one_sync_is_a_file_line_problem_and_the_rest_syncs(db: Database, write_deck) -> None:
     first = write_deck("a.md", "relu :: max(0, x)\nid: relu\n")
     second = write_deck("b.md", "other :: card\n\nrelu :: max(0, x)\nid: relu\n")
-    third = write_deck("c.md", "tanh :: (e^x - e^-x) / (e^x + e^-x)\n")
+    write_deck("c.md", "tanh :: (e^x - e^-x) / (e^x + e^-x)\n")
     report = sync(db, first.parent, ok=False)
     assert [str(p) for p in report.errors] == [f"{second.resolve()}:3: id 'relu' is already used at {first.resolve()}:1"]
     assert sorted(Path(p).name for p in report.synced) == ["a.md", "c.md"]
