@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import insert, or_, select
@@ -97,18 +99,26 @@ class Writer:
         for st, deck in parsed:
             key = st.key
             home_copy = self.rows.get(DeckKey(HOME, key.rel_path))
-            candidates = [
-                (self.rows.get(key), ""),
-                (by_path.get(str(st.file.path)), ""),
-                (self.rows.get(DeckKey(BUNDLED, key.rel_path)) if key.root == HOME else None, "your copy of the bundled deck"),
-                (home_copy if key.root == BUNDLED and home_copy and not self._file_exists(home_copy) else None, "your copy is gone: the bundled deck again"),
-                *((row, f"renamed from {row.rel_path}") for row in missing.values() if row.file_hash == st.digest),
-            ]
+            candidates = chain(
+                [
+                    (self.rows.get(key), ""),
+                    (by_path.get(str(st.file.path)), ""),
+                    (self.rows.get(DeckKey(BUNDLED, key.rel_path)) if key.root == HOME else None, "your copy of the bundled deck"),
+                    (home_copy if key.root == BUNDLED and home_copy and not self._file_exists(home_copy) else None, "your copy is gone: the bundled deck again"),
+                ],
+                ((row, f"renamed from {row.rel_path}") for row in self._renamed_from(st.digest, missing)),
+            )
             row, note = next(((r, n) for r, n in candidates if r is not None and r.id not in claimed), (None, ""))
             if row is not None:
                 claimed.add(row.id)
             plans.append(_Planned(st, deck, row, note))
         return plans
+
+    def _renamed_from(self, digest: str, missing: dict[int, DeckRow]) -> Iterator[DeckRow]:
+        """Decks whose last synced bytes are these and whose file is gone: the file was renamed."""
+        for row in self.rows.values():
+            if row.file_hash == digest and (row.id in missing or not self._file_exists(row)):
+                yield row
 
     def _file_exists(self, row: DeckRow) -> bool:
         path = self.roots.file_of(DeckKey(row.root, row.rel_path), row.path)
