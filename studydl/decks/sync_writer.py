@@ -207,20 +207,7 @@ class Writer:
         moved = (row.deck_id, row.section) != (deck.id, card.section)
         meta_changed = (row.demo_id, row.tags, row.uid) != (card.demo_id, " ".join(card.tags), card.explicit_id or row.uid)
         restored = row.retired
-        fields = dict(
-            deck_id=deck.id,
-            section=card.section,
-            kind=str(card.kind),
-            ordinal=card.ordinal,
-            question=card.question,
-            answer=card.answer,
-            content_hash=card.content_hash,
-            source_line=card.line,
-            demo_id=card.demo_id,
-            tags=" ".join(card.tags),
-            retired=False,
-            note_uid=notes[(item.deck, card.note_key)],
-        )
+        fields = _text_fields(card, deck, notes[(item.deck, card.note_key)])
         if card.explicit_id:
             fields.update(uid=card.explicit_id, explicit=True)
         for key, value in fields.items():
@@ -241,18 +228,7 @@ class Writer:
         return dict(
             uid=card.explicit_id or secrets.token_hex(8),
             explicit=bool(card.explicit_id),
-            note_uid=notes[(item.deck, card.note_key)],
-            deck_id=deck.id,
-            section=card.section,
-            kind=str(card.kind),
-            ordinal=card.ordinal,
-            question=card.question,
-            answer=card.answer,
-            content_hash=card.content_hash,
-            source_line=card.line,
-            demo_id=card.demo_id,
-            tags=" ".join(card.tags),
-            retired=False,
+            **_text_fields(card, deck, notes[(item.deck, card.note_key)]),
             created_at=sqlite_datetime(self.now),
             updated_at=sqlite_datetime(self.now),
             state=0,
@@ -262,6 +238,24 @@ class Writer:
             flag=0,
             leech=False,
         )
+
+
+def _text_fields(card: ParsedCard, deck: DeckRow, note_uid: str) -> dict:
+    """The columns a sync sets from the deck file: what the card says and where it is."""
+    return dict(
+        deck_id=deck.id,
+        section=card.section,
+        kind=str(card.kind),
+        ordinal=card.ordinal,
+        question=card.question,
+        answer=card.answer,
+        content_hash=card.content_hash,
+        source_line=card.line,
+        demo_id=card.demo_id,
+        tags=" ".join(card.tags),
+        retired=False,
+        note_uid=note_uid,
+    )
 
 
 def _insert_cards(session: Session, rows: list[dict]) -> None:
