@@ -56,8 +56,8 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
     """
     from studydl.decks.sync import sync_decks
 
-    roots = list(paths) or obj.home.ensure().deck_roots()
-    report = sync_decks(obj.db, roots, roots=obj.home.named_roots(), known_demos=known_demo_ids())
+    targets = list(paths) or obj.home.ensure().deck_roots()
+    report = sync_decks(obj.db, targets, roots=obj.home.named_roots(), known_demos=known_demo_ids())
     if not quiet:
         for label, items in (
             ("added", report.added),
@@ -73,8 +73,8 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
             click.echo(f"{'synced':>8}  {deck.origin:<7}  {deck.name}  ({deck.path}){note}")
         for bundled, copy in report.shadowed:
             click.echo(f"{'yours':>8}  {copy} replaces the bundled {bundled}")
-    if report.origins:
-        click.echo("decks: " + ", ".join(f"{n} {origin}" for origin, n in sorted(report.origins.items())) + " (`studydl decks` lists them)")
+        if report.origins:
+            click.echo("decks: " + ", ".join(f"{n} {origin}" for origin, n in sorted(report.origins.items())) + " (`studydl decks` lists them)")
     click.echo(
         f"{len(report.added)} added, {len(report.changed)} changed, {len(report.moved)} moved, "
         f"{len(report.retired)} retired, {len(report.restored)} restored; "

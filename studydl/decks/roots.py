@@ -144,11 +144,16 @@ class DeckRoots:
             else:
                 found.problems.append(DeckProblem(raw, 1, "no such file or folder"))
         home = self.folder(HOME)
-        kept = []
+        kept: dict[DeckKey, DeckFile] = {}
         for file in found.files:
             if file.key.root == BUNDLED and home is not None and (home / file.key.rel_path).is_file():
                 found.shadowed.append(file)
+            elif file.key in kept:  # two folders of the same name, each with this file
+                first = kept[file.key].path
+                found.problems.append(
+                    DeckProblem(file.path, 1, f"the same deck as {first} (both are {file.key}): sync one of the two folders, or rename one")
+                )
             else:
-                kept.append(file)
-        found.files = kept
+                kept[file.key] = file
+        found.files = list(kept.values())
         return found

@@ -77,3 +77,15 @@ def test_a_whole_folder_sync_never_retires_another_roots_decks(tmp_path: Path, d
     assert not report.retired
     shutil.rmtree(notes / "sub")
     assert [c.question for c in sync(db, notes).retired] == ["What does a pooling layer do?"]
+
+
+def test_two_folders_of_the_same_name_in_one_sync_are_a_problem_not_a_crash(tmp_path: Path, db: Database) -> None:
+    first = checkout(tmp_path / "x" / "notes")
+    second = checkout(tmp_path / "y" / "notes")
+    report = sync(db, first, second, ok=False)
+    assert [str(p) for p in report.errors] == [
+        f"{(second / rel).resolve()}:1: the same deck as {(first / rel).resolve()} (both are dir:notes/{rel}): "
+        "sync one of the two folders, or rename one"
+        for rel in ("rnn.md", "sub/cnn.md")
+    ]
+    assert len(report.synced) == 2
