@@ -10,7 +10,9 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
-from studydl.demos.scales import y_axis
+from studydl.demos.scales import SPARKS, sparkline, y_axis
+
+__all__ = ["SPARKS", "render_frame", "render_frames", "shared_sparklines", "sparkline"]
 from studydl.domain.demos import (
     Boundary,
     Curves,
@@ -22,7 +24,6 @@ from studydl.domain.demos import (
     Text,
 )
 
-SPARKS = "▁▂▃▄▅▆▇█"
 SHADES = " ░▒▓█"
 MARKERS = "ox+*#@%&"
 CLASS_FILL = "·░▒▓:="
@@ -33,24 +34,6 @@ WIDTH = 48
 
 def _fmt(value: float) -> str:
     return f"{value:.4g}" if math.isfinite(value) else str(value)
-
-
-def _resample(values: Sequence[float], width: int) -> list[float]:
-    if len(values) <= width:
-        return list(values)
-    return [values[int(i * (len(values) - 1) / (width - 1))] for i in range(width)]
-
-
-def sparkline(values: Sequence[float], width: int = WIDTH, log: bool = False) -> str:
-    """A one-line plot of `values` in block characters, scaled to their own range."""
-    vals = [v for v in _resample(values, width) if math.isfinite(v)]
-    if log:
-        vals = [math.log10(v) for v in vals if v > 0]
-    if not vals:
-        return ""
-    lo, hi = min(vals), max(vals)
-    span = (hi - lo) or 1.0
-    return "".join(SPARKS[round((v - lo) / span * (len(SPARKS) - 1))] for v in vals)
 
 
 def shared_sparklines(frame: Curves, width: int) -> dict[str, str]:

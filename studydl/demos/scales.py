@@ -9,7 +9,7 @@ values themselves (0.01, 0.1, 1), never with their logarithms.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from studydl.domain.demos import Curves
@@ -98,7 +98,7 @@ def _log(values: list[float], ticks: int) -> tuple[float, float, list[float]]:
     if hi - lo < 1:
         hi = lo + 1
     every = max(1, math.ceil((hi - lo) / ticks))
-    return lo, hi, [float(k) for k in range(lo, hi + 1, every)]
+    return lo, hi, sorted(float(k) for k in range(hi, lo - 1, -every))
 
 
 def y_axis(frame: Curves, ticks: int = 4) -> YAxis:
@@ -120,3 +120,44 @@ def value_range(values: Iterable[float]) -> tuple[float, float] | None:
     """(min, max) of the finite values, None when there are none."""
     finite = [v for v in values if math.isfinite(v)]
     return (min(finite), max(finite)) if finite else None
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def resample(values: Sequence[float], width: int) -> list[float]:
+    """At most `width` values, evenly picked, first and last kept."""
+    if len(values) <= width:
+        return list(values)
+    return [values[int(i * (len(values) - 1) / (width - 1))] for i in range(width)]
+
+
+def sparkline(values: Sequence[float], width: int = 48, log: bool = False) -> str:
+    """A one-line plot of `values` in block characters, scaled to their own range."""
+    vals = [v for v in resample(values, width) if math.isfinite(v)]
+    if log:
+        vals = [math.log10(v) for v in vals if v > 0]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    span = (hi - lo) or 1.0
+    return "".join(SPARKS[round((v - lo) / span * (len(SPARKS) - 1))] for v in vals)
+
+
+def x_ticks(values: Iterable[float], count: int = 4) -> list[tuple[float, str]]:
+    """Round tick positions (0, 250, 500) across the values' range, with their labels."""
+    found = value_range(values)
+    if found is None:
+        return []
+    lo, hi = found
+    if hi <= lo:
+        return [(lo, format_value(lo))]
+    step = _nice_step(hi - lo, count)
+    first = math.ceil(lo / step - 1e-9) * step
+    out = []
+    k = 0
+    while first + k * step <= hi + step * 1e-6:
+        at = round(first + k * step, 12)
+        out.append((at, format_value(at)))
+        k += 1
+    return out

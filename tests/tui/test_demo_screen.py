@@ -125,9 +125,10 @@ async def test_a_demo_that_raises_shows_its_error(tmp_path: Path, monkeypatch: p
 
 def test_updates_replace_each_other_but_keep_everything() -> None:
     feed = Feed()
-    first = DemoScreen.Update(feed.add(Progress(1, 10, {"loss": 1.0})))
-    second = DemoScreen.Update(feed.add(Progress(2, 10, {"loss": 0.5})))
+    first = DemoScreen.Update(1, feed.add(Progress(1, 10, {"loss": 1.0})))
+    second = DemoScreen.Update(1, feed.add(Progress(2, 10, {"loss": 0.5})))
     assert first.can_replace(second) and not first.can_replace(Message())
+    assert not DemoScreen.Update(2, Feed().add(Progress(1, 10))).can_replace(first)  # another run
     assert second.snapshot.history == {"loss": ([1.0, 2.0], [1.0, 0.5])}
     assert first.snapshot.history == {"loss": ([1.0], [1.0])}  # snapshots are copies
 
