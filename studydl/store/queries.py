@@ -48,3 +48,11 @@ def list_cards(session: Session, deck: str | None = None, include_retired: bool 
 
 def deck_names(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(DeckRow.name))))
+
+
+def has_demo_cards(session: Session, deck: str | None = None) -> bool:
+    """Whether any live card (of one deck, by name) launches a demo."""
+    query = select(CardRow.id).join(DeckRow, CardRow.deck_id == DeckRow.id).where(CardRow.demo_id.is_not(None), CardRow.retired.is_(False))
+    if deck is not None:
+        query = query.where(func.lower(DeckRow.name) == deck.lower())
+    return session.execute(query.limit(1)).first() is not None

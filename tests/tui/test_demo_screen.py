@@ -170,3 +170,36 @@ async def test_the_review_screen_opens_a_cards_demo_with_d(app) -> None:
         assert await asyncio.to_thread(demo.finished_event.wait, 60)
         await settle(pilot)
         assert app.screen is review
+
+
+async def test_a_review_of_a_deck_with_demos_warms_torch_in_the_background(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from studydl.demos import torch_env
+    from studydl.store.queries import has_demo_cards
+    from studydl.tui import demo_warmup
+
+    monkeypatch.setattr(demo_warmup, "_started", threading.Event())
+    started: list[threading.Thread] = []
+    original = demo_warmup.warm_demos_if_needed
+
+    def spy(db, deck):  # noqa: ANN001, ANN202
+        thread = original(db, deck)
+        if thread is not None:
+            started.append(thread)
+        return thread
+
+    monkeypatch.setattr(demo_warmup, "warm_demos_if_needed", spy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        with app.db.read() as session:
+            assert has_demo_cards(session, "Basics") and not has_demo_cards(session, "second")
+        await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(started) == 1
+        await asyncio.to_thread(started[0].join, 60)
+        assert torch_env._warm is not None
+        import sys
+
+        assert "studydl.tui.screens.demo" in sys.modules
