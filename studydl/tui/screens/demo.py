@@ -128,6 +128,7 @@ class DemoScreen(Screen[None]):
         self.cancel_event = threading.Event()
         self.finished_event = threading.Event()
         """Set when the current run's worker thread has returned (tests wait on it)."""
+        self.finished_event.set()  # no run yet: nothing for the first run to wait for
         self.result: Result | None = None
         self.error: str | None = None
         self.runs: list[RunRecord] = []
