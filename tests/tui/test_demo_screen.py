@@ -203,3 +203,71 @@ async def test_a_review_of_a_deck_with_demos_warms_torch_in_the_background(app, 
         import sys
 
         assert "studydl.tui.screens.demo" in sys.modules
+
+
+XOR = {"steps": "400", "lr": "0.1"}
+
+
+def finished_run(*keys: str):
+    """A run_before for snapshots: wait for the run to end, then press keys."""
+
+    async def run_before(pilot) -> None:
+        screen = pilot.app.screen
+        assert await asyncio.to_thread(screen.finished_event.wait, 60)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        for field in screen.query("Input"):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_demo_screen_snapshot(size: tuple[int, int], snap_compare) -> None:
+    app = DemoApp(DemoScreen("xor-mlp", overrides=XOR, show_timing=False))
+    assert snap_compare(app, terminal_size=size, run_before=finished_run())
+
+
+async def test_parameters_change_and_the_demo_reruns_in_place_then_compares() -> None:
+    from textual.widgets import Input
+
+    screen = DemoScreen("xor-mlp", overrides=XOR)
+    app = DemoApp(screen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await finish(pilot, screen)
+        assert screen.query_one("#params").display  # wide enough: the form is open
+        hidden = screen.query_one("#param-hidden", Input)
+        assert hidden.value == "8"
+        hidden.value = "lots"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert screen.number == 1 and "hidden" in str(screen.query_one(".param-error", Static).render())
+        hidden.value = "2"
+        await pilot.press("ctrl+r")
+        await finish(pilot, screen)
+        assert screen.number == 2 and app.screen is screen  # re-ran without leaving
+        assert [run.params["hidden"] for run in screen.runs] == [8, 2]
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.query_one("#compare").display and not screen.query_one("#frames").display
+        table = screen.query_one(".compare-table", Static)
+        assert "changed hidden" in table.border_title
+        rows = screen.query(".compare-row")
+        assert len(rows) == 2 and all(len(row.query(FramePanel)) == 2 for row in rows)
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.query_one("#frames").display
+
+
+async def test_at_80_columns_the_form_waits_for_p() -> None:
+    screen = DemoScreen("xor-mlp", overrides=XOR)
+    async with DemoApp(screen).run_test(size=(80, 24)) as pilot:
+        await finish(pilot, screen)
+        assert not screen.query_one("#params").display
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.query_one("#params").display

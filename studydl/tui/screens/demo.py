@@ -119,8 +119,17 @@ class DemoScreen(Screen[None]):
             super().__init__()
             self.number, self.error = number, error
 
-    def __init__(self, demo_id: str, seed: int = 0, overrides: Mapping[str, ParamValue] | None = None) -> None:
+    def __init__(
+        self,
+        demo_id: str,
+        seed: int = 0,
+        overrides: Mapping[str, ParamValue] | None = None,
+        *,
+        show_timing: bool = True,
+    ) -> None:
         super().__init__()
+        self.show_timing = show_timing
+        """Off for snapshots: wall time is the one thing a fixed seed does not fix."""
         self.demo_id = demo_id
         self.seed = seed
         self.overrides: dict[str, ParamValue] = dict(overrides or {})
@@ -272,7 +281,7 @@ class DemoScreen(Screen[None]):
         bar.update(total=bar.total or 1, progress=bar.total or 1)
         self.query_one("#demo-status", Static).update(f"run {message.number} done")
         result = self.query_one("#demo-result", Static)
-        result.update(result_text(message.result, message.wall_s))
+        result.update(result_text(message.result, message.wall_s if self.show_timing else None))
         result.display = True
         result.set_class(message.result.reached and not message.result.stopped, "reached")
         self.runs = [*self.runs, RunRecord(message.number, dict(self._params), message.result, message.wall_s, message.frames)][-KEPT_RUNS:]
