@@ -106,3 +106,11 @@ def deck_infos(session: Session) -> list[DeckInfo]:
         for row, n in session.execute(query)
     ]
     return sorted(out, key=lambda d: (d.name.lower(), d.root, d.rel_path))
+
+
+def has_demo_cards(session: Session, deck: str | None = None) -> bool:
+    """Whether any live card (of one deck, by name) launches a demo."""
+    query = select(CardRow.id).join(DeckRow, CardRow.deck_id == DeckRow.id).where(CardRow.demo_id.is_not(None), CardRow.retired.is_(False))
+    if deck is not None:
+        query = query.where(func.lower(DeckRow.name) == deck.lower())
+    return session.execute(query.limit(1)).first() is not None
