@@ -168,10 +168,13 @@ class StudydlReviewer:
 
     def start(self) -> None:
         from studydl.engine.session import ReviewSession
-        from studydl.engine.settings import Settings
+        from studydl.engine.settings import save_changes
 
+        # Stored, as the app's settings are: the session reads them and, as in the app,
+        # re-reads them before each card (taking up changes made in another window).
+        save_changes(self.db, {"new_per_day": NEW_PER_DAY, "reviews_per_day": REVIEWS_PER_DAY})
         t0 = time.perf_counter()
-        self.session = ReviewSession(self.db, settings=Settings(new_per_day=NEW_PER_DAY, reviews_per_day=REVIEWS_PER_DAY))
+        self.session = ReviewSession(self.db)
         self.timings.start_ms = (time.perf_counter() - t0) * 1000
         counts = self.session.counts()
         self.timings.counts_at_start = {"new": counts.new, "learning": counts.learning, "review": counts.review}

@@ -30,12 +30,18 @@ def _read(stream: TextIO, prompt: str) -> str | None:
     return None if line == "" else line.strip().lower()
 
 
+ACTION_KEYS = ("u", "s", "b", "f")
+HINT = "u undo · s suspend · b bury · f flag · q quit"
+
+
 def plain_review(obj: CliContext, deck: str | None, stream: TextIO) -> None:
     """The review loop without the TUI: questions and answers as lines on stdout.
 
     After each answer is committed it prints `saved <card id> <rating>`; at the end
-    (q, or end of input) a summary line.
+    (q, or end of input) a summary line. u undoes the last answer, suspend, bury or
+    flag (a refused undo says why and can be tried again later).
     """
+    from studydl.domain.errors import StudyError
     from studydl.engine.session import ReviewSession
 
     session = ReviewSession(obj.db, deck)
@@ -48,21 +54,33 @@ def plain_review(obj: CliContext, deck: str | None, stream: TextIO) -> None:
         _say(f"\n[{card.deck}] card {card.id}   new {counts.new} · learning {counts.learning} · review {counts.review}")
         _say(f"Q: {card.question}")
         started = time.monotonic()
-        key = _read(stream, "(Enter: show answer · 1-4 rate · u undo · s suspend · q quit)")
+        key = _read(stream, f"(Enter: show answer · 1-4 rate · {HINT})")
         if key == "":
             _say(f"A: {card.answer}")
             buttons = "   ".join(f"{n} {r.name.title()} {format_interval(due.intervals[r])}" for n, r in RATING_KEYS.items())
-            key = _read(stream, f"{buttons}   (u undo · s suspend · q quit)")
-        while key not in (None, "q", "u", "s", *RATING_KEYS):
-            key = _read(stream, "Type 1, 2, 3 or 4 (or u, s, q).")
+            key = _read(stream, f"{buttons}   ({HINT})")
+        while key not in (None, "q", *ACTION_KEYS, *RATING_KEYS):
+            key = _read(stream, "Type 1, 2, 3 or 4 (or u, s, b, f, q).")
         if key is None or key == "q":
             break
         if key == "u":
-            undone = session.undo()
-            _say(f"undone {undone.id}" if undone else "nothing to undo")
+            action = session.undo_action()
+            try:
+                undone = session.undo()
+            except StudyError as exc:
+                _say(f"not undone: {exc}")
+                continue
+            _say(f"undone {undone.id} ({action})" if undone else "nothing to undo")
         elif key == "s":
             session.suspend(card.id)
             _say(f"suspended {card.id}")
+        elif key == "b":
+            session.bury(card.id)
+            _say(f"buried {card.id} until tomorrow")
+        elif key == "f":
+            flag = 0 if card.flag else 1
+            session.set_flag(card.id, flag)
+            _say(f"flagged {card.id}" if flag else f"unflagged {card.id}")
         else:
             rating = RATING_KEYS[key]
             answered = session.answer(card.id, rating, int((time.monotonic() - started) * 1000))
@@ -82,7 +100,8 @@ def review(obj: CliContext, plain: bool, deck: str | None) -> None:
     """Review the cards due now.
 
     Plain mode prints the question; Enter shows the answer and each button's
-    interval; 1-4 rates (Again, Hard, Good, Easy), u undoes, s suspends, q quits.
+    interval; 1-4 rates (Again, Hard, Good, Easy), u undoes, s suspends, b buries
+    until tomorrow, f flags, q quits.
     End of input ends the session cleanly. Without --plain the app opens.
     """
     if plain or not sys.stdin.isatty():
@@ -123,32 +142,76 @@ def stats(obj: CliContext, as_json: bool) -> None:
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Fit and report, but keep the current parameters.")
-@click.option("--reset", is_flag=True, help="Go back to fsrs's default parameters.")
+@click.option("--restore", is_flag=True, help="Go back to the parameters the last saved fit replaced.")
+@click.option("--reset", is_flag=True, help="Go back to FSRS's default parameters (restorable).")
+@click.option("--yes", "-y", is_flag=True, help="Recompute the cards' memory states without asking.")
+@click.option("--reschedule", is_flag=True, help="Recompute memory states and review due dates without asking.")
 @pass_ctx
-def optimize(obj: CliContext, dry_run: bool, reset: bool) -> None:
-    """Fit the FSRS parameters to your review log (needs 512 usable reviews)."""
-    from studydl.engine.optimize import MIN_REVIEWS, optimize_collection
-    from studydl.engine.settings import save_setting
+def optimize(obj: CliContext, dry_run: bool, restore: bool, reset: bool, yes: bool, reschedule: bool) -> None:
+    """Fit the FSRS parameters to your review log (fsrs-rs, as Anki) and report how well each set predicts it.
 
-    if reset:
-        save_setting(obj.db, "parameters", None)
-        click.echo("FSRS parameters reset to the defaults.")
+    New parameters are saved only when they predict your log better (lower log-loss);
+    the ones they replace stay restorable with --restore. Afterwards you are offered to
+    recompute the cards' memory states from their logs with the new parameters
+    (Anki's "reschedule cards on change"); --reschedule also moves review due dates.
+    """
+    from studydl.engine.optimize import optimize_collection, restore_parameters, save_parameters
+    from studydl.engine.settings import display_value, load_settings
+
+    if restore or reset:
+        if reset:
+            save_parameters(obj.db, None, load_settings(obj.db).parameters)
+            click.echo("FSRS parameters reset to the defaults (`studydl optimize --restore` undoes this).")
+        else:
+            try:
+                restore_parameters(obj.db)
+            except LookupError as exc:
+                raise click.ClickException(str(exc)) from exc
+            click.echo(f"Restored the earlier parameters: {display_value(load_settings(obj.db), 'parameters')}")
+        _offer_recompute(obj, yes, reschedule)
         return
-    click.echo("Reading the review log…")
-    result = optimize_collection(obj.db, save=not dry_run, verbose=True)
-    if result.needed:
+    click.echo("Fitting FSRS parameters to your review log…")
+    started = time.perf_counter()
+    result = optimize_collection(obj.db, save=not dry_run)
+    seconds = time.perf_counter() - started
+    if not result.items:
         click.echo(
-            f"{result.trainable} reviews can be learned from (answers a day or more after the card's previous one); "
-            f"fitting needs {MIN_REVIEWS}: {result.needed} more. Keeping the current parameters."
+            f"Nothing to learn from yet: {result.reviews} answers, none a study day or more after the card's "
+            "previous one. Keeping the current parameters."
         )
         return
-    click.echo(f"Log-loss on your {result.trainable} reviews: {result.loss_before:.4f} before, {result.loss_after:.4f} after.")
+    assert result.before is not None and result.after is not None
+    click.echo(f"{result.items} training items from {result.reviews} answers, fitted in {seconds:.2f} s.")
+    click.echo(f"{'':12}{'log-loss':>10}{'RMSE(bins)':>12}")
+    click.echo(f"{'current':12}{result.before[0]:>10.4f}{result.before[1]:>12.4f}")
+    click.echo(f"{'fitted':12}{result.after[0]:>10.4f}{result.after[1]:>12.4f}")
     if result.saved:
-        click.echo("Saved; the scheduler uses the new parameters from the next answer on.")
+        click.echo("Saved the fitted parameters (`studydl optimize --restore` brings back the old ones).")
+        _offer_recompute(obj, yes, reschedule)
     elif dry_run:
         click.echo("Dry run: parameters not saved.")
     else:
-        click.echo("No improvement; keeping the current parameters.")
+        click.echo("The fitted parameters predict your log no better; keeping the current ones.")
+
+
+def _offer_recompute(obj: CliContext, yes: bool, reschedule: bool) -> None:
+    """Recompute memory states from the log with the (new) parameters: by flag, or ask at a terminal."""
+    from studydl.engine.recompute import recompute_memory_states
+    from studydl.engine.settings import load_settings
+
+    if not (yes or reschedule):
+        if not sys.stdin.isatty():
+            click.echo(
+                "Memory states not recomputed (no terminal to ask): add --yes to recompute them, "
+                "--reschedule to also move review due dates."
+            )
+            return
+        if not click.confirm("Recompute your cards' memory states from their logs with these parameters?", default=True):
+            return
+        reschedule = click.confirm("Also move review due dates to the new intervals?", default=False)
+    result = recompute_memory_states(obj.db, load_settings(obj.db), reschedule=reschedule)
+    moved = f"; {result.rescheduled} review due dates moved" if reschedule else ""
+    click.echo(f"Recomputed the memory states of {result.cards} cards{moved}.")
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""The review engine: FSRS scheduling (the `fsrs` package) under Anki-like session rules.
+"""The review engine: Anki's FSRS scheduler (on fsrs-rs, `fsrs_model`) under Anki-like session rules.
 
-No UI here and no torch (except inside `optimize`, imported only when fitting).
+No UI here and no torch. `history.replay` rebuilds a card's state from its log.
 """

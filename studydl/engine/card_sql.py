@@ -60,11 +60,14 @@ def card_row(con: sqlite3.Connection, card_id: int) -> SimpleNamespace | None:
 
 
 def siblings(con: sqlite3.Connection, note_uid: str) -> list[tuple]:
-    """(id, deck_id, section, state, due, buried_until, retired) of every card of a note."""
+    """(id, deck_id, section, state, due, buried_until, retired, suspended) of every card of a note."""
     rows = con.execute(
-        "SELECT id, deck_id, section, state, due, buried_until, retired FROM cards WHERE note_uid = ?", (note_uid,)
+        "SELECT id, deck_id, section, state, due, buried_until, retired, suspended FROM cards WHERE note_uid = ?",
+        (note_uid,),
     ).fetchall()
-    return [(i, d, sec, st, from_db(due), from_db(bur), bool(ret)) for i, d, sec, st, due, bur, ret in rows]
+    return [
+        (i, d, sec, st, from_db(due), from_db(bur), bool(ret), bool(sus)) for i, d, sec, st, due, bur, ret, sus in rows
+    ]
 
 
 def bury(con: sqlite3.Connection, card_id: int, until: datetime | None) -> None:
@@ -72,7 +75,7 @@ def bury(con: sqlite3.Connection, card_id: int, until: datetime | None) -> None:
 
 
 def write_memory(con: sqlite3.Connection, card_id: int, columns: dict[str, Any]) -> None:
-    """Set a card's scheduling columns (names from Memory.columns())."""
+    """Set columns of a card (scheduling columns named as in Memory.columns(), flag, buried_until)."""
     values = [to_db(v) if k in _TIMES else int(v) if isinstance(v, bool) else v for k, v in columns.items()]
     assignments = ", ".join(f"{name} = ?" for name in columns)
     con.execute(f"UPDATE cards SET {assignments} WHERE id = ?", (*values, card_id))

@@ -1,8 +1,15 @@
-"""A card's review history, and its scheduling state rebuilt by replaying the log."""
+"""A card's review history, and its scheduling state rebuilt by replaying the log.
+
+`replay` is the public entry point (the doctor and the tests use it): the answers of
+one card, in order, through the scheduler, from the state the first answer found
+the card in (a new card for studydl's own answers; an imported card's history may
+begin mid-way, from the state its first logged answer records).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,14 +30,15 @@ class ReviewEntry:
     rating: Rating
     duration_ms: int | None
     interval: timedelta | None
-    """Time from this answer to the due date it set."""
+    """The interval this answer set: whole study days for a review, else the time to the due date."""
     state_after: CardState
     stability: float | None
     difficulty: float | None
 
 
-def card_history(db: Database, card_id: int) -> list[ReviewEntry]:
+def card_history(db: Database, card_id: int, settings: Settings | None = None) -> list[ReviewEntry]:
     """Every answer to the card, oldest first."""
+    days = (settings if settings is not None else load_settings(db)).study_days()
     query = (
         select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_after)
         .where(ReviewRow.card_id == card_id)
@@ -41,31 +49,71 @@ def card_history(db: Database, card_id: int) -> list[ReviewEntry]:
     entries = []
     for reviewed_at, rating, duration_ms, state_after in rows:
         after = Memory.from_dict(json.loads(state_after))
-        interval = after.due - reviewed_at if after.due is not None else None
+        if after.due is None:
+            interval = None
+        elif after.state == CardState.REVIEW:
+            interval = timedelta(days=days.day_of(after.due) - days.day_of(reviewed_at))
+        else:
+            interval = after.due - reviewed_at
         entries.append(
             ReviewEntry(reviewed_at, Rating(rating), duration_ms, interval, after.state, after.stability, after.difficulty)
         )
     return entries
 
 
-def replay_card(db: Database, card_id: int, settings: Settings | None = None) -> Memory:
-    """The card's scheduling state rebuilt from a new card by replaying its log.
+def starting_memory(state_before: str | None) -> Memory:
+    """The state a card's first logged answer found it in: new, unless the log begins mid-history.
 
-    Equal to the stored state while the scheduling settings (parameters, retention,
-    steps, fuzz) are those the answers were given under. `suspended` here is only
-    what leech handling set; a manual suspend is not in the log.
+    `suspended` and `leech` are not carried over: replay rebuilds what answers do.
     """
-    settings = settings if settings is not None else load_settings(db)
+    if not state_before:
+        return Memory()
+    start = Memory.from_dict(json.loads(state_before))
+    if start.state == CardState.NEW:
+        return Memory()
+    return Memory(
+        state=start.state, step=start.step, stability=start.stability, difficulty=start.difficulty,
+        due=start.due, last_review=start.last_review, reps=start.reps, lapses=start.lapses,
+    )
+
+
+def replay(
+    card_id: int,
+    answers: Iterable[tuple[datetime, Rating | int]],
+    settings: Settings,
+    start: Memory | None = None,
+) -> Memory:
+    """The card's scheduling state after these answers (oldest first), from `start` (a new card)."""
     scheduler = CardScheduler(settings)
-    query = select(ReviewRow.reviewed_at, ReviewRow.rating).where(ReviewRow.card_id == card_id).order_by(
-        ReviewRow.reviewed_at, ReviewRow.id
+    memory = start if start is not None else Memory()
+    for reviewed_at, rating in answers:
+        memory, _ = scheduler.review(card_id, memory, Rating(rating), reviewed_at)
+    return memory
+
+
+def logged_answers(db: Database, card_id: int) -> tuple[Memory, list[tuple[datetime, int]]]:
+    """(starting state, [(time, rating)...]) of a card's log, oldest first."""
+    query = (
+        select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.state_before)
+        .where(ReviewRow.card_id == card_id)
+        .order_by(ReviewRow.reviewed_at, ReviewRow.id)
     )
     with db.read() as s:
         rows = s.execute(query).all()
-    memory = Memory()
-    for reviewed_at, rating in rows:
-        memory, _ = scheduler.review(card_id, memory, Rating(rating), reviewed_at)
-    return memory
+    start = starting_memory(rows[0][2] if rows else None)
+    return start, [(at, rating) for at, rating, _ in rows]
+
+
+def replay_card(db: Database, card_id: int, settings: Settings | None = None) -> Memory:
+    """The card's scheduling state rebuilt by replaying its log.
+
+    Equal to the stored state while the scheduling settings (parameters, retention,
+    steps, fuzz, zone, day start) are those the answers were given under. `suspended`
+    here is only what leech handling set; a manual suspend is not in the log.
+    """
+    settings = settings if settings is not None else load_settings(db)
+    start, answers = logged_answers(db, card_id)
+    return replay(card_id, answers, settings, start)
 
 
 def stored_memory(db: Database, card_id: int) -> Memory:

@@ -1,121 +1,140 @@
-"""Fit FSRS parameters to the learner's review log with `fsrs.Optimizer`.
+"""Personal FSRS parameters fitted to the learner's log with fsrs-rs, as Anki fits them.
 
-torch and pandas are imported only inside `fit_parameters` (through fsrs.optimizer).
-The Optimizer learns only from reviews made a day or more after the card's previous
-one (first 64 per card), and below one mini-batch of those (512) it silently returns
-the defaults; `MIN_REVIEWS` states that threshold and `trainable_reviews` counts them.
+Training items are Anki's (`scheduler/fsrs/params.rs`, `fsrs_items_for_training`):
+per card, each answer given a study day or more after the previous one, with the
+card's whole history up to it; elapsed time in study days (`StudyDays`). The fit is
+fsrs-rs's `compute_parameters` (8 epochs, short-term on, the relearning step count),
+in Rust: no torch. Log-loss and RMSE(bins) before and after come from fsrs-rs's
+`evaluate` on the same items, and, as Anki, the new parameters are kept only when
+they predict the log better than the current ones. The replaced parameters stay
+restorable (`restore_parameters`).
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import fsrs
-from fsrs.scheduler import DEFAULT_PARAMETERS
 from sqlalchemy import select
 
+from studydl.engine.fsrs_model import FsrsModel, fsrs_item
+from studydl.engine.recompute import item_reviews, read_logs
+from studydl.engine.settings import Settings, load_settings, upsert_setting
 from studydl.store.db import Database
-from studydl.store.models import ReviewRow
+from studydl.store.models import SettingRow
 
-MIN_REVIEWS = 512
-"""fsrs.Optimizer's mini-batch size: with fewer trainable reviews it keeps the defaults."""
-MAX_SEQ_LEN = 64
-"""The Optimizer uses the first 64 reviews of each card."""
-
-
-def load_review_logs(db: Database) -> list[fsrs.ReviewLog]:
-    """The whole review log as fsrs ReviewLogs, oldest first."""
-    query = select(ReviewRow.card_id, ReviewRow.rating, ReviewRow.reviewed_at, ReviewRow.duration_ms).order_by(
-        ReviewRow.reviewed_at, ReviewRow.id
-    )
-    with db.read() as s:
-        rows = s.execute(query).all()
-    return [fsrs.ReviewLog(card_id, fsrs.Rating(rating), at, ms) for card_id, rating, at, ms in rows]
+EPOCHS = 8
+"""Anki's training epochs."""
+PREVIOUS_KEY = "parameters_previous"
+"""Settings key: the parameters the last saved fit replaced (JSON list, or null for the defaults)."""
 
 
-def _by_card(logs: Sequence[fsrs.ReviewLog]) -> dict[int, list[fsrs.ReviewLog]]:
-    cards: dict[int, list[fsrs.ReviewLog]] = defaultdict(list)
+@dataclass(frozen=True)
+class TrainingSet:
+    items: list
+    """fsrs_rs_python.FSRSItem, in the order of their last answer."""
+    card_ids: list[int]
+    reviews: int
+    """Answers of the cards that give items."""
+
+
+def training_set(db: Database, settings: Settings) -> TrainingSet:
+    """The FSRS training items of the whole log (cards whose history starts from new)."""
+    days = settings.study_days()
+    found: list[tuple[object, int, object]] = []
+    reviews = 0
+    with db.raw_read() as con:
+        logs = list(read_logs(con))
     for log in logs:
-        cards[log.card_id].append(log)
-    return {cid: sorted(items, key=lambda x: x.review_datetime)[:MAX_SEQ_LEN] for cid, items in cards.items()}
+        if log.start.memory_state is not None:  # history begins mid-way (an import): Anki skips it too
+            continue
+        steps = item_reviews(log, days)
+        reviews += len(steps)
+        for index in range(1, len(steps)):
+            if steps[index][1] > 0:
+                found.append((log.answers[index][0], log.card_id, fsrs_item(steps[: index + 1])))
+    found.sort(key=lambda entry: entry[0])
+    return TrainingSet([item for _, _, item in found], [cid for _, cid, _ in found], reviews)
 
 
-def trainable_reviews(logs: Sequence[fsrs.ReviewLog]) -> int:
-    """Reviews the Optimizer learns from: a day or more after the card's previous review."""
-    count = 0
-    for items in _by_card(logs).values():
-        for previous, log in zip(items, items[1:], strict=False):
-            if (log.review_datetime - previous.review_datetime).days > 0:
-                count += 1
-    return count
+def evaluate(model: FsrsModel, items: Sequence) -> tuple[float, float] | None:
+    """(log-loss, RMSE(bins)), or None with no items."""
+    return model.evaluate(items) if items else None
 
 
-def log_loss(logs: Sequence[fsrs.ReviewLog], parameters: Sequence[float] | None = None) -> float | None:
-    """Mean binary cross-entropy of predicted recall on the trainable reviews (fsrs's own loss).
+def fit(training: TrainingSet, settings: Settings) -> tuple[float, ...]:
+    """fsrs-rs's fit of the 21 parameters to the items."""
+    import fsrs_rs_python as fsrs_rs
 
-    None when there is no trainable review.
-    """
-    scheduler = fsrs.Scheduler(parameters=parameters or DEFAULT_PARAMETERS, enable_fuzzing=False)
-    total, n = 0.0, 0
-    for card_id, items in _by_card(logs).items():
-        card = fsrs.Card(card_id=card_id, due=items[0].review_datetime)
-        for log in items:
-            when = log.review_datetime
-            if card.last_review is not None and (when - card.last_review).days > 0:
-                p = scheduler.get_card_retrievability(card, when)
-                recalled = log.rating != fsrs.Rating.Again
-                # torch's BCELoss clamps each log term at -100
-                total -= max(math.log(p) if p > 0 else -100.0, -100.0) if recalled else max(
-                    math.log(1 - p) if p < 1 else -100.0, -100.0
-                )
-                n += 1
-            card, _ = scheduler.review_card(card, log.rating, when)
-    return total / n if n else None
-
-
-def fit_parameters(logs: Sequence[fsrs.ReviewLog], verbose: bool = True) -> tuple[float, ...]:
-    """Fit the 21 FSRS parameters (5 epochs; tqdm shows progress on stderr when verbose)."""
-    from fsrs.optimizer import Optimizer  # imports torch and pandas
-
-    return tuple(float(x) for x in Optimizer(list(logs)).compute_optimal_parameters(verbose=verbose))
+    model = FsrsModel(settings.parameters, settings.desired_retention)
+    params = model.fsrs.compute_parameters(
+        training.items,
+        card_ids=training.card_ids,
+        enable_short_term=True,
+        num_relearning_steps=len(settings.relearning_steps_min),
+        training_config=fsrs_rs.TrainingConfig(num_epochs=EPOCHS),
+    )
+    return tuple(float(x) for x in params)
 
 
 @dataclass(frozen=True)
 class OptimizeResult:
     """What `optimize_collection` found and did."""
 
-    trainable: int
-    """Reviews the fit can learn from."""
-    needed: int
-    """How many more trainable reviews a fit needs (0 when it ran)."""
-    loss_before: float | None = None
-    loss_after: float | None = None
+    items: int
+    """Training items (answers a study day or more after the card's previous one)."""
+    reviews: int
+    before: tuple[float, float] | None = None
+    """(log-loss, RMSE(bins)) of the current parameters."""
+    after: tuple[float, float] | None = None
+    """The same for the fitted parameters."""
     parameters: tuple[float, ...] | None = None
+    better: bool = False
     saved: bool = False
 
 
-def optimize_collection(
-    db: Database, *, save: bool = True, verbose: bool = True, min_reviews: int = MIN_REVIEWS
-) -> OptimizeResult:
-    """Fit parameters to the whole log; save them when they lower the log-loss.
-
-    With fewer than `min_reviews` trainable reviews nothing is fitted (and torch is
-    never imported); the result says how many more are needed.
-    """
-    from studydl.engine.settings import load_settings, save_setting
-
-    logs = load_review_logs(db)
-    trainable = trainable_reviews(logs)
-    if trainable < min_reviews:
-        return OptimizeResult(trainable, min_reviews - trainable)
-    current = load_settings(db).parameters
-    before = log_loss(logs, current)
-    parameters = fit_parameters(logs, verbose=verbose)
-    after = log_loss(logs, parameters)
-    better = before is not None and after is not None and after < before
+def optimize_collection(db: Database, *, save: bool = True, settings: Settings | None = None) -> OptimizeResult:
+    """Fit parameters to the whole log; save them (keeping the old ones restorable) when they predict it better."""
+    settings = settings if settings is not None else load_settings(db)
+    training = training_set(db, settings)
+    if not training.items:
+        return OptimizeResult(0, training.reviews)
+    current = FsrsModel(settings.parameters, settings.desired_retention)
+    before = evaluate(current, training.items)
+    parameters = fit(training, settings)
+    after = evaluate(current.with_parameters(parameters), training.items)
+    better = before is not None and after is not None and after[0] < before[0]
     if save and better:
-        save_setting(db, "parameters", list(parameters))
-    return OptimizeResult(trainable, 0, before, after, parameters, save and better)
+        save_parameters(db, parameters, settings.parameters)
+    return OptimizeResult(len(training.items), training.reviews, before, after, parameters, better, save and better)
+
+
+def save_parameters(db: Database, parameters: Sequence[float] | None, previous: Sequence[float] | None) -> None:
+    """Store new parameters and remember the ones they replace (one transaction)."""
+    with db.write() as s:
+        upsert_setting(s, "parameters", json.dumps(list(parameters) if parameters is not None else None))
+        upsert_setting(s, PREVIOUS_KEY, json.dumps(list(previous) if previous is not None else None))
+
+
+def previous_parameters(db: Database) -> tuple[bool, tuple[float, ...] | None]:
+    """(whether any are kept, the parameters before the last saved fit; None = the defaults)."""
+    with db.read() as s:
+        raw = s.execute(select(SettingRow.value).where(SettingRow.key == PREVIOUS_KEY)).scalar()
+    if raw is None:
+        return False, None
+    value = json.loads(raw)
+    return True, tuple(float(x) for x in value) if value is not None else None
+
+
+def restore_parameters(db: Database) -> tuple[float, ...] | None:
+    """Go back to the parameters before the last saved fit (again: forward); returns them.
+
+    Raises LookupError when no fit was ever saved.
+    """
+    kept, previous = previous_parameters(db)
+    if not kept:
+        raise LookupError("no earlier parameters to restore: `studydl optimize` has not saved a fit yet")
+    current = load_settings(db).parameters
+    save_parameters(db, previous, current)
+    return previous

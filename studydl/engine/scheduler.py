@@ -1,34 +1,39 @@
-"""FSRS through the `fsrs` package, plus reproducible fuzz, lapses and leeches.
+"""Anki's FSRS scheduler, answer by answer (rslib `scheduler/states/*` and `answering/*`).
 
-Fuzz. py-fsrs draws its fuzz from the module-level `random()`, which would make a
-card's schedule irreproducible from its log. So the fsrs Scheduler here always
-runs with fuzzing off, and when fuzz is on we spread the (unfuzzed, whole-day)
-review interval ourselves with fsrs's own `FUZZ_RANGES` and its formula, drawing
-from `random.Random` seeded with (card id, reviews so far). The draw depends only
-on the card and its history, so:
+For each answer: the study days since the card's last review (`StudyDays`, the one
+owner of day counting) go to FSRS (`FsrsModel`) for the four next memory states; then
+Anki's state machine turns them into learning steps or whole-day review intervals:
 
-- replaying the log gives the same due date (the review time is in the log, the
-  review count is the row's position);
-- the interval shown on a button before answering is exactly the one answering
-  gives (seeding by review time would change the draw between the preview and
-  the answer a few seconds later).
+- learning and relearning steps as Anki counts them (`steps.py`); a step that reaches
+  past the next day start becomes a whole number of days, due at that day's start;
+- review intervals: FSRS's interval rounded, at least 1 day, at most the maximum
+  interval, hard < good < easy, and a passing review never shorter than the previous
+  interval unless FSRS shrank it beyond the fuzz range (`fuzz.minimum_review_fuzz_interval`);
+- a review card is due at the start of study day `today + interval`;
+- same-day answers pass 0 elapsed days, which FSRS-6 answers with its short-term
+  formula (sub-day intervals only with no steps, as Anki's default);
+- fuzz (optional): Anki's ranges and Anki's own draw, seeded by card id + review count.
 
-A test checks the result equals fsrs's `_get_fuzzed_interval` given the same draw.
+Memory states are kept as Anki stores them (stability to 4 decimals, difficulty to 3),
+and each answer starts from the stored, rounded state, as Anki's does.
 """
 
 from __future__ import annotations
 
 import json
-import random
+import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import fsrs
-from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
-
 from studydl.domain.review import CardState, Rating
+from studydl.engine import fuzz
+from studydl.engine.fsrs_model import FsrsModel, MemoryState, NextState
 from studydl.engine.settings import Settings
+from studydl.engine.steps import DAY_SECS, LearningSteps
+
+SHORT_TERM_WITH_STEPS = False
+"""Anki's "FSRS short-term scheduler with learning steps" option (off by default)."""
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -39,15 +44,27 @@ def parse_utc(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 
+def stored_stability(value: float) -> float:
+    """Stability as Anki stores it (4 decimals)."""
+    return round(value, 4)
+
+
+def stored_difficulty(value: float) -> float:
+    """Difficulty as Anki stores it (3 decimals)."""
+    return round(value, 3)
+
+
 @dataclass(frozen=True)
 class Memory:
     """A card's scheduling state: FSRS memory state, due date, counters and leech flags."""
 
     state: CardState = CardState.NEW
     step: int | None = None
+    """Index of the current (re)learning step; None outside (re)learning."""
     stability: float | None = None
     difficulty: float | None = None
     due: datetime | None = None
+    """A review card is due from the start of a study day; a learning card at an instant."""
     last_review: datetime | None = None
     reps: int = 0
     lapses: int = 0
@@ -107,93 +124,233 @@ class Memory:
             "suspended": self.suspended,
         }
 
-
-def fuzz_range(days: int, maximum_interval: int) -> tuple[int, int]:
-    """The (min, max) days a fuzzed interval may take: fsrs's `FUZZ_RANGES` rule."""
-    delta = 1.0
-    for band in FUZZ_RANGES:
-        delta += band["factor"] * max(min(float(days), band["end"]) - band["start"], 0.0)
-    low = max(2, round(days - delta))
-    high = min(round(days + delta), maximum_interval)
-    return min(low, high), high
+    @property
+    def memory_state(self) -> MemoryState | None:
+        """The FSRS memory state, None for a card never answered."""
+        if self.state == CardState.NEW or self.stability is None or self.difficulty is None:
+            return None
+        return MemoryState(self.stability, self.difficulty)
 
 
-def fuzzed_days(days: int, draw: float, maximum_interval: int) -> int:
-    """Fuzz a whole-day interval with a draw in [0, 1), exactly as py-fsrs does."""
-    if days < 2.5:
-        return days
-    low, high = fuzz_range(days, maximum_interval)
-    return min(round(draw * (high - low + 1) + low), maximum_interval)
+@dataclass(frozen=True)
+class Outcome:
+    """What one answer does to a card."""
+
+    memory: Memory
+    interval: timedelta
+    """The interval as the answer buttons show it: the step's delay, or whole days."""
+    became_leech: bool = False
 
 
-def fuzz_draw(card_id: int, reps: int) -> float:
-    """The fuzz draw of a card's review number `reps` (0-based): reproducible."""
-    return random.Random(card_id * 1_000_003 + reps).random()
+@dataclass(frozen=True)
+class _Next:
+    """One button's result in Anki's terms, before it is applied to the card."""
+
+    state: CardState
+    memory: MemoryState
+    secs: int = 0
+    """(Re)learning: the step's delay in seconds."""
+    days: int = 0
+    """Review: the interval in days."""
+    remaining: int = 0
+    """(Re)learning: Anki's remaining steps."""
+
+
+def leech_threshold_met(lapses: int, threshold: int) -> bool:
+    """At the threshold, then every half threshold (rounded up) after it, as Anki."""
+    if threshold <= 0:
+        return False
+    half = max(1, math.ceil(threshold / 2))
+    return lapses >= threshold and (lapses - threshold) % half == 0
+
+
+def _days(interval: float) -> float:
+    """`interval.round().max(1.0)`: FSRS's interval as whole days, at least one."""
+    return float(max(1, fuzz._round(fuzz._f32(interval))))
 
 
 class CardScheduler:
-    """Applies an answer to a card's Memory: fsrs for the memory state, then our rules."""
+    """Applies answers to a card's Memory, as Anki's scheduler does with FSRS on."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.fsrs = fsrs.Scheduler(
-            parameters=settings.parameters or DEFAULT_PARAMETERS,
-            desired_retention=settings.desired_retention,
-            learning_steps=tuple(timedelta(minutes=m) for m in settings.learning_steps_min),
-            relearning_steps=tuple(timedelta(minutes=m) for m in settings.relearning_steps_min),
-            maximum_interval=settings.maximum_interval,
-            enable_fuzzing=False,
-        )
+        self.model = FsrsModel(settings.parameters, settings.desired_retention)
+        self.days = settings.study_days()
+        self.steps = LearningSteps(tuple(settings.learning_steps_min))
+        self.relearn_steps = LearningSteps(tuple(settings.relearning_steps_min))
+        self.maximum = max(1, settings.maximum_interval)
 
-    @staticmethod
-    def to_fsrs(card_id: int, memory: Memory, now: datetime) -> fsrs.Card:
-        """The fsrs Card for a Memory; a new card is fsrs's Learning step 0 with no memory."""
-        if memory.state == CardState.NEW or memory.stability is None or memory.difficulty is None:
-            return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
-        return fsrs.Card(
-            card_id=card_id,
-            state=fsrs.State(int(memory.state)),
-            step=memory.step,
-            stability=memory.stability,
-            difficulty=memory.difficulty,
-            due=memory.due or now,
-            last_review=memory.last_review,
+    # -- the state machine ----------------------------------------------------
+
+    def elapsed_days(self, memory: Memory, now: datetime) -> int:
+        """Study days since the card's last review (0 for a new card or a same-day review)."""
+        if memory.last_review is None:
+            return 0
+        return self.days.days_between(memory.last_review, now)
+
+    def previous_interval(self, memory: Memory) -> int:
+        """A review card's current interval in days: from its last review's day to its due day."""
+        if memory.due is None or memory.last_review is None:
+            return 0
+        return max(0, self.days.day_of(memory.due) - self.days.day_of(memory.last_review))
+
+    def _short_term(self, interval: float, steps: LearningSteps) -> bool:
+        return self.model.allow_short_term and (SHORT_TERM_WITH_STEPS or steps.is_empty()) and interval < 0.5
+
+    def _review(self, factor: float | None, interval: float, minimum: int = 1) -> int:
+        minimum = min(max(minimum, 1), self.maximum)
+        return fuzz.with_review_fuzz(factor, interval, minimum, self.maximum)
+
+    def _learning(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
+        """A new or learning card (Anki's LearnState; a new card answers as its first step)."""
+        steps, learn = self.steps, CardState.LEARNING
+        remaining = steps.remaining_for_failed() if memory.state == CardState.NEW else steps.remaining(memory.step)
+        out: dict[Rating, _Next] = {}
+
+        def leave(state: NextState, remaining_after: int) -> _Next:
+            if self._short_term(state.interval, steps):
+                return _Next(learn, state.memory, secs=int(state.interval * DAY_SECS), remaining=remaining_after)
+            return _Next(CardState.REVIEW, state.memory, days=self._review(factor, _days(state.interval)))
+
+        delay = steps.again_delay()
+        out[Rating.AGAIN] = (
+            _Next(learn, states.again.memory, secs=delay, remaining=steps.remaining_for_failed())
+            if delay is not None
+            else leave(states.again, steps.remaining_for_failed())
         )
+        delay = steps.hard_delay(remaining)
+        out[Rating.HARD] = (
+            _Next(learn, states.hard.memory, secs=delay, remaining=remaining)
+            if delay is not None
+            else leave(states.hard, remaining)
+        )
+        delay = steps.good_delay(remaining)
+        out[Rating.GOOD] = (
+            _Next(learn, states.good.memory, secs=delay, remaining=steps.remaining_for_good(remaining))
+            if delay is not None
+            else leave(states.good, remaining)
+        )
+        good = self._review(factor, states.good.interval)
+        out[Rating.EASY] = _Next(
+            CardState.REVIEW, states.easy.memory, days=self._review(factor, _days(states.easy.interval), good + 1)
+        )
+        return out
+
+    def _passing(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
+        """Hard, good and easy on a review card: each at least the one before plus a day."""
+        previous = self.previous_interval(memory)
+        out: dict[Rating, _Next] = {}
+        floor = 1
+        for rating, state in ((Rating.HARD, states.hard), (Rating.GOOD, states.good), (Rating.EASY, states.easy)):
+            minimum = max(fuzz.minimum_review_fuzz_interval(state.interval, previous, self.maximum), floor)
+            days = self._review(factor, state.interval, minimum)
+            out[rating] = _Next(CardState.REVIEW, state.memory, days=days)
+            floor = days + 1
+        return out
+
+    def _lapse(self, states: Any) -> _Next:
+        """Again on a review card: relearning steps, or straight back to review."""
+        again, steps = states.again, self.relearn_steps
+        delay = steps.again_delay()
+        if delay is not None:
+            return _Next(CardState.RELEARNING, again.memory, secs=delay, remaining=steps.remaining_for_failed())
+        if self._short_term(again.interval, steps):
+            secs = int(again.interval * DAY_SECS)
+            return _Next(CardState.RELEARNING, again.memory, secs=secs, remaining=steps.remaining_for_failed())
+        return _Next(CardState.REVIEW, again.memory, days=int(_days(again.interval)))
+
+    def _relearning(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
+        """A relearning card (Anki's RelearnState)."""
+        steps, relearn = self.relearn_steps, CardState.RELEARNING
+        remaining = steps.remaining(memory.step)
+        out: dict[Rating, _Next] = {}
+
+        def leave(state: NextState, remaining_after: int) -> _Next:
+            if self._short_term(state.interval, steps):
+                return _Next(relearn, state.memory, secs=int(state.interval * DAY_SECS), remaining=remaining_after)
+            return _Next(CardState.REVIEW, state.memory, days=self._review(factor, _days(state.interval)))
+
+        delay = steps.again_delay()
+        out[Rating.AGAIN] = (
+            _Next(relearn, states.again.memory, secs=delay, remaining=steps.remaining_for_failed())
+            if delay is not None
+            else leave(states.again, steps.remaining_for_failed())
+        )
+        delay = steps.hard_delay(remaining)
+        out[Rating.HARD] = (
+            _Next(relearn, states.hard.memory, secs=delay, remaining=remaining)
+            if delay is not None
+            else leave(states.hard, remaining)
+        )
+        delay = steps.good_delay(remaining)
+        out[Rating.GOOD] = (
+            _Next(relearn, states.good.memory, secs=delay, remaining=steps.remaining_for_good(remaining))
+            if delay is not None
+            else leave(states.good, steps.remaining_for_good(remaining))
+        )
+        good = self._review(factor, states.good.interval)
+        out[Rating.EASY] = _Next(
+            CardState.REVIEW, states.easy.memory, days=self._review(factor, _days(states.easy.interval), good + 1)
+        )
+        return out
+
+    # -- applying an answer -----------------------------------------------------
+
+    def outcomes(self, card_id: int, memory: Memory, now: datetime) -> dict[Rating, Outcome]:
+        """What each of the four buttons would do if pressed at `now`."""
+        now = now.astimezone(UTC)
+        states = self.model.next_states(memory.memory_state, self.elapsed_days(memory, now))
+        factor = fuzz.fuzz_factor(card_id, memory.reps) if self.settings.fuzz else None
+        if memory.state == CardState.REVIEW:
+            nexts = self._passing(memory, states, factor)
+            nexts[Rating.AGAIN] = self._lapse(states)
+        elif memory.state == CardState.RELEARNING:
+            nexts = self._relearning(memory, states, factor)
+        else:
+            nexts = self._learning(memory, states, factor)
+        today = self.days.day_of(now)
+        return {rating: self._apply(card_id, memory, rating, nexts[rating], now, today) for rating in Rating}
+
+    def _apply(self, card_id: int, before: Memory, rating: Rating, nxt: _Next, now: datetime, today: int) -> Outcome:
+        lapsed = before.state == CardState.REVIEW and rating == Rating.AGAIN
+        lapses = before.lapses + int(lapsed)
+        became_leech = lapsed and leech_threshold_met(lapses, self.settings.leech_threshold)
+        if nxt.state == CardState.REVIEW:
+            due, interval, step = self.days.start_of(today + nxt.days), timedelta(days=nxt.days), None
+        else:
+            steps = self.relearn_steps if nxt.state == CardState.RELEARNING else self.steps
+            step = steps.step_index(nxt.remaining)
+            until_rollover = int((self.days.start_of(today + 1) - now).total_seconds())
+            if nxt.secs >= until_rollover:  # Anki's `maybe_as_days`: due at a later day's start
+                days = (nxt.secs - until_rollover) // DAY_SECS + 1
+                due, interval = self.days.start_of(today + days), timedelta(days=days)
+            else:
+                secs = fuzz.learning_fuzz_secs(card_id, before.reps, nxt.secs) if self.settings.fuzz else nxt.secs
+                due, interval = now + timedelta(seconds=secs), timedelta(seconds=nxt.secs)
+        after = replace(
+            before,
+            state=nxt.state,
+            step=step,
+            stability=stored_stability(nxt.memory.stability),
+            difficulty=stored_difficulty(nxt.memory.difficulty),
+            due=due,
+            last_review=now,
+            reps=before.reps + 1,
+            lapses=lapses,
+            leech=before.leech or became_leech,
+            suspended=before.suspended or (became_leech and self.settings.leech_suspend),
+        )
+        return Outcome(after, interval, became_leech)
 
     def review(self, card_id: int, memory: Memory, rating: Rating, now: datetime) -> tuple[Memory, bool]:
         """The state after answering `rating` at `now`, and whether this answer made it a leech."""
-        now = now.astimezone(UTC)
-        card, _ = self.fsrs.review_card(self.to_fsrs(card_id, memory, now), fsrs.Rating(int(rating)), now)
-        due = card.due
-        if self.settings.fuzz and card.state == fsrs.State.Review:
-            days = (card.due - now).days
-            due = now + timedelta(days=fuzzed_days(days, fuzz_draw(card_id, memory.reps), self.settings.maximum_interval))
-        lapsed = memory.state == CardState.REVIEW and rating == Rating.AGAIN
-        lapses = memory.lapses + int(lapsed)
-        threshold = self.settings.leech_threshold
-        became_leech = (
-            lapsed and threshold > 0 and lapses >= threshold and (lapses - threshold) % max(1, threshold // 2) == 0
-        )
-        after = replace(
-            memory,
-            state=CardState(int(card.state)),
-            step=card.step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=due,
-            last_review=card.last_review,
-            reps=memory.reps + 1,
-            lapses=lapses,
-            leech=memory.leech or became_leech,
-            suspended=memory.suspended or (became_leech and self.settings.leech_suspend),
-        )
-        return after, became_leech
+        outcome = self.outcomes(card_id, memory, now)[Rating(rating)]
+        return outcome.memory, outcome.became_leech
+
+    def answer(self, card_id: int, memory: Memory, rating: Rating, now: datetime) -> Outcome:
+        """The outcome of answering `rating` at `now`."""
+        return self.outcomes(card_id, memory, now)[Rating(rating)]
 
     def preview(self, card_id: int, memory: Memory, now: datetime) -> dict[Rating, timedelta]:
-        """What each button would schedule if pressed at `now`."""
-        out = {}
-        for rating in Rating:
-            after, _ = self.review(card_id, memory, rating, now)
-            assert after.due is not None
-            out[rating] = after.due - now.astimezone(UTC)
-        return out
+        """What each button would schedule if pressed at `now`, as the buttons show it."""
+        return {rating: outcome.interval for rating, outcome in self.outcomes(card_id, memory, now).items()}

@@ -4,7 +4,12 @@ Order: learning cards due now; then new cards mixed evenly among reviews (within
 deck's daily limits); then, with nothing else left, a learning card due within the
 learn-ahead window (20 minutes, as Anki). Answering buries the card's siblings until
 the next study day. Every answer is one write transaction, committed before `answer`
-returns; undo walks back this session's answers, newest first.
+returns. Answers, suspends, buries and flags go on one undo stack (`engine.undo`), undone
+newest first; a refused undo stays on the stack.
+
+A session built without explicit settings follows the store's: before handing out each
+card it compares the stored settings with those it runs on, and takes up a change
+(`studydl optimize` or the settings screen in another window) from that card on.
 
 Loading the queue, picking and showing a card and answering it use the database's
 plain sqlite3 transactions (`Database.raw_read`/`raw_write`): the same transactions
@@ -19,19 +24,19 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from studydl.domain.cards import CardView
-from studydl.domain.days import day_bounds
 from studydl.domain.errors import StudyError
 from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rating, SessionSummary
 from studydl.engine import card_sql
-from studydl.engine.answer import AnswerResult, NoSuchCard, apply_answer, undo_answer
+from studydl.engine import undo as undo_data
+from studydl.engine.answer import AnswerResult, NoSuchCard, apply_answer
 from studydl.engine.queue import Queue, Scope, bucket, deck_names
 from studydl.engine.scheduler import CardScheduler, Memory
-from studydl.engine.settings import Settings, load_settings
+from studydl.engine.settings import Settings, load_settings, settings_from_rows
 from studydl.store.db import Database
-from studydl.store.models import CardRow, ReviewRow
+from studydl.store.models import ReviewRow
 from studydl.store.queries import card_view
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -56,12 +61,15 @@ class ReviewSession:
     ) -> None:
         self.db = db
         self.clock = clock
+        self.follows_store = settings is None
+        """Settings come from the store and are re-read before each card."""
         self.settings = settings if settings is not None else load_settings(db)
         self.scheduler = CardScheduler(self.settings)
+        self._setting_rows: dict[str, str] | None = None
         self.scope = Scope(deck, section)
         self.learn_ahead = learn_ahead
         self._lock = threading.RLock()
-        self._undo: list[int] = []
+        self._undo: list[undo_data.UndoEntry] = []
         self._reviewed = 0
         self._mixed = {"new": 0, "review": 0}
         self._started = self._now()
@@ -76,7 +84,7 @@ class ReviewSession:
         return self.clock().astimezone(UTC)
 
     def _load(self, now: datetime) -> Queue:
-        start, end = day_bounds(now, self.settings.day_start_hour)
+        start, end = self.scheduler.days.bounds(now)
         queue = Queue(self.scope, self.settings, start, end)
         with self.db.raw_read() as con:
             queue.load(con, now)
@@ -87,6 +95,20 @@ class ReviewSession:
         if now >= self._queue.day_end:
             self._queue = self._load(now)
         return self._queue
+
+    def _follow_settings(self, con: sqlite3.Connection, now: datetime) -> None:
+        """Take up settings changed in the store since the last card (when following it)."""
+        if not self.follows_store:
+            return
+        rows = dict(con.execute("SELECT key, value FROM settings").fetchall())
+        if rows == self._setting_rows:
+            return
+        self._setting_rows = rows
+        fresh = settings_from_rows(rows)
+        if fresh != self.settings:
+            self.settings = fresh
+            self.scheduler = CardScheduler(fresh)
+            self._queue = self._load(now)
 
     def counts(self) -> QueueCounts:
         """New, learning and review cards left today (limits and burying applied)."""
@@ -99,8 +121,9 @@ class ReviewSession:
         """The card to show now, with each button's interval; None when nothing is due."""
         with self._lock:
             now = self._now()
-            queue = self._today(now)
             with self.db.raw_read() as con:
+                self._follow_settings(con, now)
+                queue = self._today(now)
                 card_id = self._pick(con, queue, now)
                 if card_id is None:
                     return None
@@ -161,14 +184,14 @@ class ReviewSession:
                 now = self._now()
                 result = apply_answer(con, self.scheduler, card_id, rating, now, duration_ms, bury_until)
             self._count_answer(queue, result, now)
-            self._undo.append(result.review_id)
+            self._undo.append(result.undo)
             self._reviewed += 1
             assert result.after.due is not None
             return Answered(
                 card_id=card_id,
                 rating=rating,
                 due=result.after.due,
-                interval=result.after.due - now,
+                interval=result.interval,
                 leech=result.became_leech,
                 review_id=result.review_id,
                 suspended=result.after.suspended,
@@ -197,57 +220,63 @@ class ReviewSession:
     def can_undo(self) -> bool:
         return bool(self._undo)
 
+    def undo_action(self) -> str | None:
+        """What `undo` would take back (`answer`, `suspend`, `bury`, `flag`...), None when nothing."""
+        return self._undo[-1].action if self._undo else None
+
     def undo(self) -> CardView | None:
-        """Undo this session's newest remaining answer; the card, to show it again."""
+        """Undo this session's newest remaining action; the card, to show it again.
+
+        A refused undo (the card changed since, e.g. in another window) raises
+        StudyError and stays on the stack; an answer already undone elsewhere is skipped.
+        """
         with self._lock:
             while self._undo:
-                review_id = self._undo.pop()
-                with self.db.write() as s:
-                    card_id = undo_answer(s, review_id)
-                if card_id is None:  # already undone by someone else
+                entry = self._undo[-1]
+                try:
+                    with self.db.raw_write() as con:
+                        undo_data.undo(con, entry)
+                except undo_data.AlreadyUndone:
+                    self._undo.pop()
                     continue
-                self._reviewed = max(0, self._reviewed - 1)
-                now = self._now()
-                self._queue = self._load(now)
-                return self.due_card(card_id).card
+                self._undo.pop()
+                if entry.action == "answer":
+                    self._reviewed = max(0, self._reviewed - 1)
+                self._queue = self._load(self._now())
+                return self.due_card(entry.card_id).card
             return None
 
-    # -- card actions ----------------------------------------------------------
+    # -- card actions (each undoable) ------------------------------------------------
 
-    def _set_suspended(self, card_id: int, suspended: bool) -> None:
+    def _act(self, action: str, card_id: int, values: dict[str, object]) -> undo_data.UndoEntry:
+        """Set columns on one card as an undoable action; recount the queue."""
         with self._lock:
-            now = self._now()
-            queue = self._today(now)
-            with self.db.write() as s:
-                row = s.execute(
-                    select(CardRow.deck_id, CardRow.section, CardRow.state, CardRow.due, CardRow.buried_until, CardRow.suspended, CardRow.retired).where(
-                        CardRow.id == card_id
-                    )
-                ).one_or_none()
-                if row is None:
+            with self.db.raw_write() as con:
+                if card_sql.card_row(con, card_id) is None:
                     raise NoSuchCard(f"no card with id {card_id}")
-                s.execute(update(CardRow).where(CardRow.id == card_id).values(suspended=suspended))
-            deck_id, section, state, due, buried_until, was, retired = row
-            hidden = retired or (buried_until is not None and buried_until > now)
-            name = queue.names.get(deck_id)
-            if was != suspended and not hidden and name is not None and self.scope.contains(name, section):
-                queue.adjust(deck_id, bucket(state, due, queue.day_end), -1 if suspended else +1)
+                entry = undo_data.UndoEntry(action, card_id, (undo_data.change(con, card_id, values),))
+            self._undo.append(entry)
+            self._queue = self._load(self._now())
+            return entry
 
     def suspend(self, card_id: int) -> None:
         """Take the card out of every queue until unsuspended."""
-        self._set_suspended(card_id, True)
+        self._act("suspend", card_id, {"suspended": True})
 
     def unsuspend(self, card_id: int) -> None:
-        self._set_suspended(card_id, False)
+        self._act("unsuspend", card_id, {"suspended": False})
+
+    def bury(self, card_id: int) -> None:
+        """Hide the card until the next study day begins."""
+        with self._lock:
+            day_end = self._today(self._now()).day_end
+        self._act("bury", card_id, {"buried_until": day_end})
 
     def set_flag(self, card_id: int, flag: int) -> None:
         """Flag a card with colour 1-4, or clear it with 0."""
         if flag not in range(5):
             raise StudyError(f"flag must be 0-4, not {flag}")
-        with self.db.write() as s:
-            done = s.execute(update(CardRow).where(CardRow.id == card_id).values(flag=flag))
-            if done.rowcount == 0:  # type: ignore[attr-defined]
-                raise NoSuchCard(f"no card with id {card_id}")
+        self._act("flag", card_id, {"flag": flag})
 
     # -- summary ---------------------------------------------------------------
 

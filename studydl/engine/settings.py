@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from studydl.domain.days import StudyDays, local_zone, zone_named
 from studydl.domain.errors import StudyError
 from studydl.store.db import Database
 from studydl.store.models import SettingRow
@@ -29,20 +30,27 @@ class Settings:
     new_per_day: int = 20
     reviews_per_day: int = 200
     day_start_hour: int = 4
-    """Local hour at which a study day begins (limits, burying)."""
+    """Local hour at which a study day begins (limits, burying, elapsed days)."""
+    timezone: str = ""
+    """The learner's IANA zone (e.g. `Europe/Berlin`); empty: the system's zone."""
     bury_siblings: bool = True
     leech_threshold: int = 8
     """Lapses (Again on a review card) that make a card a leech."""
     leech_suspend: bool = True
     theme: str = "textual-dark"
     parameters: tuple[float, ...] | None = None
-    """FSRS parameters fitted by `studydl optimize`; None means fsrs's defaults."""
+    """FSRS parameters fitted by `studydl optimize`; None means FSRS-6's defaults."""
     deck_limits: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Per-deck (new, review) daily limits overriding the two above, by deck name."""
 
     def limits_for(self, deck: str) -> tuple[int, int]:
         """The (new, review) daily limits of a deck."""
         return self.deck_limits.get(deck, (self.new_per_day, self.reviews_per_day))
+
+    def study_days(self) -> StudyDays:
+        """The owner of "which study day is it" for these settings (zone and day start)."""
+        zone = zone_named(self.timezone) if self.timezone else local_zone()
+        return StudyDays(zone, self.day_start_hour)
 
 
 DEFAULTS = Settings()
@@ -59,6 +67,8 @@ ALIASES = {
     "bury": "bury_siblings",
     "leech": "leech_threshold",
     "weights": "parameters",
+    "zone": "timezone",
+    "tz": "timezone",
 }
 
 
@@ -78,11 +88,9 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "parameters":
         if value is None:
             return None
-        params = tuple(float(x) for x in value)
-        from fsrs import Scheduler
+        from studydl.engine.fsrs_model import check_parameters
 
-        Scheduler(parameters=params)  # validates count and bounds
-        return params
+        return check_parameters(value)
     if name == "deck_limits":
         if not isinstance(value, dict):
             raise TypeError("expected an object {deck: [new, reviews]}")
@@ -93,6 +101,11 @@ def _coerce(name: str, value: Any) -> Any:
                 raise ValueError("limits cannot be negative")
             limits[str(deck)] = (new, rev)
         return limits
+    if name == "timezone":
+        text = str(value).strip()
+        if text:
+            zone_named(text)  # raises ValueError for an unknown zone
+        return text
     if isinstance(default, bool):
         if isinstance(value, str):
             lowered = value.lower()
@@ -152,10 +165,13 @@ def with_value(settings: Settings, name: str, value: Any) -> Settings:
     return replace(settings, **{name: value})
 
 
-def load_settings(db: Database) -> Settings:
-    """The stored settings; a missing or unreadable value falls back to its default."""
-    with db.read() as s:
-        rows = dict(s.execute(select(SettingRow.key, SettingRow.value)).all())
+RECOMPUTE_PENDING = "recompute_memory_states"
+"""A settings key migration 0005 leaves in databases written before study-day scheduling:
+their memory states are recomputed from the log once, on the next load, and the key removed."""
+
+
+def settings_from_rows(rows: dict[str, str]) -> Settings:
+    """Settings from stored (key, JSON value) rows; a missing or unreadable value is its default."""
     values: dict[str, Any] = {}
     for name in FIELD_NAMES:
         if name in rows:
@@ -166,13 +182,48 @@ def load_settings(db: Database) -> Settings:
     return Settings(**values)
 
 
-def save_settings(db: Database, settings: Settings) -> None:
-    """Write every field (one transaction); unknown keys other code stored are kept."""
-    data = asdict(settings)
-    with db.write() as s:
-        for name in FIELD_NAMES:
-            stmt = sqlite_insert(SettingRow).values(key=name, value=_to_json(name, data[name]))
-            s.execute(stmt.on_conflict_do_update(index_elements=[SettingRow.key], set_={"value": stmt.excluded.value}))
+def load_settings(db: Database) -> Settings:
+    """The stored settings, read afresh (finishing a pending upgrade of the memory states first)."""
+    with db.read() as s:
+        rows = dict(s.execute(select(SettingRow.key, SettingRow.value)).all())
+    settings = settings_from_rows(rows)
+    if RECOMPUTE_PENDING in rows:
+        from studydl.engine.recompute import finish_upgrade
+
+        finish_upgrade(db, settings)
+    return settings
+
+
+def changed_fields(before: Settings, after: Settings) -> dict[str, Any]:
+    """The fields whose values differ, by name."""
+    return {name: getattr(after, name) for name in FIELD_NAMES if getattr(before, name) != getattr(after, name)}
+
+
+def save_changes(db: Database, changes: dict[str, Any]) -> Settings:
+    """Write only these fields (one transaction), leaving every other stored value as it is.
+
+    Field by field, so a screen that changed the theme never writes back parameters it
+    read earlier (another process may have optimized them since). Returns the settings
+    as stored afterwards.
+    """
+    values = {}
+    for key, value in changes.items():
+        name = canonical_key(key)
+        try:
+            values[name] = _coerce(name, value)
+        except (ValueError, TypeError) as exc:
+            raise StudyError(f"bad value for {name}: {value!r} ({exc})") from exc
+    if values:
+        with db.write() as s:
+            for name, value in values.items():
+                upsert_setting(s, name, _to_json(name, value))
+    return load_settings(db)
+
+
+def upsert_setting(s: Any, key: str, value: str) -> None:
+    """Insert or replace one stored setting (a JSON value) inside a write session."""
+    stmt = sqlite_insert(SettingRow).values(key=key, value=value)
+    s.execute(stmt.on_conflict_do_update(index_elements=[SettingRow.key], set_={"value": stmt.excluded.value}))
 
 
 def save_setting(db: Database, name: str, value: Any) -> Settings:
@@ -186,8 +237,7 @@ def save_setting(db: Database, name: str, value: Any) -> Settings:
         except (ValueError, TypeError) as exc:
             raise StudyError(f"bad value for {name}: {value!r} ({exc})") from exc
     with db.write() as s:
-        stmt = sqlite_insert(SettingRow).values(key=name, value=_to_json(name, value))
-        s.execute(stmt.on_conflict_do_update(index_elements=[SettingRow.key], set_={"value": stmt.excluded.value}))
+        upsert_setting(s, name, _to_json(name, value))
     return load_settings(db)
 
 
@@ -196,6 +246,8 @@ def display_value(settings: Settings, name: str) -> str:
     value = getattr(settings, name)
     if value is None:
         return "default"
+    if name == "timezone" and not value:
+        return f"system ({getattr(local_zone(), 'key', 'UTC')})"
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, tuple):

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from studydl.domain.days import day_bounds
+from studydl.domain.days import StudyDays
 from studydl.domain.review import CardState
 from studydl.engine.queue import (
     LEARN_STATES,
@@ -58,11 +58,6 @@ class DeckSectionCounts:
     """Live (not retired, not suspended) cards."""
 
 
-def _sql_time(value: datetime) -> str:
-    """A UTC datetime as the store writes it, for SQL date arithmetic."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
 def _state_counts(s: Session) -> dict[str, int]:
     counts = dict.fromkeys(("new", "learning", "review", "relearning", "suspended", "retired"), 0)
     query = select(CardRow.retired, CardRow.suspended, CardRow.state, func.count()).group_by(
@@ -74,15 +69,17 @@ def _state_counts(s: Session) -> dict[str, int]:
     return counts
 
 
-def _forecast(s: Session, day_start: datetime) -> list[int]:
-    offset = func.max(0, cast(func.julianday(CardRow.due) - func.julianday(literal(_sql_time(day_start))), Integer))
+def _forecast(s: Session, days: StudyDays, today: int) -> list[int]:
+    """Cards due on each of the next 30 study days (overdue on day 0), by the study days' own boundaries."""
+    starts = [days.start_of(today + i) for i in range(1, FORECAST_DAYS)]
+    offset = sum((cast(CardRow.due >= start, Integer) for start in starts), literal(0))
     query = (
         select(offset, func.count())
         .where(
             CardRow.retired.is_(False),
             CardRow.suspended.is_(False),
             CardRow.state != NEW,
-            CardRow.due < day_start + timedelta(days=FORECAST_DAYS),
+            CardRow.due < days.start_of(today + FORECAST_DAYS),
         )
         .group_by(offset)
     )
@@ -92,39 +89,52 @@ def _forecast(s: Session, day_start: datetime) -> list[int]:
     return forecast
 
 
-def _daily(s: Session, since: datetime, day_start_hour: int) -> list[tuple[date, int, int, int]]:
+BUCKET_SECS = 900
+"""Answers are grouped in quarter hours (every zone's offset is a multiple), then each group goes to its study day."""
+
+
+def _daily(s: Session, since: datetime, days: StudyDays) -> list[tuple[date, int, int, int]]:
     """(study day, answers, review-state answers, of those not Again) per day since `since`."""
-    day = func.date(ReviewRow.reviewed_at, "localtime", f"-{day_start_hour} hours")
+    bucket = cast(func.strftime("%s", ReviewRow.reviewed_at), Integer) / BUCKET_SECS
     was_review = func.json_extract(ReviewRow.state_before, "$.state") == REVIEW
     query = (
         select(
-            day,
+            bucket,
             func.count(),
             func.sum(case((was_review, 1), else_=0)),
             func.sum(case((and_(was_review, ReviewRow.rating > 1), 1), else_=0)),
         )
         .where(ReviewRow.reviewed_at >= since)
-        .group_by(day)
+        .group_by(bucket)
     )
-    return [(date.fromisoformat(d), n, int(r or 0), int(p or 0)) for d, n, r, p in s.execute(query)]
+    per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for quarter, n, r, p in s.execute(query):
+        day = days.date_of(datetime.fromtimestamp(int(quarter) * BUCKET_SECS, UTC))
+        totals = per_day[day]
+        totals[0] += n
+        totals[1] += int(r or 0)
+        totals[2] += int(p or 0)
+    return [(day, n, r, p) for day, (n, r, p) in sorted(per_day.items())]
 
 
 def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
     """Reviews, retention, forecast and card states for the whole collection."""
-    day_start, day_end = day_bounds(now, settings.day_start_hour)
+    days = settings.study_days()
+    today = days.day_of(now)
+    day_start = days.start_of(today)
     with db.read() as s:
         today_n, today_ms = s.execute(
             select(func.count(), func.coalesce(func.sum(ReviewRow.duration_ms), 0)).where(ReviewRow.reviewed_at >= day_start)
         ).one()
         total = s.execute(select(func.count()).select_from(ReviewRow)).scalar_one()
-        daily = _daily(s, day_start - timedelta(days=HISTORY_DAYS - 1), settings.day_start_hour)
+        daily = _daily(s, days.start_of(today - HISTORY_DAYS + 1), days)
         was_review = func.json_extract(ReviewRow.state_before, "$.state") == REVIEW
         n30, pass30 = s.execute(
             select(func.count(), func.sum(case((ReviewRow.rating > 1, 1), else_=0))).where(
-                ReviewRow.reviewed_at >= day_end - timedelta(days=30), was_review
+                ReviewRow.reviewed_at >= days.start_of(today - 29), was_review
             )
         ).one()
-        forecast = _forecast(s, day_start)
+        forecast = _forecast(s, days, today)
         states = _state_counts(s)
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for day, _, reviews, passed in daily:
@@ -178,7 +188,7 @@ def deck_tree_counts(db: Database, now: datetime, settings: Settings) -> list[De
 
     A section's counts are capped by its deck's (the limits are per deck).
     """
-    day_start, day_end = day_bounds(now, settings.day_start_hour)
+    day_start, day_end = settings.study_days().bounds(now)
     with db.read() as s:
         names = deck_names(s)
         rows = _section_counts(s, now, day_end)

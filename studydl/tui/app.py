@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,8 @@ class StudyApp(App[None]):
         self.db: Database | None = None
         """Opened by the first sync worker; screens wait for StoreReady before using it."""
         self.settings: Settings | None = None
+        """The store's settings as last read (at start, on opening the settings); screens that
+        depend on them (review, home counts) read the store themselves."""
         self.deck_errors: list[DeckProblem] = []
         self.deck_names: list[str] = []
         """Filled by the home screen; the command palette offers one review command per deck."""
@@ -146,11 +149,27 @@ class StudyApp(App[None]):
             self.post_message(DeckFilesChanged(sorted(changed)))
 
     @work(thread=True, exit_on_error=False, group="settings", description="Saving settings")
-    def save_settings(self, settings: Settings) -> None:
-        from studydl.engine.settings import save_settings
+    def save_settings(self, changes: dict[str, Any], notice: str = "") -> None:
+        """Write only the changed fields (never values read earlier: another process may have changed them)."""
+        from studydl.engine.settings import save_changes
 
         assert self.db is not None
-        save_settings(self.db, settings)
+        settings = save_changes(self.db, changes)
+        self.call_from_thread(self._settings_saved, settings, notice)
+
+    def _settings_saved(self, settings: Settings, notice: str) -> None:
+        self.settings = settings
+        if notice:
+            self.notify(notice)
+            self.broadcast_changed()
+
+    @work(thread=True, exit_on_error=False, group="settings", description="Reading settings")
+    def _open_settings(self) -> None:
+        from studydl.engine.settings import load_settings
+
+        assert self.db is not None
+        settings = load_settings(self.db)
+        self.call_from_thread(self._show_settings, settings)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker becomes a notification and a log line."""
@@ -210,7 +229,7 @@ class StudyApp(App[None]):
             from dataclasses import replace
 
             self.settings = replace(self.settings, theme=self.theme)
-            self.save_settings(self.settings)
+            self.save_settings({"theme": self.theme})
 
     # -- actions (also offered by the command palette) --------------------------------
 
@@ -244,20 +263,24 @@ class StudyApp(App[None]):
         self.push_screen(StatsScreen(self.db, self.clock))
 
     def action_settings(self) -> None:
+        """Open the settings dialog on the store's current values (read afresh)."""
+        self._open_settings()
+
+    def _show_settings(self, settings: Settings) -> None:
         from studydl.tui.screens.settings import SettingsScreen
 
-        def saved(settings: Settings | None) -> None:
-            if settings is None:
-                return
-            self.settings = settings
-            self.save_settings(settings)
-            if settings.theme in self.available_themes:
-                self.theme = settings.theme
-            self.notify("Settings saved.")
-            self.broadcast_changed()
+        self.settings = settings
 
-        assert self.settings is not None
-        self.push_screen(SettingsScreen(self.settings, sorted(self.available_themes)), saved)
+        def saved(changes: dict[str, Any] | None) -> None:
+            if changes is None:
+                return
+            theme = changes.get("theme")
+            if theme is not None and theme in self.available_themes:
+                self.settings = replace(settings, theme=theme)  # so the theme signal saves nothing more
+                self.theme = theme
+            self.save_settings(changes, "Settings saved." if changes else "Nothing changed.")
+
+        self.push_screen(SettingsScreen(settings, sorted(self.available_themes)), saved)
 
     def action_help(self) -> None:
         from studydl.tui.screens.help import HelpScreen

@@ -75,12 +75,11 @@ def build_tree(rows: list[DeckSectionCounts]) -> list[DeckNode]:
 
 def load_home_data(db: Database, now: datetime, settings: Settings) -> HomeData:
     """Deck tree counts, answers given today and the next due time."""
-    from studydl.domain.days import day_bounds
     from studydl.engine.queue import done_today
     from studydl.engine.stats import deck_tree_counts, next_due_time
 
     rows = deck_tree_counts(db, now, settings)
-    day_start, _ = day_bounds(now, settings.day_start_hour)
+    day_start, _ = settings.study_days().bounds(now)
     with db.read() as s:
         reviewed = sum(done_today(s, day_start).values())
     return HomeData(build_tree(rows), reviewed, next_due_time(db, now), now)

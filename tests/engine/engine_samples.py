@@ -102,15 +102,16 @@ def simulated_log(card_ids: list[int], reviews_per_card: int, start: datetime, s
     from studydl.engine.scheduler import CardScheduler, Memory
 
     rng = random.Random(seed)
-    scheduler = CardScheduler(Settings(fuzz=False))
+    scheduler = CardScheduler(Settings(fuzz=False, timezone="UTC"))
     rows = []
     for card_id in card_ids:
         memory, when = Memory(), start + timedelta(hours=rng.uniform(0, 48))
         for _ in range(reviews_per_card):
-            if memory.last_review is None:
+            if memory.last_review is None or memory.stability is None:
                 recall = 0.7
             else:
-                recall = scheduler.fsrs.get_card_retrievability(scheduler.to_fsrs(card_id, memory, when), when) ** 2
+                elapsed = scheduler.elapsed_days(memory, when)
+                recall = scheduler.model.retrievability(memory.stability, elapsed) ** 2
             rating = Rating.AGAIN if rng.random() > recall else rng.choice((Rating.GOOD,) * 5 + (Rating.HARD, Rating.EASY))
             after, _ = scheduler.review(card_id, memory, rating, when)
             rows.append(

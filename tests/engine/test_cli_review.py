@@ -27,7 +27,7 @@ def test_plain_review_over_a_pipe(synced, home, cli) -> None:
     assert "1 Again 1m   2 Hard 6m   3 Good 10m" in out
     saved = [line.split()[1:3] for line in out.splitlines() if line.startswith("saved ")]
     assert saved == [[str(first), "good"], [str(second), "again"], [str(second), "easy"], [str(first), "hard"]]
-    assert f"undone {second}" in out and f"suspended {third}" in out
+    assert f"undone {second} (answer)" in out and f"suspended {third}" in out
     assert out.rstrip().splitlines()[-1].startswith("Reviewed 3 cards")
     assert [e.rating.name for e in card_history(synced, second)] == ["EASY"]
     assert result.stderr == ""
@@ -69,5 +69,6 @@ def test_settings_show_and_set(synced, home) -> None:
 def test_optimize_with_too_few_reviews_keeps_the_defaults(synced, home) -> None:
     CliRunner().invoke(studydl_cli, ["--home", str(home.root), "review", "--plain"], input="3\n" * 10)
     result = run(home, "optimize")
-    assert "fitting needs 512: 512 more. Keeping the current parameters." in result.output
+    assert "Nothing to learn from yet: 10 answers" in result.output
+    assert "Keeping the current parameters." in result.output
     assert load_settings(synced).parameters is None

@@ -1,26 +1,41 @@
-"""`optimize`: too few reviews keeps the defaults; a (small) fit lowers the log-loss and is used."""
+"""`optimize`: fsrs-rs fits the log (no torch), reports log-loss and RMSE(bins), keeps the old parameters restorable."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
 
-import fsrs
 import pytest
-from sqlalchemy import insert
+from click.testing import CliRunner
+from sqlalchemy import insert, select, update
 
+from studydl.cli import cli as studydl_cli
+from studydl.decks.sync import sync_decks
+from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, FsrsModel
+from studydl.engine.history import stored_memory
 from studydl.engine.optimize import (
-    MIN_REVIEWS,
-    load_review_logs,
-    log_loss,
     optimize_collection,
-    trainable_reviews,
+    previous_parameters,
+    restore_parameters,
+    training_set,
 )
+from studydl.engine.recompute import item_reviews, read_logs
 from studydl.engine.session import ReviewSession
-from studydl.engine.settings import load_settings
-from studydl.store.models import ReviewRow
+from studydl.engine.settings import Settings, load_settings
+from studydl.store.db import Database
+from studydl.store.models import CardRow, ReviewRow
+from tests.conftest import REPO
 from tests.engine.engine_samples import START, card_ids, simulated_log
+
+
+@pytest.fixture
+def many(db, write_deck):
+    """60 cards in a real deck file, synced: enough answers for fsrs-rs to move off the defaults."""
+    text = "---\ndeck: Many\n---\n\n" + "\n\n".join(f"Q: Question {i}?\nA: Answer {i}." for i in range(60))
+    assert sync_decks(db, [write_deck("many.md", text)], clock=lambda: START - timedelta(days=500)).ok
+    return db
 
 
 def add_log(db, rows) -> None:
@@ -28,46 +43,134 @@ def add_log(db, rows) -> None:
         s.execute(insert(ReviewRow), rows)
 
 
-def test_too_few_reviews_says_how_many_more_and_keeps_the_defaults(synced) -> None:
-    add_log(synced, simulated_log(card_ids(synced), 8, START - timedelta(days=200)))
-    logs = load_review_logs(synced)
-    assert len(logs) == 96
-    result = optimize_collection(synced, verbose=False)
-    assert result.trainable == trainable_reviews(logs) < MIN_REVIEWS
-    assert result.needed == MIN_REVIEWS - result.trainable
-    assert result.parameters is None and not result.saved
+def test_no_training_items_keeps_the_defaults(synced) -> None:
+    add_log(synced, simulated_log(card_ids(synced)[:2], 1, START - timedelta(days=20)))
+    result = optimize_collection(synced)
+    assert (result.items, result.reviews, result.saved) == (0, 2, False)
     assert load_settings(synced).parameters is None
 
 
-def test_core_modules_import_neither_torch_nor_textual(synced, home) -> None:
+def test_training_items_count_study_days(synced) -> None:
+    """Anki's items: one per answer a study day or more after the previous, with the history before it."""
+    add_log(synced, simulated_log(card_ids(synced), 6, START - timedelta(days=200)))
+    settings = Settings(timezone="UTC")
+    training = training_set(synced, settings)
+    assert training.reviews == 6 * len(card_ids(synced))
+    with synced.raw_read() as con:
+        steps = [item_reviews(log, settings.study_days()) for log in read_logs(con)]
+    expected = [s[: i + 1] for s in steps for i in range(1, len(s)) if s[i][1] > 0]
+    assert 0 < len(training.items) == len(expected) < training.reviews
+    assert sorted(item.long_term_review_cnt() for item in training.items) == sorted(
+        sum(1 for _, delta in e if delta > 0) for e in expected
+    )
+    assert len(training.card_ids) == len(training.items)
+
+
+def test_a_fit_lowers_the_loss_is_saved_restorable_and_used(many, clock) -> None:
+    synced = many
+    add_log(synced, simulated_log(card_ids(synced), 10, START - timedelta(days=400)))
+    result = optimize_collection(synced)
+    assert result.items > 50 and result.before is not None and result.after is not None
+    assert result.after[0] < result.before[0]
+    assert result.before == pytest.approx(FsrsModel().evaluate(training_set(synced, load_settings(synced)).items))
+    assert result.saved and load_settings(synced).parameters == result.parameters
+    assert ReviewSession(synced, clock=clock).scheduler.model.parameters == result.parameters
+    assert previous_parameters(synced) == (True, None)
+    assert restore_parameters(synced) is None and load_settings(synced).parameters is None
+    assert restore_parameters(synced) == result.parameters  # and forward again
+
+
+def test_optimize_command_reports_and_recomputes_when_asked(many, home) -> None:
+    synced = many
+    add_log(synced, simulated_log(card_ids(synced), 10, START - timedelta(days=400)))
+    first = card_ids(synced)[0]
+    before = stored_memory(synced, first)
+    result = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "optimize", "--yes"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.split()[:1] == ["current"] and len(line.split()) == 3 for line in lines)
+    assert any(line.split()[:1] == ["fitted"] and len(line.split()) == 3 for line in lines)
+    assert "Saved the fitted parameters" in result.output
+    assert f"Recomputed the memory states of {len(card_ids(synced))} cards." in result.output
+    after = stored_memory(synced, first)
+    assert after.stability != before.stability and after.due == before.due
+    restored = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "optimize", "--restore"], input="")
+    assert "Restored the earlier parameters: default" in restored.output
+    assert "Memory states not recomputed (no terminal to ask)" in restored.output
+    assert load_settings(synced).parameters is None
+
+
+def test_optimize_never_imports_torch(synced, home) -> None:
+    add_log(synced, simulated_log(card_ids(synced), 10, START - timedelta(days=400)))
     code = f"""
 import sys
 from pathlib import Path
-import studydl.cli, studydl.engine.session, studydl.engine.stats, studydl.engine.history
+from studydl.engine.recompute import item_reviews, read_logs
 from studydl.engine.optimize import optimize_collection
 from studydl.store.db import Database
-assert optimize_collection(Database(Path({str(home.db_path)!r})), verbose=False).needed == 512
-heavy = [m for m in ("torch", "pandas", "textual") if m in sys.modules]
+assert optimize_collection(Database(Path({str(home.db_path)!r})), save=False).items > 0
+heavy = [m for m in ("torch", "pandas", "textual", "fsrs") if m in sys.modules]
 assert not heavy, heavy
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.slow
-def test_a_small_fit_lowers_the_loss_and_the_scheduler_uses_it(synced, clock, monkeypatch) -> None:
-    """fsrs fits in mini-batches of 512 over 5 epochs (~45 s for 1,000 reviews here); this
-    shrinks the batch and epochs through fsrs.optimizer's own constants to stay fast."""
-    fsrs_optimizer = pytest.importorskip("fsrs.optimizer")
-    monkeypatch.setattr(fsrs_optimizer, "mini_batch_size", 32)
-    monkeypatch.setattr(fsrs_optimizer, "num_epochs", 1)
-    add_log(synced, simulated_log(card_ids(synced), 8, START - timedelta(days=400)))
-    logs = load_review_logs(synced)
-    result = optimize_collection(synced, verbose=False, min_reviews=32)
-    assert result.needed == 0 and result.trainable >= 32
-    assert result.loss_after < result.loss_before == pytest.approx(log_loss(logs))
-    # our float log-loss is fsrs's own (torch) batch loss
-    expected = fsrs_optimizer.Optimizer(logs)._compute_batch_loss(parameters=list(fsrs.scheduler.DEFAULT_PARAMETERS))
-    assert result.loss_before == pytest.approx(expected, rel=1e-9)
-    assert result.saved and load_settings(synced).parameters == result.parameters
-    assert ReviewSession(synced, clock=clock).scheduler.fsrs.parameters == result.parameters
+def test_log_loss_and_rmse_are_ankis_on_the_same_log(tmp_path, utc) -> None:
+    """The same answers in a studydl log and an Anki revlog: the same items, so the same evaluation."""
+    anki = pytest.importorskip("anki.collection")
+    assert anki
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_optimize", REPO / "bench" / "optimize.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.simulate(2500)
+    cards = max(c for c, *_ in rows)
+    ours = Database(bench.build_studydl(tmp_path / "studydl", cards, rows))
+    try:
+        training = training_set(ours, bench.SETTINGS)
+        mine = FsrsModel().evaluate(training.items)
+    finally:
+        ours.dispose()
+    from anki.collection import Collection
+
+    col = Collection(str(bench.build_anki(tmp_path / "anki", cards, rows)))
+    try:
+        theirs = col._backend.evaluate_params_legacy(params=list(DEFAULT_PARAMETERS), search="", ignore_revlogs_before_ms=0)
+    finally:
+        col.close()
+    assert mine == pytest.approx((theirs.log_loss, theirs.rmse_bins), rel=1e-5)
+
+
+def test_reschedule_moves_review_due_dates_to_the_new_intervals(many, clock) -> None:
+    from studydl.domain.review import CardState
+    from studydl.engine.fsrs_model import check_parameters
+    from studydl.engine.recompute import recompute_memory_states
+    from studydl.engine.scheduler import Memory
+
+    add_log(many, simulated_log(card_ids(many), 6, START - timedelta(days=300)))
+    with many.write() as s:  # the log's last states, as the answers left them
+        for card_id in card_ids(many):
+            last = s.execute(
+                select(ReviewRow.state_after).where(ReviewRow.card_id == card_id).order_by(ReviewRow.id.desc()).limit(1)
+            ).scalar_one()
+            s.execute(update(CardRow).where(CardRow.id == card_id).values(**Memory.from_dict(json.loads(last)).columns()))
+    slower = check_parameters([x * 0.5 if i < 4 else x for i, x in enumerate(DEFAULT_PARAMETERS)])
+    settings = Settings(timezone="UTC", fuzz=False, parameters=slower)
+    before = {c: stored_memory(many, c) for c in card_ids(many)}
+    result = recompute_memory_states(many, settings, reschedule=True)
+    days, model = settings.study_days(), FsrsModel(slower)
+    reviews = [c for c, m in before.items() if m.state == CardState.REVIEW]
+    assert result.cards == len(before) and result.rescheduled == len(reviews) > 0
+    assert any(stored_memory(many, c).due < before[c].due for c in reviews)  # lower stabilities: sooner
+    for card_id, old in before.items():
+        new = stored_memory(many, card_id)
+        if old.state != CardState.REVIEW:
+            assert new.due == old.due
+            continue
+        interval = days.day_of(new.due) - days.day_of(new.last_review)
+        assert new.due == days.start_of(days.day_of(new.due))  # due at a study day's start
+        assert abs(interval - model.next_interval(new.stability)) < 1 or interval == days.day_of(old.due) - days.day_of(
+            old.last_review
+        )  # FSRS's interval, unless held at the previous interval (Anki's rule)

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from studydl.domain.review import CardState, Rating
 from studydl.engine.history import stored_memory
 from studydl.engine.session import ReviewSession
-from studydl.engine.settings import Settings, load_settings, save_setting, save_settings
+from studydl.engine.settings import Settings, load_settings, save_changes, save_setting
 from studydl.store.models import CardRow
 from tests.engine.engine_samples import card_ids, no_fuzz
 
@@ -122,7 +122,7 @@ def test_leech_after_eight_lapses_is_tagged_and_suspended(synced, clock) -> None
 
 
 def test_leech_threshold_and_action_are_settings(synced, clock) -> None:
-    save_settings(synced, Settings(fuzz=False, leech_threshold=3, leech_suspend=False))
+    save_changes(synced, {"fuzz": False, "leech_threshold": 3, "leech_suspend": False})
     session = ReviewSession(synced, "Other", clock=clock)
     card_id = card_ids(synced, "Other")[0]
     assert [lapse(session, clock, card_id) for _ in range(3)] == [False, False, True]

@@ -50,7 +50,7 @@ async def test_reveal_answer_with_keys_and_buttons_records_durations(app, clock)
         await press(pilot, "space")
         assert "n-dimensional" in card_text(app)
         labels = [str(b.label) for b in screen.query("AnswerBar Button")]
-        assert labels == ["1 Again  1m", "2 Hard  6m", "3 Good  10m", "4 Easy  9d"]
+        assert labels == ["1 Again  1m", "2 Hard  6m", "3 Good  10m", "4 Easy  10d"]
         await press(pilot, "4")
         assert screen.due.card.question == "ReLU"
 
@@ -124,3 +124,39 @@ async def test_a_whole_session_ends_on_the_summary_then_nothing_is_due(app, cloc
         await press(pilot, "a")  # nothing left: back to the list with a notice
         assert not isinstance(app.screen, ReviewScreen)
         assert any("Nothing is due" in n.message for n in app._notifications)
+
+
+async def test_undo_after_suspend_unsuspends_that_card(app) -> None:
+    """Regression: `u` after `s` took back the previous card's answer and left the suspended card suspended."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot)
+        first = screen.due.card.id
+        await press(pilot, "space", "3")
+        second = screen.due.card.id
+        await press(pilot, "s")
+        assert screen.due is None or screen.due.card.id != second
+        await press(pilot, "u")
+        assert screen.due.card.id == second
+        await press(pilot, "b")  # bury is undoable too
+        await press(pilot, "u")
+        assert screen.due.card.id == second
+        with app.db.read() as s:
+            row = s.scalar(select(CardRow).where(CardRow.id == second))
+            assert not row.suspended and row.buried_until is None
+            assert [r.card_id for r in s.scalars(select(ReviewRow))] == [first]  # the answer stands
+
+
+async def test_an_open_review_takes_up_parameters_saved_elsewhere(app) -> None:
+    from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, check_parameters
+    from studydl.engine.optimize import save_parameters
+    from studydl.store.db import Database
+
+    fitted = check_parameters([x * 1.5 if i < 4 else x for i, x in enumerate(DEFAULT_PARAMETERS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot)
+        assert screen.session.scheduler.model.parameters == DEFAULT_PARAMETERS
+        other = Database(app.db.path)
+        save_parameters(other, fitted, None)
+        other.dispose()
+        await press(pilot, "space", "3")
+        assert screen.session.scheduler.model.parameters == fitted

@@ -42,3 +42,29 @@ async def test_a_bad_value_is_named_and_nothing_is_saved(app) -> None:
         await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
     assert load_settings(app.db).desired_retention == 0.9
+
+
+async def test_saving_settings_in_the_app_keeps_parameters_optimized_elsewhere(app) -> None:
+    """Regression: the app wrote back every field it loaded at start, undoing `optimize` from another terminal."""
+    from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, check_parameters
+    from studydl.engine.optimize import save_parameters
+    from studydl.store.db import Database
+
+    fitted = check_parameters([x * 1.05 if i < 4 else x for i, x in enumerate(DEFAULT_PARAMETERS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.settings is not None and app.settings.parameters is None
+        other = Database(app.db.path)  # `studydl optimize` in another terminal
+        save_parameters(other, fitted, None)
+        other.dispose()
+        app.theme = "nord"  # the theme signal saves the theme alone
+        await settle(pilot)
+        await press(pilot, "o")
+        dialog = app.screen
+        assert isinstance(dialog, SettingsScreen)
+        assert dialog.settings.parameters == fitted  # read afresh on opening
+        dialog.query_one("#new_per_day", Input).value = "3"
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+    saved = load_settings(app.db)
+    assert (saved.parameters, saved.theme, saved.new_per_day) == (fitted, "nord", 3)

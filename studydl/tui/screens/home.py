@@ -60,18 +60,24 @@ class HomeScreen(Screen[None]):
         if self.study_app.db is not None:
             self.reload()
 
+    _generation = 0
+    """Bumped by each reload: a load overtaken by a newer one posts nothing (it would show older counts)."""
+
     def reload(self) -> None:
         app = self.study_app
-        if app.db is not None and app.settings is not None:
-            self._load(app.db, app.clock(), app.settings, app.synced)
+        if app.db is not None:
+            self._generation += 1
+            self._load(app.db, app.clock(), app.synced, self._generation)
 
     @work(thread=True, exit_on_error=False, group="home", description="Loading the deck list")
-    def _load(self, db, now, settings, synced: bool) -> None:  # noqa: ANN001
+    def _load(self, db, now, synced: bool, generation: int) -> None:  # noqa: ANN001
+        from studydl.engine.settings import load_settings
         from studydl.tui.home_data import load_home_data
 
         started = time.perf_counter()
-        data = load_home_data(db, now, settings)
-        self.post_message(HomeLoaded(data, synced, time.perf_counter() - started))
+        data = load_home_data(db, now, load_settings(db))  # the store's settings now, not those of start-up
+        if generation == self._generation:
+            self.post_message(HomeLoaded(data, synced, time.perf_counter() - started))
 
     def on_home_loaded(self, message: HomeLoaded) -> None:
         data, synced = message.data, message.synced

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header
 from textual.worker import Worker, WorkerState
 
+from studydl.domain.errors import StudyError
 from studydl.domain.review import DueCard, Rating
 from studydl.tui.messages import CardReady, CardReloaded, DecksChanged, SessionDone
 from studydl.tui.widgets.answer_bar import AnswerBar
@@ -41,6 +42,7 @@ class ReviewScreen(Screen[None]):
         Binding("4", "answer(4)", "Easy", show=False),
         Binding("u", "undo", "Undo"),
         Binding("s", "suspend", "Suspend"),
+        Binding("b", "bury", "Bury"),
         Binding("f", "flag", "Flag"),
         Binding("e", "edit", "Edit"),
         Binding("d", "demo", "Demo"),
@@ -80,7 +82,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#reveal").display = False
         self.query_one(CardPanel).focus()
         app = self.study_app
-        self._start(app.db, app.clock, app.settings)
+        self._start(app.db, app.clock)
 
     # -- engine work (thread) -----------------------------------------------------
 
@@ -94,10 +96,11 @@ class ReviewScreen(Screen[None]):
         log.debug("next_card + counts: %.1f ms", (time.perf_counter() - started) * 1000)
 
     @work(thread=True, exit_on_error=False, group="engine", description="Starting the review")
-    def _start(self, db, clock, settings) -> None:  # noqa: ANN001
+    def _start(self, db, clock) -> None:  # noqa: ANN001
         from studydl.engine.session import ReviewSession
 
-        self.session = ReviewSession(db, self.deck, clock=clock, settings=settings, section=self.section)
+        # No settings given: the session reads the store's and follows later changes.
+        self.session = ReviewSession(db, self.deck, clock=clock, section=self.section)
         self._post_next(self.session)
 
     @work(thread=True, exit_on_error=False, group="engine", description="Saving the answer")
@@ -109,17 +112,30 @@ class ReviewScreen(Screen[None]):
         self._post_next(session, note)
 
     @work(thread=True, exit_on_error=False, group="engine", description="Undo")
-    def _undo(self, session: ReviewSession) -> None:
-        card = session.undo()
+    def _undo(self, session: ReviewSession, showing: int | None) -> None:
+        action = session.undo_action()
+        try:
+            card = session.undo()
+        except StudyError as exc:  # refused: the action stays on the undo stack
+            if showing is None:
+                self._post_next(session, f"Not undone: {exc}")
+            else:
+                self.post_message(CardReady(session.due_card(showing), session.counts(), session.can_undo(), f"Not undone: {exc}"))
+            return
         if card is None:
             self._post_next(session, "Nothing to undo.")
             return
-        self.post_message(CardReady(session.due_card(card.id), session.counts(), session.can_undo(), "Undone."))
+        self.post_message(CardReady(session.due_card(card.id), session.counts(), session.can_undo(), f"Undone: {action}."))
 
     @work(thread=True, exit_on_error=False, group="engine", description="Suspending the card")
     def _suspend(self, session: ReviewSession, card_id: int) -> None:
         session.suspend(card_id)
         self._post_next(session, "Suspended: unsuspend it in the browser.")
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Burying the card")
+    def _bury(self, session: ReviewSession, card_id: int) -> None:
+        session.bury(card_id)
+        self._post_next(session, "Buried until tomorrow (u takes it back).")
 
     @work(thread=True, exit_on_error=False, group="engine", description="Flagging the card")
     def _flag(self, session: ReviewSession, due: DueCard, flag: int) -> None:
@@ -160,6 +176,7 @@ class ReviewScreen(Screen[None]):
             return
         self.due = message.due
         await self.query_one(CardPanel).show_card(message.due.card, revealed=self.revealed)
+        self.can_undo = self.session is not None and self.session.can_undo()  # a flag is undoable
         self.busy = False
         self.refresh_bindings()
 
@@ -195,7 +212,7 @@ class ReviewScreen(Screen[None]):
             return ready and self.revealed
         if action == "undo":
             return self.can_undo and not self.busy
-        if action in {"suspend", "flag", "edit"}:
+        if action in {"suspend", "bury", "flag", "edit"}:
             return ready
         if action == "demo":
             return ready and self.due is not None and self.due.card.demo_id is not None
@@ -218,10 +235,14 @@ class ReviewScreen(Screen[None]):
         self._run(lambda: self._answer(self.session, self.due.card.id, Rating(rating), max(0, round(elapsed * 1000))))
 
     def action_undo(self) -> None:
-        self._run(lambda: self._undo(self.session))
+        showing = self.due.card.id if self.due is not None else None
+        self._run(lambda: self._undo(self.session, showing))
 
     def action_suspend(self) -> None:
         self._run(lambda: self._suspend(self.session, self.due.card.id))
+
+    def action_bury(self) -> None:
+        self._run(lambda: self._bury(self.session, self.due.card.id))
 
     def action_flag(self) -> None:
         self._run(lambda: self._flag(self.session, self.due, next_flag(self.due.card.flag)))

@@ -1,9 +1,13 @@
-"""Settings: desired retention, daily limits, the hour a study day starts, the theme."""
+"""Settings: desired retention, daily limits, the hour a study day starts, the theme.
+
+The dialog shows the store's settings as the app read them on opening it, and returns
+only the fields the learner changed; the app writes those, field by field, so values
+changed meanwhile elsewhere (parameters from `studydl optimize`) are never overwritten.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,8 +29,8 @@ FIELDS = (
 """(setting, label, hint, input type) of each text field."""
 
 
-class SettingsScreen(ModalScreen["Settings | None"]):
-    """Returns the new Settings on save (the app stores them), None on cancel."""
+class SettingsScreen(ModalScreen["dict[str, Any] | None"]):
+    """Returns the changed fields on save ({name: value}; the app stores them), None on cancel."""
 
     CSS_PATH = "../styles/settings.tcss"
     BINDINGS = [
@@ -56,18 +60,18 @@ class SettingsScreen(ModalScreen["Settings | None"]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    def read_form(self) -> Settings:
-        """The settings as typed; raises StudyError naming the first bad field."""
+    def read_form(self) -> dict[str, Any]:
+        """The fields changed in the form; raises StudyError naming the first bad field."""
         from studydl.engine.settings import parse_setting
 
-        values = {}
+        values: dict[str, Any] = {}
         for name, label, _hint, _kind in FIELDS:
             try:
                 values[name] = parse_setting(name, self.query_one(f"#{name}", Input).value)[1]
             except StudyError as exc:
                 raise StudyError(f"{label}: {exc}") from exc
-        theme = self.query_one("#theme", Select).value
-        return replace(self.settings, **values, theme=str(theme))
+        values["theme"] = str(self.query_one("#theme", Select).value)
+        return {name: value for name, value in values.items() if getattr(self.settings, name) != value}
 
     def action_save(self) -> None:
         try:

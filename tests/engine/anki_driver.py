@@ -1,0 +1,118 @@
+"""Anki's own backend answering scripted histories at chosen wall-clock times.
+
+Run by tests/engine/anki_parity.py in a subprocess under libfaketime, with TZ set to
+the learner's zone: both Anki's Python layer and its Rust backend (which reads the
+clock and the local zone itself) see the faked time. The clock is moved before each
+answer by writing a relative offset to $FAKETIME_TIMESTAMP_FILE (re-read on every
+call, FAKETIME_NO_CACHE=1), so one process answers every history of a batch.
+
+stdin: {"config": {...}, "histories": [{"card_id": int, "answers": [[epoch_s, rating], ...]}, ...]}
+stdout: one JSON list, per answer in time order: the card, the answer's index in its
+history, the four buttons' intervals Anki offered, and the card as stored afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_offset = 0
+
+
+def set_clock(target: int) -> None:
+    """Fake the wall clock to [target, target + 1) seconds (a relative offset; the clock runs)."""
+    global _offset
+    real = time.time() - _offset
+    _offset = math.ceil(target - real)
+    Path(os.environ["FAKETIME_TIMESTAMP_FILE"]).write_text(f"{_offset:+d}\n", encoding="ascii")
+
+
+def button(state) -> list:  # noqa: ANN001 - anki.scheduler_pb2.SchedulingState
+    """["secs", n] or ["days", n]: what one answer button would schedule (unfuzzed learning secs)."""
+    normal = state.normal if state.HasField("normal") else state.filtered.rescheduling.original_state
+    kind = normal.WhichOneof("kind")
+    if kind == "review":
+        return ["days", normal.review.scheduled_days]
+    if kind == "learning":
+        return ["secs", normal.learning.scheduled_secs]
+    if kind == "relearning":
+        return ["secs", normal.relearning.learning.scheduled_secs]
+    return [kind, 0]
+
+
+def main() -> None:
+    job = json.load(sys.stdin)
+    config, histories = job["config"], job["histories"]
+    answers = sorted(
+        (at, history["card_id"], index, rating)
+        for history in histories
+        for index, (at, rating) in enumerate(history["answers"])
+    )
+    set_clock(answers[0][0] - 86_400 * 3 if answers else int(time.time()))
+
+    from anki.collection import Collection
+
+    folder = tempfile.mkdtemp(prefix="anki-parity-")
+    col = Collection(os.path.join(folder, "parity.anki2"))
+    col.set_config("fsrs", True)
+    col.set_config("rollover", config["rollover"])
+    deck_id = col.decks.id("Parity")
+    conf = col.decks.config_dict_for_deck_id(deck_id)
+    conf["new"]["delays"] = config["learning_steps"]
+    conf["lapse"]["delays"] = config["relearning_steps"]
+    conf["rev"]["maxIvl"] = config["maximum_interval"]
+    conf["desiredRetention"] = config["desired_retention"]
+    conf["fsrsParams6"] = config["parameters"] or []
+    conf["lapse"]["leechFails"] = config["leech_threshold"]
+    conf["new"]["perDay"] = conf["rev"]["perDay"] = 9999
+    col.decks.update_config(conf)
+    model = col.models.by_name("Basic")
+    for history in histories:
+        note = col.new_note(model)
+        note["Front"], note["Back"] = f"q{history['card_id']}", "a"
+        col.add_note(note, deck_id)
+        # Give the card studydl's id: Anki seeds fuzz with card id + review count.
+        col.db.execute("update cards set id = ? where nid = ?", history["card_id"], note.id)
+
+    out = []
+    for at, card_id, index, rating in answers:
+        set_clock(at)
+        card = col.get_card(card_id)
+        card.start_timer()
+        states = col._backend.get_scheduling_states(card_id)
+        offered = [button(s) for s in (states.again, states.hard, states.good, states.easy)]
+        answer = col.sched.build_answer(card=card, states=states, rating=rating - 1)
+        answer.answered_at_millis = at * 1000
+        col.sched.answer_card(answer)
+        card = col.get_card(card_id)
+        timing = col._backend.sched_timing_today()
+        memory = card.memory_state
+        out.append(
+            {
+                "card_id": card_id,
+                "index": index,
+                "at": at,
+                "buttons": offered,
+                "type": card.type,
+                "queue": card.queue,
+                "ivl": card.ivl,
+                "due": card.due,
+                "today": timing.days_elapsed,
+                "next_day_at": timing.next_day_at,
+                "reps": card.reps,
+                "lapses": card.lapses,
+                "stability": memory.stability if memory else None,
+                "difficulty": memory.difficulty if memory else None,
+            }
+        )
+    col.close()
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

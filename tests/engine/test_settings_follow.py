@@ -1,0 +1,85 @@
+"""Settings never go stale: written field by field; an open session takes up what another process changed."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from studydl.domain.review import Rating
+from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, check_parameters
+from studydl.engine.history import logged_answers, replay, stored_memory
+from studydl.engine.optimize import save_parameters
+from studydl.engine.scheduler import CardScheduler
+from studydl.engine.session import ReviewSession
+from studydl.engine.settings import RECOMPUTE_PENDING, load_settings, save_changes
+from studydl.store import schema
+from studydl.store.db import Database
+from tests.engine.engine_samples import card_ids
+
+FITTED = check_parameters([round(x * 1.1, 4) if i < 4 else x for i, x in enumerate(DEFAULT_PARAMETERS)])
+
+
+def test_saving_one_field_keeps_what_another_process_wrote(synced, home) -> None:
+    stale = load_settings(synced)  # read before the other process optimizes
+    other = Database(home.db_path)
+    save_parameters(other, FITTED, None)
+    other.dispose()
+    save_changes(synced, {"theme": "nord", "new_per_day": 7})
+    fresh = load_settings(synced)
+    assert (fresh.theme, fresh.new_per_day, fresh.parameters) == ("nord", 7, FITTED)
+    assert stale.parameters is None
+
+
+def test_an_open_session_takes_up_new_parameters_and_limits(synced, home, clock) -> None:
+    session = ReviewSession(synced, "Other", clock=clock)  # follows the store
+    first = session.next_card()
+    assert session.scheduler.model.parameters == DEFAULT_PARAMETERS
+    other = Database(home.db_path)
+    save_parameters(other, FITTED, None)
+    save_changes(other, {"desired_retention": 0.8, "new_per_day": 1})
+    other.dispose()
+    due = session.next_card()
+    assert session.scheduler.model.parameters == FITTED and session.settings.desired_retention == 0.8
+    assert due.card.id == first.card.id and session.counts().new == 1
+    expected = CardScheduler(load_settings(synced)).preview(due.card.id, stored_memory(synced, due.card.id), clock.now)
+    assert due.intervals == expected
+    session.answer(due.card.id, Rating.EASY)
+    assert session.next_card() is None  # the new limit of 1 a day holds
+
+
+def test_an_upgraded_database_recomputes_memory_states_from_the_log(tmp_path: Path, synced, clock) -> None:
+    """Memory states written before study days (migration 0005) are recomputed once, from the log."""
+    session = ReviewSession(synced, "Other", clock=clock)
+    card_id = card_ids(synced, "Other")[0]
+    for hours, rating in ((0, Rating.GOOD), (0.2, Rating.GOOD), (59, Rating.GOOD), (11 * 24 + 13, Rating.HARD)):
+        clock.advance(hours=hours)
+        session.answer(card_id, rating)
+    right = stored_memory(synced, card_id)
+    synced.dispose()
+    # As an older studydl left it: schema 0003, the memory state computed from real elapsed time.
+    con = sqlite3.connect(synced.path)
+    con.execute("update cards set stability = 99.0, difficulty = 9.9 where id = ?", (card_id,))
+    con.execute("update alembic_version set version_num = '0003'")
+    con.commit()
+    con.close()
+    reopened = Database(synced.path)
+    assert reopened.backup_path is not None and schema.current_revision(reopened.path) == schema.HEAD
+    with reopened.read() as s:
+        assert s.execute(schema_key_query()).scalar() == "true"
+    settings = load_settings(reopened)  # finishes the upgrade
+    fixed = stored_memory(reopened, card_id)
+    assert (fixed.stability, fixed.difficulty) == (right.stability, right.difficulty)
+    assert fixed.due == right.due  # due dates are left as they were
+    start, answers = logged_answers(reopened, card_id)
+    assert replay(card_id, answers, settings, start).stability == fixed.stability
+    with reopened.read() as s:
+        assert s.execute(schema_key_query()).scalar() is None
+    reopened.dispose()
+
+
+def schema_key_query():  # noqa: ANN201
+    from sqlalchemy import select
+
+    from studydl.store.models import SettingRow
+
+    return select(SettingRow.value).where(SettingRow.key == RECOMPUTE_PENDING)
