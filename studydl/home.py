@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studydl.resources import bundled_decks_dir
+
+if TYPE_CHECKING:
+    from studydl.decks.roots import DeckRoots
 
 HOME_ENV = "STUDYDL_HOME"
 
@@ -26,6 +30,8 @@ class Home:
     """Where one learner's collection lives."""
 
     root: Path
+    bundled: Path | None = None
+    """The bundled decks folder (None: the installed package's)."""
 
     @classmethod
     def resolve(cls, root: Path | str | None = None) -> Home:
@@ -51,7 +57,17 @@ class Home:
 
     def deck_roots(self) -> list[Path]:
         """What a plain `studydl sync` reads: the bundled decks, then the home's decks folder."""
-        return [bundled_decks_dir(), self.decks_dir]
+        return [self.bundled_decks_dir, self.decks_dir]
+
+    @property
+    def bundled_decks_dir(self) -> Path:
+        return self.bundled if self.bundled is not None else bundled_decks_dir()
+
+    def named_roots(self) -> DeckRoots:
+        """The roots decks are known by: `bundled` and `home` (a copy there replaces a bundled deck)."""
+        from studydl.decks.roots import DeckRoots
+
+        return DeckRoots.of(bundled=self.bundled_decks_dir, home=self.decks_dir)
 
     def ensure(self) -> Home:
         self.decks_dir.mkdir(parents=True, exist_ok=True)

@@ -143,7 +143,7 @@ def _sync(obj: CliContext, plans: list[_Plan]) -> None:
     from studydl.decks.sync import sync_decks
     from studydl.interop.history import write_history
 
-    report = sync_decks(obj.db, [plan.out for plan in plans])
+    report = sync_decks(obj.db, [plan.out for plan in plans], roots=obj.home.named_roots())
     click.echo(
         f"synced: {len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
         f"{len(report.retired)} retired"

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from studydl.domain.cards import ParsedCard
 from studydl.interop.result import CardHistory, Schedule
 from studydl.store.db import Database
-from studydl.store.models import CardRow, ReviewRow
+from studydl.store.models import CardRow, DeckRow, ReviewRow
 
 
 @dataclass
@@ -72,7 +72,7 @@ def write_history(db: Database, deck_path: Path, items: Iterable[tuple[ParsedCar
     with db.write() as s:
         rows = {
             row.content_hash: row
-            for row in s.scalars(select(CardRow).where(CardRow.source_path == source, CardRow.retired.is_(False)))
+            for row in s.scalars(select(CardRow).where(CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.path == source)), CardRow.retired.is_(False)))
         }
         answered = set(s.scalars(select(ReviewRow.card_id).where(ReviewRow.card_id.in_([r.id for r in rows.values()])).group_by(ReviewRow.card_id)))
         for card, history in pending:

@@ -148,7 +148,9 @@ class StudyApp(App[None]):
                 self.db = db
                 self.post_message(StoreReady())
             started = time.perf_counter()
-            report = sync_decks(self.db, self.deck_roots, known_demos=known_ids(), prune_missing=True, clock=self.clock)
+            report = sync_decks(
+                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=known_ids(), prune_missing=True, clock=self.clock
+            )
             log.info("sync: %d files synced, %d unchanged, %d errors in %.0f ms", len(report.synced), report.unchanged, len(report.errors), (time.perf_counter() - started) * 1000)
         self.post_message(DecksSynced(list(report.errors), report.touched))
 
@@ -342,9 +344,25 @@ class StudyApp(App[None]):
         self.push_screen(DemoScreen(demo_id))
 
     def edit_card(self, card: CardView) -> None:
-        """Open the card's deck file at its line in the user's editor, then re-sync."""
+        """Open the card's deck file at its line in the user's editor, then re-sync.
+
+        A bundled deck is edited as the learner's own copy in the home's decks folder,
+        which replaces it (keeping its cards' history); a copy left unchanged is removed.
+        """
+        from studydl.decks.copies import deck_of_card, edit_target
         from studydl.tui.editor import editor_command, run_editor
 
-        run_editor(self, editor_command(card.source_path, card.source_line))
+        assert self.db is not None
+        try:
+            target = edit_target(self.home.named_roots(), *deck_of_card(self.db, card.id))
+        except StudyError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        run_editor(self, editor_command(target.path, card.source_line))
+        if target.copied_from is not None:
+            if target.drop_if_unchanged():
+                self.notify("Nothing changed: the bundled deck stays as it is.")
+            else:
+                self.notify(f"Your copy {target.path} now replaces the bundled deck; its cards keep their history.", title="Your copy")
         self.sync_decks()
 

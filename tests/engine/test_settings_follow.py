@@ -56,10 +56,10 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(tmp_path: Pa
         session.answer(card_id, rating)
     right = stored_memory(synced, card_id)
     synced.dispose()
-    # As an older studydl left it: schema 0003, the memory state computed from real elapsed time.
+    # As an older studydl left it: schema 0004 (the one before 0005), the memory state computed from real elapsed time.
     con = sqlite3.connect(synced.path)
     con.execute("update cards set stability = 99.0, difficulty = 9.9 where id = ?", (card_id,))
-    con.execute("update alembic_version set version_num = '0003'")
+    con.execute("update alembic_version set version_num = '0004'")
     con.commit()
     con.close()
     reopened = Database(synced.path)
