@@ -82,7 +82,7 @@ def decks_without_files(path: Path) -> Finding | None:
     """Decks with cards in study whose Markdown file is gone (a note, not damage: sync retires them)."""
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         rows = con.execute(
-            "select d.source_path from decks d where exists (select 1 from cards c where c.deck_id = d.id and not c.retired)"
+            "select d.path from decks d where exists (select 1 from cards c where c.deck_id = d.id and not c.retired)"
         ).fetchall()
     gone = sorted(source for (source,) in rows if not Path(source).exists())
     if not gone:

@@ -30,6 +30,8 @@ USES_THE_DATABASE = {
     "import": ["{tsv}"],
     "export": ["--csv", "{out}"],
     "backup": [],
+    "decks": [],
+    "edit": ["activations"],
 }
 WITHOUT_THE_DATABASE = {"check": ["{deck}"], "demo": ["list"]}
 SPECIAL = {"doctor", "restore"}  # tested below and in tests/store: the remedies
@@ -58,8 +60,12 @@ CASES += [("due", kind) for kind in DAMAGE if kind not in ("garbage header", "ma
 
 
 @pytest.mark.parametrize(("command", "kind"), CASES, ids=[f"{c}-{k}" for c, k in CASES])
-def test_each_command_names_doctor_and_restore(reviewed: Home, tmp_path: Path, kind: str, command: str) -> None:
+def test_each_command_names_doctor_and_restore(
+    reviewed: Home, tmp_path: Path, kind: str, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every command on the two kinds of damage (seen in the header; found by SQLite later), `due` on all."""
+    monkeypatch.setenv("VISUAL", "true")  # `edit`: an editor that changes nothing
+    monkeypatch.setenv("EDITOR", "true")
     damage(reviewed, kind)
     damaged = reviewed.db_path.read_bytes()
     decks, backups = sorted(reviewed.decks_dir.iterdir()), sorted(reviewed.backups_dir.iterdir())
