@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
+from studydl.domain.words import noun, plural
 
 
 def known_demo_ids() -> frozenset[str]:
@@ -33,7 +34,7 @@ def echo_problems(problems: list) -> None:
         else:
             hidden[key] = hidden.get(key, 0) + 1
     for key, count in hidden.items():
-        click.echo(f"{key}: … and {count} more problems", err=True)
+        click.echo(f"{key}: … and {count} more {noun(count, 'problem')}", err=True)
 
 
 def _clip(text: str, width: int = 70) -> str:
@@ -78,7 +79,7 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
     click.echo(
         f"{len(report.added)} added, {len(report.changed)} changed, {len(report.moved)} moved, "
         f"{len(report.retired)} retired, {len(report.restored)} restored; "
-        f"{len(report.synced)} deck files synced, {report.unchanged} unchanged"
+        f"{plural(len(report.synced), 'deck file')} synced, {report.unchanged} unchanged"
     )
     echo_problems(report.errors)
     if report.errors:
@@ -101,7 +102,7 @@ def check(paths: tuple[Path, ...]) -> None:
         cards += len(deck.cards)
         problems.extend(deck.errors)
     echo_problems(problems)
-    click.echo(f"{len(files)} deck files, {cards} cards, {len(problems)} problems")
+    click.echo(f"{plural(len(files), 'deck file')}, {plural(cards, 'card')}, {plural(len(problems), 'problem')}")
     if problems:
         raise SystemExit(1)
 
@@ -155,7 +156,7 @@ def decks_cmd(obj: CliContext, as_json: bool) -> None:
         return
     width = max(len(d.name) for d in infos)
     for d in infos:
-        click.echo(f"{origin(d.root):<8} {d.name:<{width}}  {d.cards:>5} cards  {d.path}")
+        click.echo(f"{origin(d.root):<8} {d.name:<{width}}  {d.cards:>5} {noun(d.cards, 'card'):<5}  {d.path}")
 
 
 @click.command()

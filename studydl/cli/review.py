@@ -13,6 +13,7 @@ import click
 
 from studydl.cli.context import CliContext, pass_ctx
 from studydl.domain.review import Rating, format_interval
+from studydl.domain.words import plural
 
 RATING_KEYS = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
 
@@ -88,8 +89,9 @@ def plain_review(obj: CliContext, deck: str | None, stream: TextIO) -> None:
             if answered.leech:
                 _say(f"card {card.id} is a leech" + (" and was suspended" if answered.suspended else ""))
     summary = session.summary()
-    retention = f"{summary.retention_today:.0%}" if summary.retention_today is not None else "n/a"
-    _say(f"Reviewed {summary.reviewed} cards in {summary.seconds / 60:.1f} min; retention today {retention}.")
+    today = f"; {summary.correct_today} of {plural(summary.answers_today, 'answer')} correct today ({summary.correct_share:.0%})" if summary.answers_today else ""
+    retention = f"; review retention today {summary.retention_today:.0%}" if summary.retention_today is not None else ""
+    _say(f"Reviewed {plural(summary.reviewed, 'card')} in {summary.seconds / 60:.1f} min{today}{retention}.")
     from studydl.cli.backup import backup_after_session
 
     backup_after_session(obj)
@@ -130,8 +132,13 @@ def stats(obj: CliContext, as_json: bool) -> None:
         data["retention_by_week"] = [[d.isoformat(), r] for d, r in result.retention_by_week]
         click.echo(json.dumps(data, indent=2))
         return
-    retention = f"{result.retention_30d:.1%}" if result.retention_30d is not None else "n/a (no reviews yet)"
-    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min)")
+    retention = (
+        f"{result.retention_30d:.1%}"
+        if result.retention_30d is not None
+        else "none yet (it counts review cards; new and learning cards become reviews after a day or more)"
+    )
+    correct = f", {result.correct_today} correct ({result.correct_today / result.reviews_today:.0%})" if result.reviews_today else ""
+    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min){correct}")
     click.echo(f"Reviews in total:   {result.reviews_total}")
     click.echo(f"Retention (30 days): {retention}")
     click.echo("Cards:              " + ", ".join(f"{k} {v}" for k, v in result.state_counts.items()))
@@ -179,12 +186,12 @@ def optimize(obj: CliContext, dry_run: bool, restore: bool, reset: bool, yes: bo
     seconds = time.perf_counter() - started
     if not result.items:
         click.echo(
-            f"Nothing to learn from yet: {result.reviews} answers, none a study day or more after the card's "
+            f"Nothing to learn from yet: {plural(result.reviews, 'answer')}, none a study day or more after the card's "
             "previous one. Keeping the current parameters."
         )
         return
     assert result.before is not None and result.after is not None
-    click.echo(f"{result.items} training items from {result.reviews} answers, fitted in {seconds:.2f} s.")
+    click.echo(f"{plural(result.items, 'training item')} from {plural(result.reviews, 'answer')}, fitted in {seconds:.2f} s.")
     click.echo(f"{'':12}{'log-loss':>10}{'RMSE(bins)':>12}")
     click.echo(f"{'current':12}{result.before[0]:>10.4f}{result.before[1]:>12.4f}")
     click.echo(f"{'fitted':12}{result.after[0]:>10.4f}{result.after[1]:>12.4f}")
@@ -214,7 +221,7 @@ def _offer_recompute(obj: CliContext, yes: bool, reschedule: bool) -> None:
         reschedule = click.confirm("Also move review due dates to the new intervals?", default=False)
     result = recompute_memory_states(obj.db, load_settings(obj.db), reschedule=reschedule)
     moved = f"; {result.rescheduled} review due dates moved" if reschedule else ""
-    click.echo(f"Recomputed the memory states of {result.cards} cards{moved}.")
+    click.echo(f"Recomputed the memory states of {plural(result.cards, 'card')}{moved}.")
 
 
 @click.command()

@@ -43,6 +43,8 @@ class Stats:
     state_counts: dict[str, int]
     """Cards by state: new, learning, review, relearning, suspended, retired."""
     time_today_s: float
+    correct_today: int = 0
+    """Today's answers that were not Again (every card state; retention counts review cards only)."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,12 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
     today = days.day_of(now)
     day_start = days.start_of(today)
     with db.read() as s:
-        today_n, today_ms = s.execute(
-            select(func.count(), func.coalesce(func.sum(ReviewRow.duration_ms), 0)).where(ReviewRow.reviewed_at >= day_start)
+        today_n, today_ms, today_correct = s.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(ReviewRow.duration_ms), 0),
+                func.sum(case((ReviewRow.rating > 1, 1), else_=0)),
+            ).where(ReviewRow.reviewed_at >= day_start)
         ).one()
         total = s.execute(select(func.count()).select_from(ReviewRow)).scalar_one()
         daily = _daily(s, days.start_of(today - HISTORY_DAYS + 1), days)
@@ -150,6 +156,7 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
         retention_by_week=[(w, p / r) for w, (r, p) in sorted(weeks.items()) if r],
         state_counts=states,
         time_today_s=int(today_ms) / 1000,
+        correct_today=int(today_correct or 0),
     )
 
 

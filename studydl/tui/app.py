@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from studydl.domain.errors import DeckProblem, StudyError
+from studydl.domain.words import problems_in_files
 from studydl.home import Home
 from studydl.tui.commands import StudyCommands
 from studydl.tui.messages import DeckFilesChanged, DecksChanged, DecksSynced, StoreReady
@@ -58,6 +59,10 @@ class StudyApp(App[None]):
     TITLE = "studydl"
     CSS_PATH = "styles/app.tcss"
     COMMANDS = App.COMMANDS | {StudyCommands}
+    MODES = {"home": HomeScreen}
+    DEFAULT_MODE = "home"
+    """The deck list is the base of the one mode (a mode, not `get_default_screen`: Textual loads
+    a screen's CSS_PATH only for screens it builds from MODES or is pushed)."""
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", show=False),
         Binding("ctrl+e", "deck_errors", "Deck errors"),
@@ -96,8 +101,6 @@ class StudyApp(App[None]):
 
     # -- start-up ----------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
-        return HomeScreen()
 
     def on_mount(self) -> None:
         if stamp := os.environ.get(EXIT_AFTER_PAINT):
@@ -244,9 +247,10 @@ class StudyApp(App[None]):
         if message.errors:
             count = len(message.errors)
             first = message.errors[0]
+            files = len({str(p.path) for p in message.errors})
             self.notify(
-                f"{first}\n{'' if count == 1 else f'and {count - 1} more; '}press ctrl+e to see them.",
-                title=f"{count} deck problem{'s' if count > 1 else ''}: those decks were not synced",
+                f"{first}\n{'' if count == 1 else f'and {count - 1} more; '}press ctrl+e to see {'it' if count == 1 else 'them'}.",
+                title=f"{problems_in_files(message.errors)}: {'it was' if files == 1 else 'they were'} not synced",
                 severity="warning",
                 timeout=12,
             )
@@ -358,7 +362,12 @@ class StudyApp(App[None]):
         except StudyError as exc:
             self.notify(str(exc), severity="error")
             return
-        run_editor(self, editor_command(target.path, card.source_line))
+        try:
+            argv = editor_command(target.path, card.source_line)
+        except StudyError as exc:  # a malformed STUDYDL_EDITOR_LINE
+            self.notify(str(exc), severity="error")
+            return
+        run_editor(self, argv)
         if target.copied_from is not None:
             if target.drop_if_unchanged():
                 self.notify("Nothing changed: the bundled deck stays as it is.")

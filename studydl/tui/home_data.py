@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from studydl.domain.words import plural
+
 if TYPE_CHECKING:
     from studydl.engine.settings import Settings
     from studydl.engine.stats import DeckSectionCounts
@@ -111,4 +113,4 @@ def until(now: datetime, then: datetime) -> str:
     if hours < 24:
         return f"in {hours}h {minutes:02d}m"
     days = round(delta.total_seconds() / 86400)
-    return f"in {days} day{'s' if days != 1 else ''}"
+    return f"in {plural(days, 'day')}"

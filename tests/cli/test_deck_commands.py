@@ -139,4 +139,4 @@ def test_the_same_id_in_two_files_is_a_problem_for_the_later_one_exit_1_no_trace
     result = run_studydl("sync", str(first.parent), home=home)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"{second.resolve()}:3: id 'relu' is already used at {first.resolve()}:1"
-    assert "1 added" in result.stdout and "1 deck files synced" in result.stdout
+    assert "1 added" in result.stdout and "1 deck file synced" in result.stdout

@@ -45,12 +45,15 @@ def test_stats_json(synced, home) -> None:
         studydl_cli, ["--home", str(home.root), "review", "--plain", "--deck", "Other"], input="3\n3\n1\n"
     )
     assert result.exit_code == 0, result.output
+    assert "; 2 of 3 answers correct today (67%)." in result.output.splitlines()[-1]
     data = json.loads(run(home, "stats", "--json").output)
     assert data["reviews_today"] == data["reviews_total"] == 3
     assert len(data["forecast"]) == 30 and sum(data["forecast"]) == 3
     assert data["state_counts"]["new"] == 9 and data["state_counts"]["learning"] == 3
     text = run(home, "stats").output
-    assert "Reviews today:      3" in text
+    # Three answers, all of new cards: the day's figure, and no "no reviews yet" after three reviews.
+    assert "Reviews today:      3 (0.0 min), 2 correct (67%)" in text
+    assert "Retention (30 days): none yet (it counts review cards;" in text and "no reviews" not in text
 
 
 def test_settings_show_and_set(synced, home) -> None:

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 
 from studydl.domain.errors import DeckProblem
+from studydl.domain.words import problems_in_files
 
 
 class DeckErrorsScreen(ModalScreen[None]):
@@ -24,8 +25,9 @@ class DeckErrorsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="errors-dialog"):
-            count = len(self.problems)
-            yield Label(f"{count} deck problem{'s' if count != 1 else ''} (those decks keep their last good version)", id="errors-title")
+            files = len({str(p.path) for p in self.problems})
+            kept = "it keeps its" if files == 1 else "those decks keep their"
+            yield Label(f"{problems_in_files(self.problems)} ({kept} last good version)", id="errors-title")
             options = [Text.assemble((f"{p.path}:{p.line}", "bold"), f": {p.message}") for p in self.problems]
             yield OptionList(*(options or ["No problems."]), id="errors-list")
             yield Button("Close", id="errors-close", variant="primary")

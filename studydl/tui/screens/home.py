@@ -93,10 +93,21 @@ class HomeScreen(Screen[None]):
 
     @staticmethod
     def _progress(data: HomeData) -> Text:
-        return Text.assemble(
-            ("Today  ", "bold"), (str(data.reviewed_today), "bold green"), " reviewed · ",
-            (str(data.left), "bold"), " left",
+        """`Today  3 reviewed · 195 left · 3 learning`.
+
+        `left` is the new and review cards not yet studied today, so it goes down with
+        every new card answered; a card in learning comes back later today and is
+        counted apart (in one total, answering a new card Good would move it from one
+        count to the other and the total would stand still).
+        """
+        new, learning, review = data.totals
+        text = Text.assemble(
+            ("Today  ", "bold"), (f"{data.reviewed_today:,}", "bold green"), " reviewed · ",
+            (f"{new + review:,}", "bold"), " left",
         )
+        if learning:
+            text.append_text(Text.assemble(" · ", (f"{learning:,}", "bold red"), " learning"))
+        return text
 
     def _hint(self, data: HomeData, synced: bool) -> Text:
         from studydl.tui.home_data import until
