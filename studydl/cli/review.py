@@ -225,28 +225,44 @@ def _offer_recompute(obj: CliContext, yes: bool, reschedule: bool) -> None:
 
 
 @click.command()
-@click.argument("key", required=False)
-@click.argument("value", required=False)
+@click.argument("pairs", nargs=-1, metavar="[KEY [VALUE]]...")
 @pass_ctx
-def settings(obj: CliContext, key: str | None, value: str | None) -> None:
-    """Show all settings, one (KEY), or set one (KEY VALUE; `default` resets it).
+def settings(obj: CliContext, pairs: tuple[str, ...]) -> None:
+    """Show all settings, one (KEY), or set some (KEY VALUE ...; `default` resets one).
 
-    Examples: `settings retention 0.85`, `settings new 10`, `settings day_start 5`,
-    `settings learning_steps "1 10"`, `settings deck_limits '{"Transformers": [10, 100]}'`.
+    Examples: `settings retention 0.85`, `settings new 10 reviews 150`,
+    `settings learning_steps "1m 10m"`, `settings day_start 5`, `settings zone Europe/Berlin`,
+    `settings deck_limits "Transformers=10/100"`. Every value is checked before any is
+    saved, and every bad one is named.
     """
     from studydl.engine.settings import (
         FIELD_NAMES,
+        SettingsInvalid,
         canonical_key,
         display_value,
         load_settings,
-        save_setting,
+        parse_values,
+        save_changes,
     )
 
-    if key is None:
+    if not pairs:
         current = load_settings(obj.db)
         for name in FIELD_NAMES:
             click.echo(f"{name:22} {display_value(current, name)}")
         return
-    name = canonical_key(key)
-    current = save_setting(obj.db, name, value) if value is not None else load_settings(obj.db)
-    click.echo(f"{name} = {display_value(current, name)}")
+    if len(pairs) == 1:
+        name = canonical_key(pairs[0])
+        click.echo(f"{name} = {display_value(load_settings(obj.db), name)}")
+        return
+    if len(pairs) % 2:
+        raise click.UsageError(f"{pairs[-1]!r} has no value: give KEY VALUE pairs (`default` resets one)")
+    texts = {canonical_key(key): value for key, value in zip(pairs[::2], pairs[1::2], strict=True)}
+    try:
+        values = parse_values(texts)
+    except SettingsInvalid as exc:
+        for name, message in exc.problems.items():
+            click.echo(f"Error: {name}: {message}", err=True)
+        raise SystemExit(1) from None
+    current = save_changes(obj.db, values)
+    for name in values:
+        click.echo(f"{name} = {display_value(current, name)}")

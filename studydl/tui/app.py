@@ -323,7 +323,7 @@ class StudyApp(App[None]):
                 self.theme = theme
             self.save_settings(changes, "Settings saved." if changes else "Nothing changed.")
 
-        self.push_screen(SettingsScreen(settings, sorted(self.available_themes)), saved)
+        self.push_screen(SettingsScreen(settings, sorted(self.available_themes), self.deck_names), saved)
 
     def action_help(self) -> None:
         from studydl.tui.screens.help import HelpScreen
