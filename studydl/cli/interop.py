@@ -132,8 +132,7 @@ def _report(plan: _Plan) -> None:
     for card in cards:
         kinds[str(card.kind)] = kinds.get(str(card.kind), 0) + 1
     detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
-    noun = "card" if len(cards) == 1 else "cards"
-    click.echo(f"{plan.source} ({result.format}): {len(cards)} {noun} ({detail}) -> {plan.out}")  # type: ignore[attr-defined]
+    click.echo(f"{plan.source} ({result.format}): {plural(len(cards), 'card')} ({detail}) -> {plan.out}")  # type: ignore[attr-defined]
     for part in [*result.skipped, *written.skipped]:  # type: ignore[attr-defined]
         click.echo(str(part))
     for note in result.notes:  # type: ignore[attr-defined]
