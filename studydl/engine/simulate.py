@@ -21,6 +21,8 @@ same); it is the price of reaching the simulator from Python (kept to four round
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +35,12 @@ SWEEP_RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
 SWEEP_DAYS = 365
 NO_COST_LIMIT = 1e12
 """Seconds a day: the simulator's daily time cap, off (limits are in cards, as the queue's)."""
+CACHE_SIZE = 32
+"""Forecasts kept (a forecast is a pure function of the workload, the retention and the days:
+the stats screen opened again on an unchanged collection, the same day, simulates nothing)."""
+
+_cache: OrderedDict[tuple[Workload, float, int], Forecast] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,12 @@ class Forecast:
     @property
     def mean_minutes(self) -> float:
         return sum(self.minutes) / self.days if self.days else 0.0
+
+
+def clear_cache() -> None:
+    """Forget the kept forecasts (benchmarks and tests that must simulate afresh)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def check_request(retention: float, days: int) -> None:
@@ -178,9 +192,15 @@ def forecast(
 ) -> Forecast | None:
     """Expected reviews, new cards, minutes and cards remembered per day for `days` days.
 
-    `stop` is asked between decks; when it says so, None is returned.
+    `stop` is asked between decks; when it says so, None is returned. The same workload,
+    retention and days give the same forecast (seeded runs), so it is kept and reused.
     """
     check_request(retention, days)
+    key = (workload, round(retention, 6), days)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
     reviews = [0.0] * days
     new = [0.0] * days
     minutes = [0.0] * days
@@ -199,7 +219,7 @@ def forecast(
             new[day] += runs.new[day] / runs.runs
             minutes[day] += math.fsum(runs.seconds[day]) / runs.runs / 60.0
             remembered[day] += math.fsum(runs.remembered[day]) / runs.runs
-    return Forecast(
+    result = Forecast(
         retention=retention,
         days=days,
         reviews=tuple(reviews),
@@ -209,6 +229,11 @@ def forecast(
         runs=run_count,
         cards=workload.cards,
     )
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,13 @@ from studydl.engine.answer_profile import (
 from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, FsrsModel, MemoryState
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings, save_changes
-from studydl.engine.simulate import check_request, forecast, sweep_retentions, workload_by_retention
+from studydl.engine.simulate import (
+    check_request,
+    clear_cache,
+    forecast,
+    sweep_retentions,
+    workload_by_retention,
+)
 from studydl.engine.workload_cards import DeckWorkload, StudiedCard, Workload, load_workload
 from studydl.store.db import Database
 from studydl.store.models import CardRow
@@ -249,3 +255,15 @@ def test_an_overdue_card_is_due_today(synced: Database, clock) -> None:
     (card,) = {deck.name: deck for deck in workload.decks}["Other"].studied
     assert card.due_day == 0 and card.last_day == -400
     assert forecast(workload, 0.9, 3).reviews[0] == pytest.approx(1.0)
+
+
+def test_a_forecast_is_kept_for_the_same_workload() -> None:
+    clear_cache()
+    first = forecast(small_workload(), 0.85, 12)
+    assert forecast(small_workload(), 0.85, 12) is first  # equal workload: the kept forecast
+    assert forecast(small_workload(), 0.86, 12) is not first
+    other = small_workload(decks=(replace(small_workload().decks[0], new_cards=4),))
+    assert forecast(other, 0.85, 12) is not first and forecast(other, 0.85, 12).cards == first.cards + 1
+    clear_cache()
+    again = forecast(small_workload(), 0.85, 12)
+    assert again is not first and again == first  # seeded runs: the same figures afresh

@@ -10,7 +10,7 @@ from textual.app import App
 from textual.widgets import Static
 
 from studydl.engine.settings import load_settings, save_setting
-from studydl.engine.simulate import SWEEP_DAYS, sweep_retentions, workload_by_retention
+from studydl.engine.simulate import SWEEP_DAYS, clear_cache, sweep_retentions, workload_by_retention
 from studydl.engine.workload_cards import load_workload
 from studydl.store.db import Database
 from studydl.tui.screens.stats import StatsScreen, percent_ticks
@@ -108,7 +108,8 @@ async def test_workload_by_retention_from_the_learners_cards(reviewed) -> None:
         answers = [p.reviews_per_day for p in points]
         assert answers == sorted(answers) and answers[0] < answers[-1]
         assert app.stats_shown_first and all(app.stats_shown_first)
-        # The same figures as the engine gives for these cards, settings and log.
+        # The same figures as the engine gives for these cards, settings and log, simulated afresh.
+        clear_cache()
         settings = load_settings(db)
         workload = load_workload(db, NOW, settings)
         expected = sorted(
