@@ -48,7 +48,15 @@ def make_app(
 
 
 def open_app(home: Home) -> None:
-    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback."""
+    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback.
+
+    A database that is damaged at a glance (see store/damage.py) is reported
+    before the app starts: nothing in it would work.
+    """
+    from studydl.store.damage import DatabaseDamaged, check_file
+
+    if problem := check_file(home.db_path):
+        raise DatabaseDamaged(home.db_path, problem)
     app = make_app(home)
     app.run()
     if app.return_code:
