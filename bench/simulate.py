@@ -153,7 +153,7 @@ def main() -> None:
         f"Median of {args.runs} alternating runs. Forecast: desired retention 90%; "
         "answers a day: the mean over the days forecast (reviews plus new cards).",
         "",
-        "| cards (decks) | days | studydl `simulate` | runs averaged (per deck) | answers a day | "
+        "| cards (decks) | days | studydl `simulate` | fsrs-rs runs per deck (its seeds ×4) | answers a day | "
         "Anki `simulate_fsrs_review` (1 run) | answers a day |",
         "|---|---|---|---|---|---|---|",
     ]
