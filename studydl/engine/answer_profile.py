@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from studydl.domain.days import StudyDays
 from studydl.store.db import Database
@@ -116,89 +117,105 @@ def _blend_matrix(own: list[list[float]], counts: list[list[float]], default: Ma
     return tuple(rows)
 
 
-def _costs(answers: list[Answer]) -> tuple[Matrix, tuple[int, int, int], tuple[float | None, ...]]:
-    durations: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for answer in answers:
-        durations[(answer.kind, answer.rating - 1)].append(answer.duration_ms)
-    costs = []
-    for kind in range(3):
-        row = []
-        for rating in range(4):
-            found = durations.get((kind, rating), [])
-            # Integer milliseconds, as fsrs-rs averages them; then rounded to two decimals.
-            own = (sum(found) // len(found)) / 1000.0 if found else 0.0
-            weight = len(found) / (SMOOTHING + len(found))
-            row.append(round(_lerp(own, DEFAULT_STATE_RATING_COSTS[kind][rating], weight), 2))
-        costs.append(tuple(row))
-    timed = tuple(sum(len(durations.get((kind, r), [])) for r in range(4)) for kind in range(3))
-    own_seconds = tuple(
-        sum(sum(durations.get((kind, r), [])) for r in range(4)) / 1000.0 / timed[kind] if timed[kind] else None
-        for kind in range(3)
-    )
-    return tuple(costs), timed, own_seconds  # type: ignore[return-value]
+class _Tally:
+    """The profile's counts, taken answer by answer (the log is read once, never held whole)."""
+
+    def __init__(self) -> None:
+        self.ms_sum = [[0] * 4 for _ in range(3)]
+        self.ms_count = [[0] * 4 for _ in range(3)]
+        self.buttons: dict[tuple[int, int], int] = defaultdict(int)
+        """(state of a card's first answer of a day, 1 learning / 2 review; its button) -> days."""
+        self.learning_seq: list[list[int]] = []
+        self.relearning_seq: list[list[int]] = []
+        self._group: tuple[int, int] | None = None
+        self._first: Answer | None = None
+        self._ratings: list[int] = []
+
+    def add(self, answer: Answer) -> None:
+        self.ms_sum[answer.kind][answer.rating - 1] += answer.duration_ms
+        self.ms_count[answer.kind][answer.rating - 1] += 1
+        if (answer.card_id, answer.day) != self._group:
+            self._close_day()
+            self._group, self._first, self._ratings = (answer.card_id, answer.day), answer, []
+        self._ratings.append(answer.rating)
+
+    def _close_day(self) -> None:
+        """A card's answers of one study day: its first answer's button, and the same-day sequence."""
+        first = self._first
+        if first is None:
+            return
+        state = first.kind + 1
+        self.buttons[(state, first.rating)] += 1
+        if state == 1:
+            self.learning_seq.append(self._ratings)
+        elif state == 2 and first.rating == 1:
+            self.relearning_seq.append(self._ratings)
+
+    def profile(self) -> AnswerProfile:
+        self._close_day()
+        self._first = None
+        costs = tuple(
+            tuple(
+                # Integer milliseconds, as fsrs-rs averages them; then rounded to two decimals.
+                round(_lerp((total // n) / 1000.0 if n else 0.0, default, n / (SMOOTHING + n)), 2)
+                for total, n, default in zip(self.ms_sum[kind], self.ms_count[kind], DEFAULT_STATE_RATING_COSTS[kind], strict=True)
+            )
+            for kind in range(3)
+        )
+        timed = tuple(sum(self.ms_count[kind]) for kind in range(3))
+        own_seconds = tuple(sum(self.ms_sum[kind]) / 1000.0 / timed[kind] if timed[kind] else None for kind in range(3))
+
+        learn = [self.buttons[(1, r)] for r in range(1, 5)]
+        if not any(learn):
+            learn = [1, 1, 1, 1]
+        review = [self.buttons[(2, r)] for r in range(1, 5)]
+        if not any(review[1:]):
+            review = [review[0], 1, 1, 1]
+        weight = sum(learn) / (SMOOTHING + sum(learn))
+        first_prob = [_lerp(n / sum(learn), d, weight) for n, d in zip(learn, DEFAULT_FIRST_RATING_PROB, strict=True)]
+        passed = review[1:]
+        weight = sum(passed) / (SMOOTHING + sum(passed))
+        review_prob = [_lerp(n / sum(passed), d, weight) for n, d in zip(passed, DEFAULT_REVIEW_RATING_PROB, strict=True)]
+
+        learning, learning_counts = _transitions(self.learning_seq)
+        relearning, relearning_counts = _transitions(self.relearning_seq)
+        return AnswerProfile(
+            first_rating_prob=tuple(first_prob),
+            review_rating_prob=tuple(review_prob),
+            learning_step_transitions=_blend_matrix(learning, learning_counts, DEFAULT_LEARNING_STEP_TRANSITIONS),
+            relearning_step_transitions=_blend_matrix(relearning, relearning_counts, DEFAULT_RELEARNING_STEP_TRANSITIONS),
+            state_rating_costs=costs,
+            timed_answers=timed,  # type: ignore[arg-type]
+            own_seconds=own_seconds,  # type: ignore[arg-type]
+        )
 
 
 def profile_from_answers(answers: Iterable[Answer]) -> AnswerProfile:
-    """The profile of these answers (in the order given: oldest first per card)."""
-    usable = [a for a in answers if 0 < a.duration_ms < MAX_ANSWER_MS and 1 <= a.rating <= 4]
-    if not usable:
+    """The profile of these answers, card by card and oldest first (one pass; the defaults with none timed)."""
+    tally = _Tally()
+    for answer in answers:
+        if 0 < answer.duration_ms < MAX_ANSWER_MS and 1 <= answer.rating <= 4:
+            tally.add(answer)
+    if not any(tally.ms_count[kind][r] for kind in range(3) for r in range(4)):
         return AnswerProfile()
-    costs, timed, own_seconds = _costs(usable)
-
-    days: dict[tuple[int, int], list[Answer]] = {}
-    for answer in usable:
-        days.setdefault((answer.card_id, answer.day), []).append(answer)
-    first = [(group[0].kind + 1, group[0].rating, [a.rating for a in group]) for group in days.values()]
-    buttons: dict[tuple[int, int], int] = defaultdict(int)
-    for state, rating, _ in first:
-        buttons[(state, rating)] += 1
-
-    learn = [buttons[(1, r)] for r in range(1, 5)]
-    if not any(learn):
-        learn = [1, 1, 1, 1]
-    review = [buttons[(2, r)] for r in range(1, 5)]
-    if not any(review[1:]):
-        review = [review[0], 1, 1, 1]
-    first_prob = [n / sum(learn) for n in learn]
-    review_prob = [n / sum(review[1:]) for n in review[1:]]
-    weight = sum(learn) / (SMOOTHING + sum(learn))
-    first_prob = [_lerp(p, d, weight) for p, d in zip(first_prob, DEFAULT_FIRST_RATING_PROB, strict=True)]
-    weight = sum(review[1:]) / (SMOOTHING + sum(review[1:]))
-    review_prob = [_lerp(p, d, weight) for p, d in zip(review_prob, DEFAULT_REVIEW_RATING_PROB, strict=True)]
-
-    learning_seq = [ratings for state, _, ratings in first if state == 1]
-    relearning_seq = [ratings for state, rating, ratings in first if state == 2 and rating == 1]
-    learning, learning_counts = _transitions(learning_seq)
-    relearning, relearning_counts = _transitions(relearning_seq)
-    return AnswerProfile(
-        first_rating_prob=tuple(first_prob),
-        review_rating_prob=tuple(review_prob),
-        learning_step_transitions=_blend_matrix(learning, learning_counts, DEFAULT_LEARNING_STEP_TRANSITIONS),
-        relearning_step_transitions=_blend_matrix(relearning, relearning_counts, DEFAULT_RELEARNING_STEP_TRANSITIONS),
-        state_rating_costs=costs,
-        timed_answers=timed,  # type: ignore[arg-type]
-        own_seconds=own_seconds,  # type: ignore[arg-type]
-    )
+    return tally.profile()
 
 
-def logged_answers(db: Database, days: StudyDays) -> list[Answer]:
-    """Every logged answer, card by card, oldest first."""
+def logged_answers(s: Session, days: StudyDays) -> Iterator[Answer]:
+    """Every logged answer, card by card, oldest first, as the query streams them."""
     query = select(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_before)
     query = query.order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
-    out = []
-    with db.read() as s:
-        for card_id, at, rating, duration, before in s.execute(query):
-            try:
-                state = int(json.loads(before).get("state", 0))
-            except (ValueError, TypeError, AttributeError):
-                continue
-            kind = KIND_OF_STATE.get(state)
-            if kind is None:
-                continue
-            out.append(Answer(card_id, days.day_of(at), kind, int(rating), int(duration or 0)))
-    return out
+    for card_id, at, rating, duration, before in s.execute(query):
+        try:
+            state = int(json.loads(before).get("state", 0))
+        except (ValueError, TypeError, AttributeError):
+            continue
+        kind = KIND_OF_STATE.get(state)
+        if kind is not None:
+            yield Answer(card_id, days.day_of(at), kind, int(rating), int(duration or 0))
 
 
 def answer_profile(db: Database, days: StudyDays) -> AnswerProfile:
     """The learner's profile from the whole log (the defaults with no timed answer)."""
-    return profile_from_answers(logged_answers(db, days))
+    with db.read() as s:
+        return profile_from_answers(logged_answers(s, days))
