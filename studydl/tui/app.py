@@ -124,7 +124,7 @@ class StudyApp(App[None]):
     def sync_decks(self) -> None:
         """Open the store (first time), then sync every deck folder into it."""
         from studydl.decks.sync import sync_decks
-        from studydl.demos.catalogue import known_ids
+        from studydl.demos.spec_index import SpecIndex
 
         with self._sync_lock:
             if self.db is None:
@@ -136,7 +136,7 @@ class StudyApp(App[None]):
                 self.post_message(StoreReady())
             started = time.perf_counter()
             report = sync_decks(
-                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=known_ids(), prune_missing=True, clock=self.clock
+                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=SpecIndex(), prune_missing=True, clock=self.clock
             )
             log.info("sync: %d files synced, %d unchanged, %d errors in %.0f ms", len(report.synced), report.unchanged, len(report.errors), (time.perf_counter() - started) * 1000)
         self.post_message(DecksSynced(list(report.errors), report.touched))
