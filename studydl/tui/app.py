@@ -86,6 +86,8 @@ class StudyApp(App[None]):
         self.synced = False
         """At least one deck sync has finished."""
         self._ready_stamped = False
+        self.start_cram: str | None = None
+        """A deck to cram as soon as the decks are loaded (`studydl review --cram --deck D`)."""
 
     # -- start-up ----------------------------------------------------------------
 
@@ -113,7 +115,10 @@ class StudyApp(App[None]):
             self.exit()
 
     def home_ready(self) -> None:
-        """The home screen shows its counts after the first sync (ends a benchmark run)."""
+        """The home screen shows its counts after the first sync (ends a benchmark run; starts a cram asked for)."""
+        if self.start_cram is not None:
+            deck, self.start_cram = self.start_cram, None
+            self.action_review(deck, cram=True)
         if (stamp := os.environ.get(EXIT_AFTER_PAINT)) and not self._ready_stamped:
             self._ready_stamped = True
             self.call_after_refresh(self._stamp, Path(stamp), "ready")
@@ -242,11 +247,11 @@ class StudyApp(App[None]):
             return self.db is not None
         return True
 
-    def action_review(self, deck: str | None = None) -> None:
-        """Start a review session of one deck, or of every deck."""
+    def action_review(self, deck: str | None = None, section: str | None = None, cram: bool = False) -> None:
+        """Start a review session of one deck, or of every deck; `cram`: every card of it, schedule untouched."""
         from studydl.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck))
+        self.push_screen(ReviewScreen(deck, section, cram=cram))
 
     def action_browse(self, query: str = "") -> None:
         try:

@@ -47,9 +47,13 @@ def make_app(
     return StudyApp(home, deck_roots=deck_roots, watch=watch, **kwargs)
 
 
-def open_app(home: Home) -> None:
-    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback."""
+def open_app(home: Home, cram_deck: str | None = None) -> None:
+    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback.
+
+    `cram_deck`: open straight into a cram of that deck (`studydl review --cram --deck D`).
+    """
     app = make_app(home)
+    app.start_cram = cram_deck
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
