@@ -67,7 +67,7 @@ SPEC = DemoSpec(
             for m, label in (("none", "no regularization"), ("l2", "L2"), ("l1", "L1"), ("dropout", "dropout"))
         ),
         *(
-            (f"{m}_near_zero", f"share of first-layer weights near zero: {label}", "0..1")
+            (f"{m}_near_zero", f"share of the weights near zero: {label}", "0..1")
             for m, label in (("none", "no regularization"), ("l2", "L2"), ("l1", "L1"), ("dropout", "dropout"))
         ),
         ("none_gap", "validation minus training error without regularization", "MSE"),
