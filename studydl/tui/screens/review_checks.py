@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import work
 from textual.widgets import Input
 
 from studydl.domain.review import DueCard, Rating
@@ -61,8 +61,10 @@ class AnswerChecks:
         typed.display = True
         typed.focus()
 
-    @on(Input.Submitted, "#typed")
-    def _typed_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the answer box (a handler by name: Textual's @on does not reach into a mixin)."""
+        if event.input.id != "typed":
+            return
         event.stop()
         if self.due is None or self.busy:
             return
