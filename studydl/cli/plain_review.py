@@ -222,6 +222,9 @@ class PlainReview:
 
 
 def plain_review(obj: CliContext, deck: str | None, stream: TextIO, cram: bool = False) -> None:
-    """Run a plain review (or cram) session until q, end of input or nothing left."""
+    """Run a plain review (or cram) session until q, end of input or nothing left; then the backup a session makes."""
     PlainReview(obj, deck, stream, cram).run()
+    from studydl.cli.backup import backup_after_session
+
+    backup_after_session(obj)
 

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from studydl.decks import safe_yaml
 from studydl.decks.card_forms import paragraph_cards, strip_tags
 from studydl.decks.details import (
     DETAIL_LINE,
@@ -173,7 +174,7 @@ class _DeckReader:
             self._problem(start + 1, "front matter is not closed: add a line `---` after it")
             return
         try:
-            meta = yaml.safe_load(tok.content) if tok.content.strip() else {}
+            meta = safe_yaml.load(tok.content) if tok.content.strip() else {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + 2 + (mark.line if mark else 0)
