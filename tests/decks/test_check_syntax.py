@@ -98,3 +98,19 @@ def test_without_the_specs_only_the_syntax_is_checked() -> None:
     deck = parse("Q: a?\nA: b.\ndemo: xor-mlp\npredict: whatever\ntolerance: 5%\nvary: anything=1..2\n", known_ids())
     assert deck.ok, deck.errors
     assert deck.cards[0].check.predict.tolerance == Tolerance("rel", 0.05)
+
+
+def test_studydl_check_reports_predict_problems_against_the_catalogue(tmp_path: Path) -> None:
+    from tests.conftest import run_studydl
+
+    deck = tmp_path / "p.md"
+    deck.write_text(
+        "Q: a?\nA: b.\ndemo: xor-mlp\npredict: accuracy\ntolerance: 0.1\nvary: hidden=1..8\n\n"
+        "Q: c?\nA: d.\ndemo: xor-mlp\npredict: acuracy\ntolerance: 0.1\n",
+        encoding="utf-8",
+    )
+    result = run_studydl("check", str(deck))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == f"{deck}:6: hidden: must be at least 2, got 1"
+    assert lines[1].startswith(f"{deck}:11: demo 'xor-mlp' reports no metric 'acuracy' (its metrics: loss, accuracy, steps)")
