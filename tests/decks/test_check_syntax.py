@@ -114,3 +114,23 @@ def test_studydl_check_reports_predict_problems_against_the_catalogue(tmp_path: 
     lines = result.stderr.strip().splitlines()
     assert lines[0] == f"{deck}:6: hidden: must be at least 2, got 1"
     assert lines[1].startswith(f"{deck}:11: demo 'xor-mlp' reports no metric 'acuracy' (its metrics: loss, accuracy, steps)")
+
+
+def test_cards_json_shows_kind_predict_typed_and_the_prediction(tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import run_studydl
+
+    home = tmp_path / "home"
+    (home / "decks").mkdir(parents=True)
+    (home / "decks" / "p.md").write_text(
+        "Q: a?\nA: b.\nanswer: typed\n\nQ: c?\nA: d.\ndemo: learning-rate\npredict: limit_lr\ntolerance: 5%\nvary: curvature=2..10\n",
+        encoding="utf-8",
+    )
+    assert run_studydl("--home", str(home), "sync").returncode == 0
+    cards = json.loads(run_studydl("--home", str(home), "cards", "--deck", "p", "--json").stdout)["cards"]
+    assert [(c["kind"], c["typed"]) for c in cards] == [("basic", True), ("predict", False)]
+    assert cards[1]["predict"] == {
+        "metric": "limit_lr", "tolerance": ["rel", 0.05],
+        "vary": [{"name": "curvature", "low": 2.0, "high": 10.0, "options": [], "integer": False}],
+    }
