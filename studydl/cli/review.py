@@ -15,7 +15,7 @@ from studydl.cli.context import CliContext, pass_ctx
 
 @click.command()
 @click.option("--plain", is_flag=True, help="Review in plain text lines (works over a pipe: reads stdin).")
-@click.option("--deck", help="Only this deck (by name).")
+@click.option("--deck", help="Only this deck: its name, its file stem or the start of its name.")
 @click.option("--cram", is_flag=True, help="Review every card of --deck, due or not, without changing its schedule.")
 @pass_ctx
 def review(obj: CliContext, plain: bool, deck: str | None, cram: bool) -> None:
@@ -29,6 +29,8 @@ def review(obj: CliContext, plain: bool, deck: str | None, cram: bool) -> None:
     """
     if cram and deck is None:
         raise click.UsageError("--cram needs --deck: the deck to go through")
+    if deck is not None:
+        deck = _deck_name(obj, deck)
     if plain or not sys.stdin.isatty():
         from studydl.cli.plain_review import plain_review
 
@@ -37,6 +39,16 @@ def review(obj: CliContext, plain: bool, deck: str | None, cram: bool) -> None:
     from studydl.tui.launch import open_app
 
     open_app(obj.home, cram_deck=deck if cram else None)
+
+
+def _deck_name(obj: CliContext, deck: str) -> str:
+    """The deck `--deck` names: its name, its file stem or the start of its name (as `cards --deck`)."""
+    from studydl.store.queries import deck_matches, deck_rows
+
+    with obj.db.read() as s:
+        rows = deck_rows(s)
+    found = {name for i, name, _ in rows if i in deck_matches(deck, rows)}
+    return found.pop() if len(found) == 1 else deck
 
 
 @click.command()

@@ -78,7 +78,7 @@ def test_cram_over_a_pipe_logs_cram_and_keeps_the_schedule(home, write_deck, cli
     assert sync_decks(db, [path]).ok
     db.dispose()
     before = sqlite3.connect(home.db_path).execute("SELECT id, state, due, reps FROM cards ORDER BY id").fetchall()
-    result = cli("review", "--plain", "--cram", "--deck", "Typed", home=home, input="the forget gate\n\n/q\n")
+    result = cli("review", "--plain", "--cram", "--deck", "typ", home=home, input="the forget gate\n\n/q\n")
     assert result.returncode == 0, result.stderr
     assert "Cram: every card of the deck" in result.stdout and "(cram: schedule unchanged)" in result.stdout
     assert "1 Again 1m   2 Hard 10m   3 Good end   4 Easy end" in result.stdout
