@@ -9,7 +9,7 @@ import click
 
 from studydl.cli.context import CliContext, pass_ctx
 from studydl.domain.errors import StudyError
-from studydl.domain.words import plural
+from studydl.domain.words import noun, plural
 
 
 def _now() -> datetime:
@@ -135,7 +135,7 @@ def doctor(obj: CliContext, check_only: bool) -> None:
         click.echo(f"scheduling: {disagreement}")
     if report.disagreements:
         if report.rebuilt:
-            click.echo(f"rebuilt the scheduling state of {plural(report.rebuilt, 'card')} from their review log (backup first: {report.backup})")
+            click.echo(f"rebuilt the scheduling state of {plural(report.rebuilt, 'card')} from {noun(report.rebuilt, 'its', 'their')} review log (backup first: {report.backup})")
         else:
             click.echo(f"the review log disagrees with {plural(len(report.disagreements), 'card')}; run `studydl doctor` to rebuild them")
     else:

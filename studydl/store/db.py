@@ -1,4 +1,9 @@
-"""One SQLite database: the engine, WAL mode, write transactions that wait for the lock."""
+"""One SQLite database: the engine, WAL mode, write transactions that wait for the lock.
+
+SQLAlchemy (a few hundred milliseconds to import) is loaded when a session or the
+engine is first used, not when the database is opened: the quick read paths
+(`studydl due`, the app's first counts) run on `raw_read()` alone.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy import create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from studydl.domain.errors import StoreBusy, StoreError
 from studydl.store import schema
 from studydl.store.damage import DatabaseDamaged, check_file, sqlite_damage
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_S = 5.0
 """How long a write waits for another process's lock before giving up with a clear error."""
@@ -41,29 +48,59 @@ class Database:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout_s = busy_timeout_s
-        self.engine = create_engine(
-            f"sqlite:///{self.path}",
-            connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
-        )
-        event.listen(self.engine, "connect", self._on_connect)
-        event.listen(self.engine, "begin", self._on_begin)
-        self._write_engine = self.engine.execution_options(studydl_write=True)
-        self._reads = sessionmaker(self.engine, expire_on_commit=False)
-        self._writes = sessionmaker(self._write_engine, expire_on_commit=False)
         self._raw_idle: list[sqlite3.Connection] = []
         self._raw_all: list[sqlite3.Connection] = []
         self._raw_lock = threading.Lock()
+        self._engine_lock = threading.Lock()
         self.backup_path: Path | None = None
         if problem := check_file(self.path):
             raise DatabaseDamaged(self.path, problem)
         try:
-            self.backup_path = schema.ensure_current(self.engine, self.path)
-        except DBAPIError as exc:
+            self.backup_path = schema.ensure_current(lambda: self.engine, self.path)
+        except Exception as exc:
+            # SQLAlchemy is loaded by now: the engine created or migrated the database
+            from sqlalchemy.exc import DBAPIError, OperationalError
+
+            if not isinstance(exc, DBAPIError):
+                raise
             if detail := sqlite_damage(exc):
                 raise DatabaseDamaged(self.path, detail) from exc
             if not isinstance(exc, OperationalError):
                 raise
             raise StoreError(f"{self.path}: cannot open the database: {exc.orig}") from exc
+
+    # -- SQLAlchemy, built on first use -------------------------------------------
+
+    @cached_property
+    def engine(self) -> Engine:
+        with self._engine_lock:
+            if "_engine" not in self.__dict__:
+                from sqlalchemy import create_engine, event
+
+                engine = create_engine(
+                    f"sqlite:///{self.path}",
+                    connect_args={"timeout": self.busy_timeout_s, "check_same_thread": False},
+                )
+                event.listen(engine, "connect", self._on_connect)
+                event.listen(engine, "begin", self._on_begin)
+                self.__dict__["_engine"] = engine
+            return self.__dict__["_engine"]
+
+    @cached_property
+    def _write_engine(self) -> Engine:
+        return self.engine.execution_options(studydl_write=True)
+
+    @cached_property
+    def _reads(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _writes(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self._write_engine, expire_on_commit=False)
 
     @staticmethod
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -77,7 +114,7 @@ class Database:
         cursor.close()
 
     @staticmethod
-    def _on_begin(connection: object) -> None:
+    def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get("studydl_write")  # type: ignore[attr-defined]
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
 
@@ -94,6 +131,8 @@ class Database:
         Another process holding the lock makes it wait (up to `busy_timeout_s`,
         retried once); after that it raises StoreBusy, a message fit for the user.
         """
+        from sqlalchemy.exc import OperationalError
+
         deadline = time.monotonic() + self.busy_timeout_s * 2
         while True:
             session = self._writes()
@@ -202,4 +241,5 @@ class Database:
                 con.close()
             self._raw_all.clear()
             self._raw_idle.clear()
-        self.engine.dispose()
+        if "_engine" in self.__dict__:
+            self.__dict__["_engine"].dispose()

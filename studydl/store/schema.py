@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from studydl.domain.errors import StoreError
 from studydl.store.damage import DatabaseDamaged, sqlite_damage
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HEAD = "0007"
 """The newest schema revision; a test checks it equals the Alembic scripts' head."""
@@ -72,10 +75,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             raw.execute("PRAGMA foreign_keys=ON")
 
 
-def ensure_current(engine: Engine, path: Path) -> Path | None:
+def ensure_current(engine: Callable[[], Engine], path: Path) -> Path | None:
     """Bring the database to HEAD; returns the backup made before a migration, if any.
 
-    The common case (already at HEAD) reads one row with sqlite3 and never imports Alembic.
+    The common case (already at HEAD) reads one row with sqlite3 and imports neither
+    Alembic nor SQLAlchemy: `engine` is called only to create or migrate the database.
     """
     revision = current_revision(path)
     if revision == HEAD:
@@ -86,10 +90,10 @@ def ensure_current(engine: Engine, path: Path) -> Path | None:
             f"{path}: written by a newer studydl (schema {revision}, this one knows up to {HEAD}); upgrade studydl"
         )
     if revision is None:
-        create_current(engine)
+        create_current(engine())
         return None
     saved = backup(path, revision)
-    upgrade(engine)
+    upgrade(engine())
     return saved
 
 
