@@ -118,11 +118,17 @@ def check(paths: tuple[Path, ...]) -> None:
 def due(obj: CliContext, as_json: bool) -> None:
     """Per deck: new cards (within today's limit), learning cards due now and review cards due today."""
     from studydl.domain.cards import DeckCounts
-    from studydl.engine.settings import load_settings
-    from studydl.engine.stats import deck_tree_counts
+    from studydl.engine.deck_counts import deck_tree_counts, read_settings, tree_counts
 
     now = datetime.now(UTC)
-    rows = deck_tree_counts(obj.db, now, load_settings(obj.db))
+    db = obj.db
+    with db.raw_read() as con:  # plain SQL: this whole command is a read a learner waits for
+        settings, pending = read_settings(con)
+        rows = tree_counts(con, now, settings) if not pending else None
+    if rows is None:  # an upgrade to finish first (the full settings load does it)
+        from studydl.engine.settings import load_settings
+
+        rows = deck_tree_counts(db, now, load_settings(db))
     counts = [DeckCounts(r.deck, r.new, r.learning, r.review, r.total) for r in rows if r.section == ""]
     if as_json:
         click.echo(json.dumps({"decks": [c.__dict__ for c in counts]}, indent=2))

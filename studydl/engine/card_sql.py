@@ -12,13 +12,14 @@ writes them: naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from studydl.store.models import CardRow
+from studydl.store.times import from_db, to_db  # noqa: F401  (to_db re-exported for the hot path)
 
 CARD_COLUMNS = tuple(c.name for c in CardRow.__table__.columns)
 _TIMES = {"due", "last_review", "buried_until", "created_at", "updated_at"}
@@ -34,16 +35,6 @@ def raw(s: Txn) -> sqlite3.Connection:
     if isinstance(s, sqlite3.Connection):
         return s
     return s.connection().connection.driver_connection  # type: ignore[return-value]
-
-
-def to_db(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-def from_db(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None
 
 
 def card_row(con: sqlite3.Connection, card_id: int) -> SimpleNamespace | None:

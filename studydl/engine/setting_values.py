@@ -57,6 +57,10 @@ class Settings:
         return StudyDays(zone, self.day_start_hour)
 
 
+RECOMPUTE_PENDING = "recompute_memory_states"
+"""A settings key migration 0005 leaves in databases written before study-day scheduling:
+their memory states are recomputed from the log once, on the next load, and the key removed."""
+
 DEFAULTS = Settings()
 FIELD_NAMES = tuple(f.name for f in fields(Settings))
 

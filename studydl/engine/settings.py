@@ -17,6 +17,7 @@ from studydl.engine.setting_values import (  # noqa: F401  (re-exported: the set
     DEFAULTS,
     FIELD_NAMES,
     FIELDS,
+    RECOMPUTE_PENDING,
     BadValue,
     Settings,
     SettingsInvalid,
@@ -33,10 +34,6 @@ from studydl.engine.setting_values import (  # noqa: F401  (re-exported: the set
 )
 from studydl.store.db import Database
 from studydl.store.models import SettingRow
-
-RECOMPUTE_PENDING = "recompute_memory_states"
-"""A settings key migration 0005 leaves in databases written before study-day scheduling:
-their memory states are recomputed from the log once, on the next load, and the key removed."""
 
 
 def load_settings(db: Database) -> Settings:

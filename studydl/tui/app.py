@@ -24,7 +24,7 @@ from studydl.domain.errors import DeckProblem, StudyError
 from studydl.domain.words import problems_in_files
 from studydl.home import Home
 from studydl.tui.commands import StudyCommands
-from studydl.tui.messages import DeckFilesChanged, DecksChanged, DecksSynced, StoreReady
+from studydl.tui.messages import DeckFilesChanged, DecksChanged, DecksSynced, HomeLoaded, StoreReady
 from studydl.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
@@ -85,7 +85,9 @@ class StudyApp(App[None]):
         self.deck_roots = list(deck_roots) if deck_roots is not None else home.deck_roots()
         self.watch_decks_enabled = watch
         self.db: Database | None = None
-        """Opened by the first sync worker; screens wait for StoreReady before using it."""
+        """Set when the store is open and the first sync is done (StoreReady); None until then."""
+        self._store: Database | None = None
+        """The store as the sync worker opened it (before the first sync finished)."""
         self.settings: Settings | None = None
         """The store's settings as last read (at start, on opening the settings); screens that
         depend on them (review, home counts) read the store themselves."""
@@ -143,24 +145,38 @@ class StudyApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="sync", description="Deck sync")
     def sync_decks(self) -> None:
-        """Open the store (first time), then sync every deck folder into it."""
+        """Sync every deck folder into the store; the first time, open it and load the deck list too.
+
+        At start-up, opening the store, the sync and the deck list's first load are one
+        ordered step in this one worker: the first counts the learner sees already hold
+        a deck file added while the app was closed (two loads racing, one before the sync
+        and one after, could show the older last). Nothing here loads SQLAlchemy when no
+        deck file changed (see decks/sync.py and engine/deck_counts.py).
+        """
         from studydl.decks.sync import sync_decks
         from studydl.demos.spec_index import SpecIndex
 
         with self._sync_lock:
-            if self.db is None:
-                from studydl.engine.settings import load_settings
-
-                db = self.home.open_db()
-                self.settings = load_settings(db)
-                self.db = db
-                self.post_message(StoreReady())
+            first = self._store is None
+            if first:
+                self._store = self.home.open_db()
+            db = self._store
             started = time.perf_counter()
-            report = sync_decks(
-                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=SpecIndex(), prune_missing=True, clock=self.clock
-            )
+            try:
+                report = sync_decks(
+                    db, self.deck_roots, roots=self.home.named_roots(), known_demos=SpecIndex(), prune_missing=True, clock=self.clock
+                )
+            finally:  # a failed sync still opens the app on the store as it is (the failure is reported)
+                if first:
+                    self._post_first_load(db, started)
             log.info("sync: %d files synced, %d unchanged, %d errors in %.0f ms", len(report.synced), report.unchanged, len(report.errors), (time.perf_counter() - started) * 1000)
-        self.post_message(DecksSynced(list(report.errors), report.touched))
+        self.post_message(DecksSynced(list(report.errors), report.touched, first=first))
+
+    def _post_first_load(self, db: Database, started: float) -> None:
+        from studydl.tui.home_data import load_home_data
+
+        data = load_home_data(db, self.clock())
+        self.post_message(StoreReady(db, HomeLoaded(data, True, time.perf_counter() - started)))
 
     @work(thread=True, exit_on_error=False, group="watch", description="Deck folder watch")
     def watch_decks(self) -> None:
@@ -239,13 +255,18 @@ class StudyApp(App[None]):
 
     # -- messages from workers -----------------------------------------------------
 
-    def on_store_ready(self, _message: StoreReady) -> None:
+    def on_store_ready(self, message: StoreReady) -> None:
+        """The store is open and synced: every action opens at once, on counts taken after the sync."""
+        self.db = message.db
+        self.settings = message.home.data.settings
+        self.synced = True
         if self.settings and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        self.broadcast_changed()
+        self.refresh_bindings()
+        for screen in self.screen_stack:
+            screen.post_message(message.home if isinstance(screen, HomeScreen) else DecksChanged())
 
     def on_decks_synced(self, message: DecksSynced) -> None:
-        self.synced = True
         had_errors = bool(self.deck_errors)
         self.deck_errors = message.errors
         self.refresh_bindings()
@@ -261,7 +282,8 @@ class StudyApp(App[None]):
             )
         elif had_errors:
             self.notify("The deck problems are fixed.", title="Decks synced")
-        self.broadcast_changed()
+        if not message.first:  # (the first sync's counts came with StoreReady)
+            self.broadcast_changed()
 
     def on_deck_files_changed(self, message: DeckFilesChanged) -> None:
         log.info("deck files changed: %s", ", ".join(str(p) for p in message.paths))

@@ -177,3 +177,45 @@ async def test_end_to_end_review_undo_edit_demo_stats_quit_and_reopen(build_app,
         assert reopened.screen.query_one("#progress").render().plain == "Today  4 reviewed · 1 left"
         with reopened.db.read() as s:
             assert s.scalar(select(func.count()).select_from(ReviewRow)) == 4
+
+
+async def test_a_deck_added_while_the_app_was_closed_is_in_the_first_counts_however_slow_the_sync(build_app, study_home, monkeypatch) -> None:
+    """Start-up is one ordered step: open, sync, then the first deck-list load.
+
+    The sync is held (a slow disk) while the test looks at the screen: no counts may be
+    shown before it ends (those would lack the new deck, and a load racing the sync could
+    land last), and the first counts shown hold the deck added while the app was closed.
+    """
+    import asyncio
+    import threading
+
+    import studydl.decks.sync as sync_module
+    from studydl.decks.sync import sync_decks
+    from studydl.tui.widgets.deck_tree import DeckTree
+    from tests.tui.conftest import write
+
+    db = study_home.open_db()  # the app ran before: Basics and second are in the store
+    sync_decks(db, [study_home.decks_dir], roots=study_home.named_roots())
+    db.dispose()
+    write(study_home.decks_dir / "third.md", "# Later\n\nGELU :: x * Phi(x)\n")  # added while it was closed
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_sync(*args, **kwargs):
+        entered.set()
+        assert release.wait(10)
+        return sync_decks(*args, **kwargs)
+
+    monkeypatch.setattr(sync_module, "sync_decks", slow_sync)
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await asyncio.to_thread(entered.wait, 10)
+        for _ in range(5):  # time for any load that would race the sync to land
+            await pilot.pause(0.05)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert home.query_one("#progress").render().plain == "Opening your decks…"
+        assert len(home.query_one(DeckTree).root.children) == 0 and app.db is None
+        release.set()
+        await settle(pilot)
+        assert [str(n.data.deck) for n in home.query_one(DeckTree).root.children] == ["Basics", "second", "third"]
+        assert home.query_one("#progress").render().plain == "Today  0 reviewed · 5 left"

@@ -165,7 +165,7 @@ async def test_tab_and_shift_tab_move_between_search_list_and_card_and_the_foote
         assert isinstance(screen, BrowseScreen)
         query, cards = screen.query_one("#query", Input), screen.query_one("#cards", DataTable)
         assert cards.has_focus
-        assert "tab To the card" in screen_text(app)[-1]
+        assert "tab To the card" in screen_text(app)[-1], "\n".join(screen_text(app))
         await press(pilot, "slash", *"deck:bas")
         assert query.has_focus and query.value == "deck:bas"
         assert "tab To the list" in screen_text(app)[-1]

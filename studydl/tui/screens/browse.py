@@ -168,6 +168,7 @@ class BrowseScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(str(keep)))
         if not self._cards:
             self.query_one("#detail").display = False
+            self.refresh_bindings()
         else:
             self._show_selected()
 
@@ -215,6 +216,7 @@ class BrowseScreen(Screen[None]):
             return
         detail = message.detail
         self.query_one("#detail").display = True
+        self.refresh_bindings()  # tab can go to the card now
         self.query_one("#card-meta", Static).update(view.card_meta(detail.card))
         self.query_one("#card-schedule", Static).update(view.schedule_line(detail, message.now))
         self.query_one("#card-text", Markdown).update(view.card_markdown(detail.card))

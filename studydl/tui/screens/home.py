@@ -62,25 +62,28 @@ class HomeScreen(Screen[None]):
             self.reload()
 
     _generation = 0
-    """Bumped by each reload: a load overtaken by a newer one posts nothing (it would show older counts)."""
+    """Bumped by each reload (the start-up load, from the app, is 0)."""
+    _shown = -1
+    """The generation on screen: a load finishing after a newer one is dropped (its counts are older)."""
 
     def reload(self) -> None:
         app = self.study_app
-        if app.db is not None:
+        if app.db is not None:  # (until then the app's start-up load is on its way)
             self._generation += 1
             self._load(app.db, app.clock(), app.synced, self._generation)
 
     @work(thread=True, exit_on_error=False, group="home", description="Loading the deck list")
     def _load(self, db, now, synced: bool, generation: int) -> None:  # noqa: ANN001
-        from studydl.engine.settings import load_settings
         from studydl.tui.home_data import load_home_data
 
         started = time.perf_counter()
-        data = load_home_data(db, now, load_settings(db))  # the store's settings now, not those of start-up
-        if generation == self._generation:
-            self.post_message(HomeLoaded(data, synced, time.perf_counter() - started))
+        data = load_home_data(db, now)  # the store's settings now, not those of start-up
+        self.post_message(HomeLoaded(data, synced, time.perf_counter() - started, generation))
 
     def on_home_loaded(self, message: HomeLoaded) -> None:
+        if message.generation < self._shown:
+            return
+        self._shown = message.generation
         data, synced = message.data, message.synced
         self.data = data
         self.study_app.deck_names = [deck.deck for deck in data.decks]
