@@ -109,9 +109,7 @@ class StudyApp(App[None]):
     def on_mount(self) -> None:
         if stamp := os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self._stamp, Path(stamp), "paint")
-        self.sync_decks()
-        if self.watch_decks_enabled:
-            self.watch_decks()
+        self.sync_decks()  # the folder watch starts once it is done (see on_store_ready)
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self.screen_change_signal.subscribe(self, self._on_screen_change)
 
@@ -265,6 +263,8 @@ class StudyApp(App[None]):
         self.refresh_bindings()
         for screen in self.screen_stack:
             screen.post_message(message.home if isinstance(screen, HomeScreen) else DecksChanged())
+        if self.watch_decks_enabled:  # (an edit from now on is seen; one made before is in this sync)
+            self.watch_decks()
 
     def on_decks_synced(self, message: DecksSynced) -> None:
         had_errors = bool(self.deck_errors)
