@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from studydl.engine.queue_counts import LEARN_STATES, NEW, REVIEW, DeckQueue, deck_names, done_today
-from studydl.engine.setting_values import RECOMPUTE_PENDING, Settings, settings_from_rows
+from studydl.engine.setting_checks import settings_from_rows
+from studydl.engine.setting_values import RECOMPUTE_PENDING, Settings
 from studydl.store.times import from_db, to_db
 
 LIVE = "retired = FALSE AND suspended = FALSE"

@@ -12,23 +12,26 @@ from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from studydl.domain.errors import StudyError
+from studydl.engine.setting_checks import (  # noqa: F401  (re-exported: the settings API)
+    BadValue,
+    SettingsInvalid,
+    coerce,
+    parse_setting,
+    parse_value,
+    parse_values,
+    settings_from_rows,
+)
 from studydl.engine.setting_values import (  # noqa: F401  (re-exported: the settings API)
     ALIASES,
     DEFAULTS,
     FIELD_NAMES,
     FIELDS,
     RECOMPUTE_PENDING,
-    BadValue,
     Settings,
-    SettingsInvalid,
     canonical_key,
     changed_fields,
-    coerce,
     display_value,
     form_text,
-    parse_setting,
-    parse_values,
-    settings_from_rows,
     to_json,
     with_value,
 )

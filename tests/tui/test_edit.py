@@ -19,8 +19,9 @@ from studydl.tui.launch import make_app
 from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.watch import poll_changes, watch_changes
+from studydl.tui.widgets.card_view import CardPanel
 from studydl.tui.widgets.deck_tree import DeckTree
-from tests.tui.conftest import press, settle, write
+from tests.tui.conftest import press, screen_text, settle, write
 
 EDITOR = """\
 #!{python}
@@ -82,7 +83,8 @@ async def test_edit_opens_the_editor_and_the_card_changes_keeping_its_history(ap
         assert log.read_text() == f"+7 {deck}"
         assert screen.due.card.id == card_id
         assert screen.due.card.question == "What is a tensor, in PyTorch?"
-        assert "in PyTorch" in str(screen.query_one("#question").source)
+        assert "in PyTorch" in screen.query_one(CardPanel).question_source
+        assert "in PyTorch" in screen_text(app)[4]  # and on screen
         with app.db.read() as s:
             assert s.scalar(select(func.count()).where(ReviewRow.card_id == card_id)) == 1
 

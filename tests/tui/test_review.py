@@ -23,7 +23,8 @@ def rich_text(renderable) -> str:
 
 def card_text(app) -> str:
     panel = app.screen.query_one(CardPanel)
-    return "\n".join(str(md.source) for md in panel.query("Markdown") if md.display)
+    shown = [panel.question_source] + ([panel.answer_source] if panel.query_one("#answer").display else [])
+    return "\n".join(shown)
 
 
 async def start_review(pilot, deck_line: int = 1) -> ReviewScreen:

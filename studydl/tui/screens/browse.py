@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Markdown, Static
+from textual.widgets import DataTable, Header, Input, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.cards import CardView
@@ -24,6 +24,7 @@ from studydl.search.cards import SearchResult, search
 from studydl.store.db import Database
 from studydl.tui.messages import DecksChanged
 from studydl.tui.screens import browse_view as view
+from studydl.tui.widgets.footer import StudyFooter
 
 DEBOUNCE_S = 0.2
 """Typing pauses this long before the query runs."""
@@ -98,7 +99,7 @@ class BrowseScreen(Screen[None]):
             yield Static(id="card-schedule")
             yield Markdown(id="card-text")
             yield DataTable(id="history", cursor_type="none", show_cursor=False)
-        yield Footer()
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         history = self.query_one("#history", DataTable)

@@ -10,14 +10,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
+from studydl.tui.host import host
 from studydl.tui.messages import DecksChanged, HomeLoaded
 from studydl.tui.widgets.deck_tree import DeckTree, Target, heading
+from studydl.tui.widgets.footer import StudyFooter
 
 if TYPE_CHECKING:
-    from studydl.tui.app import StudyApp
     from studydl.tui.home_data import HomeData
+    from studydl.tui.host import StudyHost
 
 
 class HomeScreen(Screen[None]):
@@ -40,8 +42,8 @@ class HomeScreen(Screen[None]):
         self.data: HomeData | None = None
 
     @property
-    def study_app(self) -> StudyApp:
-        return self.app  # type: ignore[return-value]
+    def study_app(self) -> StudyHost:
+        return host(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,7 +51,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="columns")
         yield DeckTree(id="decks")
         yield Static(id="hint")
-        yield Footer()
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DeckTree).focus()

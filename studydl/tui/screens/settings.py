@@ -17,9 +17,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from studydl.domain.words import noun, plural
+from studydl.tui.widgets.footer import StudyFooter
 
 if TYPE_CHECKING:
     from studydl.engine.setting_values import Settings
@@ -77,7 +78,7 @@ class SettingsScreen(ModalScreen["dict[str, Any] | None"]):
             with Horizontal(id="settings-buttons"):
                 yield Button("Save  ctrl+s", id="save", variant="primary", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
-        yield Footer()
+        yield StudyFooter()
 
     def _field(self, name: str) -> Widget:
         from studydl.engine.setting_values import form_text
@@ -132,7 +133,7 @@ class SettingsScreen(ModalScreen["dict[str, Any] | None"]):
 
     def read_form(self) -> dict[str, Any]:
         """The fields changed in the form; raises SettingsInvalid naming every bad field (ids as keys)."""
-        from studydl.engine.setting_values import BadValue, SettingsInvalid, parse_value
+        from studydl.engine.setting_checks import BadValue, SettingsInvalid, parse_value
 
         values: dict[str, Any] = {}
         problems: dict[str, str] = {}
@@ -180,7 +181,7 @@ class SettingsScreen(ModalScreen["dict[str, Any] | None"]):
     # -- actions ----------------------------------------------------------------
 
     def action_save(self) -> None:
-        from studydl.engine.setting_values import SettingsInvalid
+        from studydl.engine.setting_checks import SettingsInvalid
 
         try:
             changes = self.read_form()

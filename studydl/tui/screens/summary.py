@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from studydl.domain.review import SessionSummary
 from studydl.domain.words import plural
+from studydl.tui.widgets.footer import StudyFooter
 
 
 def format_duration(seconds: float) -> str:
@@ -71,7 +72,7 @@ class SummaryScreen(Screen[None]):
             yield Static(Text("Session complete", style="bold"), id="summary-title")
             yield Static(summary_table(self.summary), id="summary-table")
             yield Static(Text("Press enter to go back to your decks.", style="dim"), id="summary-hint")
-        yield Footer()
+        yield StudyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Session summary"
