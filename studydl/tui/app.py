@@ -65,7 +65,7 @@ class StudyApp(AppActions, App[None]):
     a screen's CSS_PATH only for screens it builds from MODES or is pushed)."""
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", show=False),
-        Binding("ctrl+e", "deck_errors", "Deck errors"),
+        Binding("ctrl+e", "deck_errors", "Deck problems"),
     ]
 
     def __init__(

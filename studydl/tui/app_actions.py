@@ -104,7 +104,7 @@ class AppActions:
     def action_deck_errors(self) -> None:
         from studydl.tui.screens.errors import DeckErrorsScreen
 
-        self.push_screen(DeckErrorsScreen(self.deck_errors))
+        self.push_screen(DeckErrorsScreen(self.deck_errors, self.home.root))
 
     def action_sync(self) -> None:
         self.sync_decks()

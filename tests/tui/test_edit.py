@@ -117,7 +117,7 @@ async def test_a_broken_deck_shows_file_line_problems_and_keeps_its_cards(app, s
         await press(pilot, "ctrl+e")
         assert app.screen.query_one("#errors-title").render().plain.startswith("1 problem in 1 deck file (it keeps its")
         assert isinstance(app.screen, DeckErrorsScreen)
-        assert f"{deck}:7" in str(app.screen.query_one("#errors-list").get_option_at_index(0).prompt)
+        assert "decks/basics.md:7: `Q:` without" in str(app.screen.query_one("#errors-list").get_option_at_index(0).prompt)
         await press(pilot, "escape", "escape")
         assert app.screen.query_one("#progress").render().plain.endswith("4 left")
 

@@ -99,7 +99,7 @@ class BrowseScreen(Screen[None]):
             yield Static(id="card-schedule")
             yield Markdown(id="card-text")
             yield DataTable(id="history", cursor_type="none", show_cursor=False)
-        yield StudyFooter()
+        yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
         history = self.query_one("#history", DataTable)

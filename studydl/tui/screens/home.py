@@ -51,7 +51,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="columns")
         yield DeckTree(id="decks")
         yield Static(id="hint")
-        yield StudyFooter()
+        yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DeckTree).focus()

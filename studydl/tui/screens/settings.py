@@ -78,7 +78,7 @@ class SettingsScreen(ModalScreen["dict[str, Any] | None"]):
             with Horizontal(id="settings-buttons"):
                 yield Button("Save  ctrl+s", id="save", variant="primary", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
-        yield StudyFooter()
+        yield StudyFooter(compact=True)
 
     def _field(self, name: str) -> Widget:
         from studydl.engine.setting_values import form_text

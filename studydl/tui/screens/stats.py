@@ -73,7 +73,7 @@ def retention_figure(stats: Stats) -> str:
     if stats.retention_30d is not None:
         return f"{stats.retention_30d:.0%} (30 d)"
     if stats.reviews_today:
-        return f"none yet ({stats.correct_today / stats.reviews_today:.0%} correct today)"
+        return f"– ({stats.correct_today / stats.reviews_today:.0%} correct today)"
     return "–"
 
 

@@ -72,7 +72,7 @@ class SummaryScreen(Screen[None]):
             yield Static(Text("Session complete", style="bold"), id="summary-title")
             yield Static(summary_table(self.summary), id="summary-table")
             yield Static(Text("Press enter to go back to your decks.", style="dim"), id="summary-hint")
-        yield StudyFooter()
+        yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Session summary"
