@@ -110,7 +110,9 @@ class StudyApp(AppActions, App[None]):
     def on_mount(self) -> None:
         if stamp := os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self._stamp, Path(stamp), "paint")
-        self.sync_decks()  # the folder watch starts once it is done (see on_store_ready)
+        # After the first frame: the worker would compete with it for the interpreter.
+        # The folder watch starts once the sync is done (see on_store_ready).
+        self.call_after_refresh(self.sync_decks)
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self.screen_change_signal.subscribe(self, self._on_screen_change)
 
