@@ -219,3 +219,46 @@ async def test_a_deck_added_while_the_app_was_closed_is_in_the_first_counts_howe
         await settle(pilot)
         assert [str(n.data.deck) for n in home.query_one(DeckTree).root.children] == ["Basics", "second", "third"]
         assert home.query_one("#progress").render().plain == "Today  0 reviewed · 5 left"
+
+
+async def test_a_daily_session_at_80x24_reaches_every_action_without_scrolling(app, clock) -> None:
+    """Deck list, a whole review, summary, browse, stats, settings, help: each screen's keys in its
+    footer and its buttons on screen at 80x24; scrollbars one column wide on a visible track."""
+    from textual.widgets import Button
+
+    from tests.tui.conftest import screen_text
+
+    def footer() -> str:
+        return " ".join(screen_text(app)[-1].split())
+
+    def on_screen(*selectors: str) -> bool:
+        whole = app.screen.region
+        return all(whole.contains_region(w.region) for s in selectors for w in app.screen.query(s) if w.display)
+
+    def thin_scrollbars() -> bool:
+        return all(w.styles.scrollbar_size_vertical == 1 for w in app.screen.query("*") if w.show_vertical_scrollbar)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert all(k in footer() for k in ("⏎ Study", "a Study all", "b Browse", "s Stats", "o Settings", "? Help", "q Quit"))
+        await press(pilot, "a")
+        while isinstance(app.screen, ReviewScreen):
+            assert "space Reveal" in footer() and "s Suspend" in footer() and on_screen("#reveal")
+            clock.advance(20)
+            await press(pilot, "space")
+            assert on_screen("AnswerBar Button") and len(app.screen.query("AnswerBar Button")) == 4
+            await press(pilot, "3")
+            clock.advance(700)  # learning steps come due
+        assert isinstance(app.screen, SummaryScreen) and "esc Back to decks" in footer()
+        await press(pilot, "enter", "b")
+        assert all(k in footer() for k in ("tab To the card", "/ Search", "s Suspend", "f Flag")) and thin_scrollbars()
+        await press(pilot, "escape", "s")
+        assert "esc Back" in footer() and thin_scrollbars()
+        await press(pilot, "escape", "o")
+        assert on_screen("#save", "#cancel") and "^s Save" in footer() and thin_scrollbars()
+        assert all(isinstance(b, Button) for b in app.screen.query("#settings-buttons Button"))
+        await press(pilot, "escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen) and thin_scrollbars()
+        assert any("escape closes" in row for row in screen_text(app))
+        await press(pilot, "escape", "q")
+    assert app.return_code == 0
