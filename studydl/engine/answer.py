@@ -65,7 +65,7 @@ def apply_answer(
     Only new and review siblings that are live (not retired, not suspended) and not
     already buried that long are buried, as Anki buries only cards in its queues.
     """
-    con = card_sql.raw(s)
+    con = card_sql.hot(s)
     row = card_sql.card_row(con, card_id)
     if row is None:
         raise NoSuchCard(f"no card with id {card_id}")

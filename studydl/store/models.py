@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -50,8 +51,9 @@ class DeckRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     source_path: Mapped[str] = mapped_column(Text, unique=True)
-    file_size: Mapped[int | None]
-    file_mtime_ns: Mapped[int | None]
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    file_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    """Nanoseconds: 64 bits (SQLite's INTEGER always is; PostgreSQL's would be 32)."""
     file_hash: Mapped[str | None] = mapped_column(String(64))
     synced_at: Mapped[datetime | None]
 

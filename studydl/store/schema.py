@@ -1,4 +1,9 @@
-"""Schema versions: create a new database, migrate an older one in place (after a backup)."""
+"""Schema versions: create a new database, migrate an older one in place.
+
+A SQLite file is copied first (SQLite's backup API); on a PostgreSQL server the whole
+migration runs in one transaction (its DDL is transactional), so it lands entirely or
+not at all, while the other devices wait for the collection's write lock.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 from studydl.domain.errors import StoreError
 
@@ -51,11 +56,10 @@ def backup(path: Path, revision: str) -> Path:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations up to `revision` on this engine's database."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            upgrade_on(connection, revision)
+        return
     with engine.connect() as connection:
         # Table rebuilds (batch migrations) must not trip foreign keys half-way;
         # the pragma only takes effect outside a transaction.
@@ -63,10 +67,28 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                upgrade_on(connection, revision)
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade_on(connection: Connection, revision: str = "head") -> None:
+    """Run the Alembic migrations up to `revision` inside the connection's transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _known_revisions() -> list[str]:
+    return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"))
+
+
+def _newer(where: object, revision: str) -> StoreError:
+    return StoreError(f"{where}: written by a newer studydl (schema {revision}, this one knows up to {HEAD}); upgrade studydl")
 
 
 def ensure_current(engine: Engine, path: Path) -> Path | None:
@@ -77,11 +99,8 @@ def ensure_current(engine: Engine, path: Path) -> Path | None:
     revision = current_revision(path)
     if revision == HEAD:
         return None
-    known = sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"))
-    if revision is not None and revision not in known:
-        raise StoreError(
-            f"{path}: written by a newer studydl (schema {revision}, this one knows up to {HEAD}); upgrade studydl"
-        )
+    if revision is not None and revision not in _known_revisions():
+        raise _newer(path, revision)
     if revision is None:
         create_current(engine)
         return None
@@ -97,10 +116,50 @@ def create_current(engine: Engine) -> None:
     skips importing Alembic and replaying every migration on first start. A test
     checks that the migrations and the models produce the same schema.
     """
+    with engine.begin() as connection:
+        create_on(connection)
+
+
+def create_on(connection: Connection) -> None:
+    """The current tables, stamped at HEAD, inside the connection's transaction."""
     from studydl.store.models import Base
 
-    with engine.begin() as connection:
-        Base.metadata.create_all(connection)
-        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        connection.exec_driver_sql("DELETE FROM alembic_version")
-        connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES (?)", (HEAD,))
+    Base.metadata.create_all(connection)
+    connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+    connection.exec_driver_sql("DELETE FROM alembic_version")
+    connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD})
+
+
+def postgres_revision(connection: Connection, where: object) -> str | None:
+    """The schema revision of a server's collection (in its current schema), or None when it holds no studydl tables."""
+    has_version, has_tables = connection.execute(
+        text("SELECT to_regclass('alembic_version') IS NOT NULL, to_regclass('cards') IS NOT NULL OR to_regclass('decks') IS NOT NULL")
+    ).one()
+    if not has_version:
+        if has_tables:
+            raise StoreError(f"{where}: holds tables that are not a studydl collection (no schema version)")
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def ensure_current_postgres(engine: Engine, write_engine: Engine, where: object) -> None:
+    """Bring a server's collection to HEAD.
+
+    The common case (at HEAD) is one read. Otherwise the check is made again and the
+    tables created or migrated in one transaction holding the collection's write lock
+    (`write_engine` takes it first), so two devices starting at once do it once.
+    """
+    with engine.connect() as connection:
+        if postgres_revision(connection, where) == HEAD:
+            return
+    with write_engine.connect() as connection:
+        revision = postgres_revision(connection, where)
+        if revision == HEAD:
+            return
+        if revision is not None and revision not in _known_revisions():
+            raise _newer(where, revision)
+        if revision is None:
+            create_on(connection)
+        else:
+            upgrade_on(connection)
+        connection.commit()
