@@ -1,4 +1,8 @@
-"""The studydl home: the database, the user's own decks and the log, in one folder."""
+"""The studydl home: the database, the user's own decks and the log, in one folder.
+
+The database may live elsewhere instead (`--db URL` / `STUDYDL_DB`: a PostgreSQL
+server shared by several devices); the home still holds the decks and the log.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from studydl.resources import bundled_decks_dir
 
 HOME_ENV = "STUDYDL_HOME"
+DB_ENV = "STUDYDL_DB"
 
 
 def default_home_dir() -> Path:
@@ -26,13 +31,16 @@ class Home:
     """Where one learner's collection lives."""
 
     root: Path
+    db_url: str | None = None
+    """The database when it is not the home's SQLite file (`--db`): a server URL or another file."""
 
     @classmethod
-    def resolve(cls, root: Path | str | None = None) -> Home:
-        return cls(Path(root).expanduser() if root else default_home_dir())
+    def resolve(cls, root: Path | str | None = None, db_url: str | None = None) -> Home:
+        return cls(Path(root).expanduser() if root else default_home_dir(), db_url or None)
 
     @property
     def db_path(self) -> Path:
+        """The home's SQLite file (the database unless `db_url` names another)."""
         return self.root / "studydl.db"
 
     @property
@@ -56,4 +64,4 @@ class Home:
         from studydl.store.db import Database
 
         self.ensure()
-        return Database(self.db_path)
+        return Database(self.db_url or self.db_path)

@@ -48,7 +48,13 @@ def make_app(
 
 
 def open_app(home: Home) -> None:
-    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback."""
+    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback.
+
+    A database server (`--db`) that cannot be reached is reported before the app
+    starts, as one line (StoreError), as every command reports it.
+    """
+    if home.db_url:
+        home.open_db().dispose()
     app = make_app(home)
     app.run()
     if app.return_code:
