@@ -73,8 +73,8 @@ def build_collection(path: Path, n_cards: int, n_log: int, seed: int = 1, now: d
     con.execute("PRAGMA synchronous=OFF")
     decks = max(1, n_cards // CARDS_PER_DECK)
     con.executemany(
-        "insert into decks (id, name, source_path) values (?, ?, ?)",
-        [(d + 1, f"Deck {d:03d}", f"/bench/deck{d:03d}.md") for d in range(decks)],
+        "insert into decks (id, name, root, rel_path, path) values (?, ?, 'home', ?, ?)",
+        [(d + 1, f"Deck {d:03d}", f"deck{d:03d}.md", f"/bench/deck{d:03d}.md") for d in range(decks)],
     )
     cards, reviewed = [], []
     created = _ts(now - timedelta(days=800))
@@ -94,11 +94,11 @@ def build_collection(path: Path, n_cards: int, n_log: int, seed: int = 1, now: d
         deck = min(decks, (i - 1) // CARDS_PER_DECK + 1)
         cards.append((
             i, f"u{i}", 0, note, deck, "Section", "basic", 0, f"Question {i}?", f"Answer {i}.",
-            f"h{i}", f"/bench/deck{deck - 1:03d}.md", i % CARDS_PER_DECK + 1, None, "", 0, created, created,
+            f"h{i}", i % CARDS_PER_DECK + 1, None, "", 0, created, created,
             state, step, stab, diff, _ts(due) if due else None, _ts(last) if last else None,
             0 if state == 0 else 8, 0, 0, 0, 0, None,
         ))
-    con.executemany(f"insert into cards values ({', '.join('?' * 30)})", cards)
+    con.executemany(f"insert into cards values ({', '.join('?' * len(cards[0]))})", cards)
     before = '{"state":2,"reps":7}'
     after = '{"state":2,"reps":8}'
     start = now - timedelta(days=730)

@@ -35,8 +35,8 @@ SPEC = DemoSpec(
     ),
 )
 
-SHOWN = 6
-"""How many test images are drawn next to their reconstructions."""
+SHOWN = 5
+"""How many test images are drawn over their reconstructions (five rows of 12 px fit 80 columns)."""
 
 
 def make_images(count: int, size: int, gen: Any) -> Any:
@@ -166,4 +166,10 @@ def _pairs(originals: Any, rebuilt: Any, size: int, step: int) -> Images:
     captions = [f"original {i + 1}" for i in range(len(originals))] + [
         f"rebuilt {i + 1}" for i in range(len(rebuilt))
     ]
-    return Images("images", f"Originals and reconstructions after {step} steps", images, captions)
+    return Images(
+        "images",
+        f"Originals (top) and their reconstructions (below) after {step} steps",
+        images,
+        captions,
+        columns=len(originals),
+    )

@@ -23,7 +23,8 @@ SPEC = DemoSpec(
     teaches=(
         "To add two numbers marked somewhere in a 50-step sequence a network must keep them "
         "in memory across many steps: the LSTM's gated cell state learns to, while a vanilla "
-        "RNN trained just as long stays at the 0.167 error of always answering 1."
+        "RNN, trained with the same settings for several times as long, stays at the 0.167 "
+        "error of always answering 1, because its gradient fades step by step back in time."
     ),
     concepts=(
         "RNN",
@@ -31,19 +32,26 @@ SPEC = DemoSpec(
         "long-range dependencies",
         "vanishing gradients through time",
         "gating",
+        "gradient clipping",
     ),
     params=(
         Param("length", 50, "sequence length T", min=5, max=200),
-        Param("hidden", 32, "units in each recurrent layer", min=4, max=256),
+        Param("hidden", 16, "units in each recurrent layer", min=4, max=256),
+        Param("steps", 1000, "most Adam steps for the LSTM", min=25, max=5000),
+        Param("batch", 64, "sequences per step", min=8, max=1024),
+        Param("lr", 0.03, "Adam learning rate for both networks", min=1e-4, max=0.1),
+        Param("clip", 1.0, "clip both networks' gradient norm to this (0 = no clipping)", min=0.0, max=100.0),
         Param(
-            "steps", 800, "maximum Adam steps (both networks get the same number)", min=25, max=5000
+            "rnn_factor",
+            3.0,
+            "after the LSTM solves the task the RNN trains on to this many times its steps",
+            min=1.0,
+            max=10.0,
         ),
-        Param("batch", 128, "sequences per step", min=8, max=1024),
-        Param("lr", 0.01, "Adam learning rate for both networks", min=1e-4, max=0.1),
         Param(
             "target",
             0.01,
-            "stop once the LSTM's test MSE is below this (0 = never)",
+            "the LSTM stops once its test MSE is below this (0 = never)",
             min=0.0,
             max=1.0,
         ),
@@ -54,7 +62,8 @@ BASELINE = 1 / 6
 """MSE of always answering 1.0: the variance of a sum of two U(0, 1) numbers."""
 EVAL_EVERY = 25
 TEST_SIZE = 512
-CLIP = 1.0
+SOLVED = 0.01
+FAILED = 0.1
 
 
 def adding_batch(torch: Any, n: int, length: int, gen: Any) -> tuple[Any, Any]:
@@ -73,7 +82,10 @@ def adding_batch(torch: Any, n: int, length: int, gen: Any) -> tuple[Any, Any]:
 
 
 def build(torch: Any, kind: str, hidden: int) -> Any:
-    """A one-layer recurrent net reading the sequence, then a linear read-out of its last state."""
+    """A one-layer recurrent net reading the sequence, then a linear read-out of its last state.
+
+    Both read-outs start at the mean answer (bias 1.0), so neither spends steps learning it.
+    """
     nn = torch.nn
 
     class Reader(nn.Module):
@@ -81,9 +93,10 @@ def build(torch: Any, kind: str, hidden: int) -> Any:
             super().__init__()
             self.rnn = (nn.LSTM if kind == "lstm" else nn.RNN)(2, hidden, batch_first=True)
             self.out = nn.Linear(hidden, 1)
-            if kind == "lstm":
-                # Forget-gate bias 1 (Gers et al. 2000): start by remembering, not forgetting.
-                with torch.no_grad():
+            with torch.no_grad():
+                self.out.bias.fill_(1.0)
+                if kind == "lstm":
+                    # Forget-gate bias 1 (Gers et al. 2000): the standard LSTM init.
                     self.rnn.bias_ih_l0[hidden : 2 * hidden].fill_(1.0)
                     self.rnn.bias_hh_l0[hidden : 2 * hidden].zero_()
 
@@ -94,92 +107,152 @@ def build(torch: Any, kind: str, hidden: int) -> Any:
     return Reader()
 
 
+def gradient_through_time(torch: Any, net: Any, x: Any, y: Any) -> list[float]:
+    """‖∂loss/∂x_t‖ for each time step t: how much step t can still teach the network."""
+    inputs = x.clone().requires_grad_(True)
+    loss = ((net(inputs) - y) ** 2).mean()
+    (grad,) = torch.autograd.grad(loss, inputs)
+    return [max(float(v), 1e-30) for v in grad.norm(dim=(0, 2))]
+
+
 def run(ctx: DemoContext) -> Iterator[Event]:
-    """Train both networks step for step until the LSTM beats the target or steps run out."""
+    """Train both step for step until the LSTM solves it; then the RNN alone, several times longer."""
     import torch
 
     p = ctx.params
     length, hidden, steps = int(p["length"]), int(p["hidden"]), int(p["steps"])
     batch, lr, target = int(p["batch"]), float(p["lr"]), float(p["target"])
+    clip, factor = float(p["clip"]), float(p["rnn_factor"])
     yield Progress(0, steps, message=f"building an RNN and an LSTM with {hidden} units")
+    clipping = f"gradient norm clipped to {clip:g}" if clip > 0 else "no gradient clipping"
     yield Text(
         key="task",
         title="The adding problem",
         body=(
             f"Each input is {length} steps of (value, marker). Values are uniform in [0, 1]; "
             "exactly two steps carry marker 1, one in each half. The answer is the sum of the two "
-            f"marked values, read after the last step. Answering 1.0 always scores MSE {BASELINE:.3f}."
+            f"marked values, read after the last step. Answering 1.0 always scores MSE {BASELINE:.3f}.\n\n"
+            f"Both networks: {hidden} units, Adam lr {lr:g}, batch {batch}, {clipping}. "
+            f"Once the LSTM is below MSE {target:g} it stops and the RNN trains on to "
+            f"{factor:g}x its steps."
         ),
     )
 
     gen = torch.Generator().manual_seed(ctx.seed)
+    torch.manual_seed(ctx.seed)
     x_test, y_test = adding_batch(torch, TEST_SIZE, length, gen)
     nets = {k: build(torch, k, hidden) for k in ("rnn", "lstm")}
     opts = {k: torch.optim.Adam(n.parameters(), lr=lr) for k, n in nets.items()}
-    xs: list[float] = []
+    xs: dict[str, list[float]] = {"rnn": [], "lstm": []}
     hist: dict[str, list[float]] = {"rnn": [], "lstm": []}
+    clipped = {"rnn": 0, "lstm": 0}
+    trained = {"rnn": 0, "lstm": 0}
+    active = ["rnn", "lstm"]
     solved_at: int | None = None
-    done = 0
+    limit = steps
 
-    for step in range(1, steps + 1):
-        if ctx.should_stop():
-            return
-        x, y = adding_batch(torch, batch, length, gen)
-        for k, net in nets.items():
-            loss = ((net(x) - y) ** 2).mean()
-            opts[k].zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP)
-            opts[k].step()
-        done = step
-        if step % 5 == 0:
-            yield Progress(step, steps, {f"{k}_test_mse": v[-1] for k, v in hist.items() if v})
-        if step % EVAL_EVERY and step != steps:
-            continue
-        with torch.no_grad():
-            for k, net in nets.items():
-                hist[k].append(float(((net(x_test) - y_test) ** 2).mean()))
-        xs.append(float(step))
-        yield Curves(
+    def curves() -> Curves:
+        end = max(xs["rnn"][-1], xs["lstm"][-1])
+        return Curves(
             key="test_mse",
-            title=f"Test MSE on {TEST_SIZE} held-out sequences of length {length}",
+            title=f"Test MSE on {TEST_SIZE} held-out sequences of length {length} ({clipping})",
             series={
-                "RNN": (list(xs), list(hist["rnn"])),
-                "LSTM": (list(xs), list(hist["lstm"])),
-                "always answer 1.0": ([0.0, xs[-1]], [BASELINE, BASELINE]),
+                "RNN": (list(xs["rnn"]), list(hist["rnn"])),
+                "LSTM": (list(xs["lstm"]), list(hist["lstm"])),
+                "always answer 1.0": ([0.0, end], [BASELINE, BASELINE]),
             },
             y_label="MSE",
             log_y=True,
         )
-        if hist["lstm"][-1] < target:
-            solved_at = step
-            break
 
+    step = 0
+    while step < limit:
+        if ctx.should_stop():
+            return
+        step += 1
+        x, y = adding_batch(torch, batch, length, gen)
+        for k in active:
+            net = nets[k]
+            loss = ((net(x) - y) ** 2).mean()
+            opts[k].zero_grad()
+            loss.backward()
+            if clip > 0:
+                norm = torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
+                clipped[k] += int(float(norm) > clip)
+            opts[k].step()
+            trained[k] = step
+        if step % 5 == 0:
+            yield Progress(step, limit, {f"{k}_test_mse": v[-1] for k, v in hist.items() if v})
+        if step % EVAL_EVERY and step != limit:
+            continue
+        with torch.no_grad():
+            for k in active:
+                hist[k].append(float(((nets[k](x_test) - y_test) ** 2).mean()))
+                xs[k].append(float(step))
+        yield curves()
+        if solved_at is None and hist["lstm"][-1] < target:
+            solved_at = step
+            active = ["rnn"]
+            limit = min(max(step, round(factor * step)), int(factor * steps))
+            yield Progress(step, limit, message=f"LSTM solved it at step {step}; the RNN trains on")
+
+    grads = {k: gradient_through_time(torch, nets[k], x_test[:256], y_test[:256]) for k in nets}
+    time_steps = [float(t + 1) for t in range(length)]
+    yield Curves(
+        key="grad_time",
+        title="‖∂loss/∂input at step t‖ after training: the RNN's fades back in time",
+        series={"RNN": (time_steps, grads["rnn"]), "LSTM": (time_steps, grads["lstm"])},
+        x_label="time step t",
+        y_label="gradient norm",
+        log_y=True,
+    )
+    half = length // 2
+    fade = {k: (sum(g[:half]) / half) / max(g[-1], 1e-30) for k, g in grads.items()}
     rnn_mse, lstm_mse = hist["rnn"][-1], hist["lstm"][-1]
     n_params = {k: sum(t.numel() for t in n.parameters()) for k, n in nets.items()}
+    names = (("rnn", "vanilla RNN"), ("lstm", "LSTM"))
     yield Table(
         key="summary",
-        title=f"After {done} steps of batch {batch}",
-        columns=["network", "test MSE", "vs baseline 0.167", "parameters"],
+        title=f"Batch {batch}, Adam lr {lr:g}, {clipping}",
+        columns=["network", "steps", "test MSE", "vs 0.167", "clipped steps", "params"],
         rows=[
-            [name, f"{hist[k][-1]:.4f}", f"{hist[k][-1] / BASELINE:.0%}", n_params[k]]
-            for k, name in (("rnn", "vanilla RNN"), ("lstm", "LSTM"))
+            [
+                name,
+                trained[k],
+                f"{hist[k][-1]:.4f}",
+                f"{hist[k][-1] / BASELINE:.0%}",
+                f"{clipped[k] / max(1, trained[k]):.0%}" if clip > 0 else "off",
+                n_params[k],
+            ]
+            for k, name in names
         ],
     )
-    reached = lstm_mse < 0.01 and rnn_mse > 0.1
+    reached = (
+        solved_at is not None
+        and lstm_mse < SOLVED
+        and rnn_mse > FAILED
+        and trained["rnn"] >= factor * solved_at - 1
+    )
     yield Result(
         metrics={
             "lstm_test_mse": lstm_mse,
             "rnn_test_mse": rnn_mse,
             "baseline_mse": BASELINE,
-            "steps_run": float(done),
+            "lstm_steps": float(trained["lstm"]),
+            "rnn_steps": float(trained["rnn"]),
             "lstm_solved": float(solved_at is not None),
             "lstm_params": float(n_params["lstm"]),
             "rnn_params": float(n_params["rnn"]),
+            "rnn_clipped_share": clipped["rnn"] / max(1, trained["rnn"]),
+            "lstm_clipped_share": clipped["lstm"] / max(1, trained["lstm"]),
+            "rnn_grad_first_half_to_last": fade["rnn"],
+            "lstm_grad_first_half_to_last": fade["lstm"],
         },
         reached=reached,
         summary=(
-            f"After {done} steps the LSTM's test MSE is {lstm_mse:.4f} and the RNN's "
-            f"{rnn_mse:.3f} (always answering 1.0: {BASELINE:.3f})."
+            f"The LSTM reached test MSE {lstm_mse:.4f} in {trained['lstm']} steps; the RNN, "
+            f"trained {trained['rnn']} steps, is at {rnn_mse:.3f} (always answering 1.0: "
+            f"{BASELINE:.3f}). Its gradient from the first half of the sequence is "
+            f"{fade['rnn']:.0e} of the last step's (LSTM: {fade['lstm']:.0e})."
         ),
     )

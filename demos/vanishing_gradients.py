@@ -1,4 +1,4 @@
-"""Per-layer gradient norms of a deep sigmoid network against the same network with ReLU."""
+"""Per-layer gradient norms in deep networks: vanishing (sigmoid), exploding (too-large init), and batch norm fixing both."""
 
 from __future__ import annotations
 
@@ -20,13 +20,15 @@ from studydl.domain.demos import (
 
 SPEC = DemoSpec(
     id="vanishing-gradients",
-    title="Vanishing gradients: sigmoid vs ReLU in a deep network",
+    title="Vanishing and exploding gradients, and batch norm",
     teaches=(
         "Backpropagating through many sigmoids multiplies the gradient by at most 0.25 per "
         "layer, so the first layers of a deep sigmoid network get gradients orders of "
-        "magnitude smaller than the last and barely learn, while ReLU keeps them comparable."
+        "magnitude smaller than the last (vanishing); ReLU with weights twice the He scale "
+        "multiplies it up instead (exploding). ReLU at the He scale keeps layers comparable, "
+        "and batch norm after each layer rescales the signal so both broken networks recover."
     ),
-    concepts=("vanishing gradients", "sigmoid", "ReLU", "backpropagation", "initialization"),
+    concepts=("vanishing gradients", "exploding gradients", "sigmoid", "ReLU", "backpropagation", "initialization", "batch normalization"),
     params=(
         Param("depth", 15, "hidden layers (each Linear + activation)", min=2, max=40),
         Param("width", 32, "units per hidden layer", min=4, max=256),
@@ -36,36 +38,49 @@ SPEC = DemoSpec(
     ),
 )
 
-ACTS = ("sigmoid", "relu")
+ACTS = ("sigmoid", "relu", "relu x2", "sigmoid+BN", "relu x2+BN")
+"""sigmoid vanishes; ReLU at He scale is balanced; x2 its weights and it explodes; BN fixes both."""
 INPUTS = 16
 
 
 def build(torch: Any, act: str, depth: int, width: int) -> Any:
-    """`depth` Linear+act blocks and a linear output, with each activation's standard init.
+    """`depth` Linear(+BatchNorm)+act blocks and a linear output.
 
     Sigmoid layers use Glorot/Xavier init, ReLU layers He/Kaiming init: each is the init that
-    keeps the forward signal's scale for its activation, so the gradient gap is the
-    activation's doing, not a bad init.
+    keeps the forward signal's scale for its activation, so the vanishing gap is the
+    activation's doing, not a bad init. "x2" doubles every hidden weight (a too-large init);
+    "+BN" puts batch normalization between each Linear and its activation.
     """
     nn = torch.nn
+    relu, batch_norm, scale = act.startswith("relu"), act.endswith("+BN"), 2.0 if "x2" in act else 1.0
     layers: list[Any] = []
     fan_in = INPUTS
     for _ in range(depth):
         lin = nn.Linear(fan_in, width)
-        if act == "relu":
+        if relu:
             nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
         else:
             nn.init.xavier_normal_(lin.weight)
+        with torch.no_grad():
+            lin.weight.mul_(scale)
         nn.init.zeros_(lin.bias)
-        layers += [lin, nn.ReLU() if act == "relu" else nn.Sigmoid()]
+        layers.append(lin)
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers.append(nn.ReLU() if relu else nn.Sigmoid())
         fan_in = width
     layers.append(nn.Linear(fan_in, 1))
     return nn.Sequential(*layers)
 
 
+def _key(act: str) -> str:
+    """A metric-name form of a network's label: `relu x2+BN` -> `relu_x2_bn`."""
+    return act.replace(" ", "_").replace("+BN", "_bn")
+
+
 def layer_grad_norms(net: Any) -> list[float]:
     """The norm of each Linear layer's weight gradient, input layer first."""
-    return [float(m.weight.grad.norm()) for m in net if hasattr(m, "weight")]
+    return [float(m.weight.grad.norm()) for m in net if type(m).__name__ == "Linear"]
 
 
 def _task(torch: Any, n: int, gen: Any) -> tuple[Any, Any]:
@@ -128,10 +143,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         key="grad_table",
         title="Gradient norm per layer at initialization",
         columns=["layer", *ACTS],
-        rows=[
-            [lab, f"{init['sigmoid'][i]:.2e}", f"{init['relu'][i]:.2e}"]
-            for i, lab in enumerate(labels)
-        ],
+        rows=[[lab, *(f"{init[a][i]:.1e}" for a in ACTS)] for i, lab in enumerate(labels)],
     )
 
     ratio = {a: init[a][0] / init[a][-1] for a in ACTS}
@@ -154,7 +166,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             losses[a].append(float(loss.detach()))
         xs.append(float(step))
         if step % 10 == 0 or step == steps:
-            yield Progress(step, steps, {f"{a}_loss": losses[a][-1] for a in ACTS})
+            yield Progress(step, steps, {f"{_key(a)}_loss": losses[a][-1] for a in ACTS})
         if step % refresh == 0 or step == steps:
             now = {a: layer_grad_norms(nets[a]) for a in ACTS}
             yield from _grad_frames(labels, init, now, step)
@@ -170,21 +182,33 @@ def run(ctx: DemoContext) -> Iterator[Event]:
 
     metrics: dict[str, float] = {}
     for a in ACTS:
-        metrics[f"{a}_first_grad"] = init[a][0]
-        metrics[f"{a}_last_grad"] = init[a][-1]
-        metrics[f"{a}_first_to_last"] = ratio[a]
-        metrics[f"{a}_log10_first_to_last"] = math.log10(ratio[a])
-        metrics[f"{a}_first_layer_change"] = first_moved[a]
+        metrics[f"{_key(a)}_first_grad"] = init[a][0]
+        metrics[f"{_key(a)}_last_grad"] = init[a][-1]
+        metrics[f"{_key(a)}_first_to_last"] = ratio[a]
+        metrics[f"{_key(a)}_log10_first_to_last"] = math.log10(ratio[a])
+        metrics[f"{_key(a)}_first_layer_change"] = first_moved[a]
         if losses[a]:
-            metrics[f"{a}_final_loss"] = sum(losses[a][-10:]) / len(losses[a][-10:])
-    reached = ratio["sigmoid"] < 1e-3 and ratio["relu"] > 1e3 * ratio["sigmoid"]
+            metrics[f"{_key(a)}_final_loss"] = sum(losses[a][-10:]) / len(losses[a][-10:])
+    balanced = [a for a in ACTS if 1e-2 < ratio[a] < 1e2]
+    blow_up = init["relu x2"][0] / init["relu"][0]
+    metrics["exploding_first_grad_vs_relu"] = blow_up
+    metrics["bn_first_grad_vs_relu"] = init["relu x2+BN"][0] / init["relu"][0]
+    reached = (
+        ratio["sigmoid"] < 1e-3
+        and blow_up > 1e3
+        and {"relu", "sigmoid+BN", "relu x2+BN"} <= set(balanced)
+        and 1e-2 < metrics["bn_first_grad_vs_relu"] < 1e2
+    )
     yield Result(
         metrics=metrics,
         reached=reached,
         summary=(
-            f"At init the first layer's gradient is {ratio['sigmoid']:.1e} of the last layer's "
-            f"with sigmoid but {ratio['relu']:.2g} with ReLU; after {steps} SGD steps the first "
-            f"layer moved {first_moved['sigmoid']:.1e} (sigmoid) vs {first_moved['relu']:.1e} (ReLU)"
-            " of its size."
+            f"First layer's gradient over the last layer's at init: sigmoid {ratio['sigmoid']:.1e} "
+            f"(vanishing); ReLU with doubled weights gets a first-layer gradient {blow_up:.1e} times "
+            f"plain ReLU's (exploding); ReLU "
+            f"{ratio['relu']:.2g}; with batch norm {ratio['sigmoid+BN']:.2g} (sigmoid) and "
+            f"{ratio['relu x2+BN']:.2g} (doubled ReLU). After {steps} SGD steps the sigmoid "
+            f"net's first layer moved {first_moved['sigmoid']:.1e} of its size, with batch norm "
+            f"{first_moved['sigmoid+BN']:.1e}."
         ),
     )

@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studydl.resources import bundled_decks_dir
+
+if TYPE_CHECKING:
+    from studydl.decks.roots import DeckRoots
 
 HOME_ENV = "STUDYDL_HOME"
 DB_ENV = "STUDYDL_DB"
@@ -31,16 +35,33 @@ class Home:
     """Where one learner's collection lives."""
 
     root: Path
+    bundled: Path | None = None
+    """The bundled decks folder (None: the installed package's)."""
     db_url: str | None = None
     """The database when it is not the home's SQLite file (`--db`): a server URL or another file."""
 
     @classmethod
     def resolve(cls, root: Path | str | None = None, db_url: str | None = None) -> Home:
-        return cls(Path(root).expanduser() if root else default_home_dir(), db_url or None)
+        return cls(Path(root).expanduser() if root else default_home_dir(), db_url=db_url or None)
+
+    @property
+    def server(self):  # -> DbLocation | None (import deferred, as in open_db)
+        """The database server `--db` names; None when the database is a SQLite file (`db_path`)."""
+        if not self.db_url:
+            return None
+        from studydl.store.location import locate
+
+        where = locate(self.db_url)
+        return where if where.is_server else None
 
     @property
     def db_path(self) -> Path:
-        """The home's SQLite file (the database unless `db_url` names another)."""
+        """The SQLite file: the home's studydl.db, or the file `--db` names (unused when it names a server)."""
+        if self.db_url:
+            from studydl.store.location import locate
+
+            if (path := locate(self.db_url).path) is not None:
+                return path
         return self.root / "studydl.db"
 
     @property
@@ -49,12 +70,27 @@ class Home:
         return self.root / "decks"
 
     @property
+    def backups_dir(self) -> Path:
+        """Automatic and manual backups of the database (see docs/backups.md)."""
+        return self.root / "backups"
+
+    @property
     def log_path(self) -> Path:
         return self.root / "studydl.log"
 
     def deck_roots(self) -> list[Path]:
         """What a plain `studydl sync` reads: the bundled decks, then the home's decks folder."""
-        return [bundled_decks_dir(), self.decks_dir]
+        return [self.bundled_decks_dir, self.decks_dir]
+
+    @property
+    def bundled_decks_dir(self) -> Path:
+        return self.bundled if self.bundled is not None else bundled_decks_dir()
+
+    def named_roots(self) -> DeckRoots:
+        """The roots decks are known by: `bundled` and `home` (a copy there replaces a bundled deck)."""
+        from studydl.decks.roots import DeckRoots
+
+        return DeckRoots.of(bundled=self.bundled_decks_dir, home=self.decks_dir)
 
     def ensure(self) -> Home:
         self.decks_dir.mkdir(parents=True, exist_ok=True)
@@ -64,4 +100,4 @@ class Home:
         from studydl.store.db import Database
 
         self.ensure()
-        return Database(self.db_url or self.db_path)
+        return Database(self.server or self.db_path)

@@ -85,7 +85,7 @@ def db_url(backend: str, request: pytest.FixtureRequest) -> str | None:
 
 @pytest.fixture
 def home(tmp_path: Path, db_url: str | None) -> Home:
-    return Home(tmp_path / "home", db_url).ensure()
+    return Home(tmp_path / "home", db_url=db_url).ensure()
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ def copy_to(obj: CliContext, target: str) -> None:
     from studydl.store.copy import copy_collection
     from studydl.store.db import Database
 
+    source = obj.db  # opened first: a source that cannot be read leaves no target behind
     destination = Database(target)
     try:
-        report = copy_collection(obj.db, destination)
+        report = copy_collection(source, destination)
     finally:
         destination.dispose()
     counts = report.rows

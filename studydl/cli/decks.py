@@ -1,4 +1,4 @@
-"""Deck commands: sync, check, due, cards."""
+"""Deck commands: sync, check, due, decks, edit."""
 
 from __future__ import annotations
 
@@ -48,14 +48,16 @@ def _clip(text: str, width: int = 70) -> str:
 def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
     """Read deck files into the store and print what was added, changed, retired and restored.
 
-    Without PATH: the bundled decks and the decks folder of your home. A deck with
-    errors is reported as file:line: message and left untouched in the store; the
-    others still sync (exit status 1).
+    Without PATH: the bundled decks and the decks folder of your home. A file in
+    your decks folder with the name of a bundled deck is your copy of it and
+    replaces it (`studydl decks` lists which decks are bundled and which are yours).
+    A deck with errors is reported as file:line: message and left untouched in the
+    store; the others still sync (exit status 1).
     """
     from studydl.decks.sync import sync_decks
 
-    roots = list(paths) or obj.home.ensure().deck_roots()
-    report = sync_decks(obj.db, roots, known_demos=known_demo_ids(), prune_missing=not paths)
+    targets = list(paths) or obj.home.ensure().deck_roots()
+    report = sync_decks(obj.db, targets, roots=obj.home.named_roots(), known_demos=known_demo_ids())
     if not quiet:
         for label, items in (
             ("added", report.added),
@@ -66,6 +68,13 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
         ):
             for item in items:
                 click.echo(f"{label:>8}  {item.deck}: {_clip(item.question)}  ({item.where})")
+        for deck in report.decks:
+            note = f"  [{deck.note}]" if deck.note else ""
+            click.echo(f"{'synced':>8}  {deck.origin:<7}  {deck.name}  ({deck.path}){note}")
+        for bundled, copy in report.shadowed:
+            click.echo(f"{'yours':>8}  {copy} replaces the bundled {bundled}")
+        if report.origins:
+            click.echo("decks: " + ", ".join(f"{n} {origin}" for origin, n in sorted(report.origins.items())) + " (`studydl decks` lists them)")
     click.echo(
         f"{len(report.added)} added, {len(report.changed)} changed, {len(report.moved)} moved, "
         f"{len(report.retired)} retired, {len(report.restored)} restored; "
@@ -81,9 +90,10 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
 def check(paths: tuple[Path, ...]) -> None:
     """Check deck files without touching the store: every problem as file:line: message."""
     from studydl.decks.parser import parse_file
-    from studydl.decks.sync import find_deck_files
+    from studydl.decks.roots import DeckRoots
 
-    files, problems = find_deck_files(paths)
+    found = DeckRoots().find(paths)
+    files, problems = [f.path for f in found.files], found.problems
     demos = known_demo_ids()
     cards = 0
     for path in files:
@@ -120,35 +130,75 @@ def due(obj: CliContext, as_json: bool) -> None:
         click.echo(f"{c.deck:<{width}}  {c.new:>5} {c.learning:>5} {c.review:>5}")
 
 
-@click.command()
-@click.option("--deck", help="Only this deck (by name).")
+
+@click.command("decks")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @pass_ctx
-def cards(obj: CliContext, deck: str | None, as_json: bool) -> None:
-    """Every card: id, deck, section, question, answer, demo, retired flag and source file:line."""
-    from studydl.store.queries import list_cards
+def decks_cmd(obj: CliContext, as_json: bool) -> None:
+    """Every deck in the store: bundled or yours, its cards and its file.
+
+    Yours are the decks in your home's decks folder (a copy of a bundled deck
+    there replaces it) and those of folders you synced; bundled decks ship with
+    studydl and are updated with it (`studydl edit DECK` makes your copy).
+    """
+    from studydl.decks.roots import origin
+    from studydl.store.queries import deck_infos
 
     with obj.db.read() as s:
-        views = list_cards(s, deck)
+        infos = [d for d in deck_infos(s) if d.synced]
     if as_json:
-        docs = [
-            {
-                "id": v.uid,
-                "deck": v.deck,
-                "section": v.section,
-                "kind": v.kind,
-                "question": v.question,
-                "answer": v.answer,
-                "demo": v.demo_id,
-                "tags": list(v.tags),
-                "retired": v.retired,
-                "suspended": v.suspended,
-                "source": v.where,
-            }
-            for v in views
-        ]
-        click.echo(json.dumps({"cards": docs}, indent=2, ensure_ascii=False))
+        docs = [{"name": d.name, "origin": origin(d.root), "cards": d.cards, "file": d.path} for d in infos]
+        click.echo(json.dumps({"decks": docs}, indent=2, ensure_ascii=False))
         return
-    for v in views:
-        flags = "".join(("R" if v.retired else " ", "D" if v.demo_id else " "))
-        click.echo(f"{v.uid:<16} {flags} {v.deck} / {v.section or '-'}: {_clip(v.question, 60)}  [{v.where}]")
+    if not infos:
+        click.echo("No decks yet: run `studydl sync`.")
+        return
+    width = max(len(d.name) for d in infos)
+    for d in infos:
+        click.echo(f"{origin(d.root):<8} {d.name:<{width}}  {d.cards:>5} cards  {d.path}")
+
+
+@click.command()
+@click.argument("deck")
+@click.option("--line", type=int, default=1, show_default=True, help="Open the file at this line.")
+@pass_ctx
+def edit(obj: CliContext, deck: str, line: int) -> None:
+    """Open DECK's file in $VISUAL/$EDITOR, then sync it.
+
+    DECK is a file stem, a name or the start of one. A bundled deck is first copied
+    to your home's decks folder: your copy replaces it, its cards keep their
+    history, and upgrades of studydl never overwrite it (a copy you leave
+    unchanged is removed again).
+    """
+    import subprocess
+
+    from studydl.decks.copies import edit_target
+    from studydl.decks.roots import DeckKey
+    from studydl.domain.errors import StudyError
+    from studydl.editor import editor_command
+    from studydl.store.queries import deck_infos, deck_matches
+
+    with obj.db.read() as s:
+        infos = {d.id: d for d in deck_infos(s) if d.synced}
+    found = deck_matches(deck, [(d.id, d.name, d.rel_path) for d in infos.values()])
+    if len(found) != 1:
+        names = ", ".join(infos[i].name for i in found) if found else ", ".join(d.name for d in infos.values()) or "none"
+        raise StudyError(f"{'several' if found else 'no'} decks match {deck!r} ({'matching' if found else 'decks'}: {names})")
+    info = infos[found[0]]
+    target = edit_target(obj.home.named_roots(), DeckKey(info.root, info.rel_path), info.path)
+    if target.copied_from is not None:
+        click.echo(f"copied the bundled deck to {target.path}: your copy replaces it")
+    argv = editor_command(target.path, line)
+    try:
+        subprocess.run(argv, check=False)
+    except OSError as exc:
+        raise StudyError(f"cannot run {argv[0]!r}: {exc.strerror or exc}; set $VISUAL or $EDITOR") from exc
+    if target.drop_if_unchanged():
+        click.echo("nothing changed: removed the copy, the bundled deck stays as it is")
+    from studydl.decks.sync import sync_decks
+
+    report = sync_decks(obj.db, obj.home.ensure().deck_roots(), roots=obj.home.named_roots(), known_demos=known_demo_ids())
+    click.echo(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.retired)} retired, {len(report.restored)} restored")
+    echo_problems(report.errors)
+    if report.errors:
+        raise SystemExit(1)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
+from studydl.demos.scales import SPARKS, sparkline, y_axis
+
+__all__ = ["SPARKS", "render_frame", "render_frames", "shared_sparklines", "sparkline"]
 from studydl.domain.demos import (
     Boundary,
     Curves,
@@ -21,7 +24,6 @@ from studydl.domain.demos import (
     Text,
 )
 
-SPARKS = "▁▂▃▄▅▆▇█"
 SHADES = " ░▒▓█"
 MARKERS = "ox+*#@%&"
 CLASS_FILL = "·░▒▓:="
@@ -34,34 +36,16 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}" if math.isfinite(value) else str(value)
 
 
-def _resample(values: Sequence[float], width: int) -> list[float]:
-    if len(values) <= width:
-        return list(values)
-    return [values[int(i * (len(values) - 1) / (width - 1))] for i in range(width)]
-
-
-def sparkline(values: Sequence[float], width: int = WIDTH, log: bool = False) -> str:
-    """A one-line plot of `values` in block characters, scaled to their own range."""
-    vals = [v for v in _resample(values, width) if math.isfinite(v)]
-    if log:
-        vals = [math.log10(v) for v in vals if v > 0]
-    if not vals:
-        return ""
-    lo, hi = min(vals), max(vals)
-    span = (hi - lo) or 1.0
-    return "".join(SPARKS[round((v - lo) / span * (len(SPARKS) - 1))] for v in vals)
-
-
 def shared_sparklines(frame: Curves, width: int) -> dict[str, str]:
-    """One sparkline per series on a shared x axis (so lengths compare), each on its own y range."""
+    """One sparkline per series on the frame's shared axes (see studydl.demos.scales).
 
-    def y_of(v: float) -> float | None:
-        if not math.isfinite(v) or (frame.log_y and v <= 0):
-            return None
-        return math.log10(v) if frame.log_y else v
-
+    x is shared so lengths compare; y is shared so heights compare (sigmoid's slope of 0.25
+    stands a quarter as tall as tanh's 1). A series that starts later than others is padded
+    with blanks on the left.
+    """
+    axis = y_axis(frame)
     points = {
-        name: [(x, y) for x, v in zip(xs, ys, strict=False) if (y := y_of(v)) is not None]
+        name: [(x, f) for x, v in zip(xs, ys, strict=False) if (f := axis.fraction(v)) is not None]
         for name, (xs, ys) in frame.series.items()
     }
     every_x = [x for pts in points.values() for x, _ in pts]
@@ -70,28 +54,28 @@ def shared_sparklines(frame: Curves, width: int) -> dict[str, str]:
     x0, x1 = min(every_x), max(every_x)
     lines = {}
     for name, pts in points.items():
-        if not pts:
+        bins: list[list[float]] = [[] for _ in range(width)]
+        for x, f in pts:
+            bins[min(width - 1, int((x - x0) / ((x1 - x0) or 1) * width))].append(f)
+        filled = [i for i, b in enumerate(bins) if b]
+        if not filled:
             lines[name] = ""
             continue
-        bins: list[list[float]] = [[] for _ in range(width)]
-        for x, y in pts:
-            bins[min(width - 1, int((x - x0) / ((x1 - x0) or 1) * width))].append(y)
-        last = max(i for i, b in enumerate(bins) if b)
-        means: list[float] = []
-        for b in bins[: last + 1]:
-            means.append(sum(b) / len(b) if b else means[-1])  # carry across empty bins
-        lo, hi = min(means), max(means)
-        lines[name] = "".join(
-            SPARKS[round((m - lo) / ((hi - lo) or 1) * (len(SPARKS) - 1))] for m in means
-        )
+        chars: list[str] = []
+        level: float | None = None
+        for b in bins[: filled[-1] + 1]:
+            if b:
+                level = sum(b) / len(b)
+            chars.append(" " if level is None else SPARKS[round(level * (len(SPARKS) - 1))])
+        lines[name] = "".join(chars)
     return lines
 
 
 def _curves(frame: Curves) -> RenderableType:
+    axis = y_axis(frame)
     table = RichTable(box=None, show_header=True, pad_edge=False)
     table.add_column("series", style="bold")
-    log = " (log)" if frame.log_y else ""
-    table.add_column(f"{frame.y_label or 'y'} vs {frame.x_label}{log}", min_width=22)
+    table.add_column(f"{axis.label or 'y'} vs {frame.x_label}", min_width=22)
     table.add_column("first → last", justify="right")
     table.add_column("min … max", justify="right")
     sparks = shared_sparklines(frame, 22)
@@ -99,8 +83,15 @@ def _curves(frame: Curves) -> RenderableType:
         finite = [v for v in ys if math.isfinite(v)]
         ends = f"{_fmt(ys[0])} → {_fmt(ys[-1])}" if ys else ""
         span = f"{_fmt(min(finite))} … {_fmt(max(finite))}" if finite else ""
-        table.add_row(name[:12], RichText(sparks[name], style=COLOURS[i % 8]), ends, span)
-    return table
+        table.add_row(name[:16], RichText(sparks[name], style=COLOURS[i % 8]), ends, span)
+    xs = [x for xs, _ in frame.series.values() for x in xs if math.isfinite(x)]
+    scale = "log scale, " if axis.log else ""
+    note = RichText(
+        f"one y axis for every row ({scale}{axis.ticks[0][1]} … {axis.ticks[-1][1]})"
+        + (f"; {frame.x_label} {_fmt(min(xs))} … {_fmt(max(xs))}" if xs else ""),
+        style="dim",
+    )
+    return Group(table, note)
 
 
 def _heat_colour(t: float) -> str:
@@ -184,21 +175,73 @@ def _scatter(frame: Scatter, height: int = 14) -> RenderableType:
     return text
 
 
-def _images(frame: Images, size: int = 12) -> RenderableType:
-    shown = frame.images[:5]
-    blocks: list[list[str]] = []
-    for image in shown:
+class _ImageGrid:
+    """Images in rows that fit the width: grey half blocks (square pixels) on a colour
+    terminal, shade characters (one per pixel) on a plain one; captions under each image."""
+
+    def __init__(self, frame: Images, size: int = 12) -> None:
+        self.frame = frame
+        self.size = size
+
+    def _pixels(self, image: Sequence[Sequence[float]]) -> list[list[float]]:
         h, w = len(image), len(image[0]) if image else 0
-        rs = [int(i * h / size) for i in range(min(size, h))]
-        cs = [int(j * w / size) for j in range(min(size, w))]
-        blocks.append(
-            ["".join(SHADES[min(4, max(0, int(image[r][c] * 5)))] for c in cs) for r in rs]
-        )
-    lines = []
-    for r in range(max((len(b) for b in blocks), default=0)):
-        lines.append("  ".join(b[r] if r < len(b) else " " * len(b[0]) for b in blocks))
-    captions = "  ".join(f"{c[:size]:<{size}}" for c in frame.captions[: len(shown)])
-    return RichText("\n".join([*lines, captions]))
+        rs = [int(i * h / self.size) for i in range(min(self.size, h))]
+        cs = [int(j * w / self.size) for j in range(min(self.size, w))]
+        return [[_unit(image[r][c]) for c in cs] for r in rs]
+
+    def _lines(self, pixels: list[list[float]], colour: bool) -> list[RichText]:
+        if not colour:
+            return [RichText("".join(SHADES[min(4, int(v * 5))] for v in row)) for row in pixels]
+        lines = []
+        for top in range(0, len(pixels), 2):
+            lower = pixels[top + 1] if top + 1 < len(pixels) else [0.0] * len(pixels[top])
+            line = RichText()
+            for up, down in zip(pixels[top], lower, strict=True):
+                line.append("▀", style=f"{_grey(up)} on {_grey(down)}")
+            lines.append(line)
+        return lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        colour = console.color_system is not None and not console.no_color
+        cells = [
+            (self._lines(self._pixels(image), colour), caption)
+            for image, caption in zip(
+                self.frame.images,
+                [*self.frame.captions, *[""] * len(self.frame.images)],
+                strict=False,
+            )
+        ]
+        cell_w = max((max((len(t) for t in lines), default=1) for lines, _ in cells), default=1)
+        cell_w = max(cell_w, 8)
+        fit = max(1, (options.max_width + 2) // (cell_w + 2))
+        per_row = min(fit, self.frame.columns or fit)
+        for start in range(0, len(cells), per_row):
+            row = cells[start : start + per_row]
+            height = max(len(lines) for lines, _ in row)
+            for r in range(height):
+                line = RichText()
+                for lines, _ in row:
+                    piece = lines[r] if r < len(lines) else RichText("")
+                    line.append_text(piece)
+                    line.append(" " * (cell_w - len(piece) + 2))
+                yield line
+            yield RichText(
+                "".join(f"{caption[:cell_w]:<{cell_w + 2}}" for _, caption in row).rstrip(),
+                style="dim",
+            )
+
+
+def _unit(value: float) -> float:
+    return min(1.0, max(0.0, value)) if math.isfinite(value) else 0.0
+
+
+def _grey(value: float) -> str:
+    level = round(255 * _unit(value))
+    return f"rgb({level},{level},{level})"
+
+
+def _images(frame: Images) -> RenderableType:
+    return _ImageGrid(frame)
 
 
 def _table(frame: Table) -> RenderableType:

@@ -58,6 +58,9 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
         except ImportFailed as exc:
             errors.append(str(exc))
             continue
+        except (MemoryError, RecursionError):
+            errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
+            continue
         out = (output or obj.home.decks_dir / f"{slug(result.deck_name)}.md").expanduser().resolve()
         if not result.cards:
             for part in result.skipped:
@@ -108,6 +111,8 @@ def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: s
             click.echo(message, err=True)
         click.echo("nothing was written", err=True)
         raise SystemExit(1)
+    if not no_sync:
+        obj.db  # noqa: B018 - opened before any deck file is written: a damaged database stops here
     for plan in plans:
         _write_atomic(plan.out, plan.written.text)  # type: ignore[attr-defined]
     for plan in plans:
@@ -138,7 +143,7 @@ def _sync(obj: CliContext, plans: list[_Plan]) -> None:
     from studydl.decks.sync import sync_decks
     from studydl.interop.history import write_history
 
-    report = sync_decks(obj.db, [plan.out for plan in plans])
+    report = sync_decks(obj.db, [plan.out for plan in plans], roots=obj.home.named_roots())
     click.echo(
         f"synced: {len(report.added)} added, {len(report.changed)} changed, {len(report.restored)} restored, "
         f"{len(report.retired)} retired"

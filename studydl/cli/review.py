@@ -90,6 +90,9 @@ def plain_review(obj: CliContext, deck: str | None, stream: TextIO) -> None:
     summary = session.summary()
     retention = f"{summary.retention_today:.0%}" if summary.retention_today is not None else "n/a"
     _say(f"Reviewed {summary.reviewed} cards in {summary.seconds / 60:.1f} min; retention today {retention}.")
+    from studydl.cli.backup import backup_after_session
+
+    backup_after_session(obj)
 
 
 @click.command()

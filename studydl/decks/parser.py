@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +18,16 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from studydl.decks.cloze import ClozeError, find_clozes, mask_code_spans, render_cloze
+from studydl.decks import safe_yaml
+from studydl.decks.card_forms import paragraph_cards, strip_tags
+from studydl.decks.details import (
+    DETAIL_LINE,
+    apply_details,
+    duplicate_problems,
+    is_details,
+    read_details,
+    split_tags,
+)
 from studydl.domain.cards import CardKind, ParsedCard, ParsedDeck
 from studydl.domain.errors import DeckProblem
 
@@ -26,11 +35,6 @@ MAX_DECK_BYTES = 5 * 1024 * 1024
 MAX_INDENT = 400
 """Deeper indentation is refused before parsing: Markdown's nested-block scan is slow on it."""
 
-_DETAIL_LINE = re.compile(r"^(demo|id|tags)\s*:\s*(.*?)\s*$", re.IGNORECASE)
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-_TRAILING_TAGS = re.compile(r"(?:\s+#[A-Za-z][\w/-]*)+\s*$")
-_TAG = re.compile(r"#([A-Za-z][\w/-]*)")
-_TERM_SPLIT = re.compile(r"\s(:::?)\s")
 
 
 @lru_cache(maxsize=1)
@@ -42,12 +46,6 @@ def _markdown() -> MarkdownIt:
 def deck_name_from_path(path: Path) -> str:
     """`rnn-and-lstm.md` -> `rnn and lstm`."""
     return re.sub(r"[-_]+", " ", path.stem).strip() or path.stem
-
-
-def split_tags(value: object) -> tuple[str, ...]:
-    """Tags from a YAML list or a space/comma separated string, `#` optional."""
-    items = value if isinstance(value, list) else re.split(r"[,\s]+", str(value or ""))
-    return tuple(dict.fromkeys(str(t).strip().lstrip("#") for t in items if str(t).strip().lstrip("#")))
 
 
 def read_deck_text(path: Path, data: bytes) -> tuple[str | None, DeckProblem | None]:
@@ -176,7 +174,7 @@ class _DeckReader:
             self._problem(start + 1, "front matter is not closed: add a line `---` after it")
             return
         try:
-            meta = yaml.safe_load(tok.content) if tok.content.strip() else {}
+            meta = safe_yaml.load(tok.content) if tok.content.strip() else {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + 2 + (mark.line if mark else 0)
@@ -233,7 +231,7 @@ class _DeckReader:
         start = (tok.map or (0, 0))[0]
         block = self._source(tok)
         cut = len(block)
-        while cut > 0 and _DETAIL_LINE.match(block[cut - 1].strip()):
+        while cut > 0 and DETAIL_LINE.match(block[cut - 1].strip()):
             cut -= 1
         if 0 < cut < len(block):
             # A card with its details on the lines right under it, no blank line between.
@@ -245,7 +243,7 @@ class _DeckReader:
 
     def _paragraph(self, start: int, block: list[str]) -> None:
         first = block[0].lstrip() if block else ""
-        if self._is_details(block):
+        if is_details(block):
             self._close_pending(keep_last=True)
             self._apply_details(start, block)
         elif first.startswith("Q:"):
@@ -297,68 +295,17 @@ class _DeckReader:
         if not answer:
             self._problem(pending.answer_line, "empty answer after `A:`")
             return
-        question, answer, tags = self._strip_tags(question, answer)
+        question, answer, tags = strip_tags(question, answer)
         self._emit([(CardKind.BASIC, question, answer)], pending.line, tags)
 
     def _maybe_term_or_cloze(self, start: int, block: list[str]) -> None:
-        masked = [mask_code_spans(raw) for raw in block]
-        terms = [bool(_TERM_SPLIT.search(m)) for m in masked]
-        if all(terms):
-            for offset, (raw, mask) in enumerate(zip(block, masked, strict=True)):
-                self._term(start + offset, raw, mask)
+        found = paragraph_cards(block)
+        for offset, message in found.problems:
+            self._problem(start + offset + 1, message)
+        if found.problems:
             return
-        if terms[0] and "{{" not in "".join(masked):
-            bad = terms.index(False)
-            self._problem(
-                start + bad + 1,
-                "not a `::` card, but in the same paragraph as one: put a blank line before prose, one card per line",
-            )
-            return
-        joined_masked = "\n".join(masked)
-        if "{{" not in joined_masked and "}}" not in joined_masked:
-            return  # prose: not a card
-        text = "\n".join(block).strip()
-        try:
-            clozes = find_clozes(text)
-        except ClozeError as exc:
-            self._problem(start + 1 + exc.line_offset, exc.message)
-            return
-        if not clozes:
-            return  # a stray `}}` in prose
-        body, _, tags = self._strip_tags(text, "")
-        clozes = find_clozes(body)
-        cards = [(CardKind.CLOZE, *render_cloze(body, clozes, n)) for n in range(len(clozes))]
-        self._emit(cards, start + 1, tags)
-
-    def _term(self, start: int, raw: str, masked: str) -> None:
-        match = _TERM_SPLIT.search(masked)
-        assert match is not None
-        both = match.group(1) == ":::"
-        front = raw[: match.start()].strip()
-        back = raw[match.end() :].strip()
-        front, back, tags = self._strip_tags(front, back)
-        if not front or not back:
-            self._problem(start + 1, f"`{match.group(1)}` card needs text on both sides")
-            return
-        cards = [(CardKind.TERM, front, back)]
-        if both:
-            cards.append((CardKind.REVERSE, back, front))
-        self._emit(cards, start + 1, tags)
-
-    def _strip_tags(self, question: str, answer: str) -> tuple[str, str, tuple[str, ...]]:
-        """Take `#tag` words off the end of the card's last side."""
-        target = answer if answer else question
-        lines = target.split("\n")
-        last = lines[-1]
-        match = _TRAILING_TAGS.search(mask_code_spans(last))
-        if not match or "```" in target:
-            return question, answer, ()
-        tags = tuple(_TAG.findall(last[match.start() :]))
-        lines[-1] = last[: match.start()].rstrip()
-        stripped = "\n".join(lines).strip()
-        if answer:
-            return question, stripped, tags
-        return stripped, answer, tags
+        for note in found.notes:
+            self._emit(note.cards, start + note.offset + 1, note.tags)
 
     def _emit(self, cards: list[tuple[CardKind, str, str]], line: int, tags: tuple[str, ...]) -> None:
         self.note_counter += 1
@@ -384,30 +331,14 @@ class _DeckReader:
 
     # ------------------------------------------------------------ details
 
-    @staticmethod
-    def _is_details(block: list[str]) -> bool:
-        return bool(block) and all(_DETAIL_LINE.match(raw.strip()) for raw in block)
-
     def _apply_details(self, start: int, block: list[str]) -> None:
-        details: dict[str, str] = {}
-        for offset, raw in enumerate(block):
-            key, value = _DETAIL_LINE.match(raw.strip()).groups()  # type: ignore[union-attr]
-            key = key.lower()
-            line = start + offset + 1
-            if key in details:
-                self._problem(line, f"`{key}:` given twice")
-                return
-            if not value:
-                self._problem(line, f"`{key}:` needs a value")
-                return
-            if key == "demo" and not self._check_demo(line, value):
-                return
-            if key == "id" and not _ID.match(value):
-                self._problem(line, f"bad id {value!r}: use letters, digits, '-', '_' or '.' (at most 80)")
-                return
-            details[key] = value
+        details, problem = read_details(start, block, self.known_demos)
+        if problem is not None:
+            self._problem(*problem)
+            return
         if self.last_note:
-            self._apply_to_cards(start + 1, details)
+            apply_details(self.deck.cards, self.last_note, details)
+            self.last_note = []
         elif self.sections and not self.section_has_cards:
             if set(details) - {"demo"}:
                 self._problem(start + 1, "under a heading only `demo:` may apply to the whole section; put `id:`/`tags:` after a card")
@@ -416,42 +347,9 @@ class _DeckReader:
         else:
             self._problem(start + 1, "details block (`demo:`/`id:`/`tags:`) must follow a card, or a heading before its first card")
 
-    def _apply_to_cards(self, line: int, details: dict[str, str]) -> None:
-        extra_tags = split_tags(details.get("tags"))
-        note = self.last_note
-        for position, index in enumerate(note):
-            card = self.deck.cards[index]
-            explicit = details.get("id")
-            if explicit and len(note) > 1:
-                explicit = explicit if position == 0 and card.kind is not CardKind.CLOZE else (
-                    f"{explicit}/reverse" if card.kind is CardKind.REVERSE else f"{explicit}/{card.ordinal + 1}"
-                )
-            self.deck.cards[index] = replace(
-                card,
-                demo_id=details.get("demo", card.demo_id),
-                tags=tuple(dict.fromkeys((*card.tags, *extra_tags))),
-                explicit_id=explicit or card.explicit_id,
-            )
-        self.last_note = []
-
-    def _check_demo(self, line: int, demo_id: str) -> bool:
-        if self.known_demos is not None and demo_id not in self.known_demos:
-            known = ", ".join(sorted(self.known_demos)) or "none"
-            self._problem(line, f"unknown demo {demo_id!r} (known demos: {known})")
-            return False
-        return True
-
     # ------------------------------------------------------------ whole deck
 
     def _check_duplicates(self) -> None:
-        seen: dict[str, int] = {}
-        ids: dict[str, int] = {}
-        for card in self.deck.cards:
-            first = seen.setdefault(card.content_hash, card.line)
-            if first != card.line:
-                self._problem(card.line, f"duplicate card: same as the card at line {first}")
-            if card.explicit_id:
-                first_id = ids.setdefault(card.explicit_id, card.line)
-                if first_id != card.line:
-                    self._problem(card.line, f"id {card.explicit_id!r} already used at line {first_id}")
+        for line, message in duplicate_problems(self.deck.cards):
+            self._problem(line, message)
         self.deck.errors.sort(key=lambda p: p.line)

@@ -110,6 +110,11 @@ class Curves(Frame):
     x_label: str = "step"
     y_label: str = ""
     log_y: bool = False
+    y_min: float | None = None
+    """Fixed bottom of the y axis (e.g. 0 for an accuracy); None: from the data, and 0 when
+    every value is >= 0 (see studydl.demos.scales)."""
+    y_max: float | None = None
+    """Fixed top of the y axis (e.g. 1 for an accuracy); None: from the data."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,9 @@ class Images(Frame):
 
     images: list[list[list[float]]] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
+    columns: int | None = None
+    """Images per row, so rows line up (originals over their reconstructions); None: as many
+    as fit. A front end too narrow for `columns` wraps anyway."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ scheduling lives in `CardRow` (state, step, stability, difficulty, due,
 last_review, reps, lapses), each answer is a `ReviewRow` whose `state_before`
 and `state_after` are JSON objects with the keys of the engine's
 `scheduler.Memory.to_json()` (datetimes as ISO text in UTC), so undo and
-statistics read imported rows like their own.
+statistics read imported rows like their own. One extra key, `"imported": true`,
+tells `studydl doctor` the card's state came from the import: the source's
+current state of a card may differ from what its last answer set (a manual
+reschedule in Anki), and that is not a disagreement to repair.
 A card that already has answers in the store is never overwritten.
 """
 
@@ -22,7 +25,7 @@ from sqlalchemy import func, select
 from studydl.domain.cards import ParsedCard
 from studydl.interop.result import CardHistory, Schedule
 from studydl.store.db import Database
-from studydl.store.models import CardRow, ReviewRow
+from studydl.store.models import CardRow, DeckRow, ReviewRow
 
 
 @dataclass
@@ -49,6 +52,7 @@ def state_json(schedule: Schedule) -> str:
             "lapses": schedule.lapses,
             "leech": False,
             "suspended": schedule.suspended,
+            "imported": True,
         },
         separators=(",", ":"),
     )
@@ -68,7 +72,7 @@ def write_history(db: Database, deck_path: Path, items: Iterable[tuple[ParsedCar
     with db.write() as s:
         rows = {
             row.content_hash: row
-            for row in s.scalars(select(CardRow).where(CardRow.source_path == source, CardRow.retired.is_(False)))
+            for row in s.scalars(select(CardRow).where(CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.path == source)), CardRow.retired.is_(False)))
         }
         answered = set(s.scalars(select(ReviewRow.card_id).where(ReviewRow.card_id.in_([r.id for r in rows.values()])).group_by(ReviewRow.card_id)))
         for card, history in pending:

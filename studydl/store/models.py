@@ -1,8 +1,10 @@
 """The store's tables as SQLAlchemy 2.0 typed models.
 
 `CardRow` is a card's text as last synced plus its scheduling state; `ReviewRow`
-is the append-only review log, the source of truth for scheduling; `DeckRow`
-remembers each deck file's size, time and hash so an unchanged file is skipped.
+is the append-only review log, the source of truth for scheduling; `DeckRow` is a
+deck file, known by its root and its path inside that root (never by its absolute
+path, so the same decks at different places on two machines are one deck), with
+its size, time and hash so an unchanged file is skipped.
 """
 
 from __future__ import annotations
@@ -50,12 +52,20 @@ class DeckRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    source_path: Mapped[str] = mapped_column(Text, unique=True)
+    root: Mapped[str] = mapped_column(String(200))
+    """The folder the file is in: `bundled`, `home` (the home's decks folder) or `dir:NAME`
+    (a folder given to `studydl sync`, known by its name)."""
+    rel_path: Mapped[str] = mapped_column(Text)
+    """The file's path inside its root, `/`-separated. With `root`, the deck's identity."""
+    path: Mapped[str] = mapped_column(Text)
+    """Where this file was when a sync last read it: to show and open it, never to identify it."""
     file_size: Mapped[int | None] = mapped_column(BigInteger)
     file_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
     """Nanoseconds: 64 bits (SQLite's INTEGER always is; PostgreSQL's would be 32)."""
     file_hash: Mapped[str | None] = mapped_column(String(64))
     synced_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ux_decks_root_rel_path", "root", "rel_path", unique=True),)
 
 
 class CardRow(Base):
@@ -74,8 +84,8 @@ class CardRow(Base):
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(32), index=True)
-    source_path: Mapped[str] = mapped_column(Text)
     source_line: Mapped[int] = mapped_column(Integer)
+    """Line of the card in its deck's file (the file is the deck's)."""
     demo_id: Mapped[str | None] = mapped_column(String(60))
     tags: Mapped[str] = mapped_column(Text, default="")
     """Space-separated."""

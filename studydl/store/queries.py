@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -12,7 +18,8 @@ from studydl.store.models import CardRow, DeckRow
 NEW, LEARNING, REVIEW, RELEARNING = (int(state) for state in CardState)
 
 
-def card_view(row: CardRow, deck_name: str) -> CardView:
+def card_view(row: Any, deck_name: str, source_path: str = "") -> CardView:
+    """A card row (ORM or plain, same column names) as the CLI and UI show it; `source_path` is its deck's file."""
     return CardView(
         id=row.id,
         uid=row.uid,
@@ -25,7 +32,7 @@ def card_view(row: CardRow, deck_name: str) -> CardView:
         tags=tuple(row.tags.split()) if row.tags else (),
         retired=row.retired,
         suspended=row.suspended,
-        source_path=row.source_path,
+        source_path=source_path,
         source_line=row.source_line,
         state=row.state,
         due=row.due,
@@ -35,16 +42,75 @@ def card_view(row: CardRow, deck_name: str) -> CardView:
     )
 
 
+def deck_matches(pattern: str, decks: Iterable[tuple[int, str, str]]) -> list[int]:
+    """Ids of the decks `pattern` names, case-insensitively: (id, name, rel_path) rows in.
+
+    A pattern with `*` is a wildcard over the name and the file stem. Otherwise the decks whose
+    name or file stem is the pattern; if none, those whose name starts with it (`cnn` finds
+    "CNN", `neural` finds "Neural basics").
+    """
+    want = pattern.casefold().strip()
+    rows = [(i, name.casefold(), PurePosixPath(rel).stem.casefold()) for i, name, rel in decks]
+    if "*" in want:
+        return [i for i, name, stem in rows if fnmatch.fnmatchcase(name, want) or fnmatch.fnmatchcase(stem, want)]
+    exact = [i for i, name, stem in rows if want in (name, stem)]
+    return exact or [i for i, name, _stem in rows if name.startswith(want)]
+
+
+def deck_rows(session: Session) -> list[tuple[int, str, str]]:
+    """(id, name, rel_path) of every deck."""
+    return [tuple(r) for r in session.execute(select(DeckRow.id, DeckRow.name, DeckRow.rel_path))]  # type: ignore[misc]
+
+
 def list_cards(session: Session, deck: str | None = None, include_retired: bool = True) -> list[CardView]:
-    """Every card (of one deck, by name), in deck and file order."""
-    query = select(CardRow, DeckRow.name).join(DeckRow, CardRow.deck_id == DeckRow.id)
+    """Every card (of the decks `deck` names, see `deck_matches`), in deck and file order."""
+    query = select(CardRow, DeckRow.name, DeckRow.path).join(DeckRow, CardRow.deck_id == DeckRow.id)
     if deck is not None:
-        query = query.where(func.lower(DeckRow.name) == deck.lower())
+        query = query.where(CardRow.deck_id.in_(deck_matches(deck, deck_rows(session))))
     if not include_retired:
         query = query.where(CardRow.retired.is_(False))
-    query = query.order_by(DeckRow.name, CardRow.source_path, CardRow.source_line, CardRow.ordinal)
-    return [card_view(row, name) for row, name in session.execute(query)]
+    query = query.order_by(DeckRow.name, DeckRow.rel_path, CardRow.source_line, CardRow.ordinal)
+    return [card_view(row, name, path) for row, name, path in session.execute(query)]
 
 
 def deck_names(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(DeckRow.name))))
+
+
+@dataclass(frozen=True)
+class DeckInfo:
+    """A deck as `studydl decks` and the deck list show where it comes from."""
+
+    id: int
+    name: str
+    root: str
+    rel_path: str
+    path: str
+    cards: int
+    """Live (not retired) cards."""
+    synced: bool
+    """False once its file is gone (its cards are retired, their history kept)."""
+
+
+def deck_infos(session: Session) -> list[DeckInfo]:
+    """Every deck with its root, file and live card count, by name."""
+    live = (
+        select(CardRow.deck_id, func.count().label("n"))
+        .where(CardRow.retired.is_(False))
+        .group_by(CardRow.deck_id)
+        .subquery()
+    )
+    query = select(DeckRow, func.coalesce(live.c.n, 0)).outerjoin(live, live.c.deck_id == DeckRow.id)
+    out = [
+        DeckInfo(row.id, row.name, row.root, row.rel_path, row.path, int(n), row.file_hash is not None)
+        for row, n in session.execute(query)
+    ]
+    return sorted(out, key=lambda d: (d.name.lower(), d.root, d.rel_path))
+
+
+def has_demo_cards(session: Session, deck: str | None = None) -> bool:
+    """Whether any live card (of one deck, by name) launches a demo."""
+    query = select(CardRow.id).join(DeckRow, CardRow.deck_id == DeckRow.id).where(CardRow.demo_id.is_not(None), CardRow.retired.is_(False))
+    if deck is not None:
+        query = query.where(func.lower(DeckRow.name) == deck.lower())
+    return session.execute(query.limit(1)).first() is not None

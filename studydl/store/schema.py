@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 
 from studydl.domain.errors import StoreError
+from studydl.store.damage import DatabaseDamaged, sqlite_damage
 
 HEAD = "0005"
 """The newest schema revision; a test checks it equals the Alembic scripts' head."""
@@ -35,6 +36,8 @@ def current_revision(path: Path) -> str | None:
         row = con.execute("select version_num from alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as exc:
+        if sqlite_damage(exc):
+            raise DatabaseDamaged(path, str(exc)) from exc
         raise StoreError(f"{path}: cannot read the database: {exc}") from exc
     finally:
         con.close()

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError
 
 from studydl.domain.errors import StoreBusy, StoreError, StudyError
 from studydl.store import schema
+from studydl.store.damage import DatabaseDamaged, check_file, sqlite_damage
 from studydl.store.hot import SqliteHot
 from studydl.store.location import DbLocation
 
@@ -61,7 +63,15 @@ class SqliteBackend:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     def ensure_schema(self, engine: Engine, write_engine: Engine) -> Path | None:
-        return schema.ensure_current(engine, self.path)
+        """Refuse a damaged file (store/damage.py); else bring it to HEAD (the backup made first, if any)."""
+        if problem := check_file(self.path):
+            raise DatabaseDamaged(self.path, problem)
+        try:
+            return schema.ensure_current(engine, self.path)
+        except DBAPIError as exc:
+            if detail := sqlite_damage(exc):
+                raise DatabaseDamaged(self.path, detail) from exc
+            raise
 
     # -- the hot path's own connections ------------------------------------------------
 

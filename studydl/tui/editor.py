@@ -1,41 +1,14 @@
-"""Which command opens a deck file at a card's line in the user's editor."""
+"""Run the user's editor from the app (the command itself comes from studydl.editor)."""
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from textual.app import App
 
-PLUS_LINE = {"vi", "vim", "nvim", "view", "nano", "emacs", "emacsclient", "micro", "hx", "helix", "kak", "ne", "joe", "mg"}
-"""Editors that take `+LINE file`."""
-GOTO_FLAG = {"code", "code-insiders", "codium", "cursor", "windsurf"}
-"""Editors that take `-g file:line` (and need `--wait` to block)."""
+from studydl.editor import editor_argv, editor_command
 
-
-def editor_argv(environ: Mapping[str, str] | None = None) -> list[str]:
-    """`$VISUAL`, else `$EDITOR`, else nano or vi, split like a shell would."""
-    env = os.environ if environ is None else environ
-    raw = env.get("VISUAL") or env.get("EDITOR") or ""
-    if raw.strip():
-        return shlex.split(raw)
-    return ["nano" if shutil.which("nano") else "vi"]
-
-
-def editor_command(path: Path | str, line: int, environ: Mapping[str, str] | None = None) -> list[str]:
-    """The full command that opens `path` at `line`."""
-    argv = editor_argv(environ)
-    name = Path(argv[0]).name.lower().removesuffix(".exe")
-    if name in PLUS_LINE:
-        return [*argv, f"+{line}", str(path)]
-    if name in GOTO_FLAG:
-        wait = [] if "--wait" in argv or "-w" in argv else ["--wait"]
-        return [*argv, *wait, "-g", f"{path}:{line}"]
-    return [*argv, str(path)]
+__all__ = ["editor_argv", "editor_command", "run_editor"]
 
 
 def run_editor(app: App[Any], argv: list[str]) -> None:

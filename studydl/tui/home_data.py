@@ -24,6 +24,8 @@ class DeckNode:
     review: int = 0
     total: int = 0
     children: list[DeckNode] = field(default_factory=list)
+    bundled: bool = False
+    """A deck that ships with studydl (editing it makes your own copy)."""
 
     @property
     def due(self) -> int:
@@ -46,13 +48,17 @@ class HomeData:
         return tuple(sum(getattr(d, k) for d in self.decks) for k in ("new", "learning", "review"))  # type: ignore[return-value]
 
 
-def build_tree(rows: list[DeckSectionCounts]) -> list[DeckNode]:
-    """Decks with nested sections; a section's numbers include its sub-sections (capped by the deck's)."""
+def build_tree(rows: list[DeckSectionCounts], bundled: frozenset[str] = frozenset()) -> list[DeckNode]:
+    """Decks with nested sections; a section's numbers include its sub-sections (capped by the deck's).
+
+    `bundled` names the decks that ship with studydl (none of them the learner's copy).
+    """
     decks: dict[str, DeckNode] = {}
     nodes: dict[tuple[str, str], DeckNode] = {}
     for row in rows:
         if not row.section:
-            decks[row.deck] = nodes[(row.deck, "")] = DeckNode(row.deck, "", row.deck, row.new, row.learning, row.review, row.total)
+            node = DeckNode(row.deck, "", row.deck, row.new, row.learning, row.review, row.total, bundled=row.deck in bundled)
+            decks[row.deck] = nodes[(row.deck, "")] = node
     for row in rows:
         deck = decks.get(row.deck)
         if not row.section or deck is None:
@@ -77,12 +83,18 @@ def load_home_data(db: Database, now: datetime, settings: Settings) -> HomeData:
     """Deck tree counts, answers given today and the next due time."""
     from studydl.engine.queue import done_today
     from studydl.engine.stats import deck_tree_counts, next_due_time
+    from studydl.store.queries import deck_infos
 
     rows = deck_tree_counts(db, now, settings)
     day_start, _ = settings.study_days().bounds(now)
     with db.read() as s:
         reviewed = sum(done_today(s, day_start).values())
-    return HomeData(build_tree(rows), reviewed, next_due_time(db, now), now)
+        origins: dict[str, set[str]] = {}
+        for deck in deck_infos(s):
+            if deck.synced:
+                origins.setdefault(deck.name, set()).add(deck.root)
+    bundled = frozenset(name for name, roots in origins.items() if roots == {"bundled"})
+    return HomeData(build_tree(rows, bundled), reviewed, next_due_time(db, now), now)
 
 
 def until(now: datetime, then: datetime) -> str:

@@ -50,11 +50,16 @@ def make_app(
 def open_app(home: Home) -> None:
     """Run the app in this terminal; an unexpected error ends it with one line, not a traceback.
 
-    A database server (`--db`) that cannot be reached is reported before the app
-    starts, as one line (StoreError), as every command reports it.
+    A database server (`--db`) that cannot be reached, or a SQLite file damaged at a
+    glance (see store/damage.py), is reported before the app starts, as one line, as
+    every command reports it: nothing in the app would work.
     """
-    if home.db_url:
+    from studydl.store.damage import DatabaseDamaged, check_file
+
+    if home.server is not None:
         home.open_db().dispose()
+    elif problem := check_file(home.db_path):
+        raise DatabaseDamaged(home.db_path, problem)
     app = make_app(home)
     app.run()
     if app.return_code:

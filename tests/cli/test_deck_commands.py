@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from studydl.home import Home
+from studydl.resources import bundled_decks_dir
 from tests.conftest import run_studydl
 
 DECK = """---
@@ -83,9 +85,12 @@ def test_plain_sync_reads_bundled_decks_and_home_decks(home: Home) -> None:
     cards = json.loads(run_studydl("cards", "--json", home=home).stdout)["cards"]
     decks = {c["deck"] for c in cards}
     assert "mine" in decks and len(decks) > 5 and len(cards) >= 200
+    listing = run_studydl("decks", "--json", home=home)
+    origins = {d["name"]: d["origin"] for d in json.loads(listing.stdout)["decks"]}
+    assert origins["mine"] == "yours" and origins["Convolutional networks"] == "bundled"
 
 
-@pytest.mark.parametrize("command", [[], ["sync"], ["check"], ["due"], ["cards"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["sync"], ["check"], ["due"], ["cards"], ["decks"], ["edit"], ["demo"]])
 def test_every_command_answers_help(command: list[str]) -> None:
     result = run_studydl(*command, "--help")
     assert result.returncode == 0 and "Usage: studydl" in result.stdout and len(result.stdout) > 150
@@ -96,3 +101,42 @@ def test_a_corrupt_database_is_a_message_not_a_traceback(home: Home) -> None:
     result = run_studydl("due", home=home)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+
+
+def fake_editor(tmp_path: Path, old: str, new: str) -> Path:
+    """An executable `vim` that swaps one string in the file it is given."""
+    script = tmp_path / "bin" / "vim"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(
+        f"#!{sys.executable}\nimport pathlib, sys\npath = pathlib.Path(sys.argv[-1])\n"
+        f"path.write_text(path.read_text().replace({old!r}, {new!r}))\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+def test_a_bundled_deck_is_edited_as_your_copy_and_sync_and_decks_say_so(home: Home, tmp_path: Path, monkeypatch) -> None:
+    assert run_studydl("sync", "--quiet", home=home).returncode == 0
+    monkeypatch.setenv("VISUAL", str(fake_editor(tmp_path, "A: Its filters", "A: Its own filters")))
+    edited = run_studydl("edit", "cnn", home=home)
+    assert edited.returncode == 0, edited.stderr
+    copy = home.decks_dir / "cnn.md"
+    assert f"copied the bundled deck to {copy}" in edited.stdout and "0 added, 1 changed, 0 retired" in edited.stdout
+    assert "Its own filters" in copy.read_text() and "Its own filters" not in (bundled_decks_dir() / "cnn.md").read_text()
+    listing = run_studydl("decks", home=home).stdout.splitlines()
+    assert [line.split()[0] for line in listing if "Convolutional networks" in line] == ["yours"]
+    assert sum(line.startswith("bundled ") for line in listing) == 9
+    again = run_studydl("sync", home=home)
+    assert f"yours  {copy} replaces the bundled {bundled_decks_dir().resolve() / 'cnn.md'}" in again.stdout
+    assert "decks: 9 bundled, 1 yours" in again.stdout
+    cards = json.loads(run_studydl("cards", "--deck", "cnn", "--json", home=home).stdout)["cards"]
+    assert len(cards) == 25 and {c["source"].rsplit(":", 1)[0] for c in cards} == {str(copy)}
+
+
+def test_the_same_id_in_two_files_is_a_problem_for_the_later_one_exit_1_no_traceback(home: Home, write_deck) -> None:
+    first = write_deck("a.md", "relu :: max(0, x)\nid: relu\n")
+    second = write_deck("b.md", "other :: card\n\nrelu :: max(0, x)\nid: relu\n")
+    result = run_studydl("sync", str(first.parent), home=home)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"{second.resolve()}:3: id 'relu' is already used at {first.resolve()}:1"
+    assert "1 added" in result.stdout and "1 deck files synced" in result.stdout

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from studydl.decks.sync import SyncReport, sync_decks
 from studydl.store.db import Database
-from studydl.store.models import CardRow, ReviewRow
-
-NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+from studydl.store.models import CardRow
+from tests.decks.store_helpers import card, deck_of, edit, history, review, sync
 
 DECK = """
 # Gates
@@ -30,43 +26,11 @@ The LSTM has a {{forget}} gate, an {{input}} gate and an {{output}} gate.
 """
 
 
-def sync(db: Database, *paths: Path) -> SyncReport:
-    report = sync_decks(db, list(paths), clock=lambda: NOW)
-    assert report.ok, report.errors
-    return report
-
-
-def card(db: Database, text: str) -> CardRow:
-    with db.read() as s:
-        rows = s.scalars(select(CardRow).where(CardRow.question.contains(text))).all()
-    assert len(rows) == 1, [r.question for r in rows]
-    return rows[0]
-
-
-def review(db: Database, card_id: int) -> None:
-    """A review recorded in the log, as the engine writes it: history that must survive edits."""
-    with db.write() as s:
-        s.add(ReviewRow(card_id=card_id, reviewed_at=NOW, rating=3, duration_ms=1200, state_before=json.dumps({}), state_after=json.dumps({})))
-        row = s.get(CardRow, card_id)
-        row.state, row.reps = 2, 1
-
-
-def history(db: Database, card_id: int) -> int:
-    with db.read() as s:
-        return s.scalar(select(func.count()).select_from(ReviewRow).where(ReviewRow.card_id == card_id))
-
-
 @pytest.fixture
 def deck(write_deck, db: Database) -> Path:
     path = write_deck("lstm.md", DECK)
     sync(db, path)
     return path
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
 
 
 def test_typo_fix_keeps_history(db: Database, deck: Path) -> None:
@@ -83,10 +47,22 @@ def test_typo_fix_keeps_history(db: Database, deck: Path) -> None:
 def test_reworded_question_keeps_history(db: Database, deck: Path) -> None:
     before = card(db, "drop from the cell")
     review(db, before.id)
-    edit(deck, "Which LSTM gate decides what to drop from the cell state?", "In an LSTM, what removes information from the cell?")
+    edit(deck, "Which LSTM gate decides what to drop from the cell state?", "In an LSTM, which gate decides what to drop from the cell?")
     sync(db, deck)
-    after = card(db, "removes information")
+    after = card(db, "which gate decides")
     assert after.id == before.id and history(db, after.id) == 1
+
+
+def test_question_rewritten_entirely_is_a_new_card_even_with_the_same_answer(db: Database, deck: Path) -> None:
+    """An answer alone is no evidence: the old card keeps its history, retired; `id:` would have kept it."""
+    before = card(db, "drop from the cell")
+    review(db, before.id)
+    edit(deck, "Which LSTM gate decides what to drop from the cell state?", "In an LSTM, what removes information from the cell?")
+    report = sync(db, deck)
+    after = card(db, "removes information")
+    assert after.id != before.id and history(db, after.id) == 0
+    assert [c.question for c in report.retired] == ["Which LSTM gate decides what to drop from the cell state?"]
+    assert history(db, before.id) == 1
 
 
 def test_reworded_answer_keeps_history(db: Database, deck: Path) -> None:
@@ -117,7 +93,7 @@ def test_moved_to_another_file_keeps_history(db: Database, deck: Path, write_dec
     other = write_deck("training.md", "# Basics\nBPTT :: backpropagation through time\n")
     report = sync(db, deck, other)
     after = card(db, "BPTT")
-    assert after.id == before.id and after.source_path == str(other.resolve()) and history(db, after.id) == 1
+    assert after.id == before.id and after.deck_id == deck_of(db, other).id and history(db, after.id) == 1
     assert not report.added and not report.retired
 
 

@@ -135,7 +135,7 @@ def test_comments_and_prose_are_not_cards() -> None:
     [
         ("a :: b\n\nQ: orphan\n\nx :: y\n", "deck.md:3: `Q:` without an `A:`"),
         ("a :: b\n\nA: lonely\n", "deck.md:3: `A:` without a `Q:`"),
-        ("a :: b\n\nx ::  \n", "deck.md:3: `::` card needs text on both sides"),
+        ("a :: b\n\nx ::  \n", "deck.md:3: `::` card needs text on both sides: no definition after `::`"),
         ("a\nb {{open and never closed\n", "deck.md:2: cloze `{{` is not closed"),
         ("one {{}} gap\n", "deck.md:1: empty cloze"),
         ("text\n\n```python\nx = 1\n", "deck.md:3: code fence ``` is not closed"),

@@ -70,7 +70,8 @@ def test_deck_name_and_fields_are_stored(db: Database, write_deck) -> None:
     with db.read() as s:
         deck = s.scalars(select(DeckRow)).one()
         row = s.scalars(select(CardRow)).one()
-    assert deck.name == "rnn basics" and deck.source_path == str(path.resolve())
+    assert deck.name == "rnn basics" and deck.path == str(path.resolve())
+    assert (deck.root, deck.rel_path) == ("dir:decks", "rnn-basics.md")  # the file's folder, by name
     assert (row.section, row.tags, row.source_line, row.kind, row.state) == ("Gates", "rnn lstm", 5, "term", 0)
 
 

@@ -15,6 +15,7 @@ def test_reconstruction_beats_the_mean_image() -> None:
     assert metrics["compression_ratio"] == 144 / 8
 
     images = [e for e in outcome.events if isinstance(e, Images)][-1]
-    assert len(images.images) == len(images.captions) == 12  # 6 originals, 6 reconstructions
+    assert len(images.images) == len(images.captions) == 10  # 5 originals over 5 reconstructions
+    assert images.columns == 5 and images.captions[5].startswith("rebuilt")
     assert all(len(img) == 12 and len(img[0]) == 12 for img in images.images)
     assert all(0.0 <= v <= 1.0 for img in images.images for row in img for v in row)

@@ -7,7 +7,7 @@ import math
 import pytest
 from rich.console import Console
 
-from studydl.cli.demo_frames import render_frame, shared_sparklines, sparkline
+from studydl.cli.demo_frames import SPARKS, render_frame, shared_sparklines, sparkline
 from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Scatter, Table, Text
 
 FRAMES: list[Frame] = [
@@ -43,9 +43,50 @@ def test_frames_render_within_80_columns(frame: Frame) -> None:
     assert all(len(line) <= 80 for line in text.splitlines())
 
 
-def test_sparklines_scale_to_their_range_and_share_x() -> None:
+def test_sparklines_share_one_honest_y_axis_and_x() -> None:
     assert sparkline([0.0, 1.0, 2.0]) == "▁▅█"
     frame = Curves("c", "c", {"long": ([0, 1, 2, 3], [4.0, 3, 2, 1]), "short": ([0, 1], [1.0, 0])})
     lines = shared_sparklines(frame, 8)
-    assert len(lines["long"]) == 8 and lines["long"][0] == "█" and lines["long"][-1] == "▁"
+    assert len(lines["long"]) == 8 and lines["long"][0] == "█"
     assert len(lines["short"]) < len(lines["long"])
+    # One axis from 0: the short series' 1.0 stands as tall as the long one's 1.0.
+    assert lines["short"][0] == lines["long"][-1] == "▃"
+
+
+def test_small_slopes_look_small_next_to_big_ones() -> None:
+    frame = Curves("d", "derivatives", {"sigmoid": ([0, 1, 2], [0.1, 0.25, 0.1]), "tanh": ([0, 1, 2], [0.2, 1.0, 0.2])})
+    lines = shared_sparklines(frame, 3)
+    assert lines["tanh"][1] == "█" and lines["sigmoid"][1] in "▂▃"
+
+
+def test_a_series_starting_later_is_padded_not_an_error() -> None:
+    # rnn-vs-lstm's baseline starts at x=0, the curves at x=25: this raised IndexError.
+    frame = Curves(
+        "m",
+        "test MSE",
+        {"RNN": ([25.0, 50.0], [0.17, 0.16]), "base": ([0.0, 50.0], [1 / 6, 1 / 6])},
+        log_y=True,
+    )
+    lines = shared_sparklines(frame, 10)
+    assert lines["RNN"].startswith(" ") and lines["RNN"].strip()
+    console = Console(width=80, record=True)
+    console.print(render_frame(frame))
+    assert "log scale, 0.1 … 1" in console.export_text()
+
+
+def test_noise_is_not_drawn_as_a_swing() -> None:
+    frame = Curves("n", "noise", {"loss": ([1, 2, 3, 4], [0.1567, 0.1633, 0.1567, 0.1633])})
+    levels = {SPARKS.index(c) for c in shared_sparklines(frame, 4)["loss"]}
+    assert max(levels) - min(levels) <= 1  # a 4% wiggle is at most one eighth of the axis
+
+
+def test_images_keep_their_rows_and_fit_80_columns() -> None:
+    image = [[float((i + j) % 2) for j in range(12)] for i in range(12)]
+    frame = Images("i", "pairs", [image] * 10, [f"original {k}" for k in range(5)] + [f"rebuilt {k}" for k in range(5)], columns=5)
+    for colour in ("truecolor", None):
+        console = Console(width=80, record=True, color_system=colour)
+        console.print(render_frame(frame))
+        lines = console.export_text().splitlines()
+        assert all(len(line) <= 80 for line in lines)
+        captions = [line for line in lines if "original" in line or "rebuilt" in line]
+        assert len(captions) == 2 and "rebuilt" not in captions[0]

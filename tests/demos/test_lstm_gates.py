@@ -1,4 +1,4 @@
-"""lstm-gates: the input gate opens at the mark, the forget gate holds the value after it."""
+"""lstm-gates: the forget gate starts at the usual σ(1) and learns to hold the marked value."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from studydl.demos import run_to_end
 from studydl.domain.demos import Heatmap
 
 
-def test_forget_gate_holds_the_marked_value_until_recall() -> None:
+def test_holding_the_value_is_learned_not_initialized() -> None:
     outcome = run_to_end("lstm-gates", seed=0)
     metrics = outcome.result.metrics
 
@@ -15,11 +15,10 @@ def test_forget_gate_holds_the_marked_value_until_recall() -> None:
     # Gates recomputed by hand from weight_ih/weight_hh (i, f, g, o) reproduce nn.LSTM.
     assert metrics["hand_vs_torch_diff"] < 1e-5
     assert metrics["memory_corr"] > 0.9
-    assert metrics["forget_hold"] > 0.8
+    # The forget bias starts at 1 (gate ~0.73, which would lose the value within a few
+    # steps); holding it near 1 is what training found.
+    assert metrics["forget_hold_before"] < 0.8
+    assert metrics["forget_hold"] > 0.9
     assert metrics["input_mark"] > metrics["input_hold"] + 0.3
-
-    memory = next(e for e in outcome.events if isinstance(e, Heatmap) and e.key == "memory")
-    assert memory.row_labels[2] == "forget gate f"
-    assert "M" in memory.col_labels and "R" in memory.col_labels
-    hold = memory.values[2][memory.col_labels.index("M") + 1 : memory.col_labels.index("R")]
-    assert min(hold) > 0.8
+    keys = [e.key for e in outcome.events if isinstance(e, Heatmap)]
+    assert keys[0] == "memory_before" and "memory" in keys  # before and after, both shown

@@ -1,18 +1,21 @@
-"""Demo 7: per-layer gradient norms, sigmoid vs ReLU."""
+"""vanishing-gradients: sigmoid vanishes, a too-large ReLU init explodes, batch norm fixes both."""
 
 from __future__ import annotations
 
 from studydl.demos import run_to_end
-from studydl.domain.demos import Heatmap
+from studydl.domain.demos import Curves
 
 
-def test_sigmoid_first_layer_gradient_vanishes_but_relu_does_not() -> None:
-    outcome = run_to_end("vanishing-gradients", seed=0, overrides={"steps": "40"})
+def test_vanishing_exploding_and_the_batch_norm_fix() -> None:
+    outcome = run_to_end("vanishing-gradients", seed=0, overrides={"steps": "20"})
     m = outcome.result.metrics
     assert outcome.result.reached and outcome.result.stopped is None
-    assert m["sigmoid_first_to_last"] < 1e-4
+    assert m["sigmoid_first_to_last"] < 1e-3  # vanishing, with the init made for sigmoid
+    assert m["exploding_first_grad_vs_relu"] > 1e3  # doubled ReLU weights: exploding
     assert 1e-2 < m["relu_first_to_last"] < 1e2
-    # Those tiny gradients mean the sigmoid net's first layer barely moves under SGD.
-    assert m["sigmoid_first_layer_change"] < 1e-3 * m["relu_first_layer_change"]
-    heat = [e for e in outcome.events if isinstance(e, Heatmap)][-1]
-    assert heat.row_labels == ["sigmoid", "relu"] and len(heat.col_labels) == 16
+    # The fix: batch norm after each layer, same activations, same (bad) weights.
+    assert 1e-2 < m["sigmoid_bn_first_to_last"] < 1e2
+    assert 1e-2 < m["bn_first_grad_vs_relu"] < 1e2
+    assert m["sigmoid_bn_first_layer_change"] > 100 * m["sigmoid_first_layer_change"]
+    grads = [e for e in outcome.events if isinstance(e, Curves) and e.key == "grad_norms"][0]
+    assert grads.log_y and len(grads.series) == 5

@@ -54,10 +54,10 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(synced, home
         clock.advance(hours=hours)
         session.answer(card_id, rating)
     right = stored_memory(synced, card_id)
-    # As an older studydl left it: schema 0003, the memory state computed from real elapsed time.
+    # As an older studydl left it: schema 0004 (the one before 0005), the memory state computed from real elapsed time.
     with synced.write() as s:
         s.execute(text("update cards set stability = 99.0, difficulty = 9.9 where id = :id"), {"id": card_id})
-        s.execute(text("update alembic_version set version_num = '0003'"))
+        s.execute(text("update alembic_version set version_num = '0004'"))
     synced.dispose()
     reopened = open_db(home)
     with reopened.read() as s:

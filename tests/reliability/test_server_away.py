@@ -64,7 +64,7 @@ def answer(child: Child, rating: str = "3") -> tuple[int, str]:
 def test_a_server_that_goes_away_mid_session(forked_cli, tmp_path: Path, write_deck: Callable[[str, str], Path], mode: str) -> None:  # noqa: F811
     """`fast`: stopped by its administrator; `immediate`: as if it crashed."""
     with started_server() as server:
-        home = Home(tmp_path / "home", server.new_collection()).ensure()
+        home = Home(tmp_path / "home", db_url=server.new_collection()).ensure()
         make_collection(home, write_deck("drill.md", deck_text()))
         child = forked_cli.start(*cli_args(home), "review", "--plain")
         acked = [answer(child, rating) for rating in "3132"]
@@ -82,7 +82,7 @@ def test_a_server_that_goes_away_mid_session(forked_cli, tmp_path: Path, write_d
 
 def test_a_server_restarted_between_two_answers_is_not_noticed(forked_cli, tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:  # noqa: F811
     with started_server() as server:
-        home = Home(tmp_path / "home", server.new_collection()).ensure()
+        home = Home(tmp_path / "home", db_url=server.new_collection()).ensure()
         make_collection(home, write_deck("drill.md", deck_text()))
         child = forked_cli.start(*cli_args(home), "review", "--plain")
         acked = [answer(child) for _ in range(3)]

@@ -83,7 +83,7 @@ def test_database_from_a_newer_studydl_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot read the database"):
+    with pytest.raises(StoreError, match=r"junk.db: the database is damaged \(file is not a database.*`studydl doctor`.*`studydl restore FILE`"):
         Database(path)
 
 
@@ -101,3 +101,39 @@ def test_fresh_database_matches_the_one_the_migrations_build(tmp_path: Path) -> 
     migrated = tmp_path / "migrated.db"
     schema.upgrade(create_engine(f"sqlite:///{migrated}"))
     assert _columns(fresh) == _columns(migrated)
+
+
+def test_0004_keys_existing_decks_by_root_and_relative_path_and_a_sync_keeps_their_cards(tmp_path: Path) -> None:
+    """A 0003 database (absolute source paths) migrated, then synced: the same decks, cards and history."""
+    from studydl.decks.sync import sync_decks
+    from studydl.home import Home
+
+    home = Home(tmp_path / "home").ensure()
+    mine = home.decks_dir / "sub" / "mine.md"
+    notes = tmp_path / "notes" / "rnn.md"
+    for path, text in ((mine, "relu :: max(0, x)\n"), (notes, "bptt :: backprop through time\n")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    schema.upgrade(create_engine(f"sqlite:///{home.db_path}"), "0003")
+    con = sqlite3.connect(home.db_path)
+    for deck_id, (path, question, answer) in enumerate(((mine, "relu", "max(0, x)"), (notes, "bptt", "backprop through time")), 1):
+        con.execute("insert into decks (id, name, source_path) values (?, ?, ?)", (deck_id, path.stem, str(path)))
+        con.execute(
+            "insert into cards (id, uid, explicit, note_uid, deck_id, section, kind, ordinal, question, answer, content_hash,"
+            " source_path, source_line, tags, retired, created_at, updated_at, state, reps, lapses, suspended)"
+            " values (?, ?, 0, ?, ?, '', 'term', 0, ?, ?, 'old-hash', ?, 1, '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 2, 3, 0, 0)",
+            (deck_id, f"u{deck_id}", f"n{deck_id}", deck_id, question, answer, str(path)),
+        )
+        con.execute("insert into review_log (card_id, reviewed_at, rating, state_before, state_after) values (?, '2026-01-01', 3, '{}', '{}')", (deck_id,))
+    con.commit()
+    con.close()
+    db = home.open_db()
+    with db.read() as s:
+        keys = {(d.root, d.rel_path, d.path) for d in s.scalars(select(DeckRow))}
+    assert keys == {("home", "sub/mine.md", str(mine)), ("dir:notes", "rnn.md", str(notes))}
+    assert "source_path" not in {c[1] for c in sqlite3.connect(home.db_path).execute("pragma table_info(cards)")}
+    report = sync_decks(db, [home.decks_dir, notes.parent], roots=home.named_roots())
+    assert report.ok and not report.added and not report.retired
+    with db.read() as s:
+        assert sorted((c.id, c.uid, c.reps) for c in s.scalars(select(CardRow))) == [(1, "u1", 3), (2, "u2", 3)]
+    db.dispose()

@@ -125,9 +125,10 @@ async def test_a_demo_that_raises_shows_its_error(tmp_path: Path, monkeypatch: p
 
 def test_updates_replace_each_other_but_keep_everything() -> None:
     feed = Feed()
-    first = DemoScreen.Update(feed.add(Progress(1, 10, {"loss": 1.0})))
-    second = DemoScreen.Update(feed.add(Progress(2, 10, {"loss": 0.5})))
+    first = DemoScreen.Update(1, feed.add(Progress(1, 10, {"loss": 1.0})))
+    second = DemoScreen.Update(1, feed.add(Progress(2, 10, {"loss": 0.5})))
     assert first.can_replace(second) and not first.can_replace(Message())
+    assert not DemoScreen.Update(2, Feed().add(Progress(1, 10))).can_replace(first)  # another run
     assert second.snapshot.history == {"loss": ([1.0, 2.0], [1.0, 0.5])}
     assert first.snapshot.history == {"loss": ([1.0], [1.0])}  # snapshots are copies
 
@@ -169,3 +170,104 @@ async def test_the_review_screen_opens_a_cards_demo_with_d(app) -> None:
         assert await asyncio.to_thread(demo.finished_event.wait, 60)
         await settle(pilot)
         assert app.screen is review
+
+
+async def test_a_review_of_a_deck_with_demos_warms_torch_in_the_background(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from studydl.demos import torch_env
+    from studydl.store.queries import has_demo_cards
+    from studydl.tui import demo_warmup
+
+    monkeypatch.setattr(demo_warmup, "_started", threading.Event())
+    started: list[threading.Thread] = []
+    original = demo_warmup.warm_demos_if_needed
+
+    def spy(db, deck):  # noqa: ANN001, ANN202
+        thread = original(db, deck)
+        if thread is not None:
+            started.append(thread)
+        return thread
+
+    monkeypatch.setattr(demo_warmup, "warm_demos_if_needed", spy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        with app.db.read() as session:
+            assert has_demo_cards(session, "Basics") and not has_demo_cards(session, "second")
+        await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(started) == 1
+        await asyncio.to_thread(started[0].join, 60)
+        assert torch_env._warm is not None
+        import sys
+
+        assert "studydl.tui.screens.demo" in sys.modules
+
+
+XOR = {"steps": "400", "lr": "0.1"}
+
+
+def finished_run(*keys: str):
+    """A run_before for snapshots: wait for the run to end, then press keys."""
+
+    async def run_before(pilot) -> None:
+        screen = pilot.app.screen
+        assert await asyncio.to_thread(screen.finished_event.wait, 60)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        for field in screen.query("Input"):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_demo_screen_snapshot(size: tuple[int, int], snap_compare) -> None:
+    app = DemoApp(DemoScreen("xor-mlp", overrides=XOR, show_timing=False))
+    assert snap_compare(app, terminal_size=size, run_before=finished_run())
+
+
+async def test_parameters_change_and_the_demo_reruns_in_place_then_compares() -> None:
+    from textual.widgets import Input
+
+    screen = DemoScreen("xor-mlp", overrides=XOR)
+    app = DemoApp(screen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await finish(pilot, screen)
+        assert screen.query_one("#params").display  # wide enough: the form is open
+        hidden = screen.query_one("#param-hidden", Input)
+        assert hidden.value == "8"
+        hidden.value = "lots"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert screen.number == 1 and "hidden" in str(screen.query_one(".param-error", Static).render())
+        hidden.value = "2"
+        await pilot.press("ctrl+r")
+        await finish(pilot, screen)
+        assert screen.number == 2 and app.screen is screen  # re-ran without leaving
+        assert [run.params["hidden"] for run in screen.runs] == [8, 2]
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.query_one("#compare").display and not screen.query_one("#frames").display
+        table = screen.query_one(".compare-table", Static)
+        assert "changed hidden" in table.border_title
+        rows = screen.query(".compare-row")
+        assert len(rows) == 2 and all(len(row.query(FramePanel)) == 2 for row in rows)
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.query_one("#frames").display
+
+
+async def test_at_80_columns_the_form_waits_for_p() -> None:
+    screen = DemoScreen("xor-mlp", overrides=XOR)
+    async with DemoApp(screen).run_test(size=(80, 24)) as pilot:
+        await finish(pilot, screen)
+        assert not screen.query_one("#params").display
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.query_one("#params").display

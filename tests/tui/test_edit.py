@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 import sys
 import threading
@@ -9,12 +10,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from studydl.home import Home
 from studydl.store.models import ReviewRow
 from studydl.tui.editor import editor_command
+from studydl.tui.launch import make_app
 from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.watch import poll_changes, watch_changes
-from tests.tui.conftest import press, settle
+from studydl.tui.widgets.deck_tree import DeckTree
+from tests.tui.conftest import press, settle, write
 
 EDITOR = """\
 #!{python}
@@ -150,3 +154,33 @@ async def test_the_app_watches_the_deck_folder_and_stops_on_exit(build_app, stud
         assert "third" in app.deck_names
         watcher = next(w for w in app.workers if w.group == "watch")
     assert watcher.is_finished
+
+
+async def test_e_on_a_bundled_card_edits_your_copy_which_keeps_the_cards_history(tmp_path, empty_db, clock, monkeypatch) -> None:
+    bundled = tmp_path / "bundled"
+    write(bundled / "cnn.md", "---\ndeck: CNN\n---\n\nQ: What does a pooling layer do?\nA: It downsamples.\n")
+    home = Home(tmp_path / "home", bundled=bundled).ensure()
+    shutil.copy(empty_db, home.db_path)
+    script, log = fake_editor(tmp_path, "It downsamples.", "It downsamples the feature map.")
+    monkeypatch.setenv("VISUAL", str(script))
+    app = make_app(home, clock=clock, watch=False)  # the bundled decks and the home's, as `studydl` opens them
+    app.monotonic = clock.monotonic
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "CNN · bundled" in str(app.screen.query_one(DeckTree).root.children[0].label)
+        await press(pilot, "down", "enter")
+        screen = app.screen
+        card_id = screen.due.card.id
+        await press(pilot, "space", "1")  # Again: it comes back in a minute
+        clock.advance(120)
+        await press(pilot, "space", "3")
+        await press(pilot, "e")
+        copy = home.decks_dir / "cnn.md"
+        assert log.read_text() == f"+5 {copy}"
+        assert "feature map" in copy.read_text() and "feature map" not in (bundled / "cnn.md").read_text()
+        assert screen.due.card.id == card_id and screen.due.card.answer == "It downsamples the feature map."
+        with app.db.read() as s:
+            assert s.scalar(select(func.count()).where(ReviewRow.card_id == card_id)) == 2
+        assert any("Your copy" in (n.title or "") for n in app._notifications)
+        await press(pilot, "escape")
+        assert "CNN · bundled" not in str(app.screen.query_one(DeckTree).root.children[0].label)

@@ -17,11 +17,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.cards import CardView
-from studydl.domain.days import day_bounds
+from studydl.domain.days import StudyDays
 from studydl.engine.settings import load_settings
+from studydl.search.card_info import CardDetail, load_detail, set_flag, set_suspended
+from studydl.search.cards import SearchResult, search
 from studydl.store.db import Database
-from studydl.tui.browse_data import CardDetail, load_detail, set_flag, set_suspended
-from studydl.tui.browse_filter import BrowseResult, search_cards
 from studydl.tui.messages import DecksChanged
 from studydl.tui.screens import browse_view as view
 
@@ -34,7 +34,7 @@ def utcnow() -> datetime:
 
 
 class BrowseScreen(Screen[None]):
-    """Every card, filtered as you type (`deck:` `tag:` `section:` `is:` `has:demo` `demo:` `-`)."""
+    """Every card, filtered as you type (the search language of studydl.search: `deck:` `tag:` `is:` `-` `or` ...)."""
 
     CSS_PATH = "../styles/browse.tcss"
     TITLE = "Browse"
@@ -47,7 +47,7 @@ class BrowseScreen(Screen[None]):
     ]
 
     class Results(Message):
-        def __init__(self, generation: int, result: BrowseResult, now: datetime) -> None:
+        def __init__(self, generation: int, result: SearchResult, now: datetime) -> None:
             super().__init__()
             self.generation, self.result, self.now = generation, result, now
 
@@ -70,11 +70,11 @@ class BrowseScreen(Screen[None]):
         self.clock = clock
         self._generation = 0
         self._debounce: Timer | None = None
-        self._result = BrowseResult([], 0)
+        self._result = SearchResult([], 0)
         self._now = clock()
         self._cards: dict[int, CardView] = {}
         self._widths = view.column_widths(100)
-        self._day_start_hour: int | None = None
+        self._study_days: StudyDays | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,16 +121,15 @@ class BrowseScreen(Screen[None]):
         self._search(self.query_text, self._generation)
 
     def _day_end(self, now: datetime) -> datetime:
-        if self._day_start_hour is None:
-            self._day_start_hour = load_settings(self.db).day_start_hour
-        return day_bounds(now, self._day_start_hour)[1]
+        if self._study_days is None:
+            self._study_days = load_settings(self.db).study_days()
+        return self._study_days.bounds(now)[1]
 
     @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False)
     def _search(self, query: str, generation: int) -> None:
         now = self.clock()
         day_end = self._day_end(now)
-        with self.db.read() as s:
-            result = search_cards(s, query, now, day_end=day_end)
+        result = search(self.db, query, now, day_end=day_end)
         self.post_message(self.Results(generation, result, now))
 
     def on_browse_screen_results(self, message: Results) -> None:

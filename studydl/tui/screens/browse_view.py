@@ -10,7 +10,7 @@ from rich.text import Text
 from studydl.domain.cards import CardView
 from studydl.domain.review import format_interval
 from studydl.engine.history import ReviewEntry
-from studydl.tui.browse_data import CardDetail
+from studydl.search.card_info import CardDetail
 
 STATE_NAMES = {0: "new", 1: "learn", 2: "review", 3: "relearn"}
 STATE_STYLES = {0: "bold blue", 1: "bold dark_orange", 2: "green", 3: "bold red"}

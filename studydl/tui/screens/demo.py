@@ -1,4 +1,9 @@
-"""A live demo: its title and point at once, then progress, metrics and frames as it trains."""
+"""A live demo: one line of title and progress, its point, then its frames as it trains.
+
+Like TensorFlow Playground, the catalogue's parameters sit beside the frames (`p` shows or
+hides them): change one and run again (ctrl+r, or enter in a field) without leaving, and
+`c` puts the last two runs side by side.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,21 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from studydl.demos import DemoError, DemoRun, get_spec, run_demo, warm_up
-from studydl.domain.demos import Event, Frame, ParamValue, Progress, Result
-from studydl.tui.widgets.charts import LinePlot
-from studydl.tui.widgets.demo_view import FramePanel
+from studydl.demos import DemoError, DemoRun, get_spec, resolve_params, run_demo, warm_up
+from studydl.domain.demos import DemoSpec, Event, Frame, ParamValue, Progress, Result
+from studydl.tui.widgets.demo_compare import RunComparison, RunRecord
+from studydl.tui.widgets.demo_params import ParamForm
+from studydl.tui.widgets.demo_view import FramePanel, metrics_table
+
+WIDE = 100
+"""From this many columns the parameter form shows beside the frames at once."""
+KEPT_RUNS = 2
 
 
 @dataclass(frozen=True)
@@ -56,12 +66,8 @@ class Feed:
         return Snapshot(self.progress, history, dict(self.frames))
 
 
-def metrics_line(metrics: Mapping[str, float]) -> str:
-    return "  ".join(f"{name} {value:.4g}" for name, value in metrics.items())
-
-
 def result_text(result: Result, wall_s: float | None) -> Text:
-    """✓/✗, the summary, the final metrics, and why it stopped early if it did."""
+    """✓/✗ (or why it stopped early), the time, and the demo's one-paragraph summary."""
     text = Text()
     if result.stopped:
         text.append(f"■ stopped ({result.stopped})", style="bold yellow")
@@ -70,11 +76,9 @@ def result_text(result: Result, wall_s: float | None) -> Text:
     else:
         text.append("✗ point not reached", style="bold red")
     if wall_s is not None:
-        text.append(f"  in {wall_s:.1f} s", style="dim")
+        text.append(f" in {wall_s:.1f} s", style="dim")
     if result.summary:
-        text.append(f"\n{result.summary}")
-    if result.metrics:
-        text.append("\n" + metrics_line(result.metrics), style="dim")
+        text.append(f"  {result.summary}")
     return text
 
 
@@ -83,113 +87,174 @@ class DemoScreen(Screen[None]):
 
     CSS_PATH = "../styles/demo.tcss"
     TITLE = "Demo"
-    BINDINGS = [Binding("escape", "close", "Back")]
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("ctrl+r", "rerun", "Run again"),
+        Binding("p", "toggle_params", "Parameters"),
+        Binding("c", "compare", "Compare runs"),
+    ]
 
     class Status(Message):
-        def __init__(self, text: str) -> None:
+        def __init__(self, number: int, text: str) -> None:
             super().__init__()
-            self.text = text
+            self.number, self.text = number, text
 
     class Update(Message):
-        """A new snapshot; a queued one it supersedes is dropped."""
+        """A new snapshot; a queued one of the same run it supersedes is dropped."""
 
-        def __init__(self, snapshot: Snapshot) -> None:
+        def __init__(self, number: int, snapshot: Snapshot) -> None:
             super().__init__()
-            self.snapshot = snapshot
+            self.number, self.snapshot = number, snapshot
 
         def can_replace(self, message: Message) -> bool:
-            return isinstance(message, DemoScreen.Update)
+            return isinstance(message, DemoScreen.Update) and message.number == self.number
 
     class Finished(Message):
-        def __init__(self, result: Result, wall_s: float | None) -> None:
+        def __init__(self, number: int, result: Result, wall_s: float | None, frames: dict[str, Frame]) -> None:
             super().__init__()
-            self.result, self.wall_s = result, wall_s
+            self.number, self.result, self.wall_s, self.frames = number, result, wall_s, frames
 
     class Failed(Message):
-        def __init__(self, error: str) -> None:
+        def __init__(self, number: int, error: str) -> None:
             super().__init__()
-            self.error = error
+            self.number, self.error = number, error
 
-    def __init__(self, demo_id: str, seed: int = 0, overrides: Mapping[str, ParamValue] | None = None) -> None:
+    def __init__(
+        self,
+        demo_id: str,
+        seed: int = 0,
+        overrides: Mapping[str, ParamValue] | None = None,
+        *,
+        show_timing: bool = True,
+    ) -> None:
         super().__init__()
+        self.show_timing = show_timing
+        """Off for snapshots: wall time is the one thing a fixed seed does not fix."""
         self.demo_id = demo_id
         self.seed = seed
-        self.overrides = dict(overrides or {})
+        self.overrides: dict[str, ParamValue] = dict(overrides or {})
+        self.spec: DemoSpec | None = None
         self.cancel_event = threading.Event()
         self.finished_event = threading.Event()
-        """Set when the worker thread has returned (tests wait on it after a cancel)."""
+        """Set when the current run's worker thread has returned (tests wait on it)."""
+        self.finished_event.set()  # no run yet: nothing for the first run to wait for
         self.result: Result | None = None
         self.error: str | None = None
+        self.runs: list[RunRecord] = []
+        """The last finished runs, oldest first (at most two)."""
+        self.number = 0
+        """Which run the screen shows; messages from older runs are dropped."""
+        self._params: dict[str, ParamValue] = {}
         self._panels: dict[str, FramePanel] = {}
         self._shown: dict[str, Frame] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="demo-head"):
+        with Horizontal(id="demo-bar"):
             yield Static(self.demo_id, id="demo-title")
-            yield Static("", id="demo-teaches")
+            yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="demo-progress")
             yield Static("starting…", id="demo-status")
-            yield ProgressBar(total=None, show_eta=False, id="demo-progress")
-            yield Static("", id="demo-result")
-            yield Static("", id="demo-error")
-        with VerticalScroll(id="frames"), Vertical(id="live-metrics", classes="frame") as box:
-            box.border_title = "Metrics while training"
-            yield LinePlot(id="metrics-plot")
+        with Horizontal(id="demo-body"):
+            with VerticalScroll(id="frames"):
+                yield Static("", id="demo-teaches")
+                yield Static("", id="demo-result")
+                yield Static("", id="demo-error")
+                yield Vertical(id="frame-list")
+                with Vertical(id="live-metrics", classes="frame") as box:
+                    box.border_title = "Metrics while training (each on its own scale)"
+                    yield Static(id="metrics-table")
+            yield VerticalScroll(id="compare")
         yield Footer()
 
     def on_mount(self) -> None:
-        for hidden in ("#demo-result", "#demo-error", "#live-metrics"):
+        for hidden in ("#demo-result", "#demo-error", "#live-metrics", "#compare"):
             self.query_one(hidden).display = False
         try:
-            spec = get_spec(self.demo_id)
-            self.query_one("#demo-title", Static).update(Text(spec.title, style="bold"))
-            self.query_one("#demo-teaches", Static).update(Text(spec.teaches, style="italic"))
-            run = run_demo(self.demo_id, seed=self.seed, overrides=self.overrides, cancel=self.cancel_event)
+            self.spec = spec = get_spec(self.demo_id)
+            self._params = resolve_params(spec, self.overrides)
         except DemoError as exc:
             self.finished_event.set()
             self._show_error(str(exc))
             return
+        self.query_one("#demo-title", Static).update(Text(spec.title, style="bold"))
+        self.query_one("#demo-teaches", Static).update(Text(spec.teaches, style="italic"))
         self.sub_title = self.demo_id
-        self._run(run)
+        if spec.params:
+            form = ParamForm(spec, self._params, id="params")
+            self.query_one("#demo-body").mount(form, before=0)
+            form.display = self.app.size.width >= WIDE
+        self._start(self.overrides)
 
-    # -- the worker ------------------------------------------------------------
+    # -- runs -------------------------------------------------------------------
 
-    def _post(self, message: Message) -> None:
-        if not self.cancel_event.is_set():
+    def _start(self, overrides: Mapping[str, ParamValue]) -> bool:
+        """Cancel the current run (if any) and start one with `overrides`; False if they are bad."""
+        try:
+            run = run_demo(self.demo_id, seed=self.seed, overrides=overrides, cancel=threading.Event())
+        except DemoError as exc:
+            self._form_error(str(exc))
+            return False
+        self._form_error("")
+        self.cancel_event.set()
+        previous = self.finished_event
+        self.cancel_event, self.finished_event = run.cancel_event, threading.Event()
+        self.number += 1
+        self._params = dict(run.params)
+        self.result, self.error = None, None
+        self._reset_view()
+        self._run(run, self.number, previous, self.finished_event)
+        return True
+
+    def _reset_view(self) -> None:
+        self._panels.clear()
+        self._shown.clear()
+        self.query_one("#frame-list").remove_children()
+        for hidden in ("#demo-result", "#demo-error", "#live-metrics"):
+            self.query_one(hidden).display = False
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.query_one("#demo-status", Static).update("starting…")
+
+    def _post(self, number: int, message: Message) -> None:
+        if number == self.number and not self.cancel_event.is_set():
             self.post_message(message)
 
     @work(thread=True, exit_on_error=False, group="demo", description="Demo")
-    def _run(self, run: DemoRun) -> None:
+    def _run(self, run: DemoRun, number: int, previous: threading.Event, done: threading.Event) -> None:
         try:
-            self._post(self.Status("loading torch…"))
+            previous.wait(5)  # let a cancelled run end first: they would share the CPU
+            self._post(number, self.Status(number, "loading torch…"))
             warm_up()
-            if self.cancel_event.is_set():
+            if run.cancel_event.is_set():
                 return  # closed while torch loaded: don't start the demo at all
-            self._post(self.Status("running"))
+            self._post(number, self.Status(number, "running"))
             feed = Feed()
             for event in run:
                 if isinstance(event, Result):
-                    self._post(self.Finished(event, run.wall_s))
+                    self._post(number, self.Finished(number, event, run.wall_s, dict(feed.frames)))
                 else:
-                    self._post(self.Update(feed.add(event)))
+                    self._post(number, self.Update(number, feed.add(event)))
         except DemoError as exc:
-            self._post(self.Failed(str(exc)))
+            self._post(number, self.Failed(number, str(exc)))
         finally:
-            self.finished_event.set()
+            done.set()
 
     # -- messages from the worker ------------------------------------------------
 
     def on_demo_screen_status(self, message: Status) -> None:
-        self.query_one("#demo-status", Static).update(message.text)
+        if message.number == self.number:
+            self.query_one("#demo-status", Static).update(message.text)
 
     def on_demo_screen_update(self, message: Update) -> None:
+        if message.number != self.number:
+            return
         snapshot = message.snapshot
         if snapshot.progress is not None:
             self._show_progress(snapshot.progress)
-        if any(len(xs) > 1 for xs, _ in snapshot.history.values()):
+        if snapshot.history:
             self.query_one("#live-metrics").display = True
-            self.query_one("#metrics-plot", LinePlot).show(snapshot.history, x_label="step")
-        frames = self.query_one("#frames", VerticalScroll)
+            self.query_one("#metrics-table", Static).update(metrics_table(snapshot.history))
+        frame_list = self.query_one("#frame-list")
         for key, frame in snapshot.frames.items():
             if self._shown.get(key) is frame:
                 continue
@@ -198,29 +263,33 @@ class DemoScreen(Screen[None]):
                 self._panels[key].show(frame)
             else:
                 self._panels[key] = panel = FramePanel(frame)
-                frames.mount(panel)
+                frame_list.mount(panel)
 
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=progress.total, progress=progress.step)
         of = f"/{progress.total}" if progress.total else ""
-        line = f"step {progress.step}{of}  {metrics_line(progress.metrics)}"
+        self.query_one("#demo-status", Static).update(f"step {progress.step}{of}")
         if progress.message:
-            line += f"  · {progress.message}"
-        self.query_one("#demo-status", Static).update(line)
+            self.query_one("#demo-status", Static).tooltip = progress.message
 
     def on_demo_screen_finished(self, message: Finished) -> None:
+        if message.number != self.number:
+            return
         self.result = message.result
         bar = self.query_one(ProgressBar)
         bar.update(total=bar.total or 1, progress=bar.total or 1)
-        self.query_one("#demo-status", Static).update("finished")
+        self.query_one("#demo-status", Static).update(f"run {message.number} done")
         result = self.query_one("#demo-result", Static)
-        result.update(result_text(message.result, message.wall_s))
+        result.update(result_text(message.result, message.wall_s if self.show_timing else None))
         result.display = True
         result.set_class(message.result.reached and not message.result.stopped, "reached")
+        self.runs = [*self.runs, RunRecord(message.number, dict(self._params), message.result, message.wall_s, message.frames)][-KEPT_RUNS:]
+        self.refresh_bindings()
 
     def on_demo_screen_failed(self, message: Failed) -> None:
-        self._show_error(message.error)
+        if message.number == self.number:
+            self._show_error(message.error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "demo":
@@ -235,7 +304,49 @@ class DemoScreen(Screen[None]):
         panel.update(Text(error, style="bold red"))
         panel.display = True
 
+    def _form_error(self, error: str) -> None:
+        forms = self.query(ParamForm)
+        if forms:
+            forms.first().set_error(error)
+        if error:
+            self.notify(error, severity="error", timeout=8)
+
     # -- keys --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"rerun", "toggle_params"}:
+            return self.spec is not None
+        if action == "compare":
+            return len(self.runs) >= 2 or None  # None: shown, dimmed, until there are two runs
+        return True
+
+    def action_rerun(self) -> None:
+        forms = self.query(ParamForm)
+        overrides = forms.first().values() if forms else dict(self.overrides)
+        if self._start(overrides):
+            self.query_one("#compare").display = False
+            self.query_one("#frames").display = True
+
+    def on_param_form_run_requested(self, _message: ParamForm.RunRequested) -> None:
+        self.action_rerun()
+
+    def action_toggle_params(self) -> None:
+        forms = self.query(ParamForm)
+        if forms:
+            form = forms.first()
+            form.display = not form.display
+            if form.display:
+                form.query("Input, Checkbox, Select").first().focus()
+
+    def action_compare(self) -> None:
+        compare = self.query_one("#compare", VerticalScroll)
+        frames = self.query_one("#frames")
+        if compare.display:
+            compare.display, frames.display = False, True
+            return
+        compare.remove_children()
+        compare.mount(RunComparison(self.runs[-2], self.runs[-1]))
+        compare.display, frames.display = True, False
 
     def action_close(self) -> None:
         self.cancel_event.set()

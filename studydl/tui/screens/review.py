@@ -83,6 +83,9 @@ class ReviewScreen(Screen[None]):
         self.query_one(CardPanel).focus()
         app = self.study_app
         self._start(app.db, app.clock)
+        from studydl.tui.demo_warmup import warm_demos_if_needed
+
+        warm_demos_if_needed(app.db, self.deck)
 
     # -- engine work (thread) -----------------------------------------------------
 

@@ -14,6 +14,8 @@ from studydl.tui.home_data import DeckNode
 COLUMN = 6
 """Width of each count column."""
 STYLES = ("bold blue", "bold red", "bold green")
+BUNDLED_MARK = " · bundled"
+"""After the name of a deck that ships with studydl (`e` on its cards edits your own copy)."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,16 @@ class DeckTree(Tree[Target]):
         self.auto_expand = False
         self.name_width = 20
 
-    def _label(self, name: str, depth: int, counts: tuple[int, int, int]) -> Text:
+    def _label(self, name: str, depth: int, counts: tuple[int, int, int], bundled: bool = False) -> Text:
         indent = depth * self.guide_depth
         room = max(4, self.name_width - indent)
-        shown = name if len(name) <= room else name[: room - 1] + "…"
-        return Text.assemble((shown.ljust(room), "bold" if depth <= 1 else ""), count_cells(*counts))
+        mark = BUNDLED_MARK if bundled else ""
+        shown = name if len(name) + len(mark) <= room else name[: max(1, room - len(mark) - 1)] + "…"
+        style = "bold" if depth <= 1 else ""
+        if not mark:
+            return Text.assemble((shown.ljust(room), style), count_cells(*counts))
+        pad = " " * max(0, room - len(shown) - len(mark))
+        return Text.assemble((shown, style), (mark, "dim italic"), (pad, style), count_cells(*counts))
 
     def show(self, decks: list[DeckNode], totals: tuple[int, int, int]) -> None:
         """Rebuild the tree, keeping the cursor and which nodes were open."""
@@ -78,12 +85,13 @@ class DeckTree(Tree[Target]):
     def _width_needed(self, nodes: list[DeckNode], depth: int) -> int:
         widest = len("All decks")
         for node in nodes:
-            widest = max(widest, depth * self.guide_depth + len(node.label), self._width_needed(node.children, depth + 1))
+            own = depth * self.guide_depth + len(node.label) + (len(BUNDLED_MARK) if node.bundled else 0)
+            widest = max(widest, own, self._width_needed(node.children, depth + 1))
         return min(widest, 48)
 
     def _add(self, parent: TreeNode[Target], node: DeckNode, depth: int, opened: set, by_target: dict) -> None:  # noqa: ANN001
         target = Target(node.deck, node.section or None)
-        label = self._label(node.label, depth, (node.new, node.learning, node.review))
+        label = self._label(node.label, depth, (node.new, node.learning, node.review), node.bundled)
         child = parent.add(label, data=target, allow_expand=bool(node.children), expand=target in opened)
         by_target[target] = child
         for sub in node.children:

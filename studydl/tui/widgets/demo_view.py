@@ -8,19 +8,20 @@ check them without an app.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
-from textual_plotext import Plot
 
+from studydl.demos.scales import format_value, sparkline, y_axis
 from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Scatter, Table
 from studydl.domain.demos import Text as TextFrame
-from studydl.tui.widgets.charts import FreshPlot, LinePlot
+from studydl.tui.widgets.charts import CloudPlot, SeriesPlot, hex_colour, legend_text, series_colour
 
 LOW, MID, HIGH = (33, 102, 172), (40, 40, 48), (178, 24, 43)
 """Diverging blue - grey - red for heatmaps and decision regions."""
@@ -131,7 +132,10 @@ def images_text(frame: Images, width: int = 80) -> Text:
     line_start = 0
     while line_start < len(blocks):
         used, end = 0, line_start
-        while end < len(blocks) and (end == line_start or used + blocks[end][1] + 2 <= width):
+        while end < len(blocks) and (
+            end == line_start
+            or (used + max(blocks[end][1], len(blocks[end][2])) + 2 <= width and (frame.columns is None or end - line_start < frame.columns))
+        ):
             used += max(blocks[end][1], len(blocks[end][2])) + 2
             end += 1
         group = blocks[line_start:end]
@@ -159,33 +163,62 @@ def table_renderable(frame: Table) -> RichTable:
     return table
 
 
-class ScatterPlot(FreshPlot):
-    def show_points(self, series: dict[str, tuple[list[float], list[float]]]) -> None:
-        def draw(plt: Plot, width: int) -> None:
-            plt.frame(False)
-            for name, (xs, ys) in series.items():
-                plt.scatter(list(xs), list(ys), label=name, marker="dot")
+class ImagesView:
+    """`images_text` at whatever width the widget has when it renders (never a stale width)."""
 
-        self.draw(draw)
+    def __init__(self, frame: Images) -> None:
+        self.frame = frame
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield images_text(self.frame, max(12, options.max_width))
+
+
+def metrics_table(history: Mapping[str, tuple[Sequence[float], Sequence[float]]], width: int = 24) -> RichTable:
+    """One row per metric: name, a sparkline on the metric's own scale, its range and last value.
+
+    Metrics have different units (a loss, a fraction, a count), so each gets its own line
+    instead of sharing one axis.
+    """
+    table = RichTable(box=None, show_header=False, pad_edge=False, expand=False)
+    table.add_column("metric", style="bold", no_wrap=True)
+    table.add_column("trend", no_wrap=True)
+    table.add_column("range", style="dim", no_wrap=True, justify="right")
+    table.add_column("now", justify="right", no_wrap=True)
+    for i, (name, (_, values)) in enumerate(history.items()):
+        if not values:
+            continue
+        lo, hi = min(values), max(values)
+        table.add_row(
+            name,
+            Text(sparkline(values, width), style=hex_colour(series_colour(i))),
+            f"{format_value(lo)} … {format_value(hi)}" if lo != hi else "",
+            f"{values[-1]:.4g}",
+        )
+    return table
 
 
 class FramePanel(Vertical):
-    """One frame under its title; a newer frame with the same key redraws the same panel."""
+    """One frame under its title; a newer frame with the same key redraws the same panel.
 
-    def __init__(self, frame: Frame) -> None:
-        super().__init__(classes=f"frame frame-{type(frame).__name__.lower()}")
+    Plots carry their legend (and the axes' names) on a line below the plot, never inside it.
+    """
+
+    def __init__(self, frame: Frame, **kwargs: object) -> None:
+        super().__init__(classes=f"frame frame-{type(frame).__name__.lower()}", **kwargs)  # type: ignore[arg-type]
         self.frame = frame
         self.border_title = frame.title
 
     def compose(self) -> ComposeResult:
         yield self._make_view(self.frame)
+        if isinstance(self.frame, Curves | Scatter):
+            yield Static(classes="legend")
 
     @staticmethod
     def _make_view(frame: Frame) -> Widget:
         if isinstance(frame, Curves):
-            return LinePlot(classes="view plot")
+            return SeriesPlot(classes="view plot")
         if isinstance(frame, Scatter):
-            return ScatterPlot(classes="view plot")
+            return CloudPlot(classes="view plot")
         if isinstance(frame, TextFrame):
             return Markdown(classes="view")
         return Static(classes="view")
@@ -200,17 +233,18 @@ class FramePanel(Vertical):
         if not views:
             return  # not composed yet: on_mount shows the newest frame
         view = views.first()
-        if isinstance(frame, Curves) and isinstance(view, LinePlot):
-            series = frame.series
-            if frame.log_y:
-                series = {
-                    k: ([x for x, y in zip(xs, ys, strict=True) if y > 0], [math.log10(y) for y in ys if y > 0])
-                    for k, (xs, ys) in series.items()
-                }
-            y_label = f"log10 {frame.y_label}" if frame.log_y else frame.y_label
-            view.show(series, x_label=frame.x_label, y_label=y_label)
-        elif isinstance(frame, Scatter) and isinstance(view, ScatterPlot):
+        if isinstance(frame, Curves) and isinstance(view, SeriesPlot):
+            axis = y_axis(frame)
+            series = {
+                name: ([x for x, y in zip(xs, ys, strict=False) if axis.position(y) is not None], [p for y in ys if (p := axis.position(y)) is not None])
+                for name, (xs, ys) in frame.series.items()
+            }
+            view.show(series, y_range=(axis.lo, axis.hi), y_ticks=axis.ticks, x_label=frame.x_label)
+            note = f"y: {axis.label}" if axis.label else ""
+            self.query_one(".legend", Static).update(legend_text(list(frame.series), note=note))
+        elif isinstance(frame, Scatter) and isinstance(view, CloudPlot):
             view.show_points(frame.series)
+            self.query_one(".legend", Static).update(legend_text(list(frame.series), glyph="•"))
         elif isinstance(frame, TextFrame) and isinstance(view, Markdown):
             view.update(frame.body)
         elif isinstance(view, Static):
@@ -222,7 +256,7 @@ class FramePanel(Vertical):
         if isinstance(frame, Boundary):
             return boundary_text(frame)
         if isinstance(frame, Images):
-            return images_text(frame, max(20, self.size.width - 4 or 76))
+            return ImagesView(frame)
         if isinstance(frame, Table):
             return table_renderable(frame)
         return Text(f"({type(frame).__name__} frame)", style="dim")

@@ -8,13 +8,13 @@ engine recomputes them from the review log the next time settings are loaded
 A fresh database never has the row.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

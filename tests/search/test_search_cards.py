@@ -1,4 +1,4 @@
-"""The browser's query language against a real SQLite collection."""
+"""Searches run against a real SQLite collection (the browser's and `studydl cards`' query language)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from studydl.search.cards import search_cards
 from studydl.store.db import Database
-from studydl.tui.browse_filter import Term, parse_query, search_cards
 from tests.tui.tui_samples import NOW, sample_collection
 
 
@@ -24,24 +24,6 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def shown(db: Database, query: str) -> set[str]:
     with db.read() as s:
         return {card.question for card in search_cards(s, query, NOW).cards}
-
-
-def test_parse_splits_filters_quotes_and_negation() -> None:
-    parsed = parse_query('relu deck:"Neural basics" -is:new "a phrase" http://x tag:')
-    assert parsed.terms == (
-        Term(None, "relu"),
-        Term("deck", "Neural basics"),
-        Term("is", "new", negated=True),
-        Term(None, "a phrase"),
-        Term(None, "http://x"),
-    )
-    assert parsed.problems == ("tag: needs a value",)
-
-
-def test_unknown_is_value_is_a_problem_not_a_filter() -> None:
-    parsed = parse_query("is:bogus relu")
-    assert parsed.terms == (Term(None, "relu"),)
-    assert "unknown is:bogus" in parsed.problems[0]
 
 
 def test_empty_query_shows_every_live_card_in_deck_order(collection: Database) -> None:
@@ -61,11 +43,22 @@ def test_text_search_matches_question_or_answer_any_case(collection: Database) -
     assert shown(collection, "50%") == set()  # LIKE wildcards are escaped
 
 
-def test_deck_filter_exact_wildcard_and_quoted(collection: Database) -> None:
+def test_deck_filter_by_name_stem_prefix_wildcard_and_quoted(collection: Database) -> None:
     assert len(shown(collection, "deck:optimizers")) == 3
     assert len(shown(collection, 'deck:"neural basics"')) == 4
     assert len(shown(collection, "deck:neural*")) == 4
-    assert shown(collection, "deck:neural") == set()
+    assert len(shown(collection, "deck:NEURAL")) == 4  # the start of a name
+    assert len(shown(collection, "deck:basics")) == 4  # the file stem (basics.md is "Neural basics")
+    assert len(shown(collection, "deck:basic*")) == 4
+    assert shown(collection, "deck:basic") == set()  # neither a stem, a name nor the start of one
+    assert shown(collection, "deck:nothing") == set()
+    assert len(shown(collection, "-deck:nothing")) == 7
+
+
+def test_or_and_groups(collection: Database) -> None:
+    assert shown(collection, "is:new or is:flagged") == {"What does one neuron compute?", "Learning rate", "What is backpropagation?"}
+    assert shown(collection, "deck:optimizers (is:new or adam)") == {"Learning rate", "What does Adam adapt?"}
+    assert len(shown(collection, "-(deck:optimizers or tag:activation)")) == 3
 
 
 def test_tag_and_section_filters(collection: Database) -> None:
@@ -115,8 +108,3 @@ def test_limit_and_total(collection: Database) -> None:
         result = search_cards(s, "-is:suspended", NOW, limit=3)
     assert len(result.cards) == 3
     assert result.total == 6
-
-
-def test_is_values_accept_a_unique_prefix_while_typing() -> None:
-    assert parse_query("is:sus").terms == (Term("is", "suspended"),)
-    assert parse_query("is:le").problems  # learning or leech: not yet

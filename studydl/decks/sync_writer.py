@@ -1,0 +1,284 @@
+"""Write one sync into the store: deck rows, paired cards, new cards, retired cards, in one transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+from pathlib import Path
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from studydl.decks.adopt import adopt_copies
+from studydl.decks.identity import Incoming, StoredCard, match
+from studydl.decks.roots import BUNDLED, HOME, DeckKey, DeckRoots, origin
+from studydl.decks.sync import CardChange, DeckSynced, SyncReport
+from studydl.decks.sync_files import FileState
+from studydl.domain.cards import ParsedCard, ParsedDeck
+from studydl.domain.errors import DeckProblem
+from studydl.store.bulk import insert_rows
+from studydl.store.models import CardRow, DeckRow
+
+
+@dataclass
+class _Planned:
+    state: FileState
+    deck: ParsedDeck
+    row: DeckRow | None
+    """The stored deck this file is (None: a new deck)."""
+    note: str = ""
+
+
+@dataclass
+class Writer:
+    session: Session
+    now: datetime
+    report: SyncReport
+    roots: DeckRoots
+    rows: dict[DeckKey, DeckRow] = field(default_factory=dict)
+
+    def apply(self, parsed: list[tuple[FileState, ParsedDeck]], missing_keys: list[DeckKey]) -> None:
+        s = self.session
+        self.rows = {DeckKey(r.root, r.rel_path): r for r in s.scalars(select(DeckRow))}
+        missing = {self.rows[k].id: self.rows[k] for k in missing_keys if k in self.rows}
+        plans = self._plan([(st, d) for st, d in parsed if not self._already_synced(st)], missing)
+        plans = self._drop_id_conflicts(plans, missing)
+        for plan in plans:
+            if plan.row is not None:
+                missing.pop(plan.row.id, None)
+        decks = self._write_decks(plans)
+        affected = [*(row.id for row in decks.values()), *missing]
+        if not plans and not missing:
+            return
+
+        rows = list(s.scalars(select(CardRow).where(or_(CardRow.retired.is_(True), CardRow.deck_id.in_(affected)))))
+        by_id = {row.id: row for row in rows}
+        keys = {row.id: str(key) for key, row in self.rows.items()}
+        incoming = [Incoming(str(p.state.key), card) for p in plans for card in p.deck.cards]
+        owner = [p for p in plans for _ in p.deck.cards]
+        matching = match(incoming, [_stored(row, keys.get(row.deck_id, "")) for row in rows])
+
+        notes = self._note_uids(incoming, matching.pairs, by_id)
+        for i, sid in matching.pairs.items():
+            self._update(by_id[sid], incoming[i], decks[incoming[i].deck], owner[i].deck.name, notes)
+        new_rows = [self._new_row(incoming[i], decks[incoming[i].deck], notes) for i in matching.new]
+        if new_rows:
+            _insert_cards(s, new_rows)
+            for i in matching.new:
+                self.report.added.append(_change(owner[i].deck.name, decks[incoming[i].deck].path, incoming[i].card))
+
+        leaving = [by_id[sid] for sid in matching.unmatched if not by_id[sid].retired]
+        by_deck_id = {row.id: row for row in self.rows.values()}
+        for row in adopt_copies(s, leaving, affected, self.now):
+            deck = by_deck_id.get(row.deck_id)
+            self.report.moved.append(CardChange(deck.name if deck else "?", row.question, f"{deck.path if deck else '?'}:{row.source_line}"))
+            leaving.remove(row)
+        for row in leaving:
+            row.retired = True
+            row.updated_at = self.now
+            deck = by_deck_id.get(row.deck_id)
+            self.report.retired.append(CardChange(deck.name if deck else "?", row.question, f"{deck.path if deck else '?'}:{row.source_line}"))
+        for deck in missing.values():  # kept (its cards hang on it) but marked unsynced
+            deck.file_hash = deck.file_size = deck.file_mtime_ns = None
+
+    # -- decks -------------------------------------------------------------------
+
+    def _already_synced(self, st: FileState) -> bool:
+        """Another process may have synced the same bytes since we looked."""
+        row = self.rows.get(st.key)
+        return row is not None and row.file_hash == st.digest and row.path == str(st.file.path)
+
+    def _plan(self, parsed: list[tuple[FileState, ParsedDeck]], missing: dict[int, DeckRow]) -> list[_Planned]:
+        """Which stored deck each file is: by key; else by its path (the same machine keyed it
+        another way); else the deck it copies or gives back; else a deck whose file was renamed."""
+        by_path = {row.path: row for row in self.rows.values()}
+        claimed: set[int] = set()
+        plans = []
+        for st, deck in parsed:
+            key = st.key
+            home_copy = self.rows.get(DeckKey(HOME, key.rel_path))
+            candidates = chain(
+                [
+                    (self.rows.get(key), ""),
+                    (by_path.get(str(st.file.path)), ""),
+                    (self.rows.get(DeckKey(BUNDLED, key.rel_path)) if key.root == HOME else None, "your copy of the bundled deck"),
+                    (home_copy if key.root == BUNDLED and home_copy and not self._file_exists(home_copy) else None, "your copy is gone: the bundled deck again"),
+                ],
+                ((row, f"renamed from {row.rel_path}") for row in self._renamed_from(st.digest, missing)),
+            )
+            row, note = next(((r, n) for r, n in candidates if r is not None and r.id not in claimed), (None, ""))
+            if row is not None:
+                claimed.add(row.id)
+            plans.append(_Planned(st, deck, row, note))
+        return plans
+
+    def _renamed_from(self, digest: str, missing: dict[int, DeckRow]) -> Iterator[DeckRow]:
+        """Decks whose last synced bytes are these and whose file is gone: the file was renamed."""
+        for row in self.rows.values():
+            if row.file_hash == digest and (row.id in missing or not self._file_exists(row)):
+                yield row
+
+    def _file_exists(self, row: DeckRow) -> bool:
+        path = self.roots.file_of(DeckKey(row.root, row.rel_path), row.path)
+        return path is not None and path.is_file()
+
+    def _write_decks(self, plans: list[_Planned]) -> dict[str, DeckRow]:
+        """Create, re-key and update the deck rows; returns them by key."""
+        out: dict[str, DeckRow] = {}
+        for plan in plans:
+            st, row = plan.state, plan.row
+            if row is None:
+                row = DeckRow(root=st.key.root, rel_path=st.key.rel_path, path=str(st.file.path), name=plan.deck.name)
+                self.session.add(row)
+            elif (row.root, row.rel_path) != (st.key.root, st.key.rel_path):
+                self.rows.pop(DeckKey(row.root, row.rel_path), None)
+                row.root, row.rel_path = st.key.root, st.key.rel_path
+            self.rows[st.key] = row
+            row.name, row.path = plan.deck.name, str(st.file.path)
+            row.file_size, row.file_mtime_ns, row.file_hash, row.synced_at = st.size, st.mtime_ns, st.digest, self.now
+            out[str(st.key)] = row
+            self.report.synced.append(str(st.file.path))
+            self.report.decks.append(DeckSynced(plan.deck.name, str(st.file.path), origin(st.key.root), plan.note))
+        self.session.flush()
+        return out
+
+    # -- explicit ids --------------------------------------------------------------
+
+    def _drop_id_conflicts(self, plans: list[_Planned], missing: dict[int, DeckRow]) -> list[_Planned]:
+        """An explicit `id:` is one card: a second file using it in this sync, or a file using
+        one held by a deck not in this sync whose file still exists, is an error for that file."""
+        wanted: dict[str, list[tuple[int, ParsedCard]]] = {}
+        for n, plan in enumerate(plans):
+            for card in plan.deck.cards:
+                if card.explicit_id:
+                    wanted.setdefault(card.explicit_id, []).append((n, card))
+        if not wanted:
+            return plans
+        syncing = {p.row.id for p in plans if p.row is not None} | set(missing)
+        by_id = {row.id: row for row in self.rows.values()}
+        held: dict[str, int] = {}
+        for uid, deck_id in self.session.execute(
+            select(CardRow.uid, CardRow.deck_id).where(CardRow.uid.in_(list(wanted)), CardRow.retired.is_(False))
+        ):
+            held[uid] = deck_id
+            deck = by_id.get(deck_id)
+            if deck_id not in syncing and deck is not None and not self._file_exists(deck):
+                missing[deck_id] = deck  # its file was renamed or moved: its cards go with the id
+                syncing.add(deck_id)
+        dropped: set[int] = set()
+        for uid, users in wanted.items():
+            holder = held.get(uid)
+            if holder is not None and holder not in syncing:
+                line = self.session.scalar(select(CardRow.source_line).where(CardRow.uid == uid))
+                for n, card in users:
+                    self._id_problem(plans[n], card, uid, f"{by_id[holder].path}:{line}")
+                    dropped.add(n)
+                continue
+            files = list(dict.fromkeys(n for n, _ in users))
+            if len(files) < 2:
+                continue
+            first = next((n for n in files if plans[n].row is not None and plans[n].row.id == holder), files[0])
+            where = next(f"{plans[first].state.file.path}:{card.line}" for n, card in users if n == first)
+            for n, card in users:
+                if n != first:
+                    self._id_problem(plans[n], card, uid, where)
+                    dropped.add(n)
+        return [p for n, p in enumerate(plans) if n not in dropped]
+
+    def _id_problem(self, plan: _Planned, card: ParsedCard, uid: str, where: str) -> None:
+        self.report.errors.append(DeckProblem(plan.state.file.path, card.line, f"id {uid!r} is already used at {where}"))
+
+    # -- cards -----------------------------------------------------------------------
+
+    def _note_uids(self, incoming: list[Incoming], pairs: dict[int, int], by_id: dict[int, CardRow]) -> dict[tuple[str, int], str]:
+        """Siblings share a note uid: kept from any sibling already stored, else new."""
+        notes: dict[tuple[str, int], str] = {}
+        for i, sid in pairs.items():
+            notes.setdefault((incoming[i].deck, incoming[i].card.note_key), by_id[sid].note_uid)
+        for item in incoming:
+            notes.setdefault((item.deck, item.card.note_key), secrets.token_hex(8))
+        return notes
+
+    def _update(self, row: CardRow, item: Incoming, deck: DeckRow, deck_name: str, notes: dict[tuple[str, int], str]) -> None:
+        card = item.card
+        text_changed = (row.question, row.answer, row.kind) != (card.question, card.answer, str(card.kind))
+        moved = (row.deck_id, row.section) != (deck.id, card.section)
+        meta_changed = (row.demo_id, row.tags, row.uid) != (card.demo_id, " ".join(card.tags), card.explicit_id or row.uid)
+        restored = row.retired
+        fields = _text_fields(card, deck, notes[(item.deck, card.note_key)])
+        if card.explicit_id:
+            fields.update(uid=card.explicit_id, explicit=True)
+        for key, value in fields.items():
+            if getattr(row, key) != value:
+                setattr(row, key, value)
+        if restored or text_changed or moved or meta_changed:
+            row.updated_at = self.now
+        change = _change(deck_name, deck.path, card)
+        if restored:
+            self.report.restored.append(change)
+        elif text_changed or meta_changed:
+            self.report.changed.append(change)
+        elif moved:
+            self.report.moved.append(change)
+
+    def _new_row(self, item: Incoming, deck: DeckRow, notes: dict[tuple[str, int], str]) -> dict:
+        card = item.card
+        return dict(
+            uid=card.explicit_id or secrets.token_hex(8),
+            explicit=bool(card.explicit_id),
+            **_text_fields(card, deck, notes[(item.deck, card.note_key)]),
+            created_at=self.now,
+            updated_at=self.now,
+            state=0,
+            reps=0,
+            lapses=0,
+            suspended=False,
+            flag=0,
+            leech=False,
+        )
+
+
+def _text_fields(card: ParsedCard, deck: DeckRow, note_uid: str) -> dict:
+    """The columns a sync sets from the deck file: what the card says and where it is."""
+    return dict(
+        deck_id=deck.id,
+        section=card.section,
+        kind=str(card.kind),
+        ordinal=card.ordinal,
+        question=card.question,
+        answer=card.answer,
+        content_hash=card.content_hash,
+        source_line=card.line,
+        demo_id=card.demo_id,
+        tags=" ".join(card.tags),
+        retired=False,
+        note_uid=note_uid,
+    )
+
+
+def _insert_cards(session: Session, rows: list[dict]) -> None:
+    """Insert new cards with one executemany (COPY on PostgreSQL) on the session's connection (see store.bulk)."""
+    insert_rows(session, "cards", rows)
+
+
+def _stored(row: CardRow, deck: str) -> StoredCard:
+    return StoredCard(
+        id=row.id,
+        uid=row.uid,
+        kind=row.kind,
+        ordinal=row.ordinal,
+        question=row.question,
+        answer=row.answer,
+        content_hash=row.content_hash,
+        deck=deck,
+        source_line=row.source_line,
+        retired=row.retired,
+        has_history=bool(row.reps or row.state),
+    )
+
+
+def _change(deck: str, path: str | Path, card: ParsedCard) -> CardChange:
+    return CardChange(deck, card.question, f"{path}:{card.line}")

@@ -1,0 +1,163 @@
+"""Honest y axes for curve frames, shared by every front end (no torch, no textual).
+
+A chart must not turn noise into drama: a linear axis of non-negative values (losses,
+accuracies, norms) starts at zero, any linear range spans at least a tenth of its
+largest magnitude, and a log axis spans at least one decade and is labelled with the
+values themselves (0.01, 0.1, 1), never with their logarithms.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from studydl.domain.demos import Curves
+
+MIN_REL_SPAN = 0.1
+"""A linear range spans at least this share of its largest magnitude."""
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+@dataclass(frozen=True)
+class YAxis:
+    """Where a frame's y axis runs; for a log axis `lo`/`hi` are log10 of the values."""
+
+    lo: float
+    hi: float
+    log: bool
+    ticks: tuple[tuple[float, str], ...]
+    """(position on the axis, label) pairs; labels are plain values even on a log axis."""
+    label: str
+
+    def position(self, value: float) -> float | None:
+        """Where `value` sits on the axis (its log10 on a log axis); None if it cannot be drawn."""
+        if not math.isfinite(value) or (self.log and value <= 0):
+            return None
+        return math.log10(value) if self.log else value
+
+    def fraction(self, value: float) -> float | None:
+        """0 at the bottom of the axis, 1 at the top (clamped); None if it cannot be drawn."""
+        pos = self.position(value)
+        if pos is None:
+            return None
+        return min(1.0, max(0.0, (pos - self.lo) / ((self.hi - self.lo) or 1.0)))
+
+
+def format_value(value: float) -> str:
+    """A tick label: 0.001, 0.25, 40, 1.2e+04 (no trailing zeros)."""
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4g}"
+    return f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def _nice_step(span: float, count: int) -> float:
+    raw = span / max(1, count)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(s * magnitude for s in NICE_STEPS if s * magnitude >= raw * 0.999)
+
+
+def _linear(values: list[float], y_min: float | None, y_max: float | None, ticks: int) -> tuple[float, float, list[float]]:
+    lo = min(values) if values else 0.0
+    hi = max(values) if values else 1.0
+    if y_min is None and lo >= 0:
+        lo = 0.0  # losses, accuracies and norms: zero is the honest floor
+    if y_max is None and hi <= 0 and values:
+        hi = 0.0
+    if y_min is not None:
+        lo = y_min
+    if y_max is not None:
+        hi = y_max
+    need = max(MIN_REL_SPAN * max(abs(lo), abs(hi)), 1e-12)
+    if hi - lo < need:
+        mid = (hi + lo) / 2
+        lo, hi = (mid - need / 2, mid + need / 2) if y_min is None else (lo, lo + need)
+        if y_min is None and min(values, default=0.0) >= 0 and lo < 0:
+            lo, hi = 0.0, need
+    step = _nice_step(hi - lo, ticks)
+    if y_min is None:
+        lo = math.floor(lo / step + 1e-9) * step
+    if y_max is None:
+        hi = math.ceil(hi / step - 1e-9) * step
+    first = math.ceil(lo / step - 1e-9) * step
+    positions = []
+    k = 0
+    while first + k * step <= hi + step * 1e-6:
+        positions.append(round(first + k * step, 12))
+        k += 1
+    return lo, hi, positions
+
+
+def _log(values: list[float], ticks: int) -> tuple[float, float, list[float]]:
+    logs = [math.log10(v) for v in values if v > 0]
+    if not logs:
+        return -1.0, 0.0, [-1.0, 0.0]
+    lo, hi = math.floor(min(logs)), math.ceil(max(logs))
+    if hi - lo < 1:
+        hi = lo + 1
+    every = max(1, math.ceil((hi - lo) / ticks))
+    return lo, hi, sorted(float(k) for k in range(hi, lo - 1, -every))
+
+
+def y_axis(frame: Curves, ticks: int = 4) -> YAxis:
+    """The y axis a front end should draw `frame` on (about `ticks` intervals)."""
+    values = [v for _, ys in frame.series.values() for v in ys if math.isfinite(v)]
+    y_min, y_max = frame.y_min, frame.y_max
+    if frame.log_y:
+        lo, hi, positions = _log(values, ticks)
+        labels = [format_value(10**p) for p in positions]
+        label = f"{frame.y_label} (log scale)" if frame.y_label else "log scale"
+    else:
+        lo, hi, positions = _linear(values, y_min, y_max, ticks)
+        labels = [format_value(p) for p in positions]
+        label = frame.y_label
+    return YAxis(lo, hi, frame.log_y, tuple(zip(positions, labels, strict=True)), label)
+
+
+def value_range(values: Iterable[float]) -> tuple[float, float] | None:
+    """(min, max) of the finite values, None when there are none."""
+    finite = [v for v in values if math.isfinite(v)]
+    return (min(finite), max(finite)) if finite else None
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def resample(values: Sequence[float], width: int) -> list[float]:
+    """At most `width` values, evenly picked, first and last kept."""
+    if len(values) <= width:
+        return list(values)
+    return [values[int(i * (len(values) - 1) / (width - 1))] for i in range(width)]
+
+
+def sparkline(values: Sequence[float], width: int = 48, log: bool = False) -> str:
+    """A one-line plot of `values` in block characters, scaled to their own range."""
+    vals = [v for v in resample(values, width) if math.isfinite(v)]
+    if log:
+        vals = [math.log10(v) for v in vals if v > 0]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    span = (hi - lo) or 1.0
+    return "".join(SPARKS[round((v - lo) / span * (len(SPARKS) - 1))] for v in vals)
+
+
+def x_ticks(values: Iterable[float], count: int = 4) -> list[tuple[float, str]]:
+    """Round tick positions (0, 250, 500) across the values' range, with their labels."""
+    found = value_range(values)
+    if found is None:
+        return []
+    lo, hi = found
+    if hi <= lo:
+        return [(lo, format_value(lo))]
+    step = _nice_step(hi - lo, count)
+    first = math.ceil(lo / step - 1e-9) * step
+    out = []
+    k = 0
+    while first + k * step <= hi + step * 1e-6:
+        at = round(first + k * step, 12)
+        out.append((at, format_value(at)))
+        k += 1
+    return out

@@ -1,0 +1,43 @@
+"""learning-rate: too small crawls, about right converges, above 2/k diverges."""
+
+from __future__ import annotations
+
+from studydl.demos import run_to_end
+from studydl.domain.demos import Curves, Scatter
+from tests.demos.drawable import assert_drawable
+
+
+def test_small_crawls_good_converges_large_diverges() -> None:
+    outcome = run_to_end("learning-rate", seed=0)
+    m = outcome.result.metrics
+    assert_drawable(outcome.events)  # diverged runs end their lines, no inf/NaN
+    assert outcome.result.reached and outcome.result.stopped is None
+    start = m["start_loss"]
+    assert m["small_loss"] > 0.05 * start  # 40 steps at 0.02 leave it far from the minimum
+    assert m["good_loss"] < 1e-9 * start
+    assert m["large_loss"] > 100 * start
+    # Across a sweep of 25 rates, everything below 2/k converges and everything above diverges.
+    assert m["limit_lr"] == 0.4 and m["sweep_boundary_at_2_over_k"] == 1.0
+
+
+def test_the_divergence_threshold_is_the_bowls_curvature() -> None:
+    # A steeper bowl (k = 10) moves the limit to 2/k = 0.2: 0.21 diverges, 0.19 does not.
+    steep = {"curvature": "10", "lr_good": "0.15"}
+    over = run_to_end("learning-rate", overrides={**steep, "lr_large": "0.21"})
+    assert over.result.reached and over.result.metrics["limit_lr"] == 0.2
+    under = run_to_end("learning-rate", overrides={**steep, "lr_large": "0.19"})
+    assert under.result.metrics["large_loss"] < under.result.metrics["start_loss"]
+    assert not under.result.reached
+
+
+def test_paths_are_drawn_and_cut_where_they_leave_the_view() -> None:
+    outcome = run_to_end("learning-rate", seed=0)
+    paths = [e for e in outcome.events if isinstance(e, Scatter) and e.key == "paths"][-1]
+    small, good, large = (
+        paths.series[f"{n} {lr}"] for n, lr in (("small", 0.02), ("good", 0.3), ("large", 0.42))
+    )
+    assert len(small[0]) == len(good[0]) == 41  # start + 40 steps, all inside the view
+    assert 1 < len(large[0]) < 41  # the diverging path stops at the edge
+    assert all(abs(v) <= 5.0 for v in large[0] + large[1])
+    sweep = next(e for e in outcome.events if isinstance(e, Curves) and e.key == "sweep")
+    assert sweep.log_y and len(sweep.series["final f"][0]) == 25
