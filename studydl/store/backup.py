@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,13 +102,21 @@ def make_backup(db_path: Path, folder: Path, now: datetime, tag: str = "") -> Pa
     if problem := check_file(db_path):
         raise DatabaseDamaged(db_path, problem)
     folder.mkdir(parents=True, exist_ok=True)
-    serial = 0
-    while (target := folder / backup_name(now, tag, serial)).exists():
-        serial += 1
-    partial = target.with_name(f".{target.name}.partial")
+    # A partial file of our own (another process may be backing up the same second),
+    # then the first free name claimed with a hard link, which fails if it exists.
+    fd, partial_name = tempfile.mkstemp(prefix=".backup-", suffix=".partial", dir=folder)
+    os.close(fd)
+    partial = Path(partial_name)
     try:
         copy_database(db_path, partial)
-        os.replace(partial, target)
+        serial = 0
+        while True:
+            target = folder / backup_name(now, tag, serial)
+            try:
+                os.link(partial, target)
+                break
+            except FileExistsError:
+                serial += 1
     except sqlite3.Error as exc:
         if detail := sqlite_damage(exc):
             raise DatabaseDamaged(db_path, detail) from exc

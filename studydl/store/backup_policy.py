@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import filecmp
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -34,6 +36,22 @@ class BackupPolicy:
 
 DEFAULT_POLICY = BackupPolicy()
 _auto_lock = threading.Lock()
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Held while one process decides on and makes an automatic backup (two sessions can end at once)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the in-process lock is all there is
+        yield
+        return
+    with open(folder / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _week(day: date) -> int:
@@ -84,7 +102,8 @@ def auto_backup(db_path: Path, folder: Path, now: datetime, zone: tzinfo, policy
     After a new backup the folder is thinned. Raises DatabaseDamaged (a
     StoreError) when the database is damaged: no backup is made of it.
     """
-    with _auto_lock:
+    folder.mkdir(parents=True, exist_ok=True)
+    with _auto_lock, _folder_lock(folder):
         backups = find_backups(folder)
         newest = backups[-1] if backups else None
         if newest is not None and timedelta(0) <= now - newest.taken_at < policy.minimum_interval:

@@ -142,3 +142,36 @@ def test_list_without_backups(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and "no backups yet" in listed.output
     made = studydl(home, "backup")
     assert made.exit_code == 1 and "no database yet" in made.output
+
+
+def test_two_processes_ending_sessions_at_once_make_one_backup_and_no_error(reviewed: Home, tmp_path: Path) -> None:
+    """Two review sessions on one database can end in the same second (the concurrency drill found it)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "b"
+    with sqlite3.connect(reviewed.db_path) as con:  # a copy that takes a while, so the two overlap
+        con.execute("create table padding (b blob)")
+        con.executemany("insert into padding values (randomblob(1000000))", [()] * 40)
+    script = (
+        "import sys, datetime, zoneinfo\n"
+        "from pathlib import Path\n"
+        "from studydl.store.backup_policy import auto_backup\n"
+        "sys.stdin.readline()\n"  # both start together
+        f"made = auto_backup(Path({str(reviewed.db_path)!r}), Path({str(folder)!r}), "
+        "datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC), zoneinfo.ZoneInfo('Europe/Berlin'))\n"
+        "print('made' if made else 'skipped')\n"
+    )
+    for _ in range(3):
+        for backup in find_backups(folder):
+            backup.path.unlink()
+        procs = [subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        for p in procs:  # both are past their imports and waiting: let them go together
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        outs = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], [err for _out, err in outs]
+        assert sorted(out.strip() for out, _err in outs) == ["made", "skipped"]
+        assert len(find_backups(folder)) == 1
+        assert [p.name for p in folder.iterdir() if p.name.endswith(".partial")] == []
