@@ -23,6 +23,7 @@ COMMANDS = {
     "review": "studydl.cli.review:review",
     "stats": "studydl.cli.review:stats",
     "optimize": "studydl.cli.review:optimize",
+    "simulate": "studydl.cli.simulate:simulate",
     "settings": "studydl.cli.review:settings",
     "demo": "studydl.cli.demo:demo",
     "import": "studydl.cli.interop:import_cmd",

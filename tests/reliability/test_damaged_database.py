@@ -26,6 +26,7 @@ USES_THE_DATABASE = {
     "review": ["--plain"],
     "stats": [],
     "optimize": ["--dry-run"],
+    "simulate": ["--days", "5"],
     "settings": ["retention", "0.85"],
     "import": ["{tsv}"],
     "export": ["--csv", "{out}"],

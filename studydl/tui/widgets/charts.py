@@ -220,6 +220,46 @@ class LinePlot(FreshPlot):
         self.draw(draw)
 
 
+def nice_ticks(top: float, count: int = 4) -> list[float]:
+    """0 up to at least `top` in `count` or so round steps (1, 2 or 5 times a power of ten)."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [step * i for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+class MarkedCurvePlot(FreshPlot):
+    """One curve over labelled x positions, with one point of it marked (e.g. the current setting)."""
+
+    def show(
+        self,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        *,
+        ticks: Sequence[tuple[float, str]],
+        marked: tuple[float, float] | None = None,
+    ) -> None:
+        xs, ys = list(xs), list(ys)
+        y_ticks = nice_ticks(max(ys, default=0.0) * 1.1)
+
+        def draw(plt: Plot, width: int) -> None:
+            if len(xs) > 1:
+                plt.plot(xs, ys, marker="braille", color=series_colour(0))
+            if marked is not None:
+                plt.scatter([marked[0]], [marked[1]], marker="●", color=series_colour(1))
+            plt.frame(False)
+            shown = spread(ticks, width, spacing=6)
+            plt.xticks([at for at, _ in shown], [label for _, label in shown])
+            if xs:
+                plt.xlim(min(xs) - 0.5, max(xs) + 0.5)
+            plt.ylim(0, y_ticks[-1])
+            plt.yticks(y_ticks, [f"{t:g}" for t in y_ticks])
+
+        self.draw(draw)
+
+
 SERIES_COLOURS: tuple[tuple[int, int, int], ...] = (
     (86, 180, 233),
     (230, 159, 0),
