@@ -133,13 +133,20 @@ def create_on(connection: Connection) -> None:
     connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD})
 
 
+_STUDYDL_TABLES = text(
+    "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = current_schema() AND c.relname IN ('alembic_version', 'cards', 'decks')"
+)
+"""studydl's tables in the collection's schema, read from the catalog under the statement's
+snapshot (not by name lookups, whose cache can miss tables another session created while
+this one waited for the lock; reading pg_class also brings that cache up to date)."""
+
+
 def postgres_revision(connection: Connection, where: object) -> str | None:
     """The schema revision of a server's collection (in its current schema), or None when it holds no studydl tables."""
-    has_version, has_tables = connection.execute(
-        text("SELECT to_regclass('alembic_version') IS NOT NULL, to_regclass('cards') IS NOT NULL OR to_regclass('decks') IS NOT NULL")
-    ).one()
-    if not has_version:
-        if has_tables:
+    tables = set(connection.execute(_STUDYDL_TABLES).scalars())
+    if "alembic_version" not in tables:
+        if tables:
             raise StoreError(f"{where}: holds tables that are not a studydl collection (no schema version)")
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -148,12 +155,14 @@ def postgres_revision(connection: Connection, where: object) -> str | None:
 def ensure_current_postgres(engine: Engine, write_engine: Engine, where: object) -> None:
     """Bring a server's collection to HEAD.
 
-    The common case (at HEAD) is one read. Otherwise the check is made again and the
+    The common case (at HEAD) is two reads. Otherwise the check is made again and the
     tables created or migrated in one transaction holding the collection's write lock
-    (`write_engine` takes it first), so two devices starting at once do it once.
+    (`write_engine` takes it first), so two devices starting at once do it once. Only
+    that check, under the lock, decides that tables are not a collection.
     """
-    with engine.connect() as connection:
-        if postgres_revision(connection, where) == HEAD:
+    with engine.connect() as connection:  # (decides nothing but "at HEAD": another device may be creating it)
+        has_version = "alembic_version" in set(connection.execute(_STUDYDL_TABLES).scalars())
+        if has_version and connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD:
             return
     with write_engine.connect() as connection:
         revision = postgres_revision(connection, where)
