@@ -337,15 +337,19 @@ class _DeckReader:
             self._problem(*problem)
             return
         if self.last_note:
-            apply_details(self.deck.cards, self.last_note, details)
+            problem = apply_details(self.deck.cards, self.last_note, details, self.known_demos)
+            if problem is not None:
+                key, message = problem
+                keys = [match.group(1).lower() for match in map(DETAIL_LINE.match, map(str.strip, block)) if match]
+                self._problem(start + 1 + (keys.index(key) if key in keys else 0), message)
             self.last_note = []
         elif self.sections and not self.section_has_cards:
             if set(details) - {"demo"}:
-                self._problem(start + 1, "under a heading only `demo:` may apply to the whole section; put `id:`/`tags:` after a card")
+                self._problem(start + 1, "under a heading only `demo:` may apply to the whole section; put the other keys after a card")
                 return
             self.sections[-1].demo = details["demo"]
         else:
-            self._problem(start + 1, "details block (`demo:`/`id:`/`tags:`) must follow a card, or a heading before its first card")
+            self._problem(start + 1, "details block (`demo:`, `id:`, `tags:`, `answer:`, `predict:`...) must follow a card, or a heading before its first card")
 
     # ------------------------------------------------------------ whole deck
 

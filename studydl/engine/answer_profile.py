@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studydl.domain.days import StudyDays
+from studydl.engine.history import SCHEDULED
 from studydl.store.db import Database
 from studydl.store.models import ReviewRow
 
@@ -204,6 +205,7 @@ def profile_from_answers(answers: Iterable[Answer]) -> AnswerProfile:
 def logged_answers(s: Session, days: StudyDays) -> Iterator[Answer]:
     """Every logged answer, card by card, oldest first, as the query streams them."""
     query = select(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_before)
+    query = query.where(ReviewRow.kind == SCHEDULED)  # cram answers (Anki's filtered previews) say nothing of the schedule
     query = query.order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
     for card_id, at, rating, duration, before in s.execute(query):
         try:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from studydl.domain.days import StudyDays
 from studydl.engine.answer_profile import AnswerProfile, answer_profile
 from studydl.engine.fsrs_model import DEFAULT_PARAMETERS
+from studydl.engine.history import SCHEDULED
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, DeckRow, ReviewRow
@@ -87,7 +88,7 @@ def _introduced_today(db: Database, day_start: datetime) -> dict[int, int]:
     query = (
         select(CardRow.deck_id, ReviewRow.state_before)
         .join(CardRow, CardRow.id == ReviewRow.card_id)
-        .where(ReviewRow.reviewed_at >= day_start)
+        .where(ReviewRow.reviewed_at >= day_start, ReviewRow.kind == SCHEDULED)  # a crammed new card stays new
     )
     counts: dict[int, int] = {}
     with db.read() as s:

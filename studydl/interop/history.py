@@ -93,6 +93,7 @@ def write_history(db: Database, deck_path: Path, items: Iterable[tuple[ParsedCar
                         duration_ms=review.duration_ms,
                         state_before=state_json(review.before),
                         state_after=state_json(review.after),
+                        kind=review.kind,
                     )
                 )
                 report.reviews += 1

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, text
 from studydl.domain.errors import StoreError
 from studydl.store.damage import DatabaseDamaged, sqlite_damage
 
-HEAD = "0005"
+HEAD = "0007"
 """The newest schema revision; a test checks it equals the Alembic scripts' head."""
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -91,6 +91,8 @@ class StudyApp(App[None]):
         self.synced = False
         """At least one deck sync has finished."""
         self._ready_stamped = False
+        self.start_cram: str | None = None
+        """A deck to cram as soon as the decks are loaded (`studydl review --cram --deck D`)."""
         self._reviewing = False
         """A review screen is in the stack (its leaving ends a session: see `_on_screen_change`)."""
 
@@ -126,7 +128,10 @@ class StudyApp(App[None]):
             self.exit()
 
     def home_ready(self) -> None:
-        """The home screen shows its counts after the first sync (ends a benchmark run)."""
+        """The home screen shows its counts after the first sync (ends a benchmark run; starts a cram asked for)."""
+        if self.start_cram is not None:
+            deck, self.start_cram = self.start_cram, None
+            self.action_review(deck, cram=True)
         if (stamp := os.environ.get(EXIT_AFTER_PAINT)) and not self._ready_stamped:
             self._ready_stamped = True
             self.call_after_refresh(self._stamp, Path(stamp), "ready")
@@ -137,7 +142,7 @@ class StudyApp(App[None]):
     def sync_decks(self) -> None:
         """Open the store (first time), then sync every deck folder into it."""
         from studydl.decks.sync import sync_decks
-        from studydl.demos.catalogue import known_ids
+        from studydl.demos.spec_index import SpecIndex
 
         with self._sync_lock:
             if self.db is None:
@@ -149,7 +154,7 @@ class StudyApp(App[None]):
                 self.post_message(StoreReady())
             started = time.perf_counter()
             report = sync_decks(
-                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=known_ids(), prune_missing=True, clock=self.clock
+                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=SpecIndex(), prune_missing=True, clock=self.clock
             )
             log.info("sync: %d files synced, %d unchanged, %d errors in %.0f ms", len(report.synced), report.unchanged, len(report.errors), (time.perf_counter() - started) * 1000)
         self.post_message(DecksSynced(list(report.errors), report.touched))
@@ -279,11 +284,11 @@ class StudyApp(App[None]):
             return self.db is not None
         return True
 
-    def action_review(self, deck: str | None = None) -> None:
-        """Start a review session of one deck, or of every deck."""
+    def action_review(self, deck: str | None = None, section: str | None = None, cram: bool = False) -> None:
+        """Start a review session of one deck, or of every deck; `cram`: every card of it, schedule untouched."""
         from studydl.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck))
+        self.push_screen(ReviewScreen(deck, section, cram=cram))
 
     def action_browse(self, query: str = "") -> None:
         try:

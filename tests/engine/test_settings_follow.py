@@ -58,6 +58,8 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(synced, home
     with synced.write() as s:
         s.execute(text("update cards set stability = 99.0, difficulty = 9.9 where id = :id"), {"id": card_id})
         s.execute(text("update alembic_version set version_num = '0004'"))
+        for table, column in (("cards", "answer_check"), ("review_log", "kind"), ("review_log", "detail")):
+            s.execute(text(f"alter table {table} drop column {column}"))  # added after 0004 (0007)
     synced.dispose()
     reopened = open_db(home)
     with reopened.read() as s:

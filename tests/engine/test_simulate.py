@@ -17,6 +17,7 @@ from studydl.engine.answer_profile import (
     AnswerProfile,
     profile_from_answers,
 )
+from studydl.engine.cram import CramSession
 from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, FsrsModel, MemoryState
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings, save_changes
@@ -236,6 +237,13 @@ def test_the_store_gives_due_days_limits_and_times(synced: Database, clock) -> N
     for card in basics_deck.studied:
         assert card.last_day == -3 and card.due_day == max(0, card.interval - 3) and card.interval >= 1
     assert workload.profile.timed_answers[LEARNING] == 3 and workload.profile.own_seconds[LEARNING] == 7.0
+    # A cram answer (Anki's filtered preview) is no evidence of the time a scheduled answer takes.
+    cram = CramSession(synced, "Basics", clock=clock, seed=1)
+    crammed = cram.next_card()
+    assert crammed is not None
+    cram.answer(crammed.card.id, Rating.GOOD, duration_ms=60_000)
+    after_cram = load_workload(synced, clock.now, Settings(deck_limits={"Basics": (2, 50)}))
+    assert after_cram.profile == workload.profile
 
     # Answering a new card today uses up today's new-card limit.
     session = ReviewSession(synced, clock=clock)
