@@ -40,3 +40,13 @@ def assert_intact(home: Home) -> None:
         return
     with sqlite3.connect(home.db_path) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def query(home: Home, sql: str, **params: Any) -> list[tuple]:
+    """The rows of one SQL query (`:name` parameters) on the home's database, SQLite or server."""
+    db = open_db(home)
+    try:
+        with db.read() as s:
+            return [tuple(row) for row in s.execute(text(sql), params)]
+    finally:
+        db.dispose()
