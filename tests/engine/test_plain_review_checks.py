@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from studydl.decks.sync import sync_decks
 from studydl.demos.spec_index import SpecIndex
 from tests.backends import query
@@ -37,6 +39,7 @@ def _log(home) -> list[tuple]:  # noqa: ANN001
     return query(home, "SELECT card_id, rating, kind, detail FROM review_log ORDER BY id")
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # (its seconds go to the demo's torch run; the other tests here cover the server)
 def test_typed_answer_and_prediction_over_a_pipe(home, write_deck, cli) -> None:
     _setup(home, write_deck)
     # typed card: a typo, Enter accepts Again; predict card: 0.5, Enter accepts the proposal
