@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from studydl.decks.roots import BUNDLED, HOME, DeckFile, DeckKey, DeckRoots, origin
 from studydl.decks.sync_files import FileState, KnownDeck, read_changed
 from studydl.domain.errors import DeckProblem
-from studydl.store.times import from_db
 
 if TYPE_CHECKING:
     from studydl.domain.cards import ParsedDeck
@@ -91,7 +90,7 @@ def load_known(db: Database) -> list[KnownDeck]:
     query = "SELECT id, root, rel_path, name, path, file_size, file_mtime_ns, file_hash, synced_at FROM decks"
     with db.raw_read() as con:
         return [
-            KnownDeck(id_, DeckKey(root, rel_path), name, path, size, mtime_ns, digest, from_db(synced_at))
+            KnownDeck(id_, DeckKey(root, rel_path), name, path, size, mtime_ns, digest, con.from_db(synced_at))
             for id_, root, rel_path, name, path, size, mtime_ns, digest, synced_at in con.execute(query)
         ]
 

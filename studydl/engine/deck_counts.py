@@ -3,20 +3,23 @@
 Shared by the app's deck list and `studydl due`, and kept off SQLAlchemy: both are read
 paths a learner waits for (the app's first counts, a whole `due` process), and loading
 the ORM would cost more than the reads. Each function runs inside one transaction on
-a DB-API connection (`Database.raw_read()`), so the numbers are one snapshot.
+the driver's own connection (`Database.raw_read()`, SQLite or PostgreSQL), so the
+numbers are one snapshot.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from studydl.engine.queue_counts import LEARN_STATES, NEW, REVIEW, DeckQueue, deck_names, done_today
 from studydl.engine.setting_checks import settings_from_rows
 from studydl.engine.setting_values import RECOMPUTE_PENDING, Settings
-from studydl.store.times import from_db, to_db
+
+if TYPE_CHECKING:
+    from studydl.store.hot import HotSQL
 
 LIVE = "retired = FALSE AND suspended = FALSE"
 UNBURIED = "(buried_until IS NULL OR buried_until <= ?)"
@@ -36,13 +39,13 @@ class DeckSectionCounts:
     """Live (not retired, not suspended) cards."""
 
 
-def read_settings(con: sqlite3.Connection) -> tuple[Settings, bool]:
+def read_settings(con: HotSQL) -> tuple[Settings, bool]:
     """The stored settings, and whether an upgrade still has to finish (then use `load_settings`)."""
     rows = dict(con.execute("SELECT key, value FROM settings").fetchall())
     return settings_from_rows(rows), RECOMPUTE_PENDING in rows
 
 
-def section_counts(con: sqlite3.Connection, now: datetime, day_end: datetime) -> dict[tuple[int, str], list[int]]:
+def section_counts(con: HotSQL, now: datetime, day_end: datetime) -> dict[tuple[int, str], list[int]]:
     """(deck id, section) -> [new, learning due, review due, live total], for every section with cards.
 
     Three reads of the covering ix_cards_deck_state (deck_id, retired, suspended, state,
@@ -52,7 +55,7 @@ def section_counts(con: sqlite3.Connection, now: datetime, day_end: datetime) ->
     visible = f"deck_id IN (SELECT id FROM decks) AND {LIVE} AND {UNBURIED}"
     totals = f"SELECT deck_id, section, sum(CASE WHEN {LIVE} THEN 1 ELSE 0 END) FROM cards GROUP BY deck_id, section"
     out = {(deck_id, section): [0, 0, 0, int(total or 0)] for deck_id, section, total in con.execute(totals)}
-    at = to_db(now)
+    at = con.to_db(now)
     new = f"SELECT deck_id, section, count(*) FROM cards WHERE {visible} AND state = {NEW} GROUP BY deck_id, section"
     for deck_id, section, n in con.execute(new, (at,)):
         out[(deck_id, section)][0] += n
@@ -60,12 +63,12 @@ def section_counts(con: sqlite3.Connection, now: datetime, day_end: datetime) ->
         f"SELECT deck_id, section, state, count(*) FROM cards WHERE {visible} AND state IN {LEARN_OR_REVIEW}"
         " AND due < ? GROUP BY deck_id, section, state"
     )
-    for deck_id, section, state, n in con.execute(due, (at, to_db(day_end))):
+    for deck_id, section, state, n in con.execute(due, (at, con.to_db(day_end))):
         out[(deck_id, section)][1 if state in LEARN_STATES else 2] += n
     return out
 
 
-def tree_counts(con: sqlite3.Connection, now: datetime, settings: Settings) -> list[DeckSectionCounts]:
+def tree_counts(con: HotSQL, now: datetime, settings: Settings) -> list[DeckSectionCounts]:
     """Per deck (section "") and per section: new/learning/review due, deck limits applied.
 
     A section's counts are capped by its deck's (the limits are per deck).
@@ -104,7 +107,7 @@ def tree_counts(con: sqlite3.Connection, now: datetime, settings: Settings) -> l
     return out
 
 
-def next_due(con: sqlite3.Connection, now: datetime) -> datetime | None:
+def next_due(con: HotSQL, now: datetime) -> datetime | None:
     """When the next learning or review card comes due (or out of burial) after `now`.
 
     A live card counts from max(due, buried_until). Split in two so each part is an
@@ -113,7 +116,7 @@ def next_due(con: sqlite3.Connection, now: datetime) -> datetime | None:
     past their due time, the first to come out after `now` (a pass over the covering
     ix_cards_deck_state).
     """
-    at = to_db(now)
+    at = con.to_db(now)
     found: list[datetime] = []
     first = (
         f"SELECT due FROM cards WHERE {LIVE} AND state = ? AND due > ?"
@@ -122,18 +125,18 @@ def next_due(con: sqlite3.Connection, now: datetime) -> datetime | None:
     for state in (*LEARN_STATES, REVIEW):
         row = con.execute(first, (state, at)).fetchone()
         if row is not None:
-            found.append(from_db(row[0]))  # type: ignore[arg-type]
+            found.append(con.from_db(row[0]))  # type: ignore[arg-type]
     buried = con.execute(
         f"SELECT min(buried_until) FROM cards WHERE deck_id IN (SELECT id FROM decks) AND {LIVE}"
         f" AND state IN {LEARN_OR_REVIEW} AND buried_until > due AND buried_until > ?",
         (at,),
     ).fetchone()[0]
     if buried is not None:
-        found.append(from_db(buried))  # type: ignore[arg-type]
+        found.append(con.from_db(buried))  # type: ignore[arg-type]
     return min(found) if found else None
 
 
-def bundled_decks(con: sqlite3.Connection) -> frozenset[str]:
+def bundled_decks(con: HotSQL) -> frozenset[str]:
     """Names of the decks that ship with studydl and have no copy of the learner's (synced decks only)."""
     roots: dict[str, set[str]] = defaultdict(set)
     for name, root in con.execute("SELECT name, root FROM decks WHERE file_hash IS NOT NULL"):

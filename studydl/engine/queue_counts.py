@@ -1,14 +1,16 @@
-"""What the queue counts, on a plain DB-API connection: card states, each deck's share of
-its daily limits, today's answers. No SQLAlchemy, so the quick read paths can use it."""
+"""What the queue counts, on the driver's own connection (HotSQL): card states, each deck's
+share of its daily limits, today's answers. No SQLAlchemy, so the quick read paths can use it."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from studydl.domain.review import CardState
-from studydl.store.times import to_db
+
+if TYPE_CHECKING:
+    from studydl.store.hot import HotSQL
 
 NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in (CardState.NEW, CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING))
 LEARN_STATES = (LEARNING, RELEARNING)
@@ -44,18 +46,18 @@ class DeckQueue:
         return max(0, min(self.review, self.review_limit - self.review_done))
 
 
-def deck_names(con: sqlite3.Connection) -> dict[int, str]:
+def deck_names(con: HotSQL) -> dict[int, str]:
     return dict(con.execute("SELECT id, name FROM decks").fetchall())
 
 
-def done_today(con: sqlite3.Connection, day_start: datetime) -> dict[tuple[int, int], int]:
+def done_today(con: HotSQL, day_start: datetime) -> dict[tuple[int, int], int]:
     """(deck id, state before) -> answers since the study day began (uses the reviewed_at index).
 
     Cram answers use no daily limit: they changed nothing.
     """
     query = (
-        "SELECT cards.deck_id, json_extract(review_log.state_before, '$.state'), count(*)"
+        f"SELECT cards.deck_id, {con.json_int('review_log.state_before', 'state')}, count(*)"
         " FROM review_log JOIN cards ON cards.id = review_log.card_id"
         " WHERE review_log.reviewed_at >= ? AND review_log.kind = 'scheduled' GROUP BY 1, 2"
     )
-    return {(deck_id, int(state)): n for deck_id, state, n in con.execute(query, (to_db(day_start),))}
+    return {(deck_id, int(state)): n for deck_id, state, n in con.execute(query, (con.to_db(day_start),))}

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from studydl.domain.errors import StudyError
 from studydl.engine.setting_checks import (  # noqa: F401  (re-exported: the settings API)
@@ -37,6 +36,7 @@ from studydl.engine.setting_values import (  # noqa: F401  (re-exported: the set
 )
 from studydl.store.db import Database
 from studydl.store.models import SettingRow
+from studydl.store.portable_sql import upsert
 
 
 def load_settings(db: Database) -> Settings:
@@ -77,8 +77,7 @@ def save_changes(db: Database, changes: dict[str, Any]) -> Settings:
 
 def upsert_setting(s: Any, key: str, value: str) -> None:
     """Insert or replace one stored setting (a JSON value) inside a write session."""
-    stmt = sqlite_insert(SettingRow).values(key=key, value=value)
-    s.execute(stmt.on_conflict_do_update(index_elements=[SettingRow.key], set_={"value": stmt.excluded.value}))
+    upsert(s, SettingRow, {"key": key, "value": value}, [SettingRow.key])
 
 
 def save_setting(db: Database, name: str, value: Any) -> Settings:
