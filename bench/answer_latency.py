@@ -102,7 +102,12 @@ def build_collection(path: Path, n_cards: int, n_log: int, seed: int = 1, now: d
             state, step, stab, diff, _ts(due) if due else None, _ts(last) if last else None,
             0 if state == 0 else 8, 0, 0, 0, 0, None,
         ))
-    con.executemany(f"insert into cards values ({', '.join('?' * len(cards[0]))})", cards)
+    columns = (
+        "id, uid, explicit, note_uid, deck_id, section, kind, ordinal, question, answer, content_hash, source_line,"
+        " demo_id, tags, retired, created_at, updated_at, state, step, stability, difficulty, due, last_review,"
+        " reps, lapses, suspended, flag, leech, buried_until"
+    )  # named: columns added by later schemas take their defaults
+    con.executemany(f"insert into cards ({columns}) values ({', '.join('?' * len(cards[0]))})", cards)
     before = '{"state":2,"reps":7}'
     after = '{"state":2,"reps":8}'
     start = now - timedelta(days=730)

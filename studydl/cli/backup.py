@@ -9,6 +9,7 @@ import click
 
 from studydl.cli.context import CliContext, pass_ctx
 from studydl.domain.errors import StudyError
+from studydl.domain.words import noun, plural
 
 
 def _now() -> datetime:
@@ -60,7 +61,7 @@ def backup(obj: CliContext, list_: bool) -> None:
         click.echo(f"{len(backups)} backups in {folder} (newest first):")
         for item in backups:
             info = describe(item)
-            counts = "unreadable" if info.reviews is None else f"{info.reviews} reviews, {info.cards} cards"
+            counts = "unreadable" if info.reviews is None else f"{plural(info.reviews, 'review')}, {plural(info.cards, 'card')}"
             tag = f"  ({item.tag})" if item.tag else ""
             click.echo(f"  {_local(item.taken_at)}  {_size(info.size):>9}  {counts:<28} {item.path.name}{tag}")
         return
@@ -92,14 +93,14 @@ def restore(obj: CliContext, file: Path, yes: bool) -> None:
     contents = read_contents(source)
     db_path = obj.home.db_path
     if not yes:
-        click.echo(f"{source}: {contents.cards} cards, {contents.reviews} reviews, last review {_local(contents.last_review)}")
+        click.echo(f"{source}: {plural(contents.cards, 'card')}, {plural(contents.reviews, 'review')}, last review {_local(contents.last_review)}")
         click.confirm(f"Replace the database {db_path} with it? (the current one is backed up first)", abort=True, err=True)
     done = restore_backup(db_path, source, obj.home.backups_dir, _now())
     if done.saved is not None:
         click.echo(f"the database before the restore is saved as {done.saved}")
     if done.damaged_copy is not None:
         click.echo(f"the damaged database was moved to {done.damaged_copy}")
-    click.echo(f"restored {source}: {done.restored.cards} cards, {done.restored.reviews} reviews")
+    click.echo(f"restored {source}: {plural(done.restored.cards, 'card')}, {plural(done.restored.reviews, 'review')}")
 
 
 @click.command()
@@ -139,9 +140,9 @@ def doctor(obj: CliContext, check_only: bool) -> None:
         click.echo(f"scheduling: {disagreement}")
     if report.disagreements:
         if report.rebuilt:
-            click.echo(f"rebuilt the scheduling state of {report.rebuilt} cards from their review log (backup first: {report.backup})")
+            click.echo(f"rebuilt the scheduling state of {plural(report.rebuilt, 'card')} from {noun(report.rebuilt, 'its', 'their')} review log (backup first: {report.backup})")
         else:
-            click.echo(f"{len(report.disagreements)} cards disagree with their review log; run `studydl doctor` to rebuild them")
+            click.echo(f"the review log disagrees with {plural(len(report.disagreements), 'card')}; run `studydl doctor` to rebuild them")
     else:
         click.echo("scheduling agrees with the review log")
     for note in report.notes:

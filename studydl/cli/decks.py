@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
+from studydl.domain.words import noun, plural
 
 if TYPE_CHECKING:
     from studydl.domain.demos import DemoSpec
@@ -38,7 +39,7 @@ def echo_problems(problems: list) -> None:
         else:
             hidden[key] = hidden.get(key, 0) + 1
     for key, count in hidden.items():
-        click.echo(f"{key}: … and {count} more problems", err=True)
+        click.echo(f"{key}: … and {count} more {noun(count, 'problem')}", err=True)
 
 
 def _clip(text: str, width: int = 70) -> str:
@@ -83,7 +84,7 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
     click.echo(
         f"{len(report.added)} added, {len(report.changed)} changed, {len(report.moved)} moved, "
         f"{len(report.retired)} retired, {len(report.restored)} restored; "
-        f"{len(report.synced)} deck files synced, {report.unchanged} unchanged"
+        f"{plural(len(report.synced), 'deck file')} synced, {report.unchanged} unchanged"
     )
     echo_problems(report.errors)
     if report.errors:
@@ -106,7 +107,7 @@ def check(paths: tuple[Path, ...]) -> None:
         cards += len(deck.cards)
         problems.extend(deck.errors)
     echo_problems(problems)
-    click.echo(f"{len(files)} deck files, {cards} cards, {len(problems)} problems")
+    click.echo(f"{plural(len(files), 'deck file')}, {plural(cards, 'card')}, {plural(len(problems), 'problem')}")
     if problems:
         raise SystemExit(1)
 
@@ -117,11 +118,17 @@ def check(paths: tuple[Path, ...]) -> None:
 def due(obj: CliContext, as_json: bool) -> None:
     """Per deck: new cards (within today's limit), learning cards due now and review cards due today."""
     from studydl.domain.cards import DeckCounts
-    from studydl.engine.settings import load_settings
-    from studydl.engine.stats import deck_tree_counts
+    from studydl.engine.deck_counts import deck_tree_counts, read_settings, tree_counts
 
     now = datetime.now(UTC)
-    rows = deck_tree_counts(obj.db, now, load_settings(obj.db))
+    db = obj.db
+    with db.raw_read() as con:  # plain SQL: this whole command is a read a learner waits for
+        settings, pending = read_settings(con)
+        rows = tree_counts(con, now, settings) if not pending else None
+    if rows is None:  # an upgrade to finish first (the full settings load does it)
+        from studydl.engine.settings import load_settings
+
+        rows = deck_tree_counts(db, now, load_settings(db))
     counts = [DeckCounts(r.deck, r.new, r.learning, r.review, r.total) for r in rows if r.section == ""]
     if as_json:
         click.echo(json.dumps({"decks": [c.__dict__ for c in counts]}, indent=2))
@@ -160,7 +167,7 @@ def decks_cmd(obj: CliContext, as_json: bool) -> None:
         return
     width = max(len(d.name) for d in infos)
     for d in infos:
-        click.echo(f"{origin(d.root):<8} {d.name:<{width}}  {d.cards:>5} cards  {d.path}")
+        click.echo(f"{origin(d.root):<8} {d.name:<{width}}  {d.cards:>5} {noun(d.cards, 'card'):<5}  {d.path}")
 
 
 @click.command()

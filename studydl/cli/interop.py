@@ -12,6 +12,7 @@ import click
 
 from studydl.cli.context import CliContext, pass_ctx
 from studydl.domain.errors import StudyError
+from studydl.domain.words import plural
 from studydl.interop.detect import FORMATS
 
 
@@ -131,8 +132,7 @@ def _report(plan: _Plan) -> None:
     for card in cards:
         kinds[str(card.kind)] = kinds.get(str(card.kind), 0) + 1
     detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
-    noun = "card" if len(cards) == 1 else "cards"
-    click.echo(f"{plan.source} ({result.format}): {len(cards)} {noun} ({detail}) -> {plan.out}")  # type: ignore[attr-defined]
+    click.echo(f"{plan.source} ({result.format}): {plural(len(cards), 'card')} ({detail}) -> {plan.out}")  # type: ignore[attr-defined]
     for part in [*result.skipped, *written.skipped]:  # type: ignore[attr-defined]
         click.echo(str(part))
     for note in result.notes:  # type: ignore[attr-defined]
@@ -163,9 +163,9 @@ def _sync(obj: CliContext, plans: list[_Plan]) -> None:
         ]
         done = write_history(obj.db, plan.out, items)
         if done.cards or done.reviews:
-                click.echo(f"history: {done.cards} cards took their imported scheduling, {done.reviews} past reviews imported")
+                click.echo(f"history: {plural(done.cards, 'card')} took their imported scheduling, {plural(done.reviews, 'past review')} imported")
         if done.kept:
-            click.echo(f"history: {done.kept} cards already had reviews in studydl and were left as they are")
+            click.echo(f"history: left as they are: {plural(done.kept, 'card')} with reviews in studydl already")
     decks_dir = obj.home.decks_dir.expanduser().resolve()
     for plan in plans:
         if decks_dir not in plan.out.parents:
@@ -201,9 +201,9 @@ def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, dec
 
         notes = export_notes(cards)
         count = write_apkg(notes, apkg_out)
-        click.echo(f"{apkg_out}: {len(notes)} notes, {count} Anki cards")
+        click.echo(f"{apkg_out}: {plural(len(notes), 'note')}, {plural(count, 'Anki card')}")
     if csv_out is not None:
         from studydl.interop.csv_export import write_csv
 
         rows = write_csv(cards, csv_out)
-        click.echo(f"{csv_out}: {rows} cards")
+        click.echo(f"{csv_out}: {plural(rows, 'card')}")

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from studydl.cli.context import CliContext
 from studydl.domain.review import DueCard, Rating, format_interval
+from studydl.domain.words import plural
 
 RATING_KEYS = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
 ACTION_KEYS = ("u", "s", "b", "f")
@@ -81,8 +82,9 @@ class PlainReview:
             if not self._card(due):
                 break
         summary = self.session.summary()
-        retention = f"{summary.retention_today:.0%}" if summary.retention_today is not None else "n/a"
-        _say(f"Reviewed {summary.reviewed} cards in {summary.seconds / 60:.1f} min; retention today {retention}.")
+        today = f"; {summary.correct_today} of {plural(summary.answers_today, 'answer')} correct today ({summary.correct_share:.0%})" if summary.answers_today else ""
+        retention = f"; review retention today {summary.retention_today:.0%}" if summary.retention_today is not None else ""
+        _say(f"Reviewed {plural(summary.reviewed, 'card')} in {summary.seconds / 60:.1f} min{today}{retention}.")
 
     def _card(self, due: DueCard) -> bool:
         """Show one card and act on the learner's keys; False to end the session."""

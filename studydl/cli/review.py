@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
+from studydl.domain.words import plural
 
 
 @click.command()
@@ -66,8 +67,13 @@ def stats(obj: CliContext, as_json: bool) -> None:
         data["retention_by_week"] = [[d.isoformat(), r] for d, r in result.retention_by_week]
         click.echo(json.dumps(data, indent=2))
         return
-    retention = f"{result.retention_30d:.1%}" if result.retention_30d is not None else "n/a (no reviews yet)"
-    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min)")
+    retention = (
+        f"{result.retention_30d:.1%}"
+        if result.retention_30d is not None
+        else "none yet (it counts review cards; new and learning cards become reviews after a day or more)"
+    )
+    correct = f", {result.correct_today} correct ({result.correct_today / result.reviews_today:.0%})" if result.reviews_today else ""
+    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min){correct}")
     click.echo(f"Reviews in total:   {result.reviews_total}")
     click.echo(f"Retention (30 days): {retention}")
     click.echo("Cards:              " + ", ".join(f"{k} {v}" for k, v in result.state_counts.items()))
@@ -115,12 +121,12 @@ def optimize(obj: CliContext, dry_run: bool, restore: bool, reset: bool, yes: bo
     seconds = time.perf_counter() - started
     if not result.items:
         click.echo(
-            f"Nothing to learn from yet: {result.reviews} answers, none a study day or more after the card's "
+            f"Nothing to learn from yet: {plural(result.reviews, 'answer')}, none a study day or more after the card's "
             "previous one. Keeping the current parameters."
         )
         return
     assert result.before is not None and result.after is not None
-    click.echo(f"{result.items} training items from {result.reviews} answers, fitted in {seconds:.2f} s.")
+    click.echo(f"{plural(result.items, 'training item')} from {plural(result.reviews, 'answer')}, fitted in {seconds:.2f} s.")
     click.echo(f"{'':12}{'log-loss':>10}{'RMSE(bins)':>12}")
     click.echo(f"{'current':12}{result.before[0]:>10.4f}{result.before[1]:>12.4f}")
     click.echo(f"{'fitted':12}{result.after[0]:>10.4f}{result.after[1]:>12.4f}")
@@ -150,32 +156,48 @@ def _offer_recompute(obj: CliContext, yes: bool, reschedule: bool) -> None:
         reschedule = click.confirm("Also move review due dates to the new intervals?", default=False)
     result = recompute_memory_states(obj.db, load_settings(obj.db), reschedule=reschedule)
     moved = f"; {result.rescheduled} review due dates moved" if reschedule else ""
-    click.echo(f"Recomputed the memory states of {result.cards} cards{moved}.")
+    click.echo(f"Recomputed the memory states of {plural(result.cards, 'card')}{moved}.")
 
 
 @click.command()
-@click.argument("key", required=False)
-@click.argument("value", required=False)
+@click.argument("pairs", nargs=-1, metavar="[KEY [VALUE]]...")
 @pass_ctx
-def settings(obj: CliContext, key: str | None, value: str | None) -> None:
-    """Show all settings, one (KEY), or set one (KEY VALUE; `default` resets it).
+def settings(obj: CliContext, pairs: tuple[str, ...]) -> None:
+    """Show all settings, one (KEY), or set some (KEY VALUE ...; `default` resets one).
 
-    Examples: `settings retention 0.85`, `settings new 10`, `settings day_start 5`,
-    `settings learning_steps "1 10"`, `settings deck_limits '{"Transformers": [10, 100]}'`.
+    Examples: `settings retention 0.85`, `settings new 10 reviews 150`,
+    `settings learning_steps "1m 10m"`, `settings day_start 5`, `settings zone Europe/Berlin`,
+    `settings deck_limits "Transformers=10/100"`. Every value is checked before any is
+    saved, and every bad one is named.
     """
     from studydl.engine.settings import (
         FIELD_NAMES,
+        SettingsInvalid,
         canonical_key,
         display_value,
         load_settings,
-        save_setting,
+        parse_values,
+        save_changes,
     )
 
-    if key is None:
+    if not pairs:
         current = load_settings(obj.db)
         for name in FIELD_NAMES:
             click.echo(f"{name:22} {display_value(current, name)}")
         return
-    name = canonical_key(key)
-    current = save_setting(obj.db, name, value) if value is not None else load_settings(obj.db)
-    click.echo(f"{name} = {display_value(current, name)}")
+    if len(pairs) == 1:
+        name = canonical_key(pairs[0])
+        click.echo(f"{name} = {display_value(load_settings(obj.db), name)}")
+        return
+    if len(pairs) % 2:
+        raise click.UsageError(f"{pairs[-1]!r} has no value: give KEY VALUE pairs (`default` resets one)")
+    texts = {canonical_key(key): value for key, value in zip(pairs[::2], pairs[1::2], strict=True)}
+    try:
+        values = parse_values(texts)
+    except SettingsInvalid as exc:
+        for name, message in exc.problems.items():
+            click.echo(f"Error: {name}: {message}", err=True)
+        raise SystemExit(1) from None
+    current = save_changes(obj.db, values)
+    for name in values:
+        click.echo(f"{name} = {display_value(current, name)}")

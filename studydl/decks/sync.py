@@ -6,16 +6,15 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from studydl.decks.parser import parse_bytes
 from studydl.decks.roots import BUNDLED, HOME, DeckFile, DeckKey, DeckRoots, origin
 from studydl.decks.sync_files import FileState, KnownDeck, read_changed
-from studydl.domain.cards import ParsedDeck
 from studydl.domain.errors import DeckProblem
-from studydl.store.db import Database
-from studydl.store.models import DeckRow
+
+if TYPE_CHECKING:
+    from studydl.domain.cards import ParsedDeck
+    from studydl.store.db import Database
 
 
 def utcnow() -> datetime:
@@ -86,15 +85,14 @@ def default_roots() -> DeckRoots:
 
 
 def load_known(db: Database) -> list[KnownDeck]:
-    with db.read() as s:
-        return [known_deck(row) for row in s.scalars(select(DeckRow))]
-
-
-def known_deck(row: DeckRow) -> KnownDeck:
-    return KnownDeck(
-        row.id, DeckKey(row.root, row.rel_path), row.name, row.path,
-        row.file_size, row.file_mtime_ns, row.file_hash, row.synced_at,
-    )  # fmt: skip
+    """Every stored deck's file facts, in plain SQL: a sync that finds nothing changed
+    (every start of the app) loads neither the ORM nor the parser."""
+    query = "SELECT id, root, rel_path, name, path, file_size, file_mtime_ns, file_hash, synced_at FROM decks"
+    with db.raw_read() as con:
+        return [
+            KnownDeck(id_, DeckKey(root, rel_path), name, path, size, mtime_ns, digest, con.from_db(synced_at))
+            for id_, root, rel_path, name, path, size, mtime_ns, digest, synced_at in con.execute(query)
+        ]
 
 
 def sync_decks(
@@ -128,6 +126,8 @@ def sync_decks(
     changed, report.unchanged, problems = read_changed(found.files, current, forced)
     report.errors.extend(problems)
     parsed: list[tuple[FileState, ParsedDeck]] = []
+    if changed:  # markdown-it and yaml are loaded only when a file changed
+        from studydl.decks.parser import parse_bytes
     for state in changed:
         deck = parse_bytes(state.file.path, state.data, known_demos)
         if deck.ok:

@@ -66,7 +66,16 @@ class SessionSummary:
     reviewed: int
     seconds: float
     retention_today: float | None
-    """Share of today's review-state answers that were not Again; None with none."""
+    """Share of today's review-state answers that were not Again; None with none (a new
+    learner's first days: new and learning cards are not reviews, as in Anki's true retention)."""
+    answers_today: int = 0
+    """Every answer of the study day so far (new, learning and review cards)."""
+    correct_today: int = 0
+    """Of those, the ones that were not Again (Anki's "correct" in its Today figures)."""
+
+    @property
+    def correct_share(self) -> float | None:
+        return self.correct_today / self.answers_today if self.answers_today else None
 
 
 def format_interval(delta: timedelta) -> str:

@@ -14,12 +14,20 @@ from sqlalchemy import ColumnElement, or_
 
 from studydl.domain.review import QueueCounts
 from studydl.engine.card_sql import PickSQL, Txn, hot
+from studydl.engine.queue_counts import (  # noqa: F401  (re-exported: the queue's vocabulary)
+    LEARN_STATES,
+    LEARNING,
+    NEW,
+    RELEARNING,
+    REVIEW,
+    DeckQueue,
+    bucket,
+    deck_names,
+    done_today,
+)
 from studydl.engine.settings import Settings
 from studydl.store.hot import HotSQL
 from studydl.store.models import CardRow
-from studydl.store.queries import LEARNING, NEW, RELEARNING, REVIEW
-
-LEARN_STATES = (LEARNING, RELEARNING)
 
 
 @dataclass(frozen=True)
@@ -43,58 +51,8 @@ def not_buried(now: datetime) -> ColumnElement[bool]:
     return or_(CardRow.buried_until.is_(None), CardRow.buried_until <= now)
 
 
-def bucket(state: int, due: datetime | None, day_end: datetime) -> str | None:
-    """Which count a live, unburied card is in: `new`, `learning`, `review` or none."""
-    if state == NEW:
-        return "new"
-    if due is None or due >= day_end:
-        return None
-    return "learning" if state in LEARN_STATES else "review"
-
-
-@dataclass
-class DeckQueue:
-    """One deck's cards waiting today and what today's answers used of its limits."""
-
-    new_limit: int
-    review_limit: int
-    new: int = 0
-    learning: int = 0
-    review: int = 0
-    new_done: int = 0
-    review_done: int = 0
-
-    @property
-    def new_left(self) -> int:
-        return max(0, min(self.new, self.new_limit - self.new_done))
-
-    @property
-    def review_left(self) -> int:
-        return max(0, min(self.review, self.review_limit - self.review_done))
-
-
 def _share(deck: DeckQueue) -> tuple[int, int, int]:
     return deck.new_left, deck.learning, deck.review_left
-
-
-def deck_names(s: Txn) -> dict[int, str]:
-    return dict(hot(s).execute("SELECT id, name FROM decks").fetchall())
-
-
-def done_today(s: Txn, day_start: datetime) -> dict[tuple[int, int], int]:
-    """(deck id, state before) -> answers since the study day began (uses the reviewed_at index).
-
-    Cram answers use no daily limit: they changed nothing.
-
-    Plain SQL (as `deck_names`), so the review session can run it on its raw connection.
-    """
-    con = hot(s)
-    query = (
-        f"SELECT cards.deck_id, {con.json_int('review_log.state_before', 'state')}, count(*)"
-        " FROM review_log JOIN cards ON cards.id = review_log.card_id"
-        " WHERE review_log.reviewed_at >= ? AND review_log.kind = 'scheduled' GROUP BY 1, 2"
-    )
-    return {(deck_id, int(state)): n for deck_id, state, n in con.execute(query, (con.to_db(day_start),))}
 
 
 @dataclass

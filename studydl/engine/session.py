@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
@@ -299,14 +299,17 @@ class ReviewSession:
         with self._lock:
             now = self._now()
             queue = self._today(now)
-            state_before = json_int(ReviewRow.state_before, "state")
+            was_review = json_int(ReviewRow.state_before, "state") == int(CardState.REVIEW)
+            passed = ReviewRow.rating > int(Rating.AGAIN)
             with self.db.read() as s:
-                total, passed = s.execute(
-                    select(func.count(), func.sum(case((ReviewRow.rating > int(Rating.AGAIN), 1), else_=0))).where(
-                        ReviewRow.reviewed_at >= queue.day_start,
-                        state_before == int(CardState.REVIEW),
-                        ReviewRow.kind == "scheduled",
-                    )
+                answers, correct, reviews, recalled = s.execute(
+                    select(
+                        func.count(),
+                        func.sum(case((passed, 1), else_=0)),
+                        func.sum(case((was_review, 1), else_=0)),
+                        func.sum(case((and_(was_review, passed), 1), else_=0)),
+                    ).where(ReviewRow.reviewed_at >= queue.day_start, ReviewRow.kind == "scheduled")
                 ).one()
-            retention = (passed or 0) / total if total else None
-            return SessionSummary(self._reviewed, (now - self._started).total_seconds(), retention)
+            retention = (recalled or 0) / reviews if reviews else None
+            seconds = (now - self._started).total_seconds()
+            return SessionSummary(self._reviewed, seconds, retention, int(answers or 0), int(correct or 0))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shlex
 from pathlib import Path
 
 from studydl.decks.parser import deck_name_from_path, split_tags
+from studydl.domain.words import plural
 from studydl.interop.result import ImportedCard, ImportFailed, ImportResult
 
 FRONT_COLUMNS = ("front", "term", "question", "word", "prompt")
@@ -68,12 +70,11 @@ def read_csv(path: Path, text: str, sep: str | None = None) -> ImportResult:
     front = _column(header, FRONT_COLUMNS)
     back = _column(header, BACK_COLUMNS)
     if front is None or back is None:
-        if rows and all(len(row) == 2 for row in rows if any(cell.strip() for cell in row)):
+        odd = next((i for i, row in enumerate(rows) if any(cell.strip() for cell in row) and len(row) != 2), None)
+        if rows and odd is None:
             front, back, start = 0, 1, 0  # no header: two columns, term then definition
         else:
-            raise ImportFailed(
-                f"{path}:1: no header naming the columns: expected front/back, term/definition or question/answer"
-            )
+            raise ImportFailed(_no_header(path, delimiter, rows, lines, odd))
     else:
         start = 1
     tags_at = _column(header, TAG_COLUMNS) if start else None
@@ -95,6 +96,20 @@ def read_csv(path: Path, text: str, sep: str | None = None) -> ImportResult:
             ImportedCard(question, answer, line=number, tags=tags, section=section, one_line="\n" not in question + answer)
         )
     return result
+
+
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _no_header(path: Path, delimiter: str, rows: list[list[str]], lines: list[int], odd: int | None) -> str:
+    """Why a CSV without a header cannot be read as it is, and the two ways that work."""
+    sep = SEPARATOR_NAMES.get(delimiter, repr(delimiter))
+    seen = f" and line {lines[odd]} has {plural(len(rows[odd]), 'column')}, not 2" if odd is not None else ""
+    return (
+        f"{path}:1: no header naming the columns (front/back, term/definition or question/answer){seen}. "
+        f"Add a header line such as `front{delimiter}back`, or read each line as term and definition split "
+        f"at the first {sep}: studydl import {shlex.quote(str(path))} --format tsv --sep {sep}"
+    )
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:

@@ -5,6 +5,10 @@ path's statements are in `hot`. Both give the same guarantees: a write transacti
 takes the collection's write lock before it reads anything (another writer is
 waited for, up to the busy timeout, then StoreBusy); a commit is durable when it
 returns; reads see one consistent snapshot and never wait for writers.
+
+SQLAlchemy (a few hundred milliseconds to import) is loaded when a session or the
+engine is first used: a SQLite file at the current schema opens without it, so the
+quick read paths (`studydl due`, the app's first counts) run on `raw_read()` alone.
 """
 
 from __future__ import annotations
@@ -13,16 +17,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from studydl.domain.errors import StoreBusy, StoreError
 from studydl.store.hot import HotSQL
 from studydl.store.location import DbLocation, locate
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_S = 5.0
 """How long a write waits for another process's lock before giving up with a clear error."""
@@ -52,24 +57,58 @@ class Database:
         """The SQLite file; None on a server."""
         self.busy_timeout_s = busy_timeout_s
         self.backend = _backend(self.location, busy_timeout_s)
-        self.engine = self.backend.create_engine()
-        event.listen(self.engine, "connect", self.backend.on_connect)
-        event.listen(self.engine, "begin", self._on_begin)
-        self._write_engine = self.engine.execution_options(studydl_write=True)
-        self._reads = sessionmaker(self.engine, expire_on_commit=False)
-        self._writes = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._engine_lock = threading.Lock()
         self._raw_idle: list[Any] = []
         self._raw_all: list[Any] = []
         self._raw_lock = threading.Lock()
         self.backup_path: Path | None = None
         try:
-            self.backup_path = self.backend.ensure_schema(self.engine, self._write_engine)
-        except OperationalError as exc:
-            self.engine.dispose()
-            raise StoreError(f"{self.location}: cannot open the database: {exc.orig}") from exc
-        except BaseException:
-            self.engine.dispose()
+            # The backend asks for the engines only when it must create or migrate the schema.
+            self.backup_path = self.backend.ensure_schema(lambda: (self.engine, self._write_engine))
+        except Exception as exc:
+            self._dispose_engine()
+            from sqlalchemy.exc import OperationalError  # (loaded: only an engine's error is one)
+
+            if isinstance(exc, OperationalError):
+                raise StoreError(f"{self.location}: cannot open the database: {exc.orig}") from exc
             raise
+        except BaseException:
+            self._dispose_engine()
+            raise
+
+    # -- SQLAlchemy, built on first use ---------------------------------------------
+
+    @cached_property
+    def engine(self) -> Engine:
+        with self._engine_lock:
+            if "_engine" not in self.__dict__:
+                from sqlalchemy import event
+
+                engine = self.backend.create_engine()
+                event.listen(engine, "connect", self.backend.on_connect)
+                event.listen(engine, "begin", self._on_begin)
+                self.__dict__["_engine"] = engine
+            return self.__dict__["_engine"]
+
+    @cached_property
+    def _write_engine(self) -> Engine:
+        return self.engine.execution_options(studydl_write=True)
+
+    @cached_property
+    def _reads(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _writes(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self._write_engine, expire_on_commit=False)
+
+    def _dispose_engine(self) -> None:
+        if "_engine" in self.__dict__:
+            self.__dict__["_engine"].dispose()
 
     @property
     def dialect(self) -> str:
@@ -82,6 +121,8 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (a consistent snapshot; never blocks writers)."""
+        from sqlalchemy.exc import DBAPIError
+
         try:
             with self._reads() as session, session.begin():
                 yield session
@@ -98,6 +139,8 @@ class Database:
         Another process holding the lock makes it wait (up to `busy_timeout_s`,
         retried once); after that it raises StoreBusy, a message fit for the user.
         """
+        from sqlalchemy.exc import DBAPIError
+
         deadline = time.monotonic() + self.busy_timeout_s * 2
         while True:
             session = self._writes()
@@ -237,4 +280,4 @@ class Database:
         for con in connections:
             with suppress(Exception):
                 self.backend.close(con)
-        self.engine.dispose()
+        self._dispose_engine()

@@ -9,27 +9,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING, Any
 
 from studydl.domain.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 PG_DRIVER = "postgresql+psycopg"
 
 
 @dataclass(frozen=True)
 class DbLocation:
-    """A database studydl can open: its SQLAlchemy URL, and for SQLite the file."""
+    """A database studydl can open: a server's SQLAlchemy URL, or a SQLite file.
 
-    url: URL
+    A SQLite file is known by its path alone, so opening one (and the quick read
+    paths on it) need not import SQLAlchemy; its URL is made when asked for.
+    """
+
+    server_url: Any = None
+    """The server's SQLAlchemy URL; None for a SQLite file."""
     path: Path | None = None
     """The SQLite file; None for a server."""
 
     @property
+    def url(self) -> URL:
+        if self.server_url is not None:
+            return self.server_url
+        from sqlalchemy.engine import URL
+
+        return URL.create("sqlite", database=str(self.path))
+
+    @property
     def dialect(self) -> str:
         """`sqlite` or `postgresql`."""
-        return self.url.get_backend_name()
+        return "sqlite" if self.server_url is None else self.server_url.get_backend_name()
 
     @property
     def is_server(self) -> bool:
@@ -56,8 +70,7 @@ def _query_value(url: URL, key: str) -> str | None:
 
 
 def sqlite_file(path: Path) -> DbLocation:
-    path = Path(path).expanduser()
-    return DbLocation(URL.create("sqlite", database=str(path)), path)
+    return DbLocation(path=Path(path).expanduser())
 
 
 def locate(value: str | Path) -> DbLocation:
@@ -69,6 +82,9 @@ def locate(value: str | Path) -> DbLocation:
         raise StoreError("--db: empty database URL")
     if "://" not in text:
         return sqlite_file(Path(text))
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(text)
     except ArgumentError as exc:
@@ -83,11 +99,14 @@ def locate(value: str | Path) -> DbLocation:
             raise StoreError(f"--db: studydl talks to PostgreSQL through psycopg 3; write postgresql://... (not {url.drivername}://)")
         if not url.database:
             raise StoreError(f"--db: name the database in the URL: {_hide_password(text)} (e.g. postgresql://me@host/studydl)")
-        return DbLocation(url.set(drivername=PG_DRIVER))
+        return DbLocation(server_url=url.set(drivername=PG_DRIVER))
     raise StoreError(f"--db: {backend} databases are not supported (use a SQLite file or a PostgreSQL server)")
 
 
 def _hide_password(text: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(text).render_as_string(hide_password=True)
     except ArgumentError:

@@ -17,6 +17,7 @@ pooled one died between two transactions (nothing of the new transaction was sen
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +97,9 @@ class PostgresBackend:
         else:
             connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
-    def ensure_schema(self, engine: Engine, write_engine: Engine) -> Path | None:
+    def ensure_schema(self, engines: Callable[[], tuple[Engine, Engine]]) -> Path | None:
         """Bring the collection to HEAD (in one transaction: PostgreSQL's DDL is transactional)."""
+        engine, write_engine = engines()
         try:
             with engine.connect() as connection:
                 current = connection.execute(text("SELECT current_schema()")).scalar()

@@ -8,13 +8,16 @@ not at all, while the other devices wait for the collection's write lock.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import Connection, Engine, text
+from typing import TYPE_CHECKING
 
 from studydl.domain.errors import StoreError
 from studydl.store.damage import DatabaseDamaged, sqlite_damage
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 HEAD = "0007"
 """The newest schema revision; a test checks it equals the Alembic scripts' head."""
@@ -94,10 +97,11 @@ def _newer(where: object, revision: str) -> StoreError:
     return StoreError(f"{where}: written by a newer studydl (schema {revision}, this one knows up to {HEAD}); upgrade studydl")
 
 
-def ensure_current(engine: Engine, path: Path) -> Path | None:
+def ensure_current(engine: Callable[[], Engine], path: Path) -> Path | None:
     """Bring the database to HEAD; returns the backup made before a migration, if any.
 
-    The common case (already at HEAD) reads one row with sqlite3 and never imports Alembic.
+    The common case (already at HEAD) reads one row with sqlite3 and imports neither
+    Alembic nor SQLAlchemy: `engine` is called only to create or migrate the file.
     """
     revision = current_revision(path)
     if revision == HEAD:
@@ -105,10 +109,10 @@ def ensure_current(engine: Engine, path: Path) -> Path | None:
     if revision is not None and revision not in _known_revisions():
         raise _newer(path, revision)
     if revision is None:
-        create_current(engine)
+        create_current(engine())
         return None
     saved = backup(path, revision)
-    upgrade(engine)
+    upgrade(engine())
     return saved
 
 
@@ -125,6 +129,8 @@ def create_current(engine: Engine) -> None:
 
 def create_on(connection: Connection) -> None:
     """The current tables, stamped at HEAD, inside the connection's transaction."""
+    from sqlalchemy import text
+
     from studydl.store.models import Base
 
     Base.metadata.create_all(connection)
@@ -133,7 +139,7 @@ def create_on(connection: Connection) -> None:
     connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD})
 
 
-_STUDYDL_TABLES = text(
+_STUDYDL_TABLES = (
     "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = current_schema() AND c.relname IN ('alembic_version', 'cards', 'decks')"
 )
@@ -144,7 +150,9 @@ this one waited for the lock; reading pg_class also brings that cache up to date
 
 def postgres_revision(connection: Connection, where: object) -> str | None:
     """The schema revision of a server's collection (in its current schema), or None when it holds no studydl tables."""
-    tables = set(connection.execute(_STUDYDL_TABLES).scalars())
+    from sqlalchemy import text
+
+    tables = set(connection.execute(text(_STUDYDL_TABLES)).scalars())
     if "alembic_version" not in tables:
         if tables:
             raise StoreError(f"{where}: holds tables that are not a studydl collection (no schema version)")
@@ -160,8 +168,10 @@ def ensure_current_postgres(engine: Engine, write_engine: Engine, where: object)
     (`write_engine` takes it first), so two devices starting at once do it once. Only
     that check, under the lock, decides that tables are not a collection.
     """
+    from sqlalchemy import text
+
     with engine.connect() as connection:  # (decides nothing but "at HEAD": another device may be creating it)
-        has_version = "alembic_version" in set(connection.execute(_STUDYDL_TABLES).scalars())
+        has_version = "alembic_version" in set(connection.execute(text(_STUDYDL_TABLES)).scalars())
         if has_version and connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD:
             return
     with write_engine.connect() as connection:

@@ -9,17 +9,18 @@ before reading anything, waiting for another process's lock up to the busy timeo
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any
 
 from studydl.domain.errors import StoreBusy, StoreError, StudyError
 from studydl.store import schema
 from studydl.store.damage import DatabaseDamaged, check_file, sqlite_damage
 from studydl.store.hot import SqliteHot
 from studydl.store.location import DbLocation
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -42,6 +43,8 @@ class SqliteBackend:
     # -- SQLAlchemy ------------------------------------------------------------------
 
     def create_engine(self) -> Engine:
+        from sqlalchemy import create_engine
+
         return create_engine(
             f"sqlite:///{self.path}",
             connect_args={"timeout": self.busy_timeout_s, "check_same_thread": False},
@@ -62,13 +65,16 @@ class SqliteBackend:
     def on_begin(connection: Any, write: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
-    def ensure_schema(self, engine: Engine, write_engine: Engine) -> Path | None:
-        """Refuse a damaged file (store/damage.py); else bring it to HEAD (the backup made first, if any)."""
+    def ensure_schema(self, engines: Callable[[], tuple[Engine, Engine]]) -> Path | None:
+        """Refuse a damaged file (store/damage.py); else bring it to HEAD (the backup made first, if any).
+
+        A file at HEAD is checked with sqlite3 alone: `engines` is called only to create or migrate.
+        """
         if problem := check_file(self.path):
             raise DatabaseDamaged(self.path, problem)
         try:
-            return schema.ensure_current(engine, self.path)
-        except DBAPIError as exc:
+            return schema.ensure_current(lambda: engines()[0], self.path)
+        except Exception as exc:
             if detail := sqlite_damage(exc):
                 raise DatabaseDamaged(self.path, detail) from exc
             raise

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,13 +21,14 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from studydl.domain.errors import DeckProblem, StudyError
+from studydl.domain.words import problems_in_files
 from studydl.home import Home
+from studydl.tui.app_actions import AppActions
 from studydl.tui.commands import StudyCommands
-from studydl.tui.messages import DeckFilesChanged, DecksChanged, DecksSynced, StoreReady
+from studydl.tui.messages import DeckFilesChanged, DecksChanged, DecksSynced, HomeLoaded, StoreReady
 from studydl.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
-    from studydl.domain.cards import CardView
     from studydl.engine.settings import Settings
     from studydl.store.db import Database
 
@@ -52,15 +53,19 @@ def describe_error(error: BaseException, log_path: Path, db_path: Path | None = 
     return f"{type(error).__name__}: {error}\n(details in {log_path})"
 
 
-class StudyApp(App[None]):
+class StudyApp(AppActions, App[None]):
     """Spaced repetition in the terminal. Build with `studydl.tui.launch.make_app`."""
 
     TITLE = "studydl"
     CSS_PATH = "styles/app.tcss"
     COMMANDS = App.COMMANDS | {StudyCommands}
+    MODES = {"home": HomeScreen}
+    DEFAULT_MODE = "home"
+    """The deck list is the base of the one mode (a mode, not `get_default_screen`: Textual loads
+    a screen's CSS_PATH only for screens it builds from MODES or is pushed)."""
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", show=False),
-        Binding("ctrl+e", "deck_errors", "Deck errors"),
+        Binding("ctrl+e", "deck_errors", "Deck problems"),
     ]
 
     def __init__(
@@ -80,7 +85,9 @@ class StudyApp(App[None]):
         self.deck_roots = list(deck_roots) if deck_roots is not None else home.deck_roots()
         self.watch_decks_enabled = watch
         self.db: Database | None = None
-        """Opened by the first sync worker; screens wait for StoreReady before using it."""
+        """Set when the store is open and the first sync is done (StoreReady); None until then."""
+        self._store: Database | None = None
+        """The store as the sync worker opened it (before the first sync finished)."""
         self.settings: Settings | None = None
         """The store's settings as last read (at start, on opening the settings); screens that
         depend on them (review, home counts) read the store themselves."""
@@ -91,6 +98,7 @@ class StudyApp(App[None]):
         self.synced = False
         """At least one deck sync has finished."""
         self._ready_stamped = False
+        self._heap_settled: set[str] = set()
         self.start_cram: str | None = None
         """A deck to cram as soon as the decks are loaded (`studydl review --cram --deck D`)."""
         self._reviewing = False
@@ -98,15 +106,13 @@ class StudyApp(App[None]):
 
     # -- start-up ----------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
-        return HomeScreen()
 
     def on_mount(self) -> None:
         if stamp := os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self._stamp, Path(stamp), "paint")
-        self.sync_decks()
-        if self.watch_decks_enabled:
-            self.watch_decks()
+        # After the first frame: the worker would compete with it for the interpreter.
+        # The folder watch starts once the sync is done (see on_store_ready).
+        self.call_after_refresh(self.sync_decks)
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self.screen_change_signal.subscribe(self, self._on_screen_change)
 
@@ -127,6 +133,18 @@ class StudyApp(App[None]):
         if event == "ready":
             self.exit()
 
+    def settle_heap(self, stage: str) -> None:
+        """Once per stage (start-up, the first review): freeze what is allocated by then.
+
+        The objects of the modules and widgets loaded so far move out of the cyclic
+        garbage collector's reach (gc.freeze), so a full collection walks only what
+        came after: during a review they took 85-160 ms (the long tail of key-to-screen
+        times), frozen 2-6 ms. What was garbage at that moment stays, once per stage.
+        """
+        if stage not in self._heap_settled:
+            self._heap_settled.add(stage)
+            gc.freeze()
+
     def home_ready(self) -> None:
         """The home screen shows its counts after the first sync (ends a benchmark run; starts a cram asked for)."""
         if self.start_cram is not None:
@@ -140,24 +158,38 @@ class StudyApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="sync", description="Deck sync")
     def sync_decks(self) -> None:
-        """Open the store (first time), then sync every deck folder into it."""
+        """Sync every deck folder into the store; the first time, open it and load the deck list too.
+
+        At start-up, opening the store, the sync and the deck list's first load are one
+        ordered step in this one worker: the first counts the learner sees already hold
+        a deck file added while the app was closed (two loads racing, one before the sync
+        and one after, could show the older last). Nothing here loads SQLAlchemy when no
+        deck file changed (see decks/sync.py and engine/deck_counts.py).
+        """
         from studydl.decks.sync import sync_decks
         from studydl.demos.spec_index import SpecIndex
 
         with self._sync_lock:
-            if self.db is None:
-                from studydl.engine.settings import load_settings
-
-                db = self.home.open_db()
-                self.settings = load_settings(db)
-                self.db = db
-                self.post_message(StoreReady())
+            first = self._store is None
+            if first:
+                self._store = self.home.open_db()
+            db = self._store
             started = time.perf_counter()
-            report = sync_decks(
-                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=SpecIndex(), prune_missing=True, clock=self.clock
-            )
+            try:
+                report = sync_decks(
+                    db, self.deck_roots, roots=self.home.named_roots(), known_demos=SpecIndex(), prune_missing=True, clock=self.clock
+                )
+            finally:  # a failed sync still opens the app on the store as it is (the failure is reported)
+                if first:
+                    self._post_first_load(db, started)
             log.info("sync: %d files synced, %d unchanged, %d errors in %.0f ms", len(report.synced), report.unchanged, len(report.errors), (time.perf_counter() - started) * 1000)
-        self.post_message(DecksSynced(list(report.errors), report.touched))
+        self.post_message(DecksSynced(list(report.errors), report.touched, first=first))
+
+    def _post_first_load(self, db: Database, started: float) -> None:
+        from studydl.tui.home_data import load_home_data
+
+        data = load_home_data(db, self.clock())
+        self.post_message(StoreReady(db, HomeLoaded(data, True, time.perf_counter() - started)))
 
     @work(thread=True, exit_on_error=False, group="watch", description="Deck folder watch")
     def watch_decks(self) -> None:
@@ -167,29 +199,6 @@ class StudyApp(App[None]):
         stop = get_current_worker().cancelled_event
         for changed in watch_changes(self.deck_roots, stop):
             self.post_message(DeckFilesChanged(sorted(changed)))
-
-    @work(thread=True, exit_on_error=False, group="settings", description="Saving settings")
-    def save_settings(self, changes: dict[str, Any], notice: str = "") -> None:
-        """Write only the changed fields (never values read earlier: another process may have changed them)."""
-        from studydl.engine.settings import save_changes
-
-        assert self.db is not None
-        settings = save_changes(self.db, changes)
-        self.call_from_thread(self._settings_saved, settings, notice)
-
-    def _settings_saved(self, settings: Settings, notice: str) -> None:
-        self.settings = settings
-        if notice:
-            self.notify(notice)
-            self.broadcast_changed()
-
-    @work(thread=True, exit_on_error=False, group="settings", description="Reading settings")
-    def _open_settings(self) -> None:
-        from studydl.engine.settings import load_settings
-
-        assert self.db is not None
-        settings = load_settings(self.db)
-        self.call_from_thread(self._show_settings, settings)
 
     @work(thread=True, exit_on_error=False, group="backup", description="Automatic backup")
     def auto_backup(self) -> None:
@@ -236,28 +245,38 @@ class StudyApp(App[None]):
 
     # -- messages from workers -----------------------------------------------------
 
-    def on_store_ready(self, _message: StoreReady) -> None:
+    def on_store_ready(self, message: StoreReady) -> None:
+        """The store is open and synced: every action opens at once, on counts taken after the sync."""
+        self.db = message.db
+        self.settings = message.home.data.settings
+        self.synced = True
         if self.settings and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        self.broadcast_changed()
+        self.refresh_bindings()
+        for screen in self.screen_stack:
+            screen.post_message(message.home if isinstance(screen, HomeScreen) else DecksChanged())
+        if self.watch_decks_enabled:  # (an edit from now on is seen; one made before is in this sync)
+            self.watch_decks()
+        self.call_after_refresh(self.settle_heap, "start-up")
 
     def on_decks_synced(self, message: DecksSynced) -> None:
-        self.synced = True
         had_errors = bool(self.deck_errors)
         self.deck_errors = message.errors
         self.refresh_bindings()
         if message.errors:
             count = len(message.errors)
             first = message.errors[0]
+            files = len({str(p.path) for p in message.errors})
             self.notify(
-                f"{first}\n{'' if count == 1 else f'and {count - 1} more; '}press ctrl+e to see them.",
-                title=f"{count} deck problem{'s' if count > 1 else ''}: those decks were not synced",
+                f"{first}\n{'' if count == 1 else f'and {count - 1} more; '}press ctrl+e to see {'it' if count == 1 else 'them'}.",
+                title=f"{problems_in_files(message.errors)}: {'it was' if files == 1 else 'they were'} not synced",
                 severity="warning",
                 timeout=12,
             )
         elif had_errors:
             self.notify("The deck problems are fixed.", title="Decks synced")
-        self.broadcast_changed()
+        if not message.first:  # (the first sync's counts came with StoreReady)
+            self.broadcast_changed()
 
     def on_deck_files_changed(self, message: DeckFilesChanged) -> None:
         log.info("deck files changed: %s", ", ".join(str(p) for p in message.paths))
@@ -274,100 +293,3 @@ class StudyApp(App[None]):
 
             self.settings = replace(self.settings, theme=self.theme)
             self.save_settings({"theme": self.theme})
-
-    # -- actions (also offered by the command palette) --------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "deck_errors":
-            return bool(self.deck_errors)
-        if action in {"review", "browse", "stats", "settings"}:
-            return self.db is not None
-        return True
-
-    def action_review(self, deck: str | None = None, section: str | None = None, cram: bool = False) -> None:
-        """Start a review session of one deck, or of every deck; `cram`: every card of it, schedule untouched."""
-        from studydl.tui.screens.review import ReviewScreen
-
-        self.push_screen(ReviewScreen(deck, section, cram=cram))
-
-    def action_browse(self, query: str = "") -> None:
-        try:
-            from studydl.tui.screens.browse import BrowseScreen
-        except ImportError:
-            self.notify("The card browser is not available yet.", severity="warning")
-            return
-        self.push_screen(BrowseScreen(self.db, query, self.clock))
-
-    def action_stats(self) -> None:
-        try:
-            from studydl.tui.screens.stats import StatsScreen
-        except ImportError:
-            self.notify("Statistics are not available yet.", severity="warning")
-            return
-        self.push_screen(StatsScreen(self.db, self.clock))
-
-    def action_settings(self) -> None:
-        """Open the settings dialog on the store's current values (read afresh)."""
-        self._open_settings()
-
-    def _show_settings(self, settings: Settings) -> None:
-        from studydl.tui.screens.settings import SettingsScreen
-
-        self.settings = settings
-
-        def saved(changes: dict[str, Any] | None) -> None:
-            if changes is None:
-                return
-            theme = changes.get("theme")
-            if theme is not None and theme in self.available_themes:
-                self.settings = replace(settings, theme=theme)  # so the theme signal saves nothing more
-                self.theme = theme
-            self.save_settings(changes, "Settings saved." if changes else "Nothing changed.")
-
-        self.push_screen(SettingsScreen(settings, sorted(self.available_themes)), saved)
-
-    def action_help(self) -> None:
-        from studydl.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
-
-    def action_deck_errors(self) -> None:
-        from studydl.tui.screens.errors import DeckErrorsScreen
-
-        self.push_screen(DeckErrorsScreen(self.deck_errors))
-
-    def action_sync(self) -> None:
-        self.sync_decks()
-
-    def action_demo(self, demo_id: str) -> None:
-        try:
-            from studydl.tui.screens.demo import DemoScreen
-        except ImportError:
-            self.notify("Demos are not available yet.", severity="warning")
-            return
-        self.push_screen(DemoScreen(demo_id))
-
-    def edit_card(self, card: CardView) -> None:
-        """Open the card's deck file at its line in the user's editor, then re-sync.
-
-        A bundled deck is edited as the learner's own copy in the home's decks folder,
-        which replaces it (keeping its cards' history); a copy left unchanged is removed.
-        """
-        from studydl.decks.copies import deck_of_card, edit_target
-        from studydl.tui.editor import editor_command, run_editor
-
-        assert self.db is not None
-        try:
-            target = edit_target(self.home.named_roots(), *deck_of_card(self.db, card.id))
-        except StudyError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        run_editor(self, editor_command(target.path, card.source_line))
-        if target.copied_from is not None:
-            if target.drop_if_unchanged():
-                self.notify("Nothing changed: the bundled deck stays as it is.")
-            else:
-                self.notify(f"Your copy {target.path} now replaces the bundled deck; its cards keep their history.", title="Your copy")
-        self.sync_decks()
-

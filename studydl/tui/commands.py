@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from studydl.tui.app import StudyApp
+    from studydl.tui.host import StudyHost
 
 
 class Command(NamedTuple):
@@ -18,7 +18,7 @@ class Command(NamedTuple):
     callback: Callable[[], Any]
 
 
-def app_commands(app: StudyApp) -> Iterator[Command]:
+def app_commands(app: StudyHost) -> Iterator[Command]:
     """What the app can do from anywhere (those that need the store wait until it is open)."""
     if app.db is not None:
         yield Command("Review all decks", "Study every due card", partial(app.action_review, None))
@@ -33,7 +33,7 @@ def app_commands(app: StudyApp) -> Iterator[Command]:
     yield Command("Help", "Every key of every screen", app.action_help)
 
 
-def screen_commands(app: StudyApp, screen: Any) -> Iterator[Command]:
+def screen_commands(app: StudyHost, screen: Any) -> Iterator[Command]:
     """The enabled, described key bindings of the screen the palette was opened on."""
     seen: set[str] = set()
     for key, active in screen.active_bindings.items():
@@ -54,7 +54,7 @@ class StudyCommands(Provider):
     """Offers every studydl action in the command palette."""
 
     def _commands(self) -> list[Command]:
-        app: StudyApp = self.app  # type: ignore[assignment]
+        app: StudyHost = self.app  # type: ignore[assignment]
         return [*screen_commands(app, self.screen), *app_commands(app)]
 
     async def discover(self) -> Hits:

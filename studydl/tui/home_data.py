@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from studydl.domain.words import plural
+
 if TYPE_CHECKING:
-    from studydl.engine.settings import Settings
-    from studydl.engine.stats import DeckSectionCounts
+    from studydl.engine.deck_counts import DeckSectionCounts
+    from studydl.engine.setting_values import Settings
     from studydl.store.db import Database
 
 
@@ -38,6 +40,8 @@ class HomeData:
     reviewed_today: int
     next_due: datetime | None
     now: datetime
+    settings: Settings | None = None
+    """The settings the counts were taken with (read with them, in the same snapshot)."""
 
     @property
     def left(self) -> int:
@@ -79,22 +83,28 @@ def build_tree(rows: list[DeckSectionCounts], bundled: frozenset[str] = frozense
     return list(decks.values())
 
 
-def load_home_data(db: Database, now: datetime, settings: Settings) -> HomeData:
-    """Deck tree counts, answers given today and the next due time."""
-    from studydl.engine.queue import done_today
-    from studydl.engine.stats import deck_tree_counts, next_due_time
-    from studydl.store.queries import deck_infos
+def load_home_data(db: Database, now: datetime) -> HomeData:
+    """Deck tree counts, answers given today and the next due time: one snapshot, no ORM.
 
-    rows = deck_tree_counts(db, now, settings)
+    The store's settings are read in the same transaction (they may have changed since
+    the app started); a database with an upgrade to finish takes the full settings load.
+    """
+    from studydl.engine.deck_counts import bundled_decks, next_due, read_settings, tree_counts
+    from studydl.engine.queue_counts import done_today
+
+    with db.raw_read() as con:
+        settings, pending = read_settings(con)
+    if pending:
+        from studydl.engine.settings import load_settings
+
+        settings = load_settings(db)  # finishes the upgrade first
     day_start, _ = settings.study_days().bounds(now)
-    with db.read() as s:
-        reviewed = sum(done_today(s, day_start).values())
-        origins: dict[str, set[str]] = {}
-        for deck in deck_infos(s):
-            if deck.synced:
-                origins.setdefault(deck.name, set()).add(deck.root)
-    bundled = frozenset(name for name, roots in origins.items() if roots == {"bundled"})
-    return HomeData(build_tree(rows, bundled), reviewed, next_due_time(db, now), now)
+    with db.raw_read() as con:
+        rows = tree_counts(con, now, settings)
+        reviewed = sum(done_today(con, day_start).values())
+        bundled = bundled_decks(con)
+        next_at = next_due(con, now)
+    return HomeData(build_tree(rows, bundled), reviewed, next_at, now, settings)
 
 
 def until(now: datetime, then: datetime) -> str:
@@ -111,4 +121,4 @@ def until(now: datetime, then: datetime) -> str:
     if hours < 24:
         return f"in {hours}h {minutes:02d}m"
     days = round(delta.total_seconds() / 86400)
-    return f"in {days} day{'s' if days != 1 else ''}"
+    return f"in {plural(days, 'day')}"

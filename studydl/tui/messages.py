@@ -11,12 +11,17 @@ from textual.message import Message
 if TYPE_CHECKING:
     from studydl.domain.errors import DeckProblem
     from studydl.domain.review import DueCard, QueueCounts, SessionSummary
+    from studydl.store.db import Database
     from studydl.tui.home_data import HomeData
 
 
 @dataclass
 class StoreReady(Message):
-    """The database is open and the settings are loaded (posted to the app)."""
+    """The store is open, the first sync done and the deck list loaded after it (posted to the app)."""
+
+    db: Database
+    home: HomeLoaded
+    """The deck list's first data, for the home screen."""
 
 
 @dataclass
@@ -26,6 +31,8 @@ class DecksSynced(Message):
     errors: list[DeckProblem] = field(default_factory=list)
     touched: bool = False
     """Cards were added, changed, moved, retired or restored."""
+    first: bool = False
+    """The start-up sync (its counts came with StoreReady)."""
 
 
 @dataclass
@@ -83,3 +90,5 @@ class HomeLoaded(Message):
     synced: bool
     """The decks had been synced at least once when it was loaded."""
     seconds: float
+    generation: int = 0
+    """Which load of the home screen it answers (0: the start-up load); an older one than shown is dropped."""

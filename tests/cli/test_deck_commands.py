@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,6 +59,20 @@ def test_check_lints_without_a_store(home: Home, write_deck) -> None:
     assert not home.db_path.exists()
     good = run_studydl("check", str(bad.parent / "missing.md"), home=home)
     assert good.returncode == 1 and "no such file or folder" in good.stderr
+    assert result.stdout.strip() == "1 deck file, 1 card, 1 problem"  # counted nouns agree (was "1 problems")
+
+
+def test_due_reads_the_counts_without_the_orm_and_tells_the_apps_numbers(home: Home, deck: Path) -> None:
+    """The whole `due` process loads neither SQLAlchemy nor the deck parser (its speed), and counts as the app does."""
+    run_studydl("sync", str(deck), home=home)
+    code = (
+        "import sys; from studydl.cli import main; sys.argv = ['studydl', 'due']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('loaded:', sorted(m for m in ('sqlalchemy', 'markdown_it', 'yaml', 'textual') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "STUDYDL_HOME": str(home.root)}, check=True)
+    assert done.stdout.splitlines()[-1] == "loaded: []", done.stdout
+    assert [line.split() for line in done.stdout.splitlines()[:2]] == [["deck", "new", "learn", "due"], ["Basics", "3", "0", "0"]]
 
 
 def test_due_and_cards_json(home: Home, deck: Path) -> None:
@@ -139,4 +155,4 @@ def test_the_same_id_in_two_files_is_a_problem_for_the_later_one_exit_1_no_trace
     result = run_studydl("sync", str(first.parent), home=home)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"{second.resolve()}:3: id 'relu' is already used at {first.resolve()}:1"
-    assert "1 added" in result.stdout and "1 deck files synced" in result.stdout
+    assert "1 added" in result.stdout and "1 deck file synced" in result.stdout

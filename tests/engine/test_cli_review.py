@@ -46,12 +46,15 @@ def test_stats_json(synced, home) -> None:
         studydl_cli, [*cli_args(home), "review", "--plain", "--deck", "Other"], input="3\n3\n1\n"
     )
     assert result.exit_code == 0, result.output
+    assert "; 2 of 3 answers correct today (67%)." in result.output.splitlines()[-1]
     data = json.loads(run(home, "stats", "--json").output)
     assert data["reviews_today"] == data["reviews_total"] == 3
     assert len(data["forecast"]) == 30 and sum(data["forecast"]) == 3
     assert data["state_counts"]["new"] == 9 and data["state_counts"]["learning"] == 3
     text = run(home, "stats").output
-    assert "Reviews today:      3" in text
+    # Three answers, all of new cards: the day's figure, and no "no reviews yet" after three reviews.
+    assert "Reviews today:      3 (0.0 min), 2 correct (67%)" in text
+    assert "Retention (30 days): none yet (it counts review cards;" in text and "no reviews" not in text
 
 
 def test_settings_show_and_set(synced, home) -> None:
@@ -62,9 +65,26 @@ def test_settings_show_and_set(synced, home) -> None:
     settings = load_settings(synced)
     assert (settings.desired_retention, settings.new_per_day, settings.bury_siblings) == (0.85, 5, False)
     bad = CliRunner().invoke(studydl_cli, [*cli_args(home), "settings", "day_start", "25"])
-    assert bad.exit_code == 1 and "day start hour must be 0-23" in bad.output
+    assert bad.exit_code == 1 and "day_start_hour: 25 is out of range; enter an hour from 0 to 23" in bad.output
     unknown = CliRunner().invoke(studydl_cli, [*cli_args(home), "settings", "colour"])
     assert unknown.exit_code == 1 and "unknown setting 'colour'" in unknown.output
+
+
+def test_settings_checks_every_value_as_the_app_does_and_saves_none_when_one_is_bad(synced, home) -> None:
+    result = CliRunner().invoke(
+        studydl_cli, [*cli_args(home), "settings", "retention", "", "new", "x", "reviews", "150", "zone", "Europe/Berln"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: desired_retention: empty: enter a number from 0.70 to 0.99 (e.g. 0.90)",
+        "Error: new_per_day: 'x' is not a whole number; enter a whole number of cards (0 or more)",
+        "Error: timezone: 'Europe/Berln' is not a time zone name; enter one (did you mean Europe/Berlin?), or leave it empty for this computer's",
+    ]
+    assert load_settings(synced).reviews_per_day == 200  # the good value waits for the bad ones
+    done = run(home, "settings", "learning_steps", "30s 5m 1h", "leech_action", "tag", "deck_limits", "Other=5/50")
+    assert done.output.splitlines() == ["learning_steps_min = 30s 5m 1h", "leech_suspend = tag", "deck_limits = Other=5/50"]
+    settings = load_settings(synced)
+    assert (settings.learning_steps_min, settings.leech_suspend, settings.deck_limits) == ((0.5, 5.0, 60.0), False, {"Other": (5, 50)})
 
 
 def test_optimize_with_too_few_reviews_keeps_the_defaults(synced, home) -> None:

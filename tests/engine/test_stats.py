@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from studydl.domain.review import Rating
+from studydl.engine.deck_counts import deck_tree_counts, next_due_time
 from studydl.engine.session import ReviewSession
-from studydl.engine.stats import collection_stats, deck_tree_counts, next_due_time
+from studydl.engine.stats import collection_stats
 from tests.engine.engine_samples import card_ids, no_fuzz
 
 

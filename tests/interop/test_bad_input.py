@@ -115,3 +115,20 @@ def test_hostile_file_is_refused_and_the_store_is_unchanged(tmp_path: Path, home
     assert result.stderr.splitlines()[1:] == ["nothing was written"]
     assert "Traceback" not in result.output
     assert sorted(home.decks_dir.iterdir()) == decks and _dump(home) == before
+
+
+@pytest.mark.parametrize(("sep", "named"), [(",", "comma"), (";", "semicolon")])
+def test_a_csv_without_a_header_is_refused_with_the_flags_that_read_it(tmp_path: Path, home: Home, run, sep: str, named: str) -> None:
+    path = tmp_path / "no header.csv"
+    path.write_text(f"softmax{sep}turns scores into probabilities{sep} summing to 1\nReLU{sep}max(0{sep} x)\n", encoding="utf-8")
+    refused = run("import", str(path))
+    assert refused.exit_code == 1 and list(home.decks_dir.iterdir()) == []
+    assert refused.stderr.splitlines()[0] == (
+        f"{path}:1: no header naming the columns (front/back, term/definition or question/answer) and line 1 has 3 columns, "
+        f"not 2. Add a header line such as `front{sep}back`, or read each line as term and definition split at the first "
+        f"{named}: studydl import '{path}' --format tsv --sep {named}"
+    )
+    done = run("import", str(path), "--format", "tsv", "--sep", named)  # the command it suggests works
+    assert done.exit_code == 0, done.output
+    deck = (home.decks_dir / "no-header.md").read_text()
+    assert f"softmax :: turns scores into probabilities{sep} summing to 1" in deck and f"ReLU :: max(0{sep} x)" in deck

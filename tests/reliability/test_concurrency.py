@@ -142,7 +142,7 @@ def test_review_while_the_deck_is_edited_and_synced(forked_cli, home: Home, writ
         reviewer.stop.set()
         reviewer.finish()
 
-    assert all(r.endswith("; 1 deck files synced, 0 unchanged") for r in reports), reports
+    assert all(r.endswith("; 1 deck file synced, 0 unchanged") for r in reports), reports
     assert len(reviewer.acked) >= 8, "the review should have run through the syncs"
     log = check_store(home)
     assert log == reviewer.acked

@@ -71,7 +71,7 @@ def test_scheduling_that_disagrees_with_the_log_is_rebuilt(reviewed: Home, corru
 
     fixed = studydl(reviewed, "doctor")
     assert fixed.exit_code == 0, fixed.output
-    assert "rebuilt the scheduling state of 1 cards from their review log" in fixed.output
+    assert "rebuilt the scheduling state of 1 card from its review log" in fixed.output
     assert rows(reviewed) == good  # the log gives back exactly what the answers had set
     db = Database(reviewed.db_path)
     try:

@@ -177,3 +177,88 @@ async def test_end_to_end_review_undo_edit_demo_stats_quit_and_reopen(build_app,
         assert reopened.screen.query_one("#progress").render().plain == "Today  4 reviewed · 1 left"
         with reopened.db.read() as s:
             assert s.scalar(select(func.count()).select_from(ReviewRow)) == 4
+
+
+async def test_a_deck_added_while_the_app_was_closed_is_in_the_first_counts_however_slow_the_sync(build_app, study_home, monkeypatch) -> None:
+    """Start-up is one ordered step: open, sync, then the first deck-list load.
+
+    The sync is held (a slow disk) while the test looks at the screen: no counts may be
+    shown before it ends (those would lack the new deck, and a load racing the sync could
+    land last), and the first counts shown hold the deck added while the app was closed.
+    """
+    import asyncio
+    import threading
+
+    import studydl.decks.sync as sync_module
+    from studydl.decks.sync import sync_decks
+    from studydl.tui.widgets.deck_tree import DeckTree
+    from tests.tui.conftest import write
+
+    db = study_home.open_db()  # the app ran before: Basics and second are in the store
+    sync_decks(db, [study_home.decks_dir], roots=study_home.named_roots())
+    db.dispose()
+    write(study_home.decks_dir / "third.md", "# Later\n\nGELU :: x * Phi(x)\n")  # added while it was closed
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_sync(*args, **kwargs):
+        entered.set()
+        assert release.wait(10)
+        return sync_decks(*args, **kwargs)
+
+    monkeypatch.setattr(sync_module, "sync_decks", slow_sync)
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await asyncio.to_thread(entered.wait, 10)
+        for _ in range(5):  # time for any load that would race the sync to land
+            await pilot.pause(0.05)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert home.query_one("#progress").render().plain == "Opening your decks…"
+        assert len(home.query_one(DeckTree).root.children) == 0 and app.db is None
+        release.set()
+        await settle(pilot)
+        assert [str(n.data.deck) for n in home.query_one(DeckTree).root.children] == ["Basics", "second", "third"]
+        assert home.query_one("#progress").render().plain == "Today  0 reviewed · 5 left"
+
+
+async def test_a_daily_session_at_80x24_reaches_every_action_without_scrolling(app, clock) -> None:
+    """Deck list, a whole review, summary, browse, stats, settings, help: each screen's keys in its
+    footer and its buttons on screen at 80x24; scrollbars one column wide on a visible track."""
+    from textual.widgets import Button
+
+    from tests.tui.conftest import screen_text
+
+    def footer() -> str:
+        return " ".join(screen_text(app)[-1].split())
+
+    def on_screen(*selectors: str) -> bool:
+        whole = app.screen.region
+        return all(whole.contains_region(w.region) for s in selectors for w in app.screen.query(s) if w.display)
+
+    def thin_scrollbars() -> bool:
+        return all(w.styles.scrollbar_size_vertical == 1 for w in app.screen.query("*") if w.show_vertical_scrollbar)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert all(k in footer() for k in ("⏎ Study", "a Study all", "b Browse", "s Stats", "o Settings", "? Help", "q Quit"))
+        await press(pilot, "a")
+        while isinstance(app.screen, ReviewScreen):
+            assert "space Reveal" in footer() and "s Suspend" in footer() and on_screen("#reveal")
+            clock.advance(20)
+            await press(pilot, "space")
+            assert on_screen("AnswerBar Button") and len(app.screen.query("AnswerBar Button")) == 4
+            await press(pilot, "3")
+            clock.advance(700)  # learning steps come due
+        assert isinstance(app.screen, SummaryScreen) and "esc Back to decks" in footer()
+        await press(pilot, "enter", "b")
+        assert all(k in footer() for k in ("tab To the card", "/ Search", "s Suspend", "f Flag")) and thin_scrollbars()
+        await press(pilot, "escape", "s")
+        assert "esc Back" in footer() and thin_scrollbars()
+        await press(pilot, "escape", "o")
+        assert on_screen("#save", "#cancel") and "^s Save" in footer() and thin_scrollbars()
+        assert all(isinstance(b, Button) for b in app.screen.query("#settings-buttons Button"))
+        await press(pilot, "escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen) and thin_scrollbars()
+        assert any("escape closes" in row for row in screen_text(app))
+        await press(pilot, "escape", "q")
+    assert app.return_code == 0

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Static
 from studydl.store.db import Database
 from studydl.store.models import CardRow
 from studydl.tui.screens.browse import DEBOUNCE_S, BrowseScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import press, screen_text, settle
 from tests.tui.tui_samples import MOMENTUM_ANSWERS, NOW, sample_collection
 
 
@@ -154,3 +154,32 @@ def test_browse_snapshot(collection, utc, snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=select_momentum)
+
+
+async def test_tab_and_shift_tab_move_between_search_list_and_card_and_the_footer_says_so(app) -> None:
+    """In the real app: tab leaves the search box, so `s` in the list suspends instead of typing."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "b")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        query, cards = screen.query_one("#query", Input), screen.query_one("#cards", DataTable)
+        assert cards.has_focus
+        assert "tab To the card" in screen_text(app)[-1], "\n".join(screen_text(app))
+        await press(pilot, "slash", *"deck:bas")
+        assert query.has_focus and query.value == "deck:bas"
+        assert "tab To the list" in screen_text(app)[-1]
+        await press(pilot, "tab")
+        assert cards.has_focus
+        await press(pilot, "s")  # in the list, `s` suspends the selected card; the query stays
+        assert query.value == "deck:bas"
+        assert screen._cards[screen._selected_id()].suspended
+        await press(pilot, "tab")
+        assert screen.query_one("#detail").has_focus
+        assert "tab To the search" in screen_text(app)[-1]
+        await press(pilot, "tab")
+        assert query.has_focus
+        await press(pilot, "shift+tab")
+        assert screen.query_one("#detail").has_focus
+        await press(pilot, "shift+tab", "shift+tab")
+        assert query.has_focus

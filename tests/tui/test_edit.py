@@ -8,8 +8,10 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from studydl.domain.errors import StudyError
 from studydl.home import Home
 from studydl.store.models import ReviewRow
 from studydl.tui.editor import editor_command
@@ -17,8 +19,9 @@ from studydl.tui.launch import make_app
 from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.watch import poll_changes, watch_changes
+from studydl.tui.widgets.card_view import CardPanel
 from studydl.tui.widgets.deck_tree import DeckTree
-from tests.tui.conftest import press, settle, write
+from tests.tui.conftest import press, screen_text, settle, write
 
 EDITOR = """\
 #!{python}
@@ -46,11 +49,23 @@ def test_editor_command_puts_the_line_where_each_editor_wants_it() -> None:
     assert editor_command("d.md", 3, {"EDITOR": "/usr/bin/hx"}) == ["/usr/bin/hx", "+3", "d.md"]
     assert editor_command("d.md", 3, {"EDITOR": "code"}) == ["code", "--wait", "-g", "d.md:3"]
     assert editor_command("d.md", 3, {"EDITOR": "code -w"}) == ["code", "-w", "-g", "d.md:3"]
-    assert editor_command("d.md", 3, {"EDITOR": "gedit"}) == ["gedit", "d.md"]
+    assert editor_command("d.md", 3, {"EDITOR": "subl"}) == ["subl", "--wait", "d.md:3"]
+    assert editor_command("d.md", 3, {"EDITOR": "kate"}) == ["kate", "-l", "3", "d.md"]
+
+
+def test_an_editor_outside_the_list_gets_plus_line_and_the_user_can_set_the_form() -> None:
+    assert editor_command("d.md", 3, {"EDITOR": "gedit"}) == ["gedit", "+3", "d.md"]
+    assert editor_command("d.md", 3, {"EDITOR": "/opt/bin/myedit --new"}) == ["/opt/bin/myedit", "--new", "+3", "d.md"]
+    form = {"EDITOR": "myedit -x", "STUDYDL_EDITOR_LINE": "{editor} --goto '{file}:{line}'"}
+    assert editor_command("my decks/d.md", 12, form) == ["myedit", "-x", "--goto", "my decks/d.md:12"]
+    assert editor_command("d.md", 12, {"EDITOR": "vim", "STUDYDL_EDITOR_LINE": "{editor} {file}"}) == ["vim", "d.md"]
+    with pytest.raises(StudyError, match="STUDYDL_EDITOR_LINE must contain {file}"):
+        editor_command("d.md", 12, {"EDITOR": "vim", "STUDYDL_EDITOR_LINE": "{editor} +{line}"})
 
 
 async def test_edit_opens_the_editor_and_the_card_changes_keeping_its_history(app, clock, study_home, tmp_path, monkeypatch) -> None:
-    script, log = fake_editor(tmp_path, "What is a tensor?", "What is a tensor, in PyTorch?")
+    # An editor studydl has no entry for still gets the line (`+LINE FILE`, the common form).
+    script, log = fake_editor(tmp_path, "What is a tensor?", "What is a tensor, in PyTorch?", name="myedit")
     monkeypatch.setenv("VISUAL", str(script))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -68,7 +83,8 @@ async def test_edit_opens_the_editor_and_the_card_changes_keeping_its_history(ap
         assert log.read_text() == f"+7 {deck}"
         assert screen.due.card.id == card_id
         assert screen.due.card.question == "What is a tensor, in PyTorch?"
-        assert "in PyTorch" in str(screen.query_one("#question").source)
+        assert "in PyTorch" in screen.query_one(CardPanel).question_source
+        assert "in PyTorch" in screen_text(app)[4]  # and on screen
         with app.db.read() as s:
             assert s.scalar(select(func.count()).where(ReviewRow.card_id == card_id)) == 1
 
@@ -95,10 +111,13 @@ async def test_a_broken_deck_shows_file_line_problems_and_keeps_its_cards(app, s
         assert [str(p) for p in app.deck_errors] == [
             f"{deck}:7: `Q:` without an `A:` (write the answer on a line starting with `A:`)"
         ]
-        assert any("ctrl+e" in n.message for n in app._notifications)
+        [note] = [n for n in app._notifications if "ctrl+e" in n.message]
+        assert note.title == "1 problem in 1 deck file: it was not synced"
+        assert note.message.endswith("press ctrl+e to see it.")
         await press(pilot, "ctrl+e")
+        assert app.screen.query_one("#errors-title").render().plain.startswith("1 problem in 1 deck file (it keeps its")
         assert isinstance(app.screen, DeckErrorsScreen)
-        assert f"{deck}:7" in str(app.screen.query_one("#errors-list").get_option_at_index(0).prompt)
+        assert "decks/basics.md:7: `Q:` without" in str(app.screen.query_one("#errors-list").get_option_at_index(0).prompt)
         await press(pilot, "escape", "escape")
         assert app.screen.query_one("#progress").render().plain.endswith("4 left")
 

@@ -62,3 +62,49 @@ def test_until_reads_like_a_person_would_say_it() -> None:
     assert until(now, now + timedelta(hours=3, minutes=20)) == "in 3h 20m"
     assert until(now, now + timedelta(days=6, hours=2)) == "in 6 days"
     assert until(now, now - timedelta(minutes=1)) == "now"
+
+
+NESTED = """\
+# Layers
+
+## Dense
+
+Dense :: every input joined to every output
+
+# Losses
+
+MSE :: mean squared error
+"""
+
+
+async def test_counts_stay_in_their_columns_for_leaves_and_branches_at_80x24(build_app, study_home) -> None:
+    """A section without sub-sections has no expand icon; its counts still line up under the headings."""
+    from tests.tui.conftest import screen_text, write
+
+    write(study_home.decks_dir / "nested.md", NESTED)
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(DeckTree)
+        for node in list(tree.root.children):
+            node.expand_all()
+        await pilot.pause()
+        rows = screen_text(app)
+        heading = next(row for row in rows if row.split() == ["New", "Learn", "Due"])
+        ends = {len(row.rstrip()) for row in rows if row.strip() and row.rstrip()[-1].isdigit() and "reviewed" not in row}
+        shown = [" ".join(row.split()) for row in rows]
+        assert "│ ├── Dense 1 0 0" in " ".join(shown) or any(r.endswith("Dense 1 0 0") for r in shown)
+        assert any(r.endswith("Losses 1 0 0") for r in shown)
+        assert ends == {len(heading.rstrip())}, "\n".join(rows)
+
+
+async def test_left_goes_down_with_each_new_card_and_learning_cards_are_counted_apart(app) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        progress = app.screen.query_one("#progress")
+        assert progress.render().plain == "Today  0 reviewed · 4 left"
+        await press(pilot, "a", "space", "3")  # a new card answered Good: learning, back in 10 minutes
+        await press(pilot, "escape")
+        assert progress.render().plain == "Today  1 reviewed · 3 left · 1 learning"
+        await press(pilot, "a", "space", "3", "escape")
+        assert progress.render().plain == "Today  2 reviewed · 2 left · 2 learning"

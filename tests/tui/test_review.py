@@ -23,7 +23,8 @@ def rich_text(renderable) -> str:
 
 def card_text(app) -> str:
     panel = app.screen.query_one(CardPanel)
-    return "\n".join(str(md.source) for md in panel.query("Markdown") if md.display)
+    shown = [panel.question_source] + ([panel.answer_source] if panel.query_one("#answer").display else [])
+    return "\n".join(shown)
 
 
 async def start_review(pilot, deck_line: int = 1) -> ReviewScreen:
@@ -117,6 +118,9 @@ async def test_a_whole_session_ends_on_the_summary_then_nothing_is_due(app, cloc
         assert summary.seconds == 120
         table = rich_text(summary_table(summary))
         assert "Cards reviewed 4" in table and "Time spent 2m 00s" in table
+        # Four new cards, no review card yet: how today went, not "no reviews yet" after four answers.
+        assert "Correct today 100% (4 of 4 answers)" in table
+        assert "no reviews" not in table and "retention" not in table.lower()
         await press(pilot, "enter")
         assert app.screen.query_one("#progress").render().plain == "Today  4 reviewed · 0 left"
         hint = app.screen.query_one("#hint").render().plain
@@ -160,3 +164,33 @@ async def test_an_open_review_takes_up_parameters_saved_elsewhere(app) -> None:
         other.dispose()
         await press(pilot, "space", "3")
         assert screen.session.scheduler.model.parameters == fitted
+
+
+async def test_the_summary_counts_every_answer_and_review_retention_once_there_are_reviews(app, clock) -> None:
+    """The day's correct share covers new and learning answers; retention appears with review cards."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", "space", "1")  # Again on a new card: back in a minute
+        for _ in range(3):
+            await press(pilot, "space", "4")
+        clock.advance(120)
+        await press(pilot, "space", "3")  # the card answered Again, now learning: Good
+        while isinstance(app.screen, ReviewScreen):
+            clock.advance(600)
+            await press(pilot, "space", "4")
+        table = rich_text(summary_table(app.screen.summary))
+        assert "Correct today 83% (5 of 6 answers)" in table
+        assert "Review retention" not in table
+        await press(pilot, "enter")
+        clock.advance(7 * 86400)  # a week on: the cards answered Easy are review cards due now
+        await press(pilot, "a")
+        forgotten: set[int] = set()
+        for _ in range(12):  # bounded: a loop that cannot end would hang the suite
+            if not isinstance(app.screen, ReviewScreen):
+                break
+            card = app.screen.due.card
+            again = card.question == "ReLU" and card.id not in forgotten
+            forgotten.add(card.id)
+            await press(pilot, "space", "1" if again else "3")
+        table = rich_text(summary_table(app.screen.summary))
+        assert "Correct today 67% (2 of 3 answers)" in table and "Review retention 50% (review cards today)" in table, table

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 
+from rich.console import Console
 from textual.widgets import Input, Static, Tree
 
 from studydl.tui.screens.review import ReviewScreen
@@ -38,10 +40,10 @@ vary: curvature=2..10
 def _shown(app, selector: str) -> str:  # noqa: ANN001
     """The rendered text of the card panel's part (Markdown blocks or a Static)."""
     panel = app.screen.query_one(CardPanel)
-    node = panel.query_one(selector)
-    if isinstance(node, Static):
-        return str(node.render())
-    return "\n".join(str(block._content) for block in node.query("MarkdownBlock"))
+    node = panel.query_one(selector, Static)
+    out = io.StringIO()
+    Console(file=out, width=100, color_system=None).print(node.content)
+    return out.getvalue()
 
 
 def _log(home) -> list[tuple]:  # noqa: ANN001

@@ -2,46 +2,95 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Select
 
 from studydl.engine.settings import load_settings
 from studydl.tui.screens.home import HomeScreen
 from studydl.tui.screens.settings import SettingsScreen
-from tests.tui.conftest import press, settle
+from tests.tui.conftest import press, screen_text, settle
 
 
-async def test_settings_are_saved_and_applied(app) -> None:
+async def test_every_setting_is_offered_saved_and_applied(app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "o")
         dialog = app.screen
         assert isinstance(dialog, SettingsScreen)
+        fields = {w.id for w in dialog.query("#settings-form Input, #settings-form Select") if w.id}
+        assert fields >= {
+            "desired_retention", "learning_steps_min", "relearning_steps_min", "maximum_interval", "fuzz",
+            "new_per_day", "reviews_per_day", "day_start_hour", "timezone", "bury_siblings", "leech_threshold",
+            "leech_suspend", "theme", "deck-0-new", "deck-0-reviews", "deck-1-new", "deck-1-reviews",
+        }  # fmt: skip
         assert dialog.query_one("#desired_retention", Input).value == "0.9"
-        dialog.query_one("#desired_retention", Input).value = "0.85"
-        dialog.query_one("#new_per_day", Input).value = "2"
-        dialog.query_one("#reviews_per_day", Input).value = "50"
-        dialog.query_one("#day_start_hour", Input).value = "6"
+        assert dialog.query_one("#learning_steps_min", Input).value == "1m 10m"
+        values = {
+            "desired_retention": "0.85", "new_per_day": "2", "reviews_per_day": "50", "day_start_hour": "6",
+            "learning_steps_min": "30s 5m", "relearning_steps_min": "", "maximum_interval": "365",
+            "leech_threshold": "5", "timezone": "Europe/Berlin", "deck-0-new": "1",
+        }  # fmt: skip
+        for name, value in values.items():
+            dialog.query_one(f"#{name}", Input).value = value
+        dialog.query_one("#fuzz", Select).value = "off"
+        dialog.query_one("#bury_siblings", Select).value = "off"
+        dialog.query_one("#leech_suspend", Select).value = "tag"
         dialog.query_one("#theme", Select).value = "nord"
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, HomeScreen)
         assert app.theme == "nord"
-        assert app.screen.query_one("#progress").render().plain == "Today  0 reviewed · 3 left"
+        assert app.screen.query_one("#progress").render().plain == "Today  0 reviewed · 2 left"  # Basics 1, second 1
     saved = load_settings(app.db)
     assert (saved.desired_retention, saved.new_per_day, saved.reviews_per_day, saved.day_start_hour, saved.theme) == (0.85, 2, 50, 6, "nord")
+    assert (saved.learning_steps_min, saved.relearning_steps_min, saved.maximum_interval) == ((0.5, 5.0), (), 365)
+    assert (saved.fuzz, saved.bury_siblings, saved.leech_threshold, saved.leech_suspend) == (False, False, 5, False)
+    assert saved.timezone == "Europe/Berlin" and saved.deck_limits == {"Basics": (1, 50)}
 
 
-async def test_a_bad_value_is_named_and_nothing_is_saved(app) -> None:
+async def test_every_bad_field_is_named_at_once_in_words_and_nothing_is_saved(app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "o")
-        app.screen.query_one("#desired_retention", Input).value = "1.5"
+        dialog = app.screen
+        for name, value in {"desired_retention": "", "new_per_day": "x", "timezone": "Europe/Berln", "deck-1-reviews": "-3"}.items():
+            dialog.query_one(f"#{name}", Input).value = value
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, SettingsScreen)
-        error = str(app.screen.query_one("#settings-error", Label).render())
-        assert error.startswith("Desired retention:") and "0.7 and 0.99" in error
+        shown = {w.id: str(w.render()) for w in dialog.query(".setting-problem") if w.display}
+        assert shown == {
+            "new_per_day-problem": "'x' is not a whole number; enter a whole number of cards (0 or more)",
+            "desired_retention-problem": "empty: enter a number from 0.70 to 0.99 (e.g. 0.90)",
+            "timezone-problem": "'Europe/Berln' is not a time zone name; enter one (did you mean Europe/Berlin?), or leave it empty for this computer's",
+            "deck-1-problem": "-3 is out of range; enter a whole number of cards (0 or more)",
+        }
+        summary = str(dialog.query_one("#settings-problems").render())
+        assert summary.startswith("Not saved: fix 4 fields (New cards per day, Desired retention, Time zone, second)")
+        assert "could not convert" not in " ".join([summary, *shown.values()])
+        assert dialog.query_one("#new_per_day", Input).has_focus  # the first bad field, scrolled into view
         await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
-    assert load_settings(app.db).desired_retention == 0.9
+    saved = load_settings(app.db)
+    assert (saved.desired_retention, saved.new_per_day, saved.timezone, saved.deck_limits) == (0.9, 20, "", {})
+
+
+async def test_at_80x24_every_field_is_reachable_and_save_and_cancel_stay_in_view(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        dialog = app.screen
+        form = dialog.query_one("#settings-form")
+        fields = [w for w in dialog.query("#settings-form Input, #settings-form Select") if w.focusable]
+        screen = dialog.region
+        reached = set()
+        for _ in range(len(fields)):
+            focused = dialog.focused
+            assert focused is not None and focused in fields
+            reached.add(focused.id)
+            assert form.region.contains_region(focused.region), focused.id  # scrolled into view
+            for button in ("#save", "#cancel"):
+                assert screen.contains_region(dialog.query_one(button).region)
+            assert "^s Save" in screen_text(app)[-1] and "esc Cancel" in screen_text(app)[-1]
+            await press(pilot, "tab")
+        assert reached == {w.id for w in fields}
 
 
 async def test_saving_settings_in_the_app_keeps_parameters_optimized_elsewhere(app) -> None:

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Markdown, Static
+from textual.widgets import DataTable, Header, Input, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.cards import CardView
@@ -24,6 +24,7 @@ from studydl.search.cards import SearchResult, search
 from studydl.store.db import Database
 from studydl.tui.messages import DecksChanged
 from studydl.tui.screens import browse_view as view
+from studydl.tui.widgets.footer import StudyFooter
 
 DEBOUNCE_S = 0.2
 """Typing pauses this long before the query runs."""
@@ -41,10 +42,18 @@ class BrowseScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("slash", "focus_search", "Search"),
+        # Tab and shift+tab go round the panes; the footer names the one tab goes to.
+        Binding("tab", "focus_pane('cards', 1)", "To the list", priority=True),
+        Binding("tab", "focus_pane('detail', 1)", "To the card", priority=True),
+        Binding("tab", "focus_pane('query', 1)", "To the search", priority=True),
+        Binding("shift+tab", "focus_pane('cards', -1)", "To the list", show=False, priority=True),
+        Binding("shift+tab", "focus_pane('detail', -1)", "To the card", show=False, priority=True),
+        Binding("shift+tab", "focus_pane('query', -1)", "To the search", show=False, priority=True),
         Binding("s", "toggle_suspended", "Suspend"),
         Binding("f", "toggle_flag", "Flag"),
-        Binding("tab", "focus_next", "Next pane", show=False),
     ]
+    PANES = ("query", "cards", "detail")
+    """Focus order of tab (shift+tab goes back); the card detail only while it is shown."""
 
     class Results(Message):
         def __init__(self, generation: int, result: SearchResult, now: datetime) -> None:
@@ -90,10 +99,12 @@ class BrowseScreen(Screen[None]):
             yield Static(id="card-schedule")
             yield Markdown(id="card-text")
             yield DataTable(id="history", cursor_type="none", show_cursor=False)
-        yield Footer()
+        yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#history", DataTable).add_columns("date", "rating", "interval", "time", "state after")
+        history = self.query_one("#history", DataTable)
+        history.add_columns("date", "rating", "interval", "time", "state after")
+        history.can_focus = False  # part of the card pane: tab goes round the panes, not into it
         self.query_one("#detail").display = False
         self._widths = view.column_widths(self.size.width)
         self._set_columns()
@@ -158,6 +169,7 @@ class BrowseScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(str(keep)))
         if not self._cards:
             self.query_one("#detail").display = False
+            self.refresh_bindings()
         else:
             self._show_selected()
 
@@ -188,6 +200,9 @@ class BrowseScreen(Screen[None]):
     def _row_selected(self) -> None:
         self.query_one("#detail").focus()
 
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # the footer's tab names the next pane
+
     def _show_selected(self) -> None:
         card_id = self._selected_id()
         if card_id is not None:
@@ -202,6 +217,7 @@ class BrowseScreen(Screen[None]):
             return
         detail = message.detail
         self.query_one("#detail").display = True
+        self.refresh_bindings()  # tab can go to the card now
         self.query_one("#card-meta", Static).update(view.card_meta(detail.card))
         self.query_one("#card-schedule", Static).update(view.schedule_line(detail, message.now))
         self.query_one("#card-text", Markdown).update(view.card_markdown(detail.card))
@@ -216,7 +232,22 @@ class BrowseScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("toggle_suspended", "toggle_flag"):
             return self._selected_id() is not None
+        if action == "focus_pane":
+            pane, step = parameters
+            return pane == self._pane_after(int(step))  # type: ignore[call-overload]
         return True
+
+    def _pane_after(self, step: int) -> str:
+        """The pane tab (step 1) or shift+tab (step -1) moves to from the focused one."""
+        panes = [p for p in self.PANES if p != "detail" or self.query_one("#detail").display]
+        focused = self.focused
+        here = next((p for p in panes if focused is not None and focused.id == p), None)
+        if here is None:  # focus inside the detail (its history table) or nowhere
+            here = "detail" if "detail" in panes and focused is not None else panes[0]
+        return panes[(panes.index(here) + step) % len(panes)]
+
+    def action_focus_pane(self, pane: str, _step: int) -> None:
+        self.query_one(f"#{pane}").focus()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from studydl.domain.cards import CardView
 from studydl.domain.review import format_interval
+from studydl.domain.words import plural
 from studydl.engine.history import ReviewEntry
 from studydl.search.card_info import CardDetail
 
@@ -85,7 +86,7 @@ def count_line(shown: int, total: int, problems: tuple[str, ...]) -> Text:
     elif shown < total:
         text = Text(f"{shown:,} of {total:,} cards (refine the query to see the rest)")
     else:
-        text = Text(f"{total:,} card{'s' if total != 1 else ''}")
+        text = Text(plural(total, "card"))
     for problem in problems:
         text.append(f"  · {problem}", style="bold yellow")
     return text

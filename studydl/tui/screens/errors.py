@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 
 from studydl.domain.errors import DeckProblem
+from studydl.domain.words import problems_in_files
 
 
 class DeckErrorsScreen(ModalScreen[None]):
@@ -18,15 +21,24 @@ class DeckErrorsScreen(ModalScreen[None]):
     CSS_PATH = "../styles/errors.tcss"
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self, problems: list[DeckProblem]) -> None:
+    def __init__(self, problems: list[DeckProblem], home: Path | None = None) -> None:
         super().__init__()
         self.problems = problems
+        self.home = home
+        """The home folder: files in it are shown from there (`decks/cnn.md`), others whole."""
+
+    def _where(self, problem: DeckProblem) -> str:
+        path = Path(problem.path)
+        if self.home is not None and path.is_relative_to(self.home):
+            path = path.relative_to(self.home)
+        return f"{path}:{problem.line}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="errors-dialog"):
-            count = len(self.problems)
-            yield Label(f"{count} deck problem{'s' if count != 1 else ''} (those decks keep their last good version)", id="errors-title")
-            options = [Text.assemble((f"{p.path}:{p.line}", "bold"), f": {p.message}") for p in self.problems]
+            files = len({str(p.path) for p in self.problems})
+            kept = "it keeps its" if files == 1 else "those decks keep their"
+            yield Label(f"{problems_in_files(self.problems)} ({kept} last good version)", id="errors-title")
+            options = [Text.assemble((self._where(p), "bold"), f": {p.message}") for p in self.problems]
             yield OptionList(*(options or ["No problems."]), id="errors-list")
             yield Button("Close", id="errors-close", variant="primary")
 

@@ -10,14 +10,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
+from studydl.tui.host import host
 from studydl.tui.messages import DecksChanged, HomeLoaded
 from studydl.tui.widgets.deck_tree import DeckTree, Target, heading
+from studydl.tui.widgets.footer import StudyFooter
 
 if TYPE_CHECKING:
-    from studydl.tui.app import StudyApp
     from studydl.tui.home_data import HomeData
+    from studydl.tui.host import StudyHost
 
 
 class HomeScreen(Screen[None]):
@@ -40,8 +42,8 @@ class HomeScreen(Screen[None]):
         self.data: HomeData | None = None
 
     @property
-    def study_app(self) -> StudyApp:
-        return self.app  # type: ignore[return-value]
+    def study_app(self) -> StudyHost:
+        return host(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,7 +51,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="columns")
         yield DeckTree(id="decks")
         yield Static(id="hint")
-        yield Footer()
+        yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DeckTree).focus()
@@ -62,25 +64,28 @@ class HomeScreen(Screen[None]):
             self.reload()
 
     _generation = 0
-    """Bumped by each reload: a load overtaken by a newer one posts nothing (it would show older counts)."""
+    """Bumped by each reload (the start-up load, from the app, is 0)."""
+    _shown = -1
+    """The generation on screen: a load finishing after a newer one is dropped (its counts are older)."""
 
     def reload(self) -> None:
         app = self.study_app
-        if app.db is not None:
+        if app.db is not None:  # (until then the app's start-up load is on its way)
             self._generation += 1
             self._load(app.db, app.clock(), app.synced, self._generation)
 
     @work(thread=True, exit_on_error=False, group="home", description="Loading the deck list")
     def _load(self, db, now, synced: bool, generation: int) -> None:  # noqa: ANN001
-        from studydl.engine.settings import load_settings
         from studydl.tui.home_data import load_home_data
 
         started = time.perf_counter()
-        data = load_home_data(db, now, load_settings(db))  # the store's settings now, not those of start-up
-        if generation == self._generation:
-            self.post_message(HomeLoaded(data, synced, time.perf_counter() - started))
+        data = load_home_data(db, now)  # the store's settings now, not those of start-up
+        self.post_message(HomeLoaded(data, synced, time.perf_counter() - started, generation))
 
     def on_home_loaded(self, message: HomeLoaded) -> None:
+        if message.generation < self._shown:
+            return
+        self._shown = message.generation
         data, synced = message.data, message.synced
         self.data = data
         self.study_app.deck_names = [deck.deck for deck in data.decks]
@@ -94,10 +99,21 @@ class HomeScreen(Screen[None]):
 
     @staticmethod
     def _progress(data: HomeData) -> Text:
-        return Text.assemble(
-            ("Today  ", "bold"), (str(data.reviewed_today), "bold green"), " reviewed · ",
-            (str(data.left), "bold"), " left",
+        """`Today  3 reviewed · 195 left · 3 learning`.
+
+        `left` is the new and review cards not yet studied today, so it goes down with
+        every new card answered; a card in learning comes back later today and is
+        counted apart (in one total, answering a new card Good would move it from one
+        count to the other and the total would stand still).
+        """
+        new, learning, review = data.totals
+        text = Text.assemble(
+            ("Today  ", "bold"), (f"{data.reviewed_today:,}", "bold green"), " reviewed · ",
+            (f"{new + review:,}", "bold"), " left",
         )
+        if learning:
+            text.append_text(Text.assemble(" · ", (f"{learning:,}", "bold red"), " learning"))
+        return text
 
     def _hint(self, data: HomeData, synced: bool) -> Text:
         from studydl.tui.home_data import until

@@ -11,11 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input
+from textual.widgets import Button, Header, Input
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.errors import StudyError
 from studydl.domain.review import DueCard, Rating
+from studydl.tui.host import host
 from studydl.tui.messages import (
     CardReady,
     CardReloaded,
@@ -25,11 +26,12 @@ from studydl.tui.messages import (
 from studydl.tui.screens.review_checks import AnswerChecks
 from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.card_view import CardPanel, next_flag
+from studydl.tui.widgets.footer import StudyFooter
 from studydl.tui.widgets.session_counts import SessionCounts
 
 if TYPE_CHECKING:
     from studydl.engine.session import ReviewSession
-    from studydl.tui.app import StudyApp
+    from studydl.tui.host import StudyHost
 
 log = logging.getLogger("studydl.tui.review")
 
@@ -72,8 +74,8 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         """Seconds spent away from the card (editor, demo): not part of the answer time."""
 
     @property
-    def study_app(self) -> StudyApp:
-        return self.app  # type: ignore[return-value]
+    def study_app(self) -> StudyHost:
+        return host(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +86,7 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         reveal.can_focus = False
         yield reveal
         yield AnswerBar(id="answers")
-        yield Footer(compact=True)
+        yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = ("Cram: " if self.cram else "") + " / ".join(p for p in (self.deck or "All decks", self.section) if p)
@@ -174,9 +176,13 @@ class ReviewScreen(AnswerChecks, Screen[None]):
             self.post_message(CardReloaded(due))
 
     def _run(self, start) -> None:  # noqa: ANN001
-        """Start one engine call; keys that need its result wait until it posts one."""
+        """Start one engine call; keys that need its result wait until it posts one.
+
+        The footer is not refreshed here: a key pressed meanwhile is refused by
+        check_action all the same, and a frame drawn now would make the next card's
+        frame wait for the next frame slot.
+        """
         self.busy = True
-        self.refresh_bindings()
         start()
 
     # -- messages from the engine worker ---------------------------------------------
@@ -194,7 +200,8 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         if message.note:
             self.notify(message.note)
         self.busy = False
-        self.refresh_bindings()
+        self.call_after_refresh(self.refresh_bindings)  # the footer after the card's frame, not before it
+        self.call_after_refresh(self.study_app.settle_heap, "review")
 
     async def on_card_reloaded(self, message: CardReloaded) -> None:
         if message.due is None or self.due is None or message.due.card.id != self.due.card.id:
@@ -232,17 +239,19 @@ class ReviewScreen(AnswerChecks, Screen[None]):
     # -- keys ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Which keys work now. A key that cannot is shown dimmed (None), not hidden: the footer
+        keeps one set of keys for the whole session, so answering a card never rebuilds it."""
         ready = self.due is not None and not self.busy
         if action == "reveal":
-            return ready and not self.revealed
+            return (ready and not self.revealed) or None
         if action in ("answer", "accept"):
             return ready and self.revealed
         if action == "undo":
-            return self.can_undo and not self.busy
+            return (self.can_undo and not self.busy) or None
         if action in {"suspend", "bury", "flag", "edit"}:
-            return ready
+            return ready or None
         if action == "demo":
-            return ready and self.due is not None and self.due.card.demo_id is not None
+            return (ready and self.due is not None and self.due.card.demo_id is not None) or None
         return True
 
     def _show_buttons(self) -> None:

@@ -19,7 +19,7 @@ from studydl.tui.messages import PredictionSettled
 from studydl.tui.widgets.card_view import CardPanel
 
 if TYPE_CHECKING:
-    from studydl.tui.app import StudyApp
+    from studydl.tui.host import StudyHost
 
 
 class AnswerChecks:
@@ -27,7 +27,7 @@ class AnswerChecks:
 
     due: DueCard | None
     busy: bool
-    study_app: StudyApp
+    study_app: StudyHost
 
     def _reset_checks(self) -> None:
         self.proposed: Rating | None = None

@@ -1,32 +1,44 @@
-"""Settings: desired retention, daily limits, the hour a study day starts, the theme.
+"""Settings: every review setting in one scrolling form, with save and cancel always in view.
 
 The dialog shows the store's settings as the app read them on opening it, and returns
 only the fields the learner changed; the app writes those, field by field, so values
 changed meanwhile elsewhere (parameters from `studydl optimize`) are never overwritten.
+Typed values are checked by engine/setting_values.py: every bad field is named at
+once, under the field and in a line beside the buttons (the field may be scrolled away).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
 
-from studydl.domain.errors import StudyError
+from studydl.domain.words import noun, plural
+from studydl.tui.widgets.footer import StudyFooter
 
 if TYPE_CHECKING:
-    from studydl.engine.settings import Settings
+    from studydl.engine.setting_values import Settings
 
-FIELDS = (
-    ("desired_retention", "Desired retention", "0.70-0.99: the chance of recall when a card comes due", "number"),
-    ("new_per_day", "New cards per day", "per deck", "integer"),
-    ("reviews_per_day", "Reviews per day", "per deck", "integer"),
-    ("day_start_hour", "Day starts at", "local hour, 0-23", "integer"),
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Daily limits", ("new_per_day", "reviews_per_day")),
+    ("Scheduling", ("desired_retention", "learning_steps_min", "relearning_steps_min", "maximum_interval", "fuzz")),
+    ("Siblings and leeches", ("bury_siblings", "leech_threshold", "leech_suspend")),
+    ("Study days", ("day_start_hour", "timezone")),
+    ("Look", ("theme",)),
 )
-"""(setting, label, hint, input type) of each text field."""
+"""The form's sections and their fields, in order; the FSRS parameters and per-deck limits end it."""
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "fuzz": (("on", "on"), ("off", "off")),
+    "bury_siblings": (("on", "on"), ("off", "off")),
+    "leech_suspend": (("suspend it", "suspend"), ("only tag it", "tag")),
+}
+"""Fields chosen from a list: (shown, value as text for the checks)."""
 
 
 class SettingsScreen(ModalScreen["dict[str, Any] | None"]):
@@ -38,48 +50,145 @@ class SettingsScreen(ModalScreen["dict[str, Any] | None"]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, settings: Settings, themes: list[str]) -> None:
+    def __init__(self, settings: Settings, themes: list[str], decks: list[str] | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.themes = themes
+        self.decks = sorted({*(decks or []), *settings.deck_limits}, key=str.lower)
+        """Decks offered a limit of their own: those in the store and those with one already."""
+
+    # -- the form ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        from studydl.engine.setting_values import FIELDS
+
         with Vertical(id="settings-dialog"):
             yield Label("Settings", id="settings-title")
-            with Grid(id="settings-grid"):
-                for name, label, hint, kind in FIELDS:
-                    yield Label(label, classes="setting-label")
-                    yield Input(str(getattr(self.settings, name)), id=name, type=kind, tooltip=hint, placeholder=hint)
-                yield Label("Theme", classes="setting-label")
-                yield Select(((t, t) for t in self.themes), value=self.settings.theme, allow_blank=False, id="theme")
-            yield Label("", id="settings-error")
+            with VerticalScroll(id="settings-form"):
+                for title, names in SECTIONS:
+                    yield Label(title, classes="settings-section")
+                    for name in names:
+                        yield from self._row(name, FIELDS[name].label, self._field(name), FIELDS[name].hint)
+                yield Label("FSRS parameters", classes="settings-section")
+                fitted = self.settings.parameters
+                shown = "FSRS-6 defaults" if fitted is None else "fitted to you"
+                yield from self._row("parameters", "Parameters", Static(shown, id="parameters", classes="setting-value"), "`studydl optimize` fits them")
+                yield from self._deck_rows()
+            yield Static(id="settings-problems")
             with Horizontal(id="settings-buttons"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save  ctrl+s", id="save", variant="primary", compact=True)
+                yield Button("Cancel  esc", id="cancel", compact=True)
+        yield StudyFooter(compact=True)
+
+    def _field(self, name: str) -> Widget:
+        from studydl.engine.setting_values import form_text
+
+        text = form_text(self.settings, name)
+        if name == "theme":
+            themes = self.themes if text in self.themes else [text, *self.themes]
+            return Select(((t, t) for t in themes), value=text, allow_blank=False, id=name, compact=True)
+        if name in CHOICES:
+            return Select(CHOICES[name], value=text, allow_blank=False, id=name, compact=True)
+        placeholder = "this computer's zone" if name == "timezone" else "none" if name.endswith("steps_min") else ""
+        return Input(text, id=name, compact=True, placeholder=placeholder, select_on_focus=False)
+
+    @staticmethod
+    def _row(name: str, label: str, field: Widget, hint: str) -> ComposeResult:
+        with Horizontal(classes="setting-row"):
+            yield Label(label, classes="setting-label")
+            yield field
+            yield Label(Text(hint, style="dim"), classes="setting-hint")
+        yield Static(id=f"{name}-problem", classes="setting-problem")
+
+    def _deck_rows(self) -> ComposeResult:
+        if not self.decks:
+            return
+        general = (self.settings.new_per_day, self.settings.reviews_per_day)
+        yield Label("Per-deck limits", classes="settings-section")
+        yield Label(Text(f"new / reviews per day; empty: the daily limits (now {general[0]} / {general[1]})", style="dim"), classes="settings-note")
+        for i, deck in enumerate(self.decks):
+            new, reviews = self.settings.deck_limits.get(deck, ("", ""))
+            with Horizontal(classes="setting-row"):
+                yield Label(deck, classes="setting-label deck-label")
+                yield Input(str(new), id=f"deck-{i}-new", compact=True, placeholder="new", classes="deck-limit")
+                yield Input(str(reviews), id=f"deck-{i}-reviews", compact=True, placeholder="reviews", classes="deck-limit")
+            yield Static(id=f"deck-{i}-problem", classes="setting-problem")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.query_one("#new_per_day", Input).focus()
+        for problem in self.query(".setting-problem"):
+            problem.display = False
+        self.query_one("#settings-problems").display = False
+
+    # -- reading it -------------------------------------------------------------
+
+    def _texts(self) -> dict[str, str]:
+        """Every field as typed (choices as their value text)."""
+        texts: dict[str, str] = {}
+        for _title, names in SECTIONS:
+            for name in names:
+                widget = self.query_one(f"#{name}")
+                texts[name] = str(widget.value) if isinstance(widget, Select) else widget.value  # type: ignore[attr-defined]
+        return texts
 
     def read_form(self) -> dict[str, Any]:
-        """The fields changed in the form; raises StudyError naming the first bad field."""
-        from studydl.engine.settings import parse_setting
+        """The fields changed in the form; raises SettingsInvalid naming every bad field (ids as keys)."""
+        from studydl.engine.setting_checks import BadValue, SettingsInvalid, parse_value
 
         values: dict[str, Any] = {}
-        for name, label, _hint, _kind in FIELDS:
+        problems: dict[str, str] = {}
+        for name, text in self._texts().items():
             try:
-                values[name] = parse_setting(name, self.query_one(f"#{name}", Input).value)[1]
-            except StudyError as exc:
-                raise StudyError(f"{label}: {exc}") from exc
-        values["theme"] = str(self.query_one("#theme", Select).value)
+                values[name] = parse_value(name, text)
+            except BadValue as exc:
+                problems[name] = str(exc)
+        limits: dict[str, tuple[int, int]] = {}
+        for i, deck in enumerate(self.decks):
+            new, reviews = (self.query_one(f"#deck-{i}-{kind}", Input).value.strip() for kind in ("new", "reviews"))
+            if not new and not reviews:
+                continue
+            try:  # a limit left empty is the general one
+                limits[deck] = (
+                    parse_value("new_per_day", new) if new else values.get("new_per_day", self.settings.new_per_day),
+                    parse_value("reviews_per_day", reviews) if reviews else values.get("reviews_per_day", self.settings.reviews_per_day),
+                )
+            except BadValue as exc:
+                problems[f"deck-{i}"] = str(exc)
+        values["deck_limits"] = limits
+        if problems:
+            raise SettingsInvalid(problems)
         return {name: value for name, value in values.items() if getattr(self.settings, name) != value}
 
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        from studydl.engine.setting_values import label_of
+
+        for widget in self.query(".setting-problem"):
+            key = (widget.id or "").removesuffix("-problem")
+            message = problems.get(key)
+            widget.display = message is not None
+            if message is not None:
+                widget.update(message)
+        summary = self.query_one("#settings-problems", Static)
+        summary.display = bool(problems)
+        if problems:
+            names = [self.decks[int(k.split("-")[1])] if k.startswith("deck-") else label_of(k) for k in problems]
+            summary.update(f"Not saved: fix {plural(len(problems), 'field')} ({', '.join(names)}); {noun(len(problems), 'it is', 'they are')} marked above.")
+            first = next(iter(problems))
+            target = self.query_one(f"#{first}-new" if first.startswith("deck-") else f"#{first}")
+            target.focus()
+            self.query_one("#settings-form", VerticalScroll).scroll_to_widget(target, animate=False)
+
+    # -- actions ----------------------------------------------------------------
+
     def action_save(self) -> None:
+        from studydl.engine.setting_checks import SettingsInvalid
+
         try:
-            settings = self.read_form()
-        except StudyError as exc:
-            self.query_one("#settings-error", Label).update(str(exc))
+            changes = self.read_form()
+        except SettingsInvalid as exc:
+            self._show_problems(exc.problems)
             return
-        self.dismiss(settings)
+        self.dismiss(changes)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -49,10 +49,8 @@ def utcnow() -> datetime:
 def headline(stats: Stats) -> Text:
     """Today's answers and time, the total, 30-day retention and what is due soon."""
     minutes, seconds = divmod(round(stats.time_today_s), 60)
-    retention = f"{stats.retention_30d:.0%}" if stats.retention_30d is not None else "–"
     cards = sum(n for state, n in stats.state_counts.items() if state != "retired")
-    if stats.retention_30d is not None:
-        retention += " (30 d)"
+    retention = retention_figure(stats)
     due = stats.forecast + [0, 0]
     parts = [
         ("today ", f"{stats.reviews_today:,} in {minutes}m{seconds:02d}s"),
@@ -68,6 +66,15 @@ def headline(stats: Stats) -> Text:
         text.append(label, style="dim")
         text.append(value, style="bold")
     return text
+
+
+def retention_figure(stats: Stats) -> str:
+    """`91% (30 d)` over review cards; before any review card, today's share of answers not Again."""
+    if stats.retention_30d is not None:
+        return f"{stats.retention_30d:.0%} (30 d)"
+    if stats.reviews_today:
+        return f"– ({stats.correct_today / stats.reviews_today:.0%} correct today)"
+    return "–"
 
 
 def forecast_ticks(days: int) -> list[tuple[float, str]]:

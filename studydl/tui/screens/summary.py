@@ -8,9 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from studydl.domain.review import SessionSummary
+from studydl.domain.words import plural
+from studydl.tui.widgets.footer import StudyFooter
 
 
 def format_duration(seconds: float) -> str:
@@ -33,9 +35,25 @@ def summary_table(summary: SessionSummary) -> Table:
     table.add_row("Time spent", format_duration(summary.seconds))
     if summary.reviewed:
         table.add_row("Per card", format_duration(summary.seconds / summary.reviewed))
-    retention = "no reviews yet today" if summary.retention_today is None else f"{summary.retention_today:.0%}"
-    table.add_row("Retention today", retention)
+    for label, value in today_figures(summary):
+        table.add_row(label, value)
     return table
+
+
+def today_figures(summary: SessionSummary) -> list[tuple[str, str]]:
+    """How well today went: every answer not Again, and the retention of review cards when there were some.
+
+    Retention counts review cards only (new and learning answers say nothing about
+    memory over days, as in Anki's true retention), so a new learner's first days
+    have none: then the row is left out rather than saying "no reviews" after 24 answers.
+    """
+    rows = []
+    if summary.answers_today:
+        share = summary.correct_share or 0.0
+        rows.append(("Correct today", f"{share:.0%}  ({summary.correct_today} of {plural(summary.answers_today, 'answer')})"))
+    if summary.retention_today is not None:
+        rows.append(("Review retention", f"{summary.retention_today:.0%}  (review cards today)"))
+    return rows
 
 
 class SummaryScreen(Screen[None]):
@@ -54,7 +72,7 @@ class SummaryScreen(Screen[None]):
             yield Static(Text("Session complete", style="bold"), id="summary-title")
             yield Static(summary_table(self.summary), id="summary-table")
             yield Static(Text("Press enter to go back to your decks.", style="dim"), id="summary-hint")
-        yield Footer()
+        yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Session summary"

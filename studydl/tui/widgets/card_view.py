@@ -5,10 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Rule, Static
+from textual.widgets import Rule, Static
 
 from studydl.domain.cards import CardView
-from studydl.render.card_markdown import math_markdown
 
 FLAGS = {1: ("red", "red"), 2: ("orange", "dark_orange"), 3: ("green", "green"), 4: ("blue", "blue")}
 """Flag number -> (name, Rich colour); `f` cycles 0 -> 1 -> ... -> 4 -> 0."""
@@ -32,31 +31,55 @@ def where_text(card: CardView) -> Text:
 
 
 class CardPanel(VerticalScroll):
-    """Scrolls when a card is longer than the screen (arrows, page keys)."""
+    """Scrolls when a card is longer than the screen (arrows, page keys).
+
+    The question and answer are rich renderings (`RichCard`: the card's Markdown, math
+    as Unicode) in one Static each, so showing the next card changes two widgets'
+    content: Textual's Markdown widget mounts a widget per block on every update,
+    which took ~10 ms of the ~16 ms a card may take from key to screen. The answer is
+    rendered when it is revealed.
+    """
+
+    question_source = ""
+    """The Markdown of the question shown (and of the answer, below), as the deck has it."""
+    answer_source = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="where")
         yield Static(id="demo-marker")
-        yield Markdown(id="question", parser_factory=math_markdown)
+        yield Static(id="question")
         yield Static(id="task")
         yield Static(id="check")
         yield Rule(id="divider")
-        yield Markdown(id="answer", parser_factory=math_markdown)
+        yield Static(id="answer")
 
     async def show_card(self, card: CardView, revealed: bool) -> None:
+        from studydl.render.rich_card import RichCard
+
         self.query_one("#where", Static).update(where_text(card))
         marker = self.query_one("#demo-marker", Static)
         marker.display = card.demo_id is not None
         marker.update(Text(f"▶ demo: {card.demo_id} (d)", style="bold") if card.demo_id else "")
-        await self.query_one("#question", Markdown).update(card.question)
-        await self.query_one("#answer", Markdown).update(card.answer)
+        if card.question != self.question_source or not self.question_source:
+            self.query_one("#question", Static).update(RichCard(card.question))
+        self.question_source = card.question
+        self._answer_shown = None if card.answer != self.answer_source else self._answer_shown
+        self.answer_source = card.answer
         self.show_task(None)
         self.show_check(None)
         self.set_revealed(revealed)
         if not revealed:
             self.scroll_home(animate=False)
 
+    _answer_shown: str | None = None
+    """The answer text the #answer Static holds (rendered at the first reveal of each card)."""
+
     def set_revealed(self, revealed: bool) -> None:
+        if revealed and self._answer_shown != self.answer_source:
+            from studydl.render.rich_card import RichCard
+
+            self.query_one("#answer", Static).update(RichCard(self.answer_source))
+            self._answer_shown = self.answer_source
         self.query_one("#divider").display = revealed
         self.query_one("#answer").display = revealed
 

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual_plotext import Plot, PlotextPlot
 
 from studydl.demos.scales import x_ticks
+from studydl.domain.words import plural
 
 HEAT_COLOURS = ("#2d333b", "#0e4429", "#006d32", "#26a641", "#39d353")
 """GitHub's greens: no answers, then four levels up to the busiest day."""
@@ -92,7 +93,7 @@ class CalendarHeatmap(Widget):
             return ""
         first = self.today - timedelta(days=self.today.weekday()) - timedelta(weeks=self.weeks_shown() - 1)
         shown = [n for day, n in self.counts.items() if first <= day <= self.today]
-        return f"{sum(shown):,} answers on {sum(1 for n in shown if n)} days, busiest {max(shown, default=0)}"
+        return f"{plural(sum(shown), 'answer')} on {plural(sum(1 for n in shown if n), 'day')}, busiest {max(shown, default=0)}"
 
     def _legend(self) -> Text:
         text = Text(" " * GUTTER + "less ", style="dim")

@@ -48,8 +48,10 @@ class DeckTree(Tree[Target]):
         self.auto_expand = False
         self.name_width = 20
 
-    def _label(self, name: str, depth: int, counts: tuple[int, int, int], bundled: bool = False) -> Text:
-        indent = depth * self.guide_depth
+    def _label(self, name: str, depth: int, counts: tuple[int, int, int], bundled: bool = False, leaf: bool = False) -> Text:
+        # The tree draws an expand icon before the label of a node with children; a leaf
+        # has none, so its name gets those cells and its counts stay in their columns.
+        indent = depth * self.guide_depth - (len(self.ICON_NODE) if leaf else 0)
         room = max(4, self.name_width - indent)
         mark = BUNDLED_MARK if bundled else ""
         shown = name if len(name) + len(mark) <= room else name[: max(1, room - len(mark) - 1)] + "…"
@@ -91,7 +93,7 @@ class DeckTree(Tree[Target]):
 
     def _add(self, parent: TreeNode[Target], node: DeckNode, depth: int, opened: set, by_target: dict) -> None:  # noqa: ANN001
         target = Target(node.deck, node.section or None)
-        label = self._label(node.label, depth, (node.new, node.learning, node.review), node.bundled)
+        label = self._label(node.label, depth, (node.new, node.learning, node.review), node.bundled, leaf=not node.children)
         child = parent.add(label, data=target, allow_expand=bool(node.children), expand=target in opened)
         by_target[target] = child
         for sub in node.children:

@@ -1,0 +1,63 @@
+"""What the queue counts, on the driver's own connection (HotSQL): card states, each deck's
+share of its daily limits, today's answers. No SQLAlchemy, so the quick read paths can use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from studydl.domain.review import CardState
+
+if TYPE_CHECKING:
+    from studydl.store.hot import HotSQL
+
+NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in (CardState.NEW, CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING))
+LEARN_STATES = (LEARNING, RELEARNING)
+
+
+def bucket(state: int, due: datetime | None, day_end: datetime) -> str | None:
+    """Which count a live, unburied card is in: `new`, `learning`, `review` or none."""
+    if state == NEW:
+        return "new"
+    if due is None or due >= day_end:
+        return None
+    return "learning" if state in LEARN_STATES else "review"
+
+
+@dataclass
+class DeckQueue:
+    """One deck's cards waiting today and what today's answers used of its limits."""
+
+    new_limit: int
+    review_limit: int
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    new_done: int = 0
+    review_done: int = 0
+
+    @property
+    def new_left(self) -> int:
+        return max(0, min(self.new, self.new_limit - self.new_done))
+
+    @property
+    def review_left(self) -> int:
+        return max(0, min(self.review, self.review_limit - self.review_done))
+
+
+def deck_names(con: HotSQL) -> dict[int, str]:
+    return dict(con.execute("SELECT id, name FROM decks").fetchall())
+
+
+def done_today(con: HotSQL, day_start: datetime) -> dict[tuple[int, int], int]:
+    """(deck id, state before) -> answers since the study day began (uses the reviewed_at index).
+
+    Cram answers use no daily limit: they changed nothing.
+    """
+    query = (
+        f"SELECT cards.deck_id, {con.json_int('review_log.state_before', 'state')}, count(*)"
+        " FROM review_log JOIN cards ON cards.id = review_log.card_id"
+        " WHERE review_log.reviewed_at >= ? AND review_log.kind = 'scheduled' GROUP BY 1, 2"
+    )
+    return {(deck_id, int(state)): n for deck_id, state, n in con.execute(query, (con.to_db(day_start),))}
