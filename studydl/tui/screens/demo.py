@@ -251,9 +251,10 @@ class DemoScreen(Screen[None]):
         snapshot = message.snapshot
         if snapshot.progress is not None:
             self._show_progress(snapshot.progress)
-        if snapshot.history:
-            self.query_one("#live-metrics").display = True
-            self.query_one("#metrics-table", Static).update(metrics_table(snapshot.history))
+        table = metrics_table(snapshot.history)
+        self.query_one("#live-metrics").display = bool(table)
+        if table:
+            self.query_one("#metrics-table", Static).update(table)
         frame_list = self.query_one("#frame-list")
         for key, frame in snapshot.frames.items():
             if self._shown.get(key) is frame:
