@@ -251,6 +251,8 @@ def _gate_frames(
         ],
         row_labels=["input value", "input gate i", "forget gate f", "output gate o", "cell c"],
         col_labels=cols,
+        v_min=-1.0,  # one scale for before and after (and for values, gates and cell alike)
+        v_max=1.0,
     )
     units = gates["f"].shape[2]
     if units == 1:
@@ -262,4 +264,6 @@ def _gate_frames(
             values=[[round(v, 3) for v in row] for row in gates[name][0].T.tolist()],
             row_labels=[f"unit {u}" + (" *" if u == unit else "") for u in range(units)],
             col_labels=cols,
+            v_min=0.0,  # a gate's whole range: before and after training read alike
+            v_max=1.0,
         )

@@ -18,6 +18,8 @@ from studydl.domain.demos import (
     Table,
 )
 
+from ._series import finite
+
 SPEC = DemoSpec(
     id="vanishing-gradients",
     title="Vanishing and exploding gradients, and batch norm",
@@ -91,28 +93,46 @@ def _task(torch: Any, n: int, gen: Any) -> tuple[Any, Any]:
     return x, y.unsqueeze(1)
 
 
+PLAIN = ("sigmoid", "relu", "relu x2")
+WITH_BN = ("sigmoid+BN", "relu x2+BN", "relu")
+"""The batch-norm plot keeps plain ReLU as the yardstick both fixed networks should match."""
+HEAT_EDGE = 10.0
+"""The heatmap's fixed scale, log10 norms -10..10: 0 (norm 1) is grey at init and after training."""
+
+
 def _grad_frames(
     labels: list[str], init: dict[str, list[float]], now: dict[str, list[float]], step: int
 ) -> Iterator[Event]:
-    """Gradient norm per layer as curves (log) and as a heatmap of log10 norms."""
+    """Gradient norm per layer at init, without and with batch norm (two plots on one log scale,
+    three lines each so none hides another), and a heatmap of every network's norms now."""
     xs = [float(i + 1) for i in range(len(labels))]
-    series = {f"{a} (init)": (xs, init[a]) for a in ACTS}
-    if step:
-        series |= {f"{a} (step {step})": (xs, now[a]) for a in ACTS}
-    yield Curves(
-        key="grad_norms",
-        title="‖∂loss/∂W‖ per layer (input layer = 1)",
-        series=series,
-        x_label="layer",
-        y_label="gradient norm",
-        log_y=True,
-    )
+    every = [v for norms in init.values() for v in norms if v > 0 and math.isfinite(v)]
+    low, high = (min(every), max(every)) if every else (None, None)
+    for key, title, acts in (
+        ("grad_norms", "at init, plain: sigmoid vanishes, doubled ReLU explodes", PLAIN),
+        ("grad_norms_bn", "at init, batch norm after each layer: both like plain ReLU", WITH_BN),
+    ):
+        yield Curves(
+            key=key,
+            title=f"‖∂loss/∂W‖ per layer {title}",
+            series={a: (xs, init[a]) for a in acts},
+            x_label="layer (1 = input)",
+            y_label="gradient norm",
+            log_y=True,
+            y_min=low,  # both plots on the same decades, so they compare at a glance
+            y_max=high,
+        )
     yield Heatmap(
         key="grad_heatmap",
-        title=f"log10 ‖∂loss/∂W‖ per layer, {'at init' if not step else f'step {step}'}",
-        values=[[math.log10(max(v, 1e-30)) for v in now[a]] for a in ACTS],
+        title=(
+            f"log10 ‖∂loss/∂W‖ per layer {'at init' if not step else f'after {step} SGD steps'}"
+            " (0: norm 1; blue vanishes, red explodes; × = not a number)"
+        ),
+        values=[[math.log10(v) if v > 0 else math.nan for v in now[a]] for a in ACTS],
         row_labels=list(ACTS),
         col_labels=labels,
+        v_min=-HEAT_EDGE,
+        v_max=HEAT_EDGE,
     )
 
 
@@ -172,9 +192,10 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             yield from _grad_frames(labels, init, now, step)
             yield Curves(
                 key="loss",
-                title="Training loss with plain SGD",
-                series={a: (xs, list(losses[a])) for a in ACTS},
+                title="Training loss with plain SGD (a line ends where it became inf/NaN)",
+                series={a: finite(xs, losses[a]) for a in ACTS},
                 y_label="BCE",
+                log_y=True,
             )
     for a in ACTS:
         w0 = first_w0[a]
