@@ -150,6 +150,18 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             return float(((nets[kind](x_test) - y_test) ** 2).mean())
 
     history: dict[str, tuple[list[float], list[float]]] = {k: ([0.0], [test_mse(k)]) for k in KINDS}
+
+    def curves() -> Curves:
+        return Curves(
+            key="test_mse",
+            title=f"Test MSE on 512 held-out sequences of length {length} (guessing 0: 0.333)",
+            series={NAMES[k]: (list(xs), list(ys)) for k, (xs, ys) in history.items()},
+            y_label="MSE",
+            log_y=True,
+            refs=(RefLine(BASELINE, "guessing 0"),),
+        )
+
+    yield curves()  # the starting point at once, before the first steps
     solved_at: dict[str, int] = {}
     step = 0
     while step < steps:
@@ -176,14 +188,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             if mse < target:
                 solved_at[kind] = step
         yield Progress(step, steps, {f"{k}_test_mse": history[k][1][-1] for k in KINDS})
-        yield Curves(
-            key="test_mse",
-            title=f"Test MSE on 512 held-out sequences of length {length} (guessing 0: 0.333)",
-            series={NAMES[k]: (list(xs), list(ys)) for k, (xs, ys) in history.items()},
-            y_label="MSE",
-            log_y=True,
-            refs=(RefLine(BASELINE, "guessing 0"),),
-        )
+        yield curves()
         if "rnn" in solved_at:
             break
 

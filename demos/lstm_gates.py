@@ -241,7 +241,7 @@ def _gate_frames(
 
     yield Heatmap(
         f"memory{suffix}",
-        f"Unit {unit} {when} (M = mark, R = recall): gates in 0..1, cell state c",
+        f"Unit {unit} {when}: input x, gates i, f, o (0..1), cell c; M = mark, R = recall",
         values=[
             [round(v, 3) for v in x[0, :, 0].tolist()],
             series("i"),
@@ -249,7 +249,7 @@ def _gate_frames(
             series("o"),
             series("c"),
         ],
-        row_labels=["input value", "input gate i", "forget gate f", "output gate o", "cell c"],
+        row_labels=["value x", "input i", "forget f", "output o", "cell c"],
         col_labels=cols,
         v_min=-1.0,  # one scale for before and after (and for values, gates and cell alike)
         v_max=1.0,

@@ -226,7 +226,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             yield Progress(
                 step, steps, {f"{m}_loss": losses[m][-1] for m in ("sgd", "momentum", "adam")}
             )
-        if step % refresh == 0 or step == steps:
+        if step == 1 or step % refresh == 0 or step == steps:
             yield from _frames(paths, losses, step_lens, contour, start)
             yield Curves(
                 key="eff_lr",

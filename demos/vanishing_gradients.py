@@ -96,6 +96,7 @@ def _task(torch: Any, n: int, gen: Any) -> tuple[Any, Any]:
 PLAIN = ("sigmoid", "relu", "relu x2")
 WITH_BN = ("sigmoid+BN", "relu x2+BN", "relu")
 """The batch-norm plot keeps plain ReLU as the yardstick both fixed networks should match."""
+PLAIN_TITLE = "at init, plain: sigmoid vanishes, doubled ReLU explodes"
 HEAT_EDGE = 10.0
 """The heatmap's fixed scale, log10 norms -10..10: 0 (norm 1) is grey at init and after training."""
 
@@ -109,7 +110,7 @@ def _grad_frames(
     every = [v for norms in init.values() for v in norms if v > 0 and math.isfinite(v)]
     low, high = (min(every), max(every)) if every else (None, None)
     for key, title, acts in (
-        ("grad_norms", "at init, plain: sigmoid vanishes, doubled ReLU explodes", PLAIN),
+        ("grad_norms", PLAIN_TITLE, PLAIN),
         ("grad_norms_bn", "at init, batch norm after each layer: both like plain ReLU", WITH_BN),
     ):
         yield Curves(
@@ -158,6 +159,16 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         nets[a].zero_grad()
         loss_fn(nets[a](x0), y0).backward()
         init[a] = layer_grad_norms(nets[a])
+        if a == PLAIN[-1]:  # the plain networks' picture at once, before the batch-norm ones
+            xs = [float(i + 1) for i in range(len(labels))]
+            yield Curves(
+                key="grad_norms",
+                title=f"‖∂loss/∂W‖ per layer {PLAIN_TITLE}",
+                series={p: (xs, init[p]) for p in PLAIN},
+                x_label="layer (1 = input)",
+                y_label="gradient norm",
+                log_y=True,
+            )
     yield from _grad_frames(labels, init, init, 0)
     yield Table(
         key="grad_table",
