@@ -29,6 +29,18 @@ SPEC = DemoSpec(
         Param("negative_slope", 0.1, "slope of leaky ReLU below zero", min=0.0, max=1.0),
         Param("temperature", 1.0, "softmax temperature", min=0.05, max=20.0),
     ),
+    metrics=(
+        *(
+            (f"max_grad_{name}", f"largest slope of {label} over the plotted x range", "≥ 0")
+            for name, label in (
+                ("sigmoid", "the sigmoid"), ("tanh", "tanh"), ("softsign", "softsign"),
+                ("relu", "ReLU"), ("leaky_relu", "leaky ReLU"), ("softplus", "softplus"),
+            )
+        ),
+        ("softmax_sum", "sum of the softmax of the example scores", "1"),
+        ("softmax_max", "largest softmax probability of the example scores", "0..1"),
+        ("autograd_vs_formula", "largest gap between autograd's and the hand-written derivatives", "≥ 0"),
+    ),
 )
 
 LOGITS = (2.0, 1.0, 0.1, -1.0)

@@ -56,6 +56,19 @@ SPEC = DemoSpec(
         ),
     ),
     budget_s=20.0,
+    metrics=(
+        ("steps", "training steps for every stack", "steps"),
+        *(
+            (f"{key}_{name}", f"{what}: {label}", unit)
+            for key, label in (("plain", "plain stack, default init"), ("plain_he", "plain stack, He init"), ("add_norm", "Add & Norm stack"))
+            for name, what, unit in (
+                ("val_accuracy", "validation accuracy at its best learning rate", "0..1"),
+                ("best_lr", "the learning rate that trained it best", "lr"),
+                ("grad_first_to_last", "gradient norm at the first layer over the last", "ratio"),
+                ("signal_last_layer", "spread (std) of the signal at the last layer", "≥ 0"),
+            )
+        ),
+    ),
 )
 
 LRS = (3e-4, 1e-3, 3e-3)

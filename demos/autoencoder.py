@@ -33,6 +33,12 @@ SPEC = DemoSpec(
         Param("batch", 64, "batch size", min=4, max=1024),
         Param("lr", 1e-2, "Adam learning rate", min=1e-5, max=0.1),
     ),
+    metrics=(
+        ("test_mse", "reconstruction error on test images", "≥ 0"),
+        ("baseline_mse", "error of predicting the mean image for every image", "≥ 0"),
+        ("mse_ratio", "test_mse over baseline_mse", "ratio"),
+        ("compression_ratio", "pixels per bottleneck number", "ratio"),
+    ),
 )
 
 SHOWN = 5

@@ -20,6 +20,12 @@ SPEC = DemoSpec(
         Param("target", 0.01, "desired output", min=0.0, max=1.0),
         Param("lr", 0.5, "learning rate of the update", min=0.0, max=10.0),
     ),
+    metrics=(
+        ("max_abs_diff", "largest gap between a hand-derived gradient and autograd's", "≥ 0"),
+        ("loss_before", "loss before the update", "≥ 0"),
+        ("loss_after", "loss after one gradient step", "≥ 0"),
+        ("weights", "weights updated", "count"),
+    ),
 )
 
 

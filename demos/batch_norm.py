@@ -41,6 +41,16 @@ SPEC = DemoSpec(
         Param("batch", 128, "examples per mini-batch (batch norm's statistics)", min=8, max=1024),
     ),
     budget_s=20.0,
+    metrics=(
+        ("plain_acc_at_lr_high", "accuracy of the plain network at lr_high", "0..1"),
+        ("batchnorm_acc_at_lr_high", "accuracy of the batch-norm network at lr_high", "0..1"),
+        ("plain_best_acc", "plain network's accuracy at its best rate", "0..1"),
+        ("plain_best_lr", "plain network's best rate in the sweep", "lr"),
+        ("batchnorm_best_acc", "batch-norm network's accuracy at its best rate", "0..1"),
+        ("plain_largest_working_lr", "largest swept rate at which the plain network trains", "lr"),
+        ("batchnorm_largest_working_lr", "largest swept rate at which the batch-norm network trains", "lr"),
+        ("plain_diverged_at_lr_high", "1 if the plain network diverged at lr_high", "0 or 1"),
+    ),
 )
 
 LRS = (0.01, 0.03, 0.1, 0.3, 1.0)

@@ -48,6 +48,16 @@ SPEC = DemoSpec(
         Param("noise", 0.3, "std of the pixel noise", min=0.0, max=1.0),
         Param("train_size", 2000, "training images", min=100, max=20000),
     ),
+    metrics=(
+        ("cnn_accuracy", "CNN accuracy on shapes where it was trained", "0..1"),
+        ("mlp_accuracy", "MLP accuracy on shapes where it was trained", "0..1"),
+        ("cnn_unseen_accuracy", "CNN accuracy on shapes shifted to unseen columns", "0..1"),
+        ("mlp_unseen_accuracy", "MLP accuracy on shapes shifted to unseen columns", "0..1"),
+        ("mlp_lr", "the learning rate chosen for the MLP", "lr"),
+        ("cnn_params", "the CNN's parameters", "count"),
+        ("mlp_params", "the MLP's parameters", "count"),
+        ("mlp_to_cnn_params", "MLP parameters per CNN parameter", "ratio"),
+    ),
 )
 
 SIZE = 12

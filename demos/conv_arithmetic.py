@@ -41,6 +41,13 @@ SPEC = DemoSpec(
         Param("pool", 2, "max-pooling window and stride w (1 = no pooling)", min=1, max=4),
     ),
     budget_s=10.0,
+    metrics=(
+        ("output_size", "side of the convolution's output", "pixels"),
+        ("pooled_size", "side of the output after pooling", "pixels"),
+        ("max_abs_diff_conv", "largest gap between the hand-computed and torch's convolution", "≥ 0"),
+        ("max_abs_diff_pool", "largest gap between the hand-computed and torch's pooling", "≥ 0"),
+        ("sizes_match", "1 if the output-size formula matched torch for every case", "0 or 1"),
+    ),
 )
 
 EXAMPLES = ((28, 5, 1, 0), (28, 3, 1, 1), (32, 3, 2, 1), (7, 3, 2, 0), (224, 7, 2, 3))

@@ -49,6 +49,13 @@ SPEC = DemoSpec(
         ),
     ),
     budget_s=20.0,
+    metrics=(
+        ("held_out_sentence_accuracy", "share of held-out sentences translated exactly", "0..1"),
+        ("held_out_word_accuracy", "share of held-out words translated right", "0..1"),
+        ("content_word_alignment", "cross-attention on the matching English word, per content word", "0..1"),
+        ("crossing_alignment", "share of swapped noun/colour pairs whose attention crosses", "0..1"),
+        ("steps", "training steps", "steps"),
+    ),
 )
 
 DETERMINERS = (("the", "le"), ("a", "un"))

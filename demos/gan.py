@@ -46,6 +46,16 @@ SPEC = DemoSpec(
         ),
         Param("shown", 200, "points drawn per cloud", min=10, max=2000),
     ),
+    metrics=(
+        ("mean_error", "distance between the mean of generated and real points", "≥ 0"),
+        ("std_fake", "spread of the generated points", "≥ 0"),
+        ("std_real", "spread of the real points", "≥ 0"),
+        ("on_mode", "share of generated points near one of the real modes", "0..1"),
+        ("modes_covered", "real modes that generated points reach", "count"),
+        ("on_mode_before", "on_mode before training", "0..1"),
+        ("modes", "modes of the real data", "count"),
+        ("minibatch_std", "1 if the discriminator saw the minibatch standard deviation", "0 or 1"),
+    ),
 )
 
 NOISE = 2

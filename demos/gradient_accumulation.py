@@ -30,6 +30,14 @@ SPEC = DemoSpec(
         Param("hidden", 32, "hidden units of the small MLP", min=2, max=512),
         Param("lr", 0.1, "SGD learning rate", min=1e-4, max=1.0),
     ),
+    metrics=(
+        ("max_diff", "largest gap between accumulated and full-batch losses", "≥ 0"),
+        ("max_grad_diff", "largest gap between accumulated and full-batch gradients", "≥ 0"),
+        ("max_weight_diff", "largest gap between the weights after one update each way", "≥ 0"),
+        ("final_weight_diff", "largest gap between the weights after all the updates", "≥ 0"),
+        ("unscaled_grad_ratio", "summed micro-batch gradient over the full-batch one, without dividing by k", "ratio"),
+        ("k", "micro-batches per update", "count"),
+    ),
 )
 
 TOLERANCE = 1e-5

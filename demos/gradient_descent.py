@@ -31,6 +31,17 @@ SPEC = DemoSpec(
         Param("lr", 0.05, "learning rate, the same for all three", min=0.0001, max=1.0),
         Param("noise", 0.1, "label noise standard deviation", min=0.0, max=5.0),
     ),
+    metrics=(
+        *(
+            (f"{kind}_{name}", f"{what}: {label} gradient descent", unit)
+            for name, label in (("batch", "batch"), ("minibatch", "mini-batch"), ("stochastic", "stochastic"))
+            for kind, what, unit in (
+                ("loss", "final training loss", "≥ 0"),
+                ("updates", "weight updates made", "count"),
+                ("rises", "share of updates after which the loss went up", "0..1"),
+            )
+        ),
+    ),
 )
 
 MAX_POINTS = 800

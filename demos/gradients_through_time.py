@@ -53,6 +53,17 @@ SPEC = DemoSpec(
         Param("hidden", 32, "recurrent units", min=4, max=128),
     ),
     budget_s=20.0,
+    metrics=(
+        ("small_scale_first_to_last", "gradient norm at the first step over the last, recurrent scale 0.5", "ratio"),
+        ("unit_scale_first_to_last", "gradient norm at the first step over the last, recurrent scale 1", "ratio"),
+        ("large_scale_first_to_last", "gradient norm at the first step over the last, recurrent scale 2.5", "ratio"),
+        ("start_loss", "loss before training", "≥ 0"),
+        ("best_unclipped_loss", "lowest final loss without clipping, over the rates", "≥ 0"),
+        ("best_clipped_loss", "lowest final loss with clipping, over the rates", "≥ 0"),
+        ("unclipped_diverged", "rates (of four) that diverged without clipping", "count"),
+        ("clipped_diverged", "rates (of four) that diverged with clipping", "count"),
+        ("rescued_by_clipping", "rates that diverged without clipping and trained with it", "count"),
+    ),
 )
 
 LRS = (0.03, 0.1, 0.3, 1.0)

@@ -49,6 +49,20 @@ SPEC = DemoSpec(
         ),
     ),
     budget_s=20.0,
+    metrics=(
+        *(
+            (f"{net}_{name}", f"{what}: {label}", unit)
+            for net, label in (("rnn", "RNN"), ("gru", "GRU"), ("lstm", "LSTM"))
+            for name, what, unit in (
+                ("test_mse", "test error carrying the marked value", "≥ 0"),
+                ("steps", "training steps", "steps"),
+                ("params", "parameters", "count"),
+            )
+        ),
+        ("baseline_mse", "error of always predicting the mean", "≥ 0"),
+        ("gru_update_gate_while_holding", "GRU update gate (share of the old state kept) while holding the value", "0..1"),
+        ("gru_hand_vs_torch_diff", "largest gap between a hand-written GRU step and torch's", "≥ 0"),
+    ),
 )
 
 KINDS = ("rnn", "gru", "lstm")

@@ -42,6 +42,19 @@ SPEC = DemoSpec(
         Param("start_y", 2.0, "y of the common starting point", min=-5.0, max=5.0),
     ),
     budget_s=10.0,
+    metrics=(
+        *(
+            (f"{run}_{kind}", f"{what} with the {label} learning rate", unit)
+            for run, label in (("small", "too-small"), ("good", "about-right"), ("large", "too-large"))
+            for kind, what, unit in (
+                ("loss", "loss after all steps", "≥ 0"),
+                ("distance", "distance from the minimum after all steps", "≥ 0"),
+            )
+        ),
+        ("start_loss", "loss at the starting point", "≥ 0"),
+        ("limit_lr", "2/k: the largest learning rate that does not diverge", "lr"),
+        ("sweep_boundary_at_2_over_k", "1 if the sweep starts diverging right past 2/k", "0 or 1"),
+    ),
 )
 
 RUNS = ("small", "good", "large")

@@ -30,6 +30,12 @@ SPEC = DemoSpec(
         Param("lr", 0.1, "learning rate", min=1e-4, max=1.0),
         Param("noise", 0.3, "standard deviation of the label noise", min=0.0, max=5.0),
     ),
+    metrics=(
+        ("loss_gd", "mean squared error after gradient descent", "≥ 0"),
+        ("loss_closed", "mean squared error of the closed-form solution", "≥ 0"),
+        ("max_abs_diff", "largest gap between the two solutions' weights", "≥ 0"),
+        ("steps", "gradient descent steps", "steps"),
+    ),
 )
 
 TOLERANCE = 1e-2

@@ -30,6 +30,15 @@ SPEC = DemoSpec(
         Param("spread", 1.0, "standard deviation of each class blob", min=0.1, max=5.0),
         Param("grid", 25, "resolution of the drawn decision boundary", min=5, max=80),
     ),
+    metrics=(
+        ("accuracy", "training accuracy", "0..1"),
+        ("loss_initial", "cross-entropy before training", "≥ 0"),
+        ("loss_final", "cross-entropy after training", "≥ 0"),
+        ("grad_formula_diff", "largest gap between the formula (p - y)x and autograd's gradient", "≥ 0"),
+        ("w1", "learned weight of the first feature", "weight"),
+        ("w2", "learned weight of the second feature", "weight"),
+        ("b", "learned bias", "weight"),
+    ),
 )
 
 TARGET_ACCURACY = 0.9

@@ -47,6 +47,21 @@ SPEC = DemoSpec(
         Param("lr", 3e-2, "Adam learning rate", min=1e-5, max=0.1),
         Param("target_mse", 0.01, "stop once the test recall MSE is below this", min=0.0, max=1.0),
     ),
+    metrics=(
+        ("test_mse", "test error recalling the marked value", "≥ 0"),
+        ("steps", "training steps", "steps"),
+        ("hand_vs_torch_diff", "largest gap between a hand-written LSTM step and torch's", "≥ 0"),
+        ("memory_unit", "index of the cell unit that holds the value", "index"),
+        ("memory_corr", "correlation of that unit's cell state with the value", "0..1"),
+        ("forget_hold", "mean forget gate of the memory unit while holding", "0..1"),
+        ("forget_hold_min_mean", "lowest forget gate while holding, averaged over sequences", "0..1"),
+        ("input_mark", "mean input gate of the memory unit at the marked step", "0..1"),
+        ("input_hold", "mean input gate of the memory unit while holding", "0..1"),
+        ("forget_hold_before", "forget_hold before training", "0..1"),
+        ("forget_hold_min_mean_before", "forget_hold_min_mean before training", "0..1"),
+        ("input_mark_before", "input_mark before training", "0..1"),
+        ("input_hold_before", "input_hold before training", "0..1"),
+    ),
 )
 
 TARGET_MSE = 0.05

@@ -43,6 +43,29 @@ SPEC = DemoSpec(
             max=3.0,
         ),
     ),
+    metrics=(
+        *(
+            (f"{opt}_{kind}", f"{what}: {label}", unit)
+            for opt, label in (
+                ("sgd", "SGD"), ("momentum", "momentum"), ("nesterov", "Nesterov"),
+                ("adagrad", "Adagrad"), ("rmsprop", "RMSprop"), ("adam", "Adam"),
+            )
+            for kind, what, unit in (
+                ("loss", "Rosenbrock value at the last step", "≥ 0"),
+                ("dist_to_min", "distance from the minimum (1, 1) at the last step", "≥ 0"),
+                ("tail_path", "path length over the last steps", "≥ 0"),
+                ("diverged", "1 if the run diverged", "0 or 1"),
+                ("zigzag", "share of steps that reverse direction across the valley", "0..1"),
+            )
+        ),
+        *(
+            (f"{opt}_eff_lr_{when}", f"{label} effective step size at the {when} step", "lr")
+            for opt, label in (("adagrad", "Adagrad"), ("rmsprop", "RMSprop"), ("adam", "Adam"))
+            for when in ("first", "last")
+        ),
+        ("adagrad_eff_lr_ratio", "Adagrad's last effective step size over its first", "ratio"),
+        ("adagrad_eff_lr_monotone", "1 if Adagrad's effective step size never grew", "0 or 1"),
+    ),
 )
 
 METHODS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")

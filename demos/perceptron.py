@@ -20,6 +20,13 @@ SPEC = DemoSpec(
         Param("epochs", 25, "passes over the four points per gate", min=1, max=1000),
         Param("lr", 0.1, "learning rate of the perceptron rule", min=0.001, max=10.0),
     ),
+    metrics=(
+        *(
+            (f"{prefix}acc_{gate}", f"{what} on {gate.upper()}", "0..1")
+            for gate in ("and", "or", "xor")
+            for prefix, what in (("", "final accuracy"), ("best_", "best accuracy during training"))
+        ),
+    ),
 )
 
 GATES = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "XOR": (0, 1, 1, 0)}

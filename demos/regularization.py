@@ -52,6 +52,28 @@ SPEC = DemoSpec(
             max=5000,
         ),
     ),
+    metrics=(
+        *(
+            (f"{m}_{kind}", f"{what}: {label}", unit)
+            for m, label in (("none", "no regularization"), ("l2", "L2"), ("l1", "L1"), ("dropout", "dropout"), ("early_stopping", "early stopping"))
+            for kind, what, unit in (
+                ("train", "final training error", "MSE"),
+                ("val", "final validation error", "MSE"),
+                ("test", "held-out test error", "MSE"),
+            )
+        ),
+        *(
+            (f"{m}_best_val", f"lowest validation error during training: {label}", "MSE")
+            for m, label in (("none", "no regularization"), ("l2", "L2"), ("l1", "L1"), ("dropout", "dropout"))
+        ),
+        *(
+            (f"{m}_near_zero", f"share of the weights near zero: {label}", "0..1")
+            for m, label in (("none", "no regularization"), ("l2", "L2"), ("l1", "L1"), ("dropout", "dropout"))
+        ),
+        ("none_gap", "validation minus training error without regularization", "MSE"),
+        ("early_stop_step", "the step early stopping kept", "steps"),
+        ("noise_floor", "the error a perfect model still makes (noise variance)", "MSE"),
+    ),
 )
 
 METHODS = ("none", "L2", "L1", "dropout")

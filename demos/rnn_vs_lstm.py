@@ -59,6 +59,21 @@ SPEC = DemoSpec(
             max=1.0,
         ),
     ),
+    metrics=(
+        *(
+            (f"{net}_{kind}", f"{what}: {label}", unit)
+            for net, label in (("lstm", "LSTM"), ("rnn", "RNN"))
+            for kind, what, unit in (
+                ("test_mse", "test error on the adding problem", "≥ 0"),
+                ("steps", "training steps", "steps"),
+                ("params", "parameters", "count"),
+                ("clipped_share", "share of steps whose gradient was clipped", "0..1"),
+                ("grad_first_half_to_last", "gradient norm over the first half of the steps over that at the last", "ratio"),
+            )
+        ),
+        ("baseline_mse", "error of always predicting the mean sum", "≥ 0"),
+        ("lstm_solved", "1 if the LSTM beat the baseline clearly", "0 or 1"),
+    ),
 )
 
 BASELINE = 1 / 6

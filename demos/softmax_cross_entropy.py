@@ -49,6 +49,23 @@ SPEC = DemoSpec(
         ),
     ),
     budget_s=15.0,
+    metrics=(
+        *(
+            (f"{m}_{kind}", f"{what}: {label}", unit)
+            for m, label in (("softmax", "softmax + cross-entropy"), ("ovr", "one-vs-rest"))
+            for kind, what, unit in (
+                ("test_accuracy", "test accuracy", "0..1"),
+                ("lr", "the tuned learning rate", "lr"),
+                ("middle_accuracy", "test accuracy on the two middle classes", "0..1"),
+                ("ends_accuracy", "test accuracy on the two outer classes", "0..1"),
+            )
+        ),
+        ("softmax_prob_sum_max_error", "largest distance of softmax's probability sum from 1", "≥ 0"),
+        ("ovr_prob_sum_min", "smallest sum of the one-vs-rest probabilities at a point", "≥ 0"),
+        ("ovr_prob_sum_max", "largest sum of the one-vs-rest probabilities at a point", "≥ 0"),
+        ("ovr_unclaimed_share", "share of points no one-vs-rest classifier claims", "0..1"),
+        ("ovr_overclaimed_share", "share of points several one-vs-rest classifiers claim", "0..1"),
+    ),
 )
 
 LRS = (0.1, 0.3, 1.0, 3.0)

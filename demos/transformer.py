@@ -38,6 +38,16 @@ SPEC = DemoSpec(
         Param("causal", True, "train (and run) with the causal mask; off: later tokens leak into earlier outputs"),
         Param("target", 0.99, "stop once teacher-forced answer accuracy reaches this", min=0.0, max=1.0),
     ),
+    metrics=(
+        ("answer_accuracy", "share of answer tokens right with teacher forcing", "0..1"),
+        ("generated_accuracy", "share of tokens right when the model writes the answer itself", "0..1"),
+        ("generated_sequences", "share of sequences reversed without a mistake", "0..1"),
+        ("steps", "training steps", "steps"),
+        ("anti_diagonal_attention", "attention on the mirrored input token", "0..1"),
+        ("attention_above_diagonal", "attention on later tokens (the mask forbids it)", "0..1"),
+        ("future_leak", "largest change in earlier outputs when a later token changes", "≥ 0"),
+        ("causal", "1 if no output depends on a later token", "0 or 1"),
+    ),
 )
 
 TARGET_ACCURACY = 0.95

@@ -38,6 +38,25 @@ SPEC = DemoSpec(
         Param("lr", 0.05, "SGD learning rate", min=1e-4, max=1.0),
         Param("batch", 128, "examples per step", min=8, max=4096),
     ),
+    metrics=(
+        *(
+            (f"{net}_{kind}", f"{what}: {label}", unit)
+            for net, label in (
+                ("sigmoid", "sigmoid"), ("relu", "ReLU"), ("relu_x2", "ReLU, doubled weights"),
+                ("sigmoid_bn", "sigmoid with batch norm"), ("relu_x2_bn", "ReLU, doubled weights, batch norm"),
+            )
+            for kind, what, unit in (
+                ("first_grad", "gradient norm at the first layer", "≥ 0"),
+                ("last_grad", "gradient norm at the last layer", "≥ 0"),
+                ("first_to_last", "first layer's gradient norm over the last's", "ratio"),
+                ("log10_first_to_last", "log10 of first_to_last", "decades"),
+                ("first_layer_change", "relative change of the first layer's weights in training (nan if it blew up)", "≥ 0"),
+                ("final_loss", "training loss at the end (nan if it blew up)", "≥ 0"),
+            )
+        ),
+        ("exploding_first_grad_vs_relu", "first-layer gradient with doubled weights over plain ReLU's", "ratio"),
+        ("bn_first_grad_vs_relu", "first-layer gradient with batch norm over plain ReLU's", "ratio"),
+    ),
 )
 
 ACTS = ("sigmoid", "relu", "relu x2", "sigmoid+BN", "relu x2+BN")

@@ -29,6 +29,11 @@ SPEC = DemoSpec(
             max=1.0,
         ),
     ),
+    metrics=(
+        ("loss", "final binary cross-entropy", "≥ 0"),
+        ("accuracy", "share of the four XOR points classified right", "0..1"),
+        ("steps", "training steps taken (it stops once solved)", "steps"),
+    ),
 )
 
 

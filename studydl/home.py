@@ -47,6 +47,11 @@ class Home:
         return self.root / "decks"
 
     @property
+    def backups_dir(self) -> Path:
+        """Automatic and manual backups of the database (see docs/backups.md)."""
+        return self.root / "backups"
+
+    @property
     def log_path(self) -> Path:
         return self.root / "studydl.log"
 

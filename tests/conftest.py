@@ -77,3 +77,11 @@ def run_studydl(*args: str, home: Home | None = None, input: str | None = None, 
 @pytest.fixture
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_studydl
+
+
+def bundled_card_count(file_name: str) -> int:
+    """How many cards a bundled deck file holds, as the parser reads it (the decks grow)."""
+    from studydl.decks.parser import parse_file
+    from studydl.resources import bundled_decks_dir
+
+    return len(parse_file(bundled_decks_dir() / file_name).cards)

@@ -23,10 +23,14 @@ COMMANDS = {
     "review": "studydl.cli.review:review",
     "stats": "studydl.cli.review:stats",
     "optimize": "studydl.cli.review:optimize",
+    "simulate": "studydl.cli.simulate:simulate",
     "settings": "studydl.cli.review:settings",
     "demo": "studydl.cli.demo:demo",
     "import": "studydl.cli.interop:import_cmd",
     "export": "studydl.cli.interop:export_cmd",
+    "backup": "studydl.cli.backup:backup",
+    "restore": "studydl.cli.backup:restore",
+    "doctor": "studydl.cli.backup:doctor",
 }
 """Subcommands, imported only when used (click's lazy-group pattern): opening the app
 with plain `studydl` skips ~170 ms of command modules (rich progress, demo renderers)."""
@@ -45,10 +49,21 @@ class StudyGroup(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Errors become one line and exit status 1: ours, a damaged database, running out of memory."""
         try:
             return super().invoke(ctx)
         except StudyError as exc:
             raise click.ClickException(str(exc)) from exc
+        except (MemoryError, RecursionError) as exc:
+            what = "ran out of memory" if isinstance(exc, MemoryError) else "met input nested too deeply"
+            raise click.ClickException(f"studydl {ctx.invoked_subcommand}: {what} and stopped") from None
+        except Exception as exc:
+            from studydl.store.damage import damage_message, sqlite_damage
+
+            detail = sqlite_damage(exc)
+            if detail is None or not isinstance(ctx.obj, CliContext):
+                raise
+            raise click.ClickException(damage_message(ctx.obj.home.db_path, detail)) from exc
 
 
 @click.group(cls=StudyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -29,6 +29,8 @@ def card_document(card: Any, sched: Any) -> dict[str, Any]:
         "question": card.question,
         "answer": card.answer,
         "demo": card.demo_id,
+        "typed": card.check.typed,
+        "predict": card.check.predict.to_dict() if card.check.predict is not None else None,
         "tags": list(card.tags),
         "retired": card.retired,
         "suspended": card.suspended,

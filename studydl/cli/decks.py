@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
 
+if TYPE_CHECKING:
+    from studydl.domain.demos import DemoSpec
 
-def known_demo_ids() -> frozenset[str]:
-    """The demo catalogue's ids (reads demo metadata only; torch is not imported)."""
-    from studydl.demos.catalogue import known_ids
 
-    return known_ids()
+def known_demo_ids() -> Mapping[str, DemoSpec]:
+    """The demo catalogue: its ids, and each demo's spec loaded when a predict card names it (never torch)."""
+    from studydl.demos.spec_index import SpecIndex
+
+    return SpecIndex()
 
 
 MAX_PROBLEMS_PER_FILE = 50

@@ -68,6 +68,7 @@ def _spec_json(spec: DemoSpec) -> dict[str, Any]:
             }
             for p in spec.params
         ],
+        "metrics": [{"name": m.name, "meaning": m.meaning, "unit": m.unit} for m in spec.metrics],
     }
 
 

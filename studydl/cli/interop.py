@@ -58,6 +58,9 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
         except ImportFailed as exc:
             errors.append(str(exc))
             continue
+        except (MemoryError, RecursionError):
+            errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
+            continue
         out = (output or obj.home.decks_dir / f"{slug(result.deck_name)}.md").expanduser().resolve()
         if not result.cards:
             for part in result.skipped:
@@ -108,6 +111,8 @@ def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: s
             click.echo(message, err=True)
         click.echo("nothing was written", err=True)
         raise SystemExit(1)
+    if not no_sync:
+        obj.db  # noqa: B018 - opened before any deck file is written: a damaged database stops here
     for plan in plans:
         _write_atomic(plan.out, plan.written.text)  # type: ignore[attr-defined]
     for plan in plans:

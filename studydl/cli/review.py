@@ -7,109 +7,48 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TextIO
 
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
-from studydl.domain.review import Rating, format_interval
-
-RATING_KEYS = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
-
-
-def _say(text: str = "") -> None:
-    """Print and flush at once: a pipe reader sees each line as soon as it is true."""
-    click.echo(text)
-    sys.stdout.flush()
-
-
-def _read(stream: TextIO, prompt: str) -> str | None:
-    """One line from the input, or None at end of input."""
-    _say(prompt)
-    line = stream.readline()
-    return None if line == "" else line.strip().lower()
-
-
-ACTION_KEYS = ("u", "s", "b", "f")
-HINT = "u undo · s suspend · b bury · f flag · q quit"
-
-
-def plain_review(obj: CliContext, deck: str | None, stream: TextIO) -> None:
-    """The review loop without the TUI: questions and answers as lines on stdout.
-
-    After each answer is committed it prints `saved <card id> <rating>`; at the end
-    (q, or end of input) a summary line. u undoes the last answer, suspend, bury or
-    flag (a refused undo says why and can be tried again later).
-    """
-    from studydl.domain.errors import StudyError
-    from studydl.engine.session import ReviewSession
-
-    session = ReviewSession(obj.db, deck)
-    while True:
-        due = session.next_card()
-        if due is None:
-            _say("Nothing more is due now.")
-            break
-        card, counts = due.card, session.counts()
-        _say(f"\n[{card.deck}] card {card.id}   new {counts.new} · learning {counts.learning} · review {counts.review}")
-        _say(f"Q: {card.question}")
-        started = time.monotonic()
-        key = _read(stream, f"(Enter: show answer · 1-4 rate · {HINT})")
-        if key == "":
-            _say(f"A: {card.answer}")
-            buttons = "   ".join(f"{n} {r.name.title()} {format_interval(due.intervals[r])}" for n, r in RATING_KEYS.items())
-            key = _read(stream, f"{buttons}   ({HINT})")
-        while key not in (None, "q", *ACTION_KEYS, *RATING_KEYS):
-            key = _read(stream, "Type 1, 2, 3 or 4 (or u, s, b, f, q).")
-        if key is None or key == "q":
-            break
-        if key == "u":
-            action = session.undo_action()
-            try:
-                undone = session.undo()
-            except StudyError as exc:
-                _say(f"not undone: {exc}")
-                continue
-            _say(f"undone {undone.id} ({action})" if undone else "nothing to undo")
-        elif key == "s":
-            session.suspend(card.id)
-            _say(f"suspended {card.id}")
-        elif key == "b":
-            session.bury(card.id)
-            _say(f"buried {card.id} until tomorrow")
-        elif key == "f":
-            flag = 0 if card.flag else 1
-            session.set_flag(card.id, flag)
-            _say(f"flagged {card.id}" if flag else f"unflagged {card.id}")
-        else:
-            rating = RATING_KEYS[key]
-            answered = session.answer(card.id, rating, int((time.monotonic() - started) * 1000))
-            _say(f"saved {card.id} {rating.name.lower()}  next in {format_interval(answered.interval)}")
-            if answered.leech:
-                _say(f"card {card.id} is a leech" + (" and was suspended" if answered.suspended else ""))
-    summary = session.summary()
-    retention = f"{summary.retention_today:.0%}" if summary.retention_today is not None else "n/a"
-    _say(f"Reviewed {summary.reviewed} cards in {summary.seconds / 60:.1f} min; retention today {retention}.")
 
 
 @click.command()
 @click.option("--plain", is_flag=True, help="Review in plain text lines (works over a pipe: reads stdin).")
-@click.option("--deck", help="Only this deck (by name).")
+@click.option("--deck", help="Only this deck: its name, its file stem or the start of its name.")
+@click.option("--cram", is_flag=True, help="Review every card of --deck, due or not, without changing its schedule.")
 @pass_ctx
-def review(obj: CliContext, plain: bool, deck: str | None) -> None:
-    """Review the cards due now.
+def review(obj: CliContext, plain: bool, deck: str | None, cram: bool) -> None:
+    """Review the cards due now (or, with --cram, every card of a deck).
 
     Plain mode prints the question; Enter shows the answer and each button's
     interval; 1-4 rates (Again, Hard, Good, Easy), u undoes, s suspends, b buries
-    until tomorrow, f flags, q quits.
-    End of input ends the session cleanly. Without --plain the app opens.
+    until tomorrow, f flags, q quits. A typed card asks for the answer and a
+    predict card for a prediction (its demo then runs); Enter accepts the proposed
+    rating. End of input ends the session cleanly. Without --plain the app opens.
     """
+    if cram and deck is None:
+        raise click.UsageError("--cram needs --deck: the deck to go through")
+    if deck is not None:
+        deck = _deck_name(obj, deck)
     if plain or not sys.stdin.isatty():
-        plain_review(obj, deck, sys.stdin)
+        from studydl.cli.plain_review import plain_review
+
+        plain_review(obj, deck, sys.stdin, cram=cram)
         return
     from studydl.tui.launch import open_app
 
-    open_app(obj.home)
+    open_app(obj.home, cram_deck=deck if cram else None)
+
+
+def _deck_name(obj: CliContext, deck: str) -> str:
+    """The deck `--deck` names: its name, its file stem or the start of its name (as `cards --deck`)."""
+    from studydl.store.queries import deck_matches, deck_rows
+
+    with obj.db.read() as s:
+        rows = deck_rows(s)
+    found = {name for i, name, _ in rows if i in deck_matches(deck, rows)}
+    return found.pop() if len(found) == 1 else deck
 
 
 @click.command()

@@ -10,9 +10,10 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
+from studydl.decks.check_syntax import CHECK_KEYS, CheckSyntaxError, read_check
 from studydl.domain.cards import CardKind, ParsedCard
 
-DETAIL_LINE = re.compile(r"^(demo|id|tags)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+DETAIL_LINE = re.compile(r"^(demo|id|tags|answer|predict|tolerance|choices|set|vary)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
@@ -46,12 +47,25 @@ def read_details(start: int, block: list[str], known_demos: Collection[str] | No
     return details, None
 
 
-def apply_details(cards: list[ParsedCard], note: list[int], details: dict[str, str]) -> None:
-    """Give the cards of one note (indexes into `cards`) the block's demo, tags and id.
+def apply_details(
+    cards: list[ParsedCard], note: list[int], details: dict[str, str], catalogue: Collection[str] | None = None
+) -> tuple[str, str] | None:
+    """Give the cards of one note (indexes into `cards`) the block's demo, tags, id and check.
 
     For a note of several cards, the id names the first; the reverse of a `:::` card is
-    `<id>/reverse` and the n-th cloze `<id>/<n>`.
+    `<id>/reverse` and the n-th cloze `<id>/<n>`. Returns the problem with the block's
+    `answer:`/`predict:` lines as (key, message) (nothing is applied then), or None.
     """
+    checks = {}
+    if any(key in details for key in CHECK_KEYS):
+        for index in note:
+            card = cards[index]
+            try:
+                checks[index] = read_check(
+                    details, kind=str(card.kind), demo_id=details.get("demo", card.demo_id), catalogue=catalogue
+                )
+            except CheckSyntaxError as exc:
+                return exc.key, str(exc)
     extra_tags = split_tags(details.get("tags"))
     for position, index in enumerate(note):
         card = cards[index]
@@ -60,12 +74,16 @@ def apply_details(cards: list[ParsedCard], note: list[int], details: dict[str, s
             explicit = explicit if position == 0 and card.kind is not CardKind.CLOZE else (
                 f"{explicit}/reverse" if card.kind is CardKind.REVERSE else f"{explicit}/{card.ordinal + 1}"
             )
+        check = checks.get(index, card.check)
         cards[index] = replace(
             card,
+            kind=CardKind.PREDICT if check.predict is not None else card.kind,
             demo_id=details.get("demo", card.demo_id),
             tags=tuple(dict.fromkeys((*card.tags, *extra_tags))),
             explicit_id=explicit or card.explicit_id,
+            check=check,
         )
+    return None
 
 
 def duplicate_problems(cards: list[ParsedCard]) -> list[tuple[int, str]]:

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from studydl.decks import safe_yaml
 from studydl.decks.card_forms import paragraph_cards, strip_tags
 from studydl.decks.details import (
     DETAIL_LINE,
@@ -173,7 +174,7 @@ class _DeckReader:
             self._problem(start + 1, "front matter is not closed: add a line `---` after it")
             return
         try:
-            meta = yaml.safe_load(tok.content) if tok.content.strip() else {}
+            meta = safe_yaml.load(tok.content) if tok.content.strip() else {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + 2 + (mark.line if mark else 0)
@@ -336,15 +337,19 @@ class _DeckReader:
             self._problem(*problem)
             return
         if self.last_note:
-            apply_details(self.deck.cards, self.last_note, details)
+            problem = apply_details(self.deck.cards, self.last_note, details, self.known_demos)
+            if problem is not None:
+                key, message = problem
+                keys = [match.group(1).lower() for match in map(DETAIL_LINE.match, map(str.strip, block)) if match]
+                self._problem(start + 1 + (keys.index(key) if key in keys else 0), message)
             self.last_note = []
         elif self.sections and not self.section_has_cards:
             if set(details) - {"demo"}:
-                self._problem(start + 1, "under a heading only `demo:` may apply to the whole section; put `id:`/`tags:` after a card")
+                self._problem(start + 1, "under a heading only `demo:` may apply to the whole section; put the other keys after a card")
                 return
             self.sections[-1].demo = details["demo"]
         else:
-            self._problem(start + 1, "details block (`demo:`/`id:`/`tags:`) must follow a card, or a heading before its first card")
+            self._problem(start + 1, "details block (`demo:`, `id:`, `tags:`, `answer:`, `predict:`...) must follow a card, or a heading before its first card")
 
     # ------------------------------------------------------------ whole deck
 

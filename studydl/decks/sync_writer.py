@@ -205,7 +205,9 @@ class Writer:
         card = item.card
         text_changed = (row.question, row.answer, row.kind) != (card.question, card.answer, str(card.kind))
         moved = (row.deck_id, row.section) != (deck.id, card.section)
-        meta_changed = (row.demo_id, row.tags, row.uid) != (card.demo_id, " ".join(card.tags), card.explicit_id or row.uid)
+        meta_changed = (row.demo_id, row.tags, row.uid, row.answer_check) != (
+            card.demo_id, " ".join(card.tags), card.explicit_id or row.uid, card.check.to_json()
+        )
         restored = row.retired
         fields = _text_fields(card, deck, notes[(item.deck, card.note_key)])
         if card.explicit_id:
@@ -253,6 +255,7 @@ def _text_fields(card: ParsedCard, deck: DeckRow, note_uid: str) -> dict:
         source_line=card.line,
         demo_id=card.demo_id,
         tags=" ".join(card.tags),
+        answer_check=card.check.to_json(),
         retired=False,
         note_uid=note_uid,
     )

@@ -9,6 +9,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from studydl.domain.checks import NO_CHECK, AnswerCheck
 from studydl.domain.errors import DeckProblem
 
 
@@ -19,6 +20,8 @@ class CardKind(StrEnum):
     TERM = "term"
     REVERSE = "reverse"
     CLOZE = "cloze"
+    PREDICT = "predict"
+    """A `Q:`/`A:` card whose answer is a prediction a demo settles (`predict:` in its details)."""
 
 
 _SPACE = re.compile(r"\s+")
@@ -53,6 +56,8 @@ class ParsedCard:
     demo_id: str | None = None
     tags: tuple[str, ...] = ()
     explicit_id: str | None = None
+    check: AnswerCheck = NO_CHECK
+    """`answer: typed`, or a predict card's metric, tolerance and parameters."""
 
     @cached_property
     def content_hash(self) -> str:
@@ -96,6 +101,7 @@ class CardView:
     flag: int = 0
     leech: bool = False
     note_uid: str = ""
+    check: AnswerCheck = NO_CHECK
 
     @property
     def where(self) -> str:

@@ -51,6 +51,19 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """One number a demo's Result reports, declared so a deck can name it without running the demo."""
+
+    name: str
+    meaning: str
+    unit: str = ""
+    """Its unit or range, as a reader needs it: `0..1`, `≥ 0`, `steps`, `ratio`, `0 or 1`."""
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.unit}): {self.meaning}" if self.unit else f"{self.name}: {self.meaning}"
+
+
+@dataclass(frozen=True)
 class DemoSpec:
     """What a demo is, readable without importing torch."""
 
@@ -62,9 +75,19 @@ class DemoSpec:
     params: tuple[Param, ...] = ()
     budget_s: float = 20.0
     """Hard cap on wall time; the runner stops the demo at it."""
+    metrics: tuple[Metric, ...] = ()
+    """Every metric its Result reports (a test runs each demo and compares). A demo module may
+    write each as a `(name, meaning, unit)` tuple: it becomes a Metric."""
+
+    def __post_init__(self) -> None:
+        declared = tuple(m if isinstance(m, Metric) else Metric(*m) for m in self.metrics)
+        object.__setattr__(self, "metrics", declared)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    def metric(self, name: str) -> Metric | None:
+        return next((m for m in self.metrics if m.name == name), None)
 
     def defaults(self) -> dict[str, ParamValue]:
         return {p.name: p.default for p in self.params}

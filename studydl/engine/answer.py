@@ -59,11 +59,13 @@ def apply_answer(
     now: datetime,
     duration_ms: int | None,
     bury_until: datetime | None,
+    detail: str | None = None,
 ) -> AnswerResult:
     """Schedule the answer, bury siblings until `bury_until` (None: don't), append the log row.
 
     Only new and review siblings that are live (not retired, not suspended) and not
     already buried that long are buried, as Anki buries only cards in its queues.
+    `detail` is the JSON of a typed or predicted answer, kept on the log row.
     """
     con = card_sql.raw(s)
     row = card_sql.card_row(con, card_id)
@@ -91,7 +93,7 @@ def apply_answer(
 
     card_sql.write_memory(con, card_id, after.columns())
     state_before = before.to_json(buried=[[b.id, iso_utc(b.buried_until)] for b in buried])
-    review_id = card_sql.insert_review(con, card_id, now, int(rating), duration_ms, state_before, after.to_json())
+    review_id = card_sql.insert_review(con, card_id, now, int(rating), duration_ms, state_before, after.to_json(), detail=detail)
     changes = (
         CardChange(card_id, before.columns(), after.columns()),
         *(CardChange(b.id, {"buried_until": b.buried_until}, {"buried_until": bury_until}) for b in buried),

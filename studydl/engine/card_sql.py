@@ -89,10 +89,14 @@ def insert_review(
     duration_ms: int | None,
     state_before: str,
     state_after: str,
+    kind: str = "scheduled",
+    detail: str | None = None,
 ) -> int:
+    """Append one answer; `kind` is `scheduled` or `cram`, `detail` the JSON of a typed or predicted answer."""
     cursor = con.execute(
-        "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after) VALUES (?, ?, ?, ?, ?, ?)",
-        (card_id, to_db(reviewed_at), rating, duration_ms, state_before, state_after),
+        "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, state_before, state_after, kind, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (card_id, to_db(reviewed_at), rating, duration_ms, state_before, state_after, kind, detail),
     )
     return int(cursor.lastrowid or 0)
 

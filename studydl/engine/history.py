@@ -21,6 +21,9 @@ from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, ReviewRow
 
+SCHEDULED, CRAM = "scheduled", "cram"
+"""Review-log kinds: an answer that scheduled the card, and one in a cram session (changed nothing)."""
+
 
 @dataclass(frozen=True)
 class ReviewEntry:
@@ -34,20 +37,22 @@ class ReviewEntry:
     state_after: CardState
     stability: float | None
     difficulty: float | None
+    kind: str = SCHEDULED
+    """`scheduled`, or `cram` (an answer that changed nothing)."""
 
 
 def card_history(db: Database, card_id: int, settings: Settings | None = None) -> list[ReviewEntry]:
     """Every answer to the card, oldest first."""
     days = (settings if settings is not None else load_settings(db)).study_days()
     query = (
-        select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_after)
+        select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_after, ReviewRow.kind)
         .where(ReviewRow.card_id == card_id)
         .order_by(ReviewRow.reviewed_at, ReviewRow.id)
     )
     with db.read() as s:
         rows = s.execute(query).all()
     entries = []
-    for reviewed_at, rating, duration_ms, state_after in rows:
+    for reviewed_at, rating, duration_ms, state_after, kind in rows:
         after = Memory.from_dict(json.loads(state_after))
         if after.due is None:
             interval = None
@@ -56,7 +61,7 @@ def card_history(db: Database, card_id: int, settings: Settings | None = None) -
         else:
             interval = after.due - reviewed_at
         entries.append(
-            ReviewEntry(reviewed_at, Rating(rating), duration_ms, interval, after.state, after.stability, after.difficulty)
+            ReviewEntry(reviewed_at, Rating(rating), duration_ms, interval, after.state, after.stability, after.difficulty, kind)
         )
     return entries
 
@@ -92,10 +97,10 @@ def replay(
 
 
 def logged_answers(db: Database, card_id: int) -> tuple[Memory, list[tuple[datetime, int]]]:
-    """(starting state, [(time, rating)...]) of a card's log, oldest first."""
+    """(starting state, [(time, rating)...]) of a card's scheduled answers, oldest first (cram left out)."""
     query = (
         select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.state_before)
-        .where(ReviewRow.card_id == card_id)
+        .where(ReviewRow.card_id == card_id, ReviewRow.kind == SCHEDULED)
         .order_by(ReviewRow.reviewed_at, ReviewRow.id)
     )
     with db.read() as s:

@@ -83,12 +83,14 @@ def deck_names(s: Txn) -> dict[int, str]:
 def done_today(s: Txn, day_start: datetime) -> dict[tuple[int, int], int]:
     """(deck id, state before) -> answers since the study day began (uses the reviewed_at index).
 
+    Cram answers use no daily limit: they changed nothing.
+
     Plain SQL (as `deck_names`), so the review session can run it on its raw connection.
     """
     query = (
         "SELECT cards.deck_id, json_extract(review_log.state_before, '$.state'), count(*)"
         " FROM review_log JOIN cards ON cards.id = review_log.card_id"
-        " WHERE review_log.reviewed_at >= ? GROUP BY 1, 2"
+        " WHERE review_log.reviewed_at >= ? AND review_log.kind = 'scheduled' GROUP BY 1, 2"
     )
     return {(deck_id, int(state)): n for deck_id, state, n in raw(s).execute(query, (to_db(day_start),))}
 

@@ -42,9 +42,13 @@ class CardLog:
 
 
 def read_logs(con) -> Iterator[CardLog]:  # noqa: ANN001 - a sqlite3 connection in a transaction
-    """Every card's log, card by card (one ordered pass over the review log)."""
+    """Every card's scheduled answers, card by card (one ordered pass over the review log).
+
+    Cram answers are left out, as Anki's FSRS leaves out filtered reviews with rescheduling off.
+    """
     rows = con.execute(
-        "SELECT card_id, reviewed_at, rating, state_before FROM review_log ORDER BY card_id, reviewed_at, id"
+        "SELECT card_id, reviewed_at, rating, state_before FROM review_log WHERE kind = 'scheduled'"
+        " ORDER BY card_id, reviewed_at, id"
     )
     current: CardLog | None = None
     for card_id, reviewed_at, rating, state_before in rows:

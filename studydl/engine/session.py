@@ -19,6 +19,7 @@ statements themselves. The rarer actions (undo, suspend, flag, summary) use sess
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -172,9 +173,16 @@ class ReviewSession:
 
     # -- answering and undo -----------------------------------------------------
 
-    def answer(self, card_id: int, rating: Rating, duration_ms: int | None = None) -> Answered:
-        """Schedule the answer and commit it (with the log row) before returning."""
+    def answer(
+        self, card_id: int, rating: Rating, duration_ms: int | None = None, detail: dict[str, object] | None = None
+    ) -> Answered:
+        """Schedule the answer and commit it (with the log row) before returning.
+
+        `detail`: what a typed or predicted answer was (the text, the draw, the measured
+        value), kept as JSON on the log row.
+        """
         rating = Rating(rating)
+        detail_json = json.dumps(detail, sort_keys=True) if detail else None
         with self._lock:
             queue = self._today(self._now())
             bury_until = queue.day_end if self.settings.bury_siblings else None
@@ -182,7 +190,7 @@ class ReviewSession:
                 # Read the time holding the lock: an answer another process committed while
                 # we waited must be earlier than ours in time, as it is in the log.
                 now = self._now()
-                result = apply_answer(con, self.scheduler, card_id, rating, now, duration_ms, bury_until)
+                result = apply_answer(con, self.scheduler, card_id, rating, now, duration_ms, bury_until, detail_json)
             self._count_answer(queue, result, now)
             self._undo.append(result.undo)
             self._reviewed += 1
@@ -216,6 +224,11 @@ class ReviewSession:
         kind = {CardState.NEW: "new", CardState.REVIEW: "review"}.get(result.before.state)
         if kind:
             self._mixed[kind] += 1
+
+    def answers_logged(self, card_id: int) -> int:
+        """How many answers (cram ones too) the card has in the log: seeds a predict card's draw."""
+        with self.db.raw_read() as con:
+            return int(con.execute("SELECT count(*) FROM review_log WHERE card_id = ?", (card_id,)).fetchone()[0])
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -289,7 +302,9 @@ class ReviewSession:
             with self.db.read() as s:
                 total, passed = s.execute(
                     select(func.count(), func.sum(func.iif(ReviewRow.rating > int(Rating.AGAIN), 1, 0))).where(
-                        ReviewRow.reviewed_at >= queue.day_start, state_before == int(CardState.REVIEW)
+                        ReviewRow.reviewed_at >= queue.day_start,
+                        state_before == int(CardState.REVIEW),
+                        ReviewRow.kind == "scheduled",
                     )
                 ).one()
             retention = (passed or 0) / total if total else None

@@ -96,7 +96,7 @@ BUCKET_SECS = 900
 def _daily(s: Session, since: datetime, days: StudyDays) -> list[tuple[date, int, int, int]]:
     """(study day, answers, review-state answers, of those not Again) per day since `since`."""
     bucket = cast(func.strftime("%s", ReviewRow.reviewed_at), Integer) / BUCKET_SECS
-    was_review = func.json_extract(ReviewRow.state_before, "$.state") == REVIEW
+    was_review = and_(ReviewRow.kind == "scheduled", func.json_extract(ReviewRow.state_before, "$.state") == REVIEW)
     query = (
         select(
             bucket,
@@ -128,7 +128,7 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
         ).one()
         total = s.execute(select(func.count()).select_from(ReviewRow)).scalar_one()
         daily = _daily(s, days.start_of(today - HISTORY_DAYS + 1), days)
-        was_review = func.json_extract(ReviewRow.state_before, "$.state") == REVIEW
+        was_review = and_(ReviewRow.kind == "scheduled", func.json_extract(ReviewRow.state_before, "$.state") == REVIEW)
         n30, pass30 = s.execute(
             select(func.count(), func.sum(case((ReviewRow.rating > 1, 1), else_=0))).where(
                 ReviewRow.reviewed_at >= days.start_of(today - 29), was_review

@@ -108,7 +108,7 @@ def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
         if "revlog" in tables:
             for row in con.execute("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog order by id"):
                 collection.revlog.setdefault(row[1], []).append(RevlogEntry(*row))
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise ImportFailed(f"{path}: not a readable Anki collection ({exc})") from exc
     except (TypeError, ValueError, ProtoError) as exc:
         raise ImportFailed(f"{path}: Anki collection in a layout studydl does not understand ({exc})") from exc

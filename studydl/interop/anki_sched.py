@@ -24,6 +24,8 @@ from studydl.interop.result import CardHistory, Review, Schedule
 NEW_STATE = Schedule(state=0, due=None)
 _ANSWER_TYPES = (0, 1, 2, 3)
 """Revlog types that are answers: learn, review, relearn, filtered. 4/5 (manual, rescheduled) are not."""
+CRAMMING_TYPE = 3
+"""A filtered review with ease factor 0 is a cram answer (rescheduling off): imported as `cram`."""
 
 
 def _at_ms(ms: int) -> datetime:
@@ -63,6 +65,9 @@ def card_history(card: AnkiCard, revlog: list[RevlogEntry], crt: int, sched_ver:
     state = NEW_STATE
     for entry in revlog:
         if entry.ease <= 0 or entry.type not in _ANSWER_TYPES:
+            continue
+        if entry.type == CRAMMING_TYPE and entry.factor == 0:  # Anki's `is_cramming`: scheduled nothing
+            reviews.append(Review(_at_ms(entry.id), rating_of(entry, sched_ver), max(entry.time, 0) or None, state, state, "cram"))
             continue
         after = _after(state, entry, rating_of(entry, sched_ver))
         reviews.append(Review(_at_ms(entry.id), rating_of(entry, sched_ver), max(entry.time, 0) or None, state, after))

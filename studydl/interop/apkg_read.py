@@ -4,6 +4,13 @@ Package layouts, newest first: `collection.anki21b` (zstd-compressed SQLite,
 with a `meta` entry saying version 3), `collection.anki21` (SQLite, version 2)
 and `collection.anki2` (SQLite, version 1). A package with `anki21b` also holds
 a stub `anki2` that only says "please update Anki": it is never read.
+
+A package is a file from someone else, so nothing in it is trusted: the zip is
+read from disk (never whole into memory), the collection is streamed into a
+temporary file in 1 MB chunks, and every size is capped three ways: the size
+the zip declares, the size the zstd frame header declares, and the bytes that
+actually come out (a zip bomb or a zstd frame of 4 GB of zeros stops at the
+cap, or at its first bytes when they are not SQLite's).
 """
 
 from __future__ import annotations
@@ -11,33 +18,59 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 from studydl.interop.anki_proto import ProtoError, first_int, parse_fields
 from studydl.interop.result import ImportFailed
 
 KNOWN_VERSIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
-MAX_COLLECTION_BYTES = 2 * 1024**3
+MAX_COLLECTION_BYTES = 1024**3
+"""The largest collection read (uncompressed). Anki collections of heavy users are a few hundred MB."""
+MAX_META_BYTES = 64 * 1024
+"""The `meta` entry is a few bytes of protobuf."""
+MAX_ZSTD_WINDOW = 1 << 27
+"""zstd's own default limit (128 MB); a frame asking for a larger window is refused."""
+CHUNK = 1024 * 1024
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # a compression method zipfile lacks
+    zlib.error,
+)
 
 
 @contextmanager
-def open_collection(path: Path, data: bytes) -> Iterator[tuple[sqlite3.Connection, int]]:
+def open_collection(path: Path, cap: int = MAX_COLLECTION_BYTES) -> Iterator[tuple[sqlite3.Connection, int]]:
     """The package's collection as a read-only SQLite connection, and how many media files it carried."""
-    if data.startswith(b"SQLite format 3\x00"):
-        collection, media = data, 0
-    else:
-        collection, media = _from_zip(path, data)
     with tempfile.TemporaryDirectory(prefix="studydl-apkg-") as tmp:
         db_path = Path(tmp) / "collection.sqlite"
-        db_path.write_bytes(collection)
+        try:
+            with path.open("rb") as source:
+                if source.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
+                    source.seek(0)
+                    _copy_capped(path, path.name, source, db_path, cap)
+                    media = 0
+                else:
+                    source.seek(0)
+                    media = _from_zip(path, source, db_path, cap)
+        except OSError as exc:
+            raise ImportFailed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
         try:
             con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+            con.text_factory = _text  # Anki's own check counts notes with invalid UTF-8: they exist
             con.create_collation("unicase", _unicase)
             con.execute("select count(*) from notes").fetchone()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # (SQLite's message quoting a garbled schema)
             raise ImportFailed(f"{path}: not a readable Anki collection ({exc})") from exc
         try:
             yield con, media
@@ -45,16 +78,21 @@ def open_collection(path: Path, data: bytes) -> Iterator[tuple[sqlite3.Connectio
             con.close()
 
 
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
 def _unicase(a: str, b: str) -> int:
     x, y = a.casefold(), b.casefold()
     return (x > y) - (x < y)
 
 
-def _from_zip(path: Path, data: bytes) -> tuple[bytes, int]:
+def _from_zip(path: Path, source: BinaryIO, target: Path, cap: int) -> int:
+    """Stream the package's collection into `target`; returns the number of media files."""
     try:
-        archive = zipfile.ZipFile(BytesIO(data))
-        names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        archive = zipfile.ZipFile(source)
+        names = {info.filename: info for info in archive.infolist()}
+    except _ZIP_ERRORS as exc:
         raise ImportFailed(f"{path}: not a readable Anki package (broken zip: {exc})") from exc
     with archive:
         version = _meta_version(path, archive, names)
@@ -64,34 +102,85 @@ def _from_zip(path: Path, data: bytes) -> tuple[bytes, int]:
                 "export it from Anki with 'Support older Anki versions' checked"
             )
         media = sum(1 for name in names if name.isdigit())
-        try:
-            if "collection.anki21b" in names:
-                return _decompress(path, archive.read("collection.anki21b")), media
-            for name in ("collection.anki21", "collection.anki2"):
-                if name in names:
-                    info = archive.getinfo(name)
-                    if info.file_size > MAX_COLLECTION_BYTES:
-                        raise ImportFailed(f"{path}: collection is {info.file_size / 1024**3:.1f} GB; too large")
-                    return archive.read(name), media
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ImportFailed(f"{path}: not a readable Anki package (broken zip: {exc})") from exc
+        for name in ("collection.anki21b", "collection.anki21", "collection.anki2"):
+            if name not in names:
+                continue
+            info = names[name]
+            if info.flag_bits & 0x1:
+                raise ImportFailed(f"{path}: {name} is encrypted; export the package from Anki again (without a password)")
+            _check_declared(path, name, info.file_size, cap)
+            try:
+                if name.endswith("b"):
+                    _unzstd_capped(path, name, lambda info=info: archive.open(info), target, cap)
+                else:
+                    with archive.open(info) as member:
+                        _copy_capped(path, name, member, target, cap, declared=info.file_size)
+            except _ZIP_ERRORS as exc:
+                raise ImportFailed(f"{path}: not a readable Anki package (broken zip: {exc})") from exc
+            return media
     raise ImportFailed(f"{path}: not an Anki package: no collection.anki2, .anki21 or .anki21b inside")
 
 
-def _meta_version(path: Path, archive: zipfile.ZipFile, names: set[str]) -> int | None:
+def _check_declared(path: Path, name: str, size: int, cap: int) -> None:
+    if size > cap:
+        raise ImportFailed(f"{path}: {name} says it is {_size(size)} uncompressed; studydl imports collections up to {_size(cap)}")
+
+
+def _copy_capped(path: Path, name: str, stream: BinaryIO, target: Path, cap: int, declared: int | None = None) -> None:
+    """Copy `stream` to `target` in chunks: SQLite's header first, never more than `cap` (or `declared`) bytes."""
+    limit = cap if declared is None else min(cap, declared)
+    written = 0
+    with target.open("wb") as out:
+        while chunk := stream.read(CHUNK):
+            if written == 0 and not chunk.startswith(SQLITE_MAGIC[: len(chunk)]):
+                raise ImportFailed(f"{path}: not a readable Anki collection ({name} is not an SQLite database)")
+            written += len(chunk)
+            if written > limit:
+                what = f"more than it declared ({_size(declared)})" if declared is not None and declared < cap else f"more than {_size(cap)}"
+                raise ImportFailed(f"{path}: {name} holds {what}; refused")
+            out.write(chunk)
+    if declared is not None and written != declared:
+        raise ImportFailed(f"{path}: not a readable Anki package ({name} declares {declared} bytes but holds {written})")
+
+
+def _unzstd_capped(path: Path, name: str, open_member: Callable[[], BinaryIO], target: Path, cap: int) -> None:
+    """Decompress a zstd frame into `target`, stopping at `cap` bytes whatever its header claims."""
+    import zstandard
+
+    with open_member() as member:
+        head = member.read(18)  # the longest frame header
+    try:
+        claimed = zstandard.frame_content_size(head)
+    except zstandard.ZstdError as exc:
+        raise ImportFailed(f"{path}: broken compressed collection: {exc}") from exc
+    if claimed > cap:
+        raise ImportFailed(f"{path}: {name} says it inflates to {_size(claimed)}; studydl imports collections up to {_size(cap)}")
+    decompressor = zstandard.ZstdDecompressor(max_window_size=MAX_ZSTD_WINDOW)
+    try:
+        with open_member() as member, decompressor.stream_reader(member, read_across_frames=False) as reader:
+            _copy_capped(path, name, reader, target, cap)
+    except zstandard.ZstdError as exc:
+        raise ImportFailed(f"{path}: broken compressed collection: {exc}") from exc
+
+
+def _meta_version(path: Path, archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> int | None:
     if "meta" not in names:
         return None
+    info = names["meta"]
     try:
-        return first_int(parse_fields(archive.read("meta")), 1, 0)
-    except (ProtoError, zipfile.BadZipFile, OSError) as exc:
+        if info.file_size > MAX_META_BYTES:
+            raise ProtoError(f"{_size(info.file_size)}, a meta entry is a few bytes")
+        with archive.open(info) as member:
+            data = member.read(MAX_META_BYTES + 1)
+        return first_int(parse_fields(data[:MAX_META_BYTES]), 1, 0)
+    except (ProtoError, *_ZIP_ERRORS) as exc:
         raise ImportFailed(f"{path}: not a readable Anki package (bad meta entry: {exc})") from exc
 
 
-def _decompress(path: Path, blob: bytes) -> bytes:
-    """Inflate a zstd-compressed collection (Anki 2.1.50+ packages)."""
-    import zstandard
-
-    try:
-        return zstandard.ZstdDecompressor().decompress(blob, max_output_size=MAX_COLLECTION_BYTES)
-    except zstandard.ZstdError as exc:
-        raise ImportFailed(f"{path}: broken compressed collection: {exc}") from exc
+def _size(n: int | None) -> str:
+    n = n or 0
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GB"
+    if n >= 1024**2:
+        return f"{n / 1024**2:.1f} MB"
+    return f"{n} bytes"

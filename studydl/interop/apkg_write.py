@@ -1,14 +1,18 @@
-"""Export notes -> an Anki package (genanki), with fixed note type ids and stable note guids.
+r"""Export notes -> an Anki package (genanki), with fixed note type ids and stable note guids.
 
 Re-exporting the same cards gives the same note guids (from our note uids)
 and the same note type ids, so importing the package into Anki again updates
 the notes instead of duplicating them. Sections become subdecks
-(`Deck::Section::Sub`). Card text is Markdown, rendered to HTML for Anki.
+(`Deck::Section::Sub`). Card text is Markdown, rendered to HTML for Anki; its
+`$...$` and `$$...$$` math goes to Anki as MathJax, `\(...\)` and `\[...\]`
+(mdit-py-plugins' dollarmath finds it, so Markdown never touches a `_` or `*` inside).
+A typed card (`answer: typed`) becomes Anki's type-in-the-answer note.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import tempfile
@@ -17,6 +21,7 @@ from pathlib import Path
 
 import genanki
 from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from studydl.interop.export_notes import ExportNote
 
@@ -24,6 +29,7 @@ BASIC_MODEL_ID = 1_731_060_001
 BOTH_MODEL_ID = 1_731_060_002
 CLOZE_MODEL_ID = 1_731_060_003
 TERM_MODEL_ID = 1_731_060_004
+TYPED_MODEL_ID = 1_731_060_005
 TERM_MODEL_NAME = "studydl Term"
 """A `term :: definition` card: a basic note type of its own, so a re-import writes it back as one line."""
 _CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; } pre { text-align: left; }"
@@ -38,6 +44,13 @@ def _models() -> dict[str, genanki.Model]:
     return {
         "basic": genanki.Model(BASIC_MODEL_ID, "studydl Basic", fields=fields, templates=[forward], css=_CSS),
         "term": genanki.Model(TERM_MODEL_ID, TERM_MODEL_NAME, fields=fields, templates=[forward], css=_CSS),
+        "typed": genanki.Model(
+            TYPED_MODEL_ID,
+            "studydl Basic (type in the answer)",
+            fields=fields,
+            templates=[{"name": "Card 1", "qfmt": "{{Front}}\n\n{{type:Back}}", "afmt": "{{Front}}<hr id=answer>{{type:Back}}"}],
+            css=_CSS,
+        ),
         "both": genanki.Model(BOTH_MODEL_ID, "studydl Basic (and reversed card)", fields=fields, templates=[forward, backward], css=_CSS),
         "cloze": genanki.Model(
             CLOZE_MODEL_ID,
@@ -50,9 +63,17 @@ def _models() -> dict[str, genanki.Model]:
     }
 
 
+def _mathjax(latex: str, options: dict) -> str:
+    """A formula as Anki's MathJax reads it: `\\[...\\]` on its own, `\\(...\\)` inline."""
+    left, right = ("\\[", "\\]") if options.get("display_mode") else ("\\(", "\\)")
+    return html.escape(f"{left}{latex}{right}", quote=False)
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"breaks": True})
+    return MarkdownIt("commonmark", {"breaks": True}).use(
+        dollarmath_plugin, allow_digits=False, double_inline=True, renderer=_mathjax
+    )
 
 
 def to_html(text: str) -> str:

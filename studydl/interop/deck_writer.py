@@ -10,7 +10,7 @@ missed) is dropped and reported as skipped, so the written file always parses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -154,6 +154,8 @@ def _blocks(result: ImportResult) -> list[_Block]:
 
 
 def _card_blocks(index: int, card: ImportedCard) -> list[_Block]:
+    # A lone CR ends a line for the parser (as for markdown-it) but not for the checks below.
+    card = replace(card, front=_lf(card.front), back=_lf(card.back))
     details = _details(card.tags)
     if card.cloze:
         text = _paragraph(card.front)
@@ -174,6 +176,10 @@ def _card_blocks(index: int, card: ImportedCard) -> list[_Block]:
     if card.both_ways:
         blocks.append(_Block(index, (1,), _basic(back, front) + details))
     return blocks
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _fits_one_line(front: str, back: str) -> bool:

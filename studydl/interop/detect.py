@@ -50,12 +50,13 @@ def decode_text(path: Path, data: bytes) -> str:
     if not data.strip():
         raise ImportFailed(f"{path}: empty file, nothing to import")
     if len(data) > MAX_TEXT_BYTES:
-        raise ImportFailed(f"{path}: file is {len(data) / 1048576:.1f} MB; text imports are limited to 20 MB")
+        raise ImportFailed(f"{path}: file is over 20 MB; text imports are limited to 20 MB")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ImportFailed(f"{path}: broken UTF-16 text at byte {exc.start}") from exc
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1

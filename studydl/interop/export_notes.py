@@ -11,7 +11,8 @@ from studydl.domain.cards import CardView
 @dataclass(frozen=True)
 class ExportNote:
     kind: str
-    """`basic`, `term` (a one-line pair), `both` (front and back, both ways) or `cloze`."""
+    """`basic`, `term` (a one-line pair), `both` (front and back, both ways), `cloze` or `typed`
+    (type in the answer)."""
     front: str
     """For a cloze: the paragraph with Anki gaps `{{c1::text}}` / `{{c1::text::hint}}`."""
     back: str
@@ -41,10 +42,13 @@ def _notes_for(siblings: list[CardView]) -> list[ExportNote]:
         text = rebuild_cloze([(c.question, c.answer) for c in siblings])
         if text is not None:
             return [ExportNote("cloze", text, "", first.deck, first.section, first.tags, uid)]
-    if kinds == ["term", "reverse"]:
+    if kinds == ["term", "reverse"] and not first.check.typed:
         return [ExportNote("both", first.question, first.answer, first.deck, first.section, first.tags, uid)]
     return [
-        ExportNote("term" if c.kind == "term" else "basic", c.question, c.answer, c.deck, c.section, c.tags, uid if len(siblings) == 1 else f"{uid}/{c.uid}")
+        ExportNote(
+            "typed" if c.check.typed and c.kind != "cloze" else "term" if c.kind == "term" else "basic",
+            c.question, c.answer, c.deck, c.section, c.tags, uid if len(siblings) == 1 else f"{uid}/{c.uid}",
+        )
         for c in siblings
     ]
 

@@ -5,7 +5,10 @@ scheduling lives in `CardRow` (state, step, stability, difficulty, due,
 last_review, reps, lapses), each answer is a `ReviewRow` whose `state_before`
 and `state_after` are JSON objects with the keys of the engine's
 `scheduler.Memory.to_json()` (datetimes as ISO text in UTC), so undo and
-statistics read imported rows like their own.
+statistics read imported rows like their own. One extra key, `"imported": true`,
+tells `studydl doctor` the card's state came from the import: the source's
+current state of a card may differ from what its last answer set (a manual
+reschedule in Anki), and that is not a disagreement to repair.
 A card that already has answers in the store is never overwritten.
 """
 
@@ -49,6 +52,7 @@ def state_json(schedule: Schedule) -> str:
             "lapses": schedule.lapses,
             "leech": False,
             "suspended": schedule.suspended,
+            "imported": True,
         },
         separators=(",", ":"),
     )
@@ -89,6 +93,7 @@ def write_history(db: Database, deck_path: Path, items: Iterable[tuple[ParsedCar
                         duration_ms=review.duration_ms,
                         state_before=state_json(review.before),
                         state_after=state_json(review.after),
+                        kind=review.kind,
                     )
                 )
                 report.reviews += 1

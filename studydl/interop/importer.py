@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from studydl.interop.detect import FORMATS, decode_text, detect_text_format, sniff_binary
+from studydl.interop.detect import (
+    FORMATS,
+    MAX_TEXT_BYTES,
+    decode_text,
+    detect_text_format,
+    sniff_binary,
+)
 from studydl.interop.result import ImportFailed, ImportResult
 
 
@@ -23,14 +29,7 @@ def read_source(path: Path, options: ImportOptions = ImportOptions()) -> ImportR
     """The cards of one file; a file that cannot be imported raises ImportFailed with one message."""
     if options.format is not None and options.format not in FORMATS:
         raise ImportFailed(f"{path}: unknown format {options.format!r} (one of: {', '.join(FORMATS)})")
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError as exc:
-        raise ImportFailed(f"{path}: is a folder; give the files to import") from exc
-    except OSError as exc:
-        raise ImportFailed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
-    if not data:
-        raise ImportFailed(f"{path}: empty file, nothing to import")
+    data = _read_head(path)
     binary = sniff_binary(path, data)
     if options.format == "apkg" or (options.format is None and binary == "apkg"):
         return _read_apkg(path, data)
@@ -55,13 +54,31 @@ def read_source(path: Path, options: ImportOptions = ImportOptions()) -> ImportR
     return quizlet.read_separated(path, text, options.sep or "\t")
 
 
-def _read_apkg(path: Path, data: bytes) -> ImportResult:
+def _read_head(path: Path) -> bytes:
+    """The file's bytes, or only its first MAX_TEXT_BYTES + 1 (enough to sniff a package and refuse a huge text).
+
+    Read with a bound, so a huge file, /dev/zero or a FIFO never fills memory.
+    """
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TEXT_BYTES + 1)
+    except IsADirectoryError as exc:
+        raise ImportFailed(f"{path}: is a folder; give the files to import") from exc
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+    if not data:
+        raise ImportFailed(f"{path}: empty file, nothing to import")
+    return data
+
+
+def _read_apkg(path: Path, head: bytes) -> ImportResult:
+    """An Anki package, read from disk as a stream (see apkg_read): `head` only says what it is."""
     from studydl.interop.anki_collection import read_collection
     from studydl.interop.anki_notes import read_anki_collection
     from studydl.interop.apkg_read import open_collection
 
-    if not (data.startswith(b"PK\x03\x04") or data.startswith(b"SQLite format 3\x00")):
+    if not (head.startswith(b"PK\x03\x04") or head.startswith(b"SQLite format 3\x00")):
         raise ImportFailed(f"{path}: not an Anki package (not a zip file)")
-    with open_collection(path, data) as (con, media):
+    with open_collection(path) as (con, media):
         collection = read_collection(path, con)
     return read_anki_collection(path, collection, media)

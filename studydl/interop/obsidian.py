@@ -21,12 +21,13 @@ from pathlib import Path
 
 import yaml
 
+from studydl.decks import safe_yaml
 from studydl.decks.cloze import mask_code_spans
 from studydl.decks.parser import deck_name_from_path, split_tags
 from studydl.interop.detect import is_inline_card
 from studydl.interop.estimates import difficulty_from_ease, stability_from_interval
 from studydl.interop.md_escape import gap_text, protect_braces
-from studydl.interop.result import CardHistory, ImportedCard, ImportResult, Schedule
+from studydl.interop.result import CardHistory, ImportedCard, ImportFailed, ImportResult, Schedule
 
 _SR_COMMENT = re.compile(r"\s*<!--SR:(.*?)-->")
 _SR_ITEM = re.compile(r"!(\d{4}-\d{2}-\d{2}),(\d+),(\d+)")
@@ -43,7 +44,7 @@ def read_obsidian(path: Path, text: str, cloze_bold: bool = False) -> ImportResu
     """Read one note written for the Spaced Repetition plugin."""
     result = ImportResult(path, "obsidian", deck_name_from_path(path))
     lines = text.split("\n")
-    start, tagged = _front_matter(lines)
+    start, tagged = _front_matter(path, lines)
     tagged = tagged or any(_FLASHCARDS_TAG.search(line) for line in lines[start:])
     sections: list[tuple[int, str]] = []
     media = 0
@@ -68,14 +69,21 @@ class _Block:
         return [s for number in sorted(self.schedules) for s in self.schedules[number]]
 
 
-def _front_matter(lines: list[str]) -> tuple[int, bool]:
-    """(first body line index, tagged #flashcards in the front matter)."""
+def _front_matter(path: Path, lines: list[str]) -> tuple[int, bool]:
+    """(first body line index, tagged #flashcards in the front matter).
+
+    Front matter that is not YAML is read as none (Obsidian shows such a note all
+    the same); YAML that could blow up (an alias, deep nesting) refuses the file.
+    """
     if not lines or lines[0].strip() != "---":
         return 0, False
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
             try:
-                meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+                meta = safe_yaml.load("\n".join(lines[1:end])) or {}
+            except safe_yaml.RefusedYAML as exc:
+                line = 2 + (exc.problem_mark.line if exc.problem_mark else 0)
+                raise ImportFailed(f"{path}:{line}: front matter: {exc.problem}") from exc
             except yaml.YAMLError:
                 meta = {}
             tags = split_tags(meta.get("tags")) if isinstance(meta, dict) else ()

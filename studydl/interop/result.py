@@ -55,6 +55,8 @@ class Review:
     duration_ms: int | None
     before: Schedule
     after: Schedule
+    kind: str = "scheduled"
+    """`cram` for Anki's filtered-deck review with rescheduling off (it changed nothing)."""
 
 
 @dataclass

@@ -51,7 +51,7 @@ def scheduling(session: Session, card_ids: Sequence[int], now: datetime, model: 
     out: dict[int, Scheduling] = {}
     for start in range(0, len(card_ids), 30_000):  # SQLite's variable limit is 32,766
         chunk = list(card_ids[start : start + 30_000])
-        latest = select(func.max(ReviewRow.id)).where(ReviewRow.card_id.in_(chunk)).group_by(ReviewRow.card_id)
+        latest = select(func.max(ReviewRow.id)).where(ReviewRow.card_id.in_(chunk), ReviewRow.kind == "scheduled").group_by(ReviewRow.card_id)
         ratings = dict(session.execute(select(ReviewRow.card_id, ReviewRow.rating).where(ReviewRow.id.in_(latest))).all())
         columns = (CardRow.id, CardRow.state, CardRow.due, CardRow.stability, CardRow.difficulty, CardRow.reps, CardRow.lapses, CardRow.last_review)
         for card_id, state, due, stability, difficulty, reps, lapses, last in session.execute(select(*columns).where(CardRow.id.in_(chunk))):

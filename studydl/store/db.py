@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from studydl.domain.errors import StoreBusy, StoreError
 from studydl.store import schema
+from studydl.store.damage import DatabaseDamaged, check_file, sqlite_damage
 
 BUSY_TIMEOUT_S = 5.0
 """How long a write waits for another process's lock before giving up with a clear error."""
@@ -53,9 +54,15 @@ class Database:
         self._raw_all: list[sqlite3.Connection] = []
         self._raw_lock = threading.Lock()
         self.backup_path: Path | None = None
+        if problem := check_file(self.path):
+            raise DatabaseDamaged(self.path, problem)
         try:
             self.backup_path = schema.ensure_current(self.engine, self.path)
-        except OperationalError as exc:
+        except DBAPIError as exc:
+            if detail := sqlite_damage(exc):
+                raise DatabaseDamaged(self.path, detail) from exc
+            if not isinstance(exc, OperationalError):
+                raise
             raise StoreError(f"{self.path}: cannot open the database: {exc.orig}") from exc
 
     @staticmethod

@@ -87,6 +87,9 @@ class CardRow(Base):
     demo_id: Mapped[str | None] = mapped_column(String(60))
     tags: Mapped[str] = mapped_column(Text, default="")
     """Space-separated."""
+    answer_check: Mapped[str | None] = mapped_column(Text)
+    """JSON of how the card checks an answer (`answer: typed`, a predict card's metric and
+    parameters); NULL for a card the learner rates alone. See studydl.domain.checks."""
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -127,6 +130,13 @@ class ReviewRow(Base):
     state_before: Mapped[str] = mapped_column(Text)
     """JSON of the card's scheduling state before the answer."""
     state_after: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10), default="scheduled", server_default="scheduled")
+    """`scheduled`: an answer that scheduled the card (Anki's learn/review/relearn). `cram`: an
+    answer in a cram session, which changed nothing (Anki's filtered review with rescheduling
+    off); replay, the optimizer, retention and the daily limits leave it out."""
+    detail: Mapped[str | None] = mapped_column(Text)
+    """JSON of what the learner answered on a card that checks itself: the typed text and
+    whether it matched; a prediction, the parameters drawn, the measured value."""
 
 
 class SettingRow(Base):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from studydl.domain.cards import CardView
+from studydl.domain.checks import AnswerCheck
 from studydl.domain.review import CardState
 from studydl.store.models import CardRow, DeckRow
 
@@ -39,6 +40,7 @@ def card_view(row: Any, deck_name: str, source_path: str = "") -> CardView:
         flag=row.flag,
         leech=row.leech,
         note_uid=row.note_uid,
+        check=AnswerCheck.from_json(row.answer_check),
     )
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from studydl.domain.errors import StoreError
+from studydl.store.damage import DatabaseDamaged, sqlite_damage
 
-HEAD = "0005"
+HEAD = "0007"
 """The newest schema revision; a test checks it equals the Alembic scripts' head."""
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -30,6 +31,8 @@ def current_revision(path: Path) -> str | None:
         row = con.execute("select version_num from alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as exc:
+        if sqlite_damage(exc):
+            raise DatabaseDamaged(path, str(exc)) from exc
         raise StoreError(f"{path}: cannot read the database: {exc}") from exc
     finally:
         con.close()

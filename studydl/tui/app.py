@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -40,10 +41,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def describe_error(error: BaseException, log_path: Path) -> str:
+def describe_error(error: BaseException, log_path: Path, db_path: Path | None = None) -> str:
     """A user-facing line for an error: its own message when it is ours, else type, text and log."""
     if isinstance(error, StudyError):
         return str(error)
+    from studydl.store.damage import damage_message, sqlite_damage
+
+    if db_path is not None and (detail := sqlite_damage(error)):
+        return damage_message(db_path, detail)
     return f"{type(error).__name__}: {error}\n(details in {log_path})"
 
 
@@ -86,6 +91,10 @@ class StudyApp(App[None]):
         self.synced = False
         """At least one deck sync has finished."""
         self._ready_stamped = False
+        self.start_cram: str | None = None
+        """A deck to cram as soon as the decks are loaded (`studydl review --cram --deck D`)."""
+        self._reviewing = False
+        """A review screen is in the stack (its leaving ends a session: see `_on_screen_change`)."""
 
     # -- start-up ----------------------------------------------------------------
 
@@ -99,11 +108,17 @@ class StudyApp(App[None]):
         if self.watch_decks_enabled:
             self.watch_decks()
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        self.screen_change_signal.subscribe(self, self._on_screen_change)
+
+    def on_unmount(self) -> None:
+        """The app closes: the automatic backup (at most every few hours; see store/backup_policy.py)."""
+        try:
+            self.backup_now()
+        except Exception:
+            log.exception("automatic backup at close failed")
 
     def _stamp(self, stamp: Path, event: str) -> None:
         """Benchmark mode: note when the first paint ("paint") and the counts ("ready") happened."""
-        import sys
-
         with stamp.open("a", encoding="utf-8") as out:
             out.write(f"{event} {time.time()}\n")
             if event == "ready":
@@ -113,7 +128,10 @@ class StudyApp(App[None]):
             self.exit()
 
     def home_ready(self) -> None:
-        """The home screen shows its counts after the first sync (ends a benchmark run)."""
+        """The home screen shows its counts after the first sync (ends a benchmark run; starts a cram asked for)."""
+        if self.start_cram is not None:
+            deck, self.start_cram = self.start_cram, None
+            self.action_review(deck, cram=True)
         if (stamp := os.environ.get(EXIT_AFTER_PAINT)) and not self._ready_stamped:
             self._ready_stamped = True
             self.call_after_refresh(self._stamp, Path(stamp), "ready")
@@ -124,7 +142,7 @@ class StudyApp(App[None]):
     def sync_decks(self) -> None:
         """Open the store (first time), then sync every deck folder into it."""
         from studydl.decks.sync import sync_decks
-        from studydl.demos.catalogue import known_ids
+        from studydl.demos.spec_index import SpecIndex
 
         with self._sync_lock:
             if self.db is None:
@@ -136,7 +154,7 @@ class StudyApp(App[None]):
                 self.post_message(StoreReady())
             started = time.perf_counter()
             report = sync_decks(
-                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=known_ids(), prune_missing=True, clock=self.clock
+                self.db, self.deck_roots, roots=self.home.named_roots(), known_demos=SpecIndex(), prune_missing=True, clock=self.clock
             )
             log.info("sync: %d files synced, %d unchanged, %d errors in %.0f ms", len(report.synced), report.unchanged, len(report.errors), (time.perf_counter() - started) * 1000)
         self.post_message(DecksSynced(list(report.errors), report.touched))
@@ -173,6 +191,30 @@ class StudyApp(App[None]):
         settings = load_settings(self.db)
         self.call_from_thread(self._show_settings, settings)
 
+    @work(thread=True, exit_on_error=False, group="backup", description="Automatic backup")
+    def auto_backup(self) -> None:
+        self.backup_now()
+
+    def backup_now(self) -> Path | None:
+        """An automatic backup, unless one is recent or nothing changed; None then."""
+        if self.db is None:
+            return None
+        from studydl.domain.days import local_zone
+        from studydl.store.backup_policy import auto_backup
+
+        made = auto_backup(self.home.db_path, self.home.backups_dir, self.clock(), local_zone())
+        if made is not None:
+            log.info("backup: %s", made)
+        return made
+
+    def _on_screen_change(self, _screen: Screen) -> None:
+        """A review session ends when its screen leaves the stack (summary, escape, nothing due)."""
+        review = sys.modules.get("studydl.tui.screens.review")
+        reviewing = review is not None and any(isinstance(s, review.ReviewScreen) for s in self.screen_stack)
+        if self._reviewing and not reviewing:
+            self.auto_backup()
+        self._reviewing = reviewing
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker becomes a notification and a log line."""
         if event.state is not WorkerState.ERROR or event.worker.error is None:
@@ -180,7 +222,7 @@ class StudyApp(App[None]):
         error = event.worker.error
         what = event.worker.description or event.worker.name
         log.error("%s failed", what, exc_info=(type(error), error, error.__traceback__))
-        self.notify(describe_error(error, self.home.log_path), title=f"{what} failed", severity="error", timeout=10)
+        self.notify(describe_error(error, self.home.log_path, self.home.db_path), title=f"{what} failed", severity="error", timeout=10)
 
     def _fatal_error(self) -> None:
         """An error nothing caught: log the traceback, end with one line instead of printing it."""
@@ -188,7 +230,7 @@ class StudyApp(App[None]):
         if error is not None:
             log.critical("unexpected error", exc_info=(type(error), error, error.__traceback__))
         self._exit_renderables.append(
-            Text(f"studydl stopped on an unexpected error: {describe_error(error or Exception('?'), self.home.log_path)}")
+            Text(f"studydl stopped on an unexpected error: {describe_error(error or Exception('?'), self.home.log_path, self.home.db_path)}")
         )
         self._close_messages_no_wait()
 
@@ -242,11 +284,11 @@ class StudyApp(App[None]):
             return self.db is not None
         return True
 
-    def action_review(self, deck: str | None = None) -> None:
-        """Start a review session of one deck, or of every deck."""
+    def action_review(self, deck: str | None = None, section: str | None = None, cram: bool = False) -> None:
+        """Start a review session of one deck, or of every deck; `cram`: every card of it, schedule untouched."""
         from studydl.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck))
+        self.push_screen(ReviewScreen(deck, section, cram=cram))
 
     def action_browse(self, query: str = "") -> None:
         try:

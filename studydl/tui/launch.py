@@ -47,9 +47,19 @@ def make_app(
     return StudyApp(home, deck_roots=deck_roots, watch=watch, **kwargs)
 
 
-def open_app(home: Home) -> None:
-    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback."""
+def open_app(home: Home, cram_deck: str | None = None) -> None:
+    """Run the app in this terminal; an unexpected error ends it with one line, not a traceback.
+
+    A database that is damaged at a glance (see store/damage.py) is reported
+    before the app starts: nothing in it would work. `cram_deck`: open straight into
+    a cram of that deck (`studydl review --cram --deck D`).
+    """
+    from studydl.store.damage import DatabaseDamaged, check_file
+
+    if problem := check_file(home.db_path):
+        raise DatabaseDamaged(home.db_path, problem)
     app = make_app(home)
+    app.start_cram = cram_deck
     app.run()
     if app.return_code:
         sys.exit(app.return_code)

@@ -42,6 +42,8 @@ class CardReady(Message):
     can_undo: bool
     note: str = ""
     """A notice to show with the card (e.g. `Undid Good`)."""
+    answers_logged: int = 0
+    """The card's answers in the log (seeds a predict card's draw)."""
 
 
 @dataclass
@@ -49,6 +51,16 @@ class CardReloaded(Message):
     """The current card's text as the store has it now (None: it was deleted from its deck)."""
 
     due: DueCard | None
+
+
+@dataclass
+class PredictionSettled(Message):
+    """A predict card's demo ran (or its cached run was read): the measured metrics, or why not."""
+
+    card_id: int
+    metrics: dict[str, float] | None
+    cached: bool = False
+    error: str = ""
 
 
 @dataclass

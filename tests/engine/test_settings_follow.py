@@ -60,6 +60,8 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(tmp_path: Pa
     con = sqlite3.connect(synced.path)
     con.execute("update cards set stability = 99.0, difficulty = 9.9 where id = ?", (card_id,))
     con.execute("update alembic_version set version_num = '0004'")
+    for table, column in (("cards", "answer_check"), ("review_log", "kind"), ("review_log", "detail")):
+        con.execute(f"alter table {table} drop column {column}")  # added after 0004 (0007)
     con.commit()
     con.close()
     reopened = Database(synced.path)

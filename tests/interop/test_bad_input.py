@@ -9,6 +9,7 @@ import pytest
 
 from studydl.home import Home
 from tests.interop.anki_builder import meta, package
+from tests.interop.hostile import HOSTILE_IMPORTS
 
 
 def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
@@ -89,3 +90,28 @@ def test_real_entry_point(tmp_path: Path, home: Home, cli) -> None:
 def test_missing_file(tmp_path: Path, run) -> None:
     bad = run("import", str(tmp_path / "missing.md"))
     assert bad.exit_code == 1 and bad.stderr.startswith(f"{tmp_path / 'missing.md'}: cannot read file")
+
+
+def _dump(home: Home) -> list[str]:
+    con = sqlite3.connect(home.db_path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(("name", "build", "message"), [c[1:] for c in HOSTILE_IMPORTS], ids=[c[0] for c in HOSTILE_IMPORTS])
+def test_hostile_file_is_refused_and_the_store_is_unchanged(tmp_path: Path, home: Home, run, name: str, build, message: str) -> None:
+    """Bombs and hostile YAML (issue 15): one message naming the file, exit 1, store dumped before and after."""
+    good = tmp_path / "good.tsv"
+    good.write_text("ReLU\tmax(0, x)\n", encoding="utf-8")
+    assert run("import", str(good)).exit_code == 0
+    before, decks = _dump(home), sorted(home.decks_dir.iterdir())
+    path = tmp_path / name
+    build(path)
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}{message}"), result.stderr
+    assert result.stderr.splitlines()[1:] == ["nothing was written"]
+    assert "Traceback" not in result.output
+    assert sorted(home.decks_dir.iterdir()) == decks and _dump(home) == before

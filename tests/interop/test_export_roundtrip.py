@@ -109,3 +109,42 @@ def test_rebuild_cloze_from_rendered_cards() -> None:
     cards = [("[...] and y", "**x** and y"), ("x and [hint]", "x and **y**")]
     assert rebuild_cloze(cards) == "{{c1::x}} and {{c2::y::hint}}"
     assert rebuild_cloze([("no gap", "no gap")]) is None
+
+
+MATH_DECK = """\
+Q: What is the sigmoid?
+A: $\\sigma(x) = \\frac{1}{1+e^{-x}}$, with $a_i * b_i$ kept; it costs $5 or $10.
+
+$$\\sum_i p_i = 1$$ :: softmax's outputs
+
+Q: Which gate drops cell state?
+A: The forget gate.
+answer: typed
+"""
+
+
+def test_math_goes_to_anki_as_mathjax_typed_cards_as_type_in_and_no_review_history(tmp_path: Path, home: Home, run) -> None:
+    from studydl.interop.apkg_write import TYPED_MODEL_ID
+
+    (home.decks_dir / "math.md").write_text(MATH_DECK, encoding="utf-8")
+    assert run("sync", str(home.decks_dir / "math.md")).exit_code == 0
+    from click.testing import CliRunner
+
+    from studydl.cli import cli
+
+    crammed = CliRunner().invoke(cli, ["--home", str(home.root), "review", "--plain", "--cram", "--deck", "math"], input="\n1\n\n3\n")
+    assert crammed.exit_code == 0 and "(cram: schedule unchanged)" in crammed.stdout
+    assert run("export", "--apkg", str(tmp_path / "m.apkg")).exit_code == 0
+    notes = _notes(tmp_path / "m.apkg", tmp_path)
+    fields = "\x1f".join(flds for _, _, flds in notes)
+    assert r"\(\sigma(x) = \frac{1}{1+e^{-x}}\)" in fields and r"\(a_i * b_i\)" in fields
+    assert "$5 or $10" in fields and r"\[\sum_i p_i = 1\]" in fields
+    assert "<em>" not in fields  # Markdown never saw the math's * and _
+    assert TYPED_MODEL_ID in {mid for _, mid, _ in notes}
+    con = sqlite3.connect(tmp_path / "c.anki2")
+    try:
+        assert con.execute("select count(*) from revlog").fetchone() == (0,)  # cram answers stay home
+        template = con.execute("select models from col").fetchone()[0]
+    finally:
+        con.close()
+    assert "{{type:Back}}" in template

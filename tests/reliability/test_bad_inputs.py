@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from studydl.cli import cli
 from studydl.home import Home
+from tests.interop.hostile import HOSTILE_IMPORTS, yaml_alias_bomb
 
 GOOD_DECK = "# Basics\nQ: What is a tensor?\nA: An n-dimensional array.\n\nReLU :: max(0, x)\n"
 
@@ -35,6 +36,15 @@ def _file(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Path], Path
     def make(folder: Path) -> Path:
         path = folder / name
         path.write_bytes(data() if callable(data) else data)
+        return path
+
+    return make
+
+
+def _built(name: str, build) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / name
+        build(path)
         return path
 
     return make
@@ -81,6 +91,13 @@ DECK_CASES = [
     ("deeply-nested-lists", _text("".join("  " * i + "- item\n" for i in range(2000))), "nesting this deep is not a deck"),
     ("ten-thousand-identical", _text("same :: card\n" * 10_000), ":2: duplicate card: same as the card at line 1"),
     ("duplicate-cards", _text("Q: q\nA: a\n\nQ: q\nA: a\n"), ":4: duplicate card"),
+    # hostile front matter (issue 15): refused at its line, in bounded time and memory
+    ("front-matter-alias-bomb", _text(yaml_alias_bomb()), ":3: front matter: YAML alias *a is not allowed"),
+    ("front-matter-merge-key", _text("---\nbase: &b {deck: x}\n<<: *b\n---\na :: b\n"), ":3: front matter: YAML alias *b"),
+    ("front-matter-deep", _text("---\ndeck: " + "[" * 5000 + "]" * 5000 + "\n---\na :: b\n"), ":2: front matter: nested deeper than 32"),
+    ("front-matter-huge-int", _text("---\ndeck: " + "7" * 5000 + "\n---\na :: b\n"), ":2: front matter: cannot read the value: Exceeds the limit"),
+    ("front-matter-bad-date", _text("---\ndeck: 2024-99-99\n---\na :: b\n"), ":2: front matter: cannot read the value: month must be in 1..12"),
+    ("front-matter-100-kb", _text("---\ndeck: x\n" + "# padding\n" * 10_000 + "---\na :: b\n"), ":2: front matter: 97 KB long; front matter may be at most 64 KB"),
 ]
 
 IMPORT_CASES = [
@@ -93,6 +110,8 @@ IMPORT_CASES = [
     ("empty-file", _file("empty.txt", b""), "empty.txt"),
     ("binary-import", _file("blob.txt", bytes(range(256)) * 4), "blob.txt"),
     ("unknown-encoding", _file("notes.md", "Begriff :: Erkl\xe4rung\n".encode("cp1252") + b"\x81\x8d"), "notes.md"),
+    # hostile files (issue 15): zip and zstd bombs, hostile YAML in notes, huge text; built small and fast
+    *[(case, _built(name, build), f"{name}{message}") for case, name, build, message in HOSTILE_IMPORTS],
 ]
 
 

@@ -83,7 +83,7 @@ def test_database_from_a_newer_studydl_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot read the database"):
+    with pytest.raises(StoreError, match=r"junk.db: the database is damaged \(file is not a database.*`studydl doctor`.*`studydl restore FILE`"):
         Database(path)
 
 

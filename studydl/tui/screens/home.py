@@ -26,6 +26,7 @@ class HomeScreen(Screen[None]):
     CSS_PATH = "../styles/home.tcss"
     BINDINGS = [
         Binding("a", "app.review", "Study all"),
+        Binding("c", "cram", "Cram"),
         Binding("b", "app.browse", "Browse"),
         Binding("s", "app.stats", "Stats"),
         Binding("o", "app.settings", "Settings"),
@@ -109,6 +110,18 @@ class HomeScreen(Screen[None]):
         if data.next_due is None:
             return Text("Nothing is due. New cards appear when you add them to a deck.", style="dim")
         return Text(f"All done for now. The next card is due {until(data.now, data.next_due)}.", style="bold")
+
+    def action_cram(self) -> None:
+        """Cram the deck or section under the cursor: every card, due or not, schedule untouched."""
+        node = self.query_one(Tree).cursor_node
+        target = (node.data if node is not None else None) or Target()
+        if self.study_app.db is None:
+            self.notify("Still opening the decks…")
+            return
+        if target.deck is None:
+            self.notify("Put the cursor on a deck (or a section) to cram it.")
+            return
+        self.study_app.action_review(target.deck, target.section, cram=True)
 
     @on(Tree.NodeSelected)
     def _study(self, event: Tree.NodeSelected) -> None:

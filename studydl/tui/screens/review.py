@@ -11,12 +11,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header
+from textual.widgets import Button, Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.errors import StudyError
 from studydl.domain.review import DueCard, Rating
-from studydl.tui.messages import CardReady, CardReloaded, DecksChanged, SessionDone
+from studydl.tui.messages import (
+    CardReady,
+    CardReloaded,
+    DecksChanged,
+    SessionDone,
+)
+from studydl.tui.screens.review_checks import AnswerChecks
 from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.card_view import CardPanel, next_flag
 from studydl.tui.widgets.session_counts import SessionCounts
@@ -28,14 +34,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("studydl.tui.review")
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(AnswerChecks, Screen[None]):
     """Reviews the due cards of one deck (or section, or every deck) until none are left."""
 
     CSS_PATH = "../styles/review.tcss"
     BINDINGS = [
         Binding("escape", "leave", "Decks"),
         Binding("space,enter", "reveal", "Reveal"),
-        Binding("space,enter", "answer(3)", "Good", show=False),
+        Binding("space,enter", "accept", "Accept", show=False),
         Binding("1", "answer(1)", "Again", show=False),
         Binding("2", "answer(2)", "Hard", show=False),
         Binding("3", "answer(3)", "Good", show=False),
@@ -48,10 +54,13 @@ class ReviewScreen(Screen[None]):
         Binding("d", "demo", "Demo"),
     ]
 
-    def __init__(self, deck: str | None = None, section: str | None = None) -> None:
+    def __init__(self, deck: str | None = None, section: str | None = None, *, cram: bool = False) -> None:
         super().__init__()
         self.deck = deck
         self.section = section
+        self.cram = cram
+        """Every card of the deck, due or not; answers logged as cram, the schedule untouched."""
+        self._reset_checks()
         self.session: ReviewSession | None = None
         self.due: DueCard | None = None
         self.revealed = False
@@ -70,6 +79,7 @@ class ReviewScreen(Screen[None]):
         yield Header()
         yield SessionCounts(id="counts")
         yield CardPanel(id="card")
+        yield Input(id="typed")
         reveal = Button("Show answer  (space)", id="reveal", variant="primary")
         reveal.can_focus = False
         yield reveal
@@ -77,9 +87,10 @@ class ReviewScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = " / ".join(p for p in (self.deck or "All decks", self.section) if p)
+        self.sub_title = ("Cram: " if self.cram else "") + " / ".join(p for p in (self.deck or "All decks", self.section) if p)
         self.query_one("#answers").display = False
         self.query_one("#reveal").display = False
+        self.query_one("#typed").display = False
         self.query_one(CardPanel).focus()
         app = self.study_app
         self._start(app.db, app.clock)
@@ -95,21 +106,28 @@ class ReviewScreen(Screen[None]):
         if due is None:
             self.post_message(SessionDone(session.summary()))
         else:
-            self.post_message(CardReady(due, session.counts(), session.can_undo(), note))
+            self.post_message(CardReady(due, session.counts(), session.can_undo(), note, self._logged(session, due)))
         log.debug("next_card + counts: %.1f ms", (time.perf_counter() - started) * 1000)
+
+    @staticmethod
+    def _logged(session: ReviewSession, due: DueCard) -> int:
+        """A predict card's answers in the log (seeds its draw); 0 for other cards (no query)."""
+        return session.answers_logged(due.card.id) if due.card.check.predict is not None else 0
 
     @work(thread=True, exit_on_error=False, group="engine", description="Starting the review")
     def _start(self, db, clock) -> None:  # noqa: ANN001
+        from studydl.engine.cram import CramSession
         from studydl.engine.session import ReviewSession
 
         # No settings given: the session reads the store's and follows later changes.
-        self.session = ReviewSession(db, self.deck, clock=clock, section=self.section)
+        kind = CramSession if self.cram else ReviewSession
+        self.session = kind(db, self.deck, clock=clock, section=self.section)
         self._post_next(self.session)
 
     @work(thread=True, exit_on_error=False, group="engine", description="Saving the answer")
-    def _answer(self, session: ReviewSession, card_id: int, rating: Rating, duration_ms: int) -> None:
+    def _answer(self, session: ReviewSession, card_id: int, rating: Rating, duration_ms: int, detail: dict | None) -> None:
         started = time.perf_counter()
-        answered = session.answer(card_id, rating, duration_ms)
+        answered = session.answer(card_id, rating, duration_ms, detail)
         log.debug("answer: %.1f ms", (time.perf_counter() - started) * 1000)
         note = "Leech: this card was suspended; edit it or unsuspend it in the browser." if answered.leech and answered.suspended else "Leech: this card keeps being forgotten." if answered.leech else ""
         self._post_next(session, note)
@@ -123,12 +141,14 @@ class ReviewScreen(Screen[None]):
             if showing is None:
                 self._post_next(session, f"Not undone: {exc}")
             else:
-                self.post_message(CardReady(session.due_card(showing), session.counts(), session.can_undo(), f"Not undone: {exc}"))
+                due = session.due_card(showing)
+                self.post_message(CardReady(due, session.counts(), session.can_undo(), f"Not undone: {exc}", self._logged(session, due)))
             return
         if card is None:
             self._post_next(session, "Nothing to undo.")
             return
-        self.post_message(CardReady(session.due_card(card.id), session.counts(), session.can_undo(), f"Undone: {action}."))
+        due = session.due_card(card.id)
+        self.post_message(CardReady(due, session.counts(), session.can_undo(), f"Undone: {action}.", self._logged(session, due)))
 
     @work(thread=True, exit_on_error=False, group="engine", description="Suspending the card")
     def _suspend(self, session: ReviewSession, card_id: int) -> None:
@@ -163,10 +183,12 @@ class ReviewScreen(Screen[None]):
 
     async def on_card_ready(self, message: CardReady) -> None:
         self.due, self.revealed, self.can_undo = message.due, False, message.can_undo
+        self._reset_checks()
         self.query_one(SessionCounts).show(message.counts)
         if message.due is not None:
             await self.query_one(CardPanel).show_card(message.due.card, revealed=False)
             self.query_one(AnswerBar).show_intervals(message.due.intervals)
+            self._ask(message.due, message.answers_logged)
         self._show_buttons()
         self._shown_at, self._paused = self.study_app.monotonic(), 0.0
         if message.note:
@@ -211,7 +233,7 @@ class ReviewScreen(Screen[None]):
         ready = self.due is not None and not self.busy
         if action == "reveal":
             return ready and not self.revealed
-        if action == "answer":
+        if action in ("answer", "accept"):
             return ready and self.revealed
         if action == "undo":
             return self.can_undo and not self.busy
@@ -223,10 +245,13 @@ class ReviewScreen(Screen[None]):
 
     def _show_buttons(self) -> None:
         has_card = self.due is not None
-        self.query_one("#reveal").display = has_card and not self.revealed
+        asking = self.query_one("#typed").display
+        self.query_one("#reveal").display = has_card and not self.revealed and not asking
         self.query_one(AnswerBar).display = has_card and self.revealed
 
     def action_reveal(self) -> None:
+        if self.query_one("#typed").display:  # space on a typed card: type first (or Enter on nothing)
+            return
         self.revealed = True
         self.query_one(CardPanel).set_revealed(True)
         self._show_buttons()
@@ -235,7 +260,12 @@ class ReviewScreen(Screen[None]):
     def action_answer(self, rating: int) -> None:
         assert self.due is not None and self.session is not None
         elapsed = self.study_app.monotonic() - self._shown_at - self._paused
-        self._run(lambda: self._answer(self.session, self.due.card.id, Rating(rating), max(0, round(elapsed * 1000))))
+        detail = self.detail
+        self._run(lambda: self._answer(self.session, self.due.card.id, Rating(rating), max(0, round(elapsed * 1000)), detail))
+
+    def action_accept(self) -> None:
+        """Enter on a revealed card: the proposed rating of a typed or predicted answer, else Good."""
+        self.action_answer(int(self.proposed or Rating.GOOD))
 
     def action_undo(self) -> None:
         showing = self.due.card.id if self.due is not None else None

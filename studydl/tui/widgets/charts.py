@@ -16,6 +16,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual_plotext import Plot, PlotextPlot
 
+from studydl.demos.pictures import CLASS_COLOURS
+from studydl.demos.pictures import hex_colour as hex_colour  # the stats screen takes it from here
+
 HEAT_COLOURS = ("#2d333b", "#0e4429", "#006d32", "#26a641", "#39d353")
 """GitHub's greens: no answers, then four levels up to the busiest day."""
 WEEKDAY_LABELS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
@@ -221,3 +224,52 @@ class LinePlot(FreshPlot):
                 plt.ylabel(y_label)
 
         self.draw(draw)
+
+
+def nice_ticks(top: float, count: int = 4) -> list[float]:
+    """0 up to at least `top` in `count` or so round steps (1, 2 or 5 times a power of ten)."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [step * i for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+class MarkedCurvePlot(FreshPlot):
+    """One curve over labelled x positions, with one point of it marked (e.g. the current setting)."""
+
+    def show(
+        self,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        *,
+        ticks: Sequence[tuple[float, str]],
+        marked: tuple[float, float] | None = None,
+    ) -> None:
+        xs, ys = list(xs), list(ys)
+        y_ticks = nice_ticks(max(ys, default=0.0) * 1.1)
+
+        def draw(plt: Plot, width: int) -> None:
+            if len(xs) > 1:
+                plt.plot(xs, ys, marker="braille", color=series_colour(0))
+            if marked is not None:
+                plt.scatter([marked[0]], [marked[1]], marker="●", color=series_colour(1))
+            plt.frame(False)
+            shown = spread(ticks, width, spacing=6)
+            plt.xticks([at for at, _ in shown], [label for _, label in shown])
+            if xs:
+                plt.xlim(min(xs) - 0.5, max(xs) + 0.5)
+            plt.ylim(0, y_ticks[-1])
+            plt.yticks(y_ticks, [f"{t:g}" for t in y_ticks])
+
+        self.draw(draw)
+
+
+SERIES_COLOURS = CLASS_COLOURS
+"""Okabe-Ito colours (distinguishable with colour-blindness), one per series, in order; the
+same palette as the demos' plots and decision regions."""
+
+
+def series_colour(index: int) -> tuple[int, int, int]:
+    return SERIES_COLOURS[index % len(SERIES_COLOURS)]

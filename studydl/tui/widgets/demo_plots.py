@@ -13,23 +13,17 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual_plotext import Plot
 
-from studydl.demos.pictures import CLASS_COLOURS, MARKERS, RGB, hex_colour
+from studydl.demos.pictures import MARKERS, RGB, hex_colour
 from studydl.demos.scales import Plotted, drawable, x_ticks
 from studydl.domain.demos import Paths, RefLine, Scatter
-from studydl.tui.widgets.charts import FreshPlot, spread
+from studydl.tui.widgets.charts import FreshPlot, series_colour, spread
 
-SERIES_COLOURS = CLASS_COLOURS
-"""One colour per series, in order (Okabe-Ito, as the CLI and the decision regions)."""
 REF_COLOUR: RGB = (150, 150, 150)
 CONTOUR_COLOUR: RGB = (95, 95, 105)
 ALL_MARKERS = 60
 """A path of at most this many points gets a marker on every point (a step each)."""
 MARKER_BUDGET = 60
 """Longer paths share this many markers (evenly spaced, the ends always), so six stay readable."""
-
-
-def series_colour(index: int) -> RGB:
-    return SERIES_COLOURS[index % len(SERIES_COLOURS)]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Card text for the screen: Markdown with `$...$` math shown as Unicode (the app and `review --plain`)."""

@@ -1,0 +1,78 @@
+"""What a checked answer looks like: the typed-answer diff and a prediction beside the measured value.
+
+rich Text, shared by the app's card view and `review --plain`. In colour, as Anki's
+type-in-the-answer: what was typed right is green, what was typed wrong red and
+struck through, what was missed from the expected answer is highlighted. Without
+colour (a pipe), wrong characters are wrapped in [ ] and missed ones in ( ).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from studydl.domain.checks import Choice, Prediction
+from studydl.engine.predict import Verdict, choice_letter, format_value
+from studydl.engine.typed_answer import Segment, TypedResult
+
+STYLES = {"same": "green", "wrong": "bold red strike", "missed": "bold black on yellow"}
+MARKS = {"same": ("", ""), "wrong": ("[", "]"), "missed": ("(", ")")}
+
+
+def _line(label: str, segments: tuple[Segment, ...], colour: bool) -> Text:
+    text = Text(label, style="dim")
+    if not segments:
+        text.append("(nothing)", style="dim italic")
+    for seg in segments:
+        if colour:
+            text.append(seg.text, style=STYLES[seg.kind])
+        else:
+            left, right = MARKS[seg.kind]
+            text.append(f"{left}{seg.text}{right}")
+    return text
+
+
+def typed_diff(result: TypedResult, colour: bool = True) -> Text:
+    """Two lines, typed over expected, and the verdict."""
+    out = _line("you typed: ", result.typed_line, colour)
+    out.append("\n")
+    out.append_text(_line("expected:  ", result.expected_line, colour))
+    out.append("\n")
+    out.append("✓ right" if result.correct else "✗ not quite", style="bold green" if result.correct else "bold red")
+    return out
+
+
+def params_line(demo_id: str, params: dict[str, object]) -> str:
+    """`demo learning-rate · lr_good = 0.37, curvature = 4` (the values drawn for this review)."""
+    shown = ", ".join(f"{name} = {value}" for name, value in params.items())
+    return f"demo {demo_id}" + (f" · {shown}" if shown else "")
+
+
+def choices_line(prediction: Prediction) -> str:
+    return "   ".join(f"{choice_letter(i)}) {c.label}" for i, c in enumerate(prediction.choices))
+
+
+def prediction_prompt(prediction: Prediction) -> str:
+    if prediction.choices:
+        return f"Predict {prediction.metric}: {choices_line(prediction)}"
+    assert prediction.tolerance is not None
+    return f"Predict {prediction.metric} (a number; right within {prediction.tolerance.describe()})"
+
+
+def verdict_text(prediction: Prediction, verdict: Verdict, cached: bool) -> Text:
+    """`your prediction 0.5 · measured 0.75 (right: within ±0.1)` with the verdict."""
+    guess = verdict.guess.label if isinstance(verdict.guess, Choice) else format_value(verdict.guess)
+    out = Text("your prediction: ", style="dim")
+    out.append(guess, style="bold")
+    out.append("   measured: ", style="dim")
+    out.append(format_value(verdict.measured), style="bold")
+    if prediction.choices:
+        out.append(f"  (nearest choice: {verdict.answer})", style="dim")
+    out.append("  (cached run)" if cached else "", style="dim")
+    out.append("\n")
+    if verdict.right:
+        out.append("✓ right", style="bold green")
+    else:
+        out.append("✗ off", style="bold red")
+    if prediction.tolerance is not None:
+        out.append(f" (tolerance {prediction.tolerance.describe()})", style="dim")
+    return out
