@@ -14,6 +14,7 @@ from studydl.domain.demos import (
     Heatmap,
     Param,
     Progress,
+    RefLine,
     Result,
     Table,
 )
@@ -220,12 +221,16 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         if step % refresh == 0 or step == steps:
             now = {a: layer_grad_norms(nets[a]) for a in ACTS}
             yield from _grad_frames(labels, init, now, step)
+            blown = [a for a in ACTS if any(not math.isfinite(v) or v > 1.0 for v in losses[a])]
             yield Curves(
                 key="loss",
-                title="Training loss with plain SGD (a line ends where it became inf/NaN)",
+                title="Training loss with plain SGD"
+                + (f" ({', '.join(blown)} off the chart: inf, NaN or above 1)" if blown else ""),
                 series={a: finite(xs, losses[a]) for a in ACTS},
                 y_label="BCE",
-                log_y=True,
+                y_min=0.0,
+                y_max=1.0,  # a blown-up network would squash the rest flat
+                refs=(RefLine(math.log(2), "chance (ln 2)"),),
             )
     for a in ACTS:
         w0 = first_w0[a]
