@@ -15,7 +15,14 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
-from studydl.demos.pictures import MARKERS, BoundaryArt, HeatmapArt, ImageGrid, table_art
+from studydl.demos.pictures import (
+    MARKERS,
+    BoundaryArt,
+    HeatmapArt,
+    ImageGrid,
+    markers_along,
+    table_art,
+)
 from studydl.demos.scales import SPARKS, Plotted, format_value, plotted, sparkline, value_range
 from studydl.domain.demos import (
     Boundary,
@@ -193,14 +200,15 @@ def _paths(frame: Paths) -> RenderableType:
         for x, y in zip(xs, ys, strict=False):
             canvas.put(x, y, ".", "bright_black", 0)
     entries = [(".", name, "bright_black") for name in frame.contours]
-    for k, (name, (xs, ys)) in enumerate(frame.paths.items()):
+    for k, (xs, ys) in reversed(list(enumerate(frame.paths.values()))):  # the first on top
         colour = COLOURS[k % 8]
         pts = list(zip(xs, ys, strict=False))
         for a, b in zip(pts, pts[1:], strict=False):
             canvas.line(a, b, colour)
-        for x, y in pts if frame.markers else pts[-1:]:
+        mx, my = markers_along(list(xs), list(ys), len(frame.paths)) if frame.markers else (xs[-1:], ys[-1:])
+        for x, y in zip(mx, my, strict=False):
             canvas.put(x, y, MARKERS[k % 8], colour, 2)
-        entries.append((MARKERS[k % 8], name, colour))
+    entries += [(MARKERS[k % 8], name, COLOURS[k % 8]) for k, name in enumerate(frame.paths)]
     for k, (name, (xs, ys)) in enumerate(frame.points.items(), start=len(frame.paths)):
         for x, y in zip(xs, ys, strict=False):
             canvas.put(x, y, MARKERS[k % 8], f"bold {COLOURS[k % 8]}", 3)

@@ -94,6 +94,22 @@ class _Picture:
             yield line
 
 
+ALL_MARKERS = 60
+"""A path of at most this many points gets a marker on every point (a step each)."""
+MARKER_BUDGET = 60
+"""Longer paths share this many markers (evenly spaced, the ends always), so six stay readable."""
+
+
+def markers_along(xs: list[float], ys: list[float], paths: int) -> tuple[list[float], list[float]]:
+    """Where a path's markers go: every point of a short path; on a long one evenly spaced
+    points, the first and last kept (the Paths frame's markers, in every front end)."""
+    if len(xs) <= ALL_MARKERS:
+        return xs, ys
+    count = max(6, MARKER_BUDGET // max(1, paths))
+    picks = sorted({round(k * (len(xs) - 1) / (count - 1)) for k in range(count)})
+    return [xs[k] for k in picks], [ys[k] for k in picks]
+
+
 # --------------------------------------------------------------------------- heat scale
 
 

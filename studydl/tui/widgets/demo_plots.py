@@ -13,17 +13,13 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual_plotext import Plot
 
-from studydl.demos.pictures import MARKERS, RGB, hex_colour
+from studydl.demos.pictures import MARKERS, RGB, hex_colour, markers_along
 from studydl.demos.scales import Plotted, drawable, x_ticks
 from studydl.domain.demos import Paths, RefLine, Scatter
 from studydl.tui.widgets.charts import FreshPlot, series_colour, spread
 
 REF_COLOUR: RGB = (150, 150, 150)
 CONTOUR_COLOUR: RGB = (95, 95, 105)
-ALL_MARKERS = 60
-"""A path of at most this many points gets a marker on every point (a step each)."""
-MARKER_BUDGET = 60
-"""Longer paths share this many markers (evenly spaced, the ends always), so six stay readable."""
 
 
 @dataclass(frozen=True)
@@ -132,15 +128,6 @@ class CloudPlot(FreshPlot):
         return [Key(MARKERS[i % len(MARKERS)], name, series_colour(i)) for i, name in enumerate(frame.series)]
 
 
-def _markers_along(xs: list[float], ys: list[float], paths: int) -> tuple[list[float], list[float]]:
-    """Every point of a short path; of a long one evenly spaced points, the first and last kept."""
-    if len(xs) <= ALL_MARKERS:
-        return xs, ys
-    count = max(6, MARKER_BUDGET // max(1, paths))
-    picks = sorted({round(k * (len(xs) - 1) / (count - 1)) for k in range(count)})
-    return [xs[k] for k in picks], [ys[k] for k in picks]
-
-
 class PathPlot(FreshPlot):
     """A Paths frame: faint contours, each path a line with its marker along it, then the points."""
 
@@ -165,7 +152,7 @@ class PathPlot(FreshPlot):
                     continue
                 colour = series_colour(i)
                 plt.plot(xs, ys, marker="braille", color=colour)
-                mx, my = _markers_along(xs, ys, len(paths)) if frame.markers else (xs[-1:], ys[-1:])
+                mx, my = markers_along(xs, ys, len(paths)) if frame.markers else (xs[-1:], ys[-1:])
                 plt.scatter(mx, my, marker=MARKERS[i % len(MARKERS)], color=colour)
             for i, (xs, ys, _) in enumerate(points.values(), start=len(paths)):
                 if xs:
