@@ -1,6 +1,6 @@
 """Time every demo in the catalogue at its defaults (seed 0) and write a Markdown table.
 
-    .venv/bin/python bench/demos.py [--readme] [--only ID ...]
+    .venv/bin/python bench/demos.py [--readme] [--only ID ...] [--repeat N]
 
 Per demo: first frame and time to its teaching point (its Result, when reached) in the
 runner after warm-up, and the first frame in the app as a learner gets it: the real app
@@ -8,7 +8,8 @@ runner after warm-up, and the first frame in the app as a learner gets it: the r
 opens, its background warm-up (torch import, first optimizer step, demo screen modules)
 finishes while the learner reads the card, then `d` is pressed and the clock runs until
 the demo screen's first frame panel is laid out. The cold case presses `d` as soon as the
-card shows in a fresh process, before the warm-up is done.
+card shows in a fresh process, before the warm-up is done. Each figure is the median of
+--repeat trials (3).
 
 Writes bench/out/demos.md; with --readme also replaces the block between
 `<!-- bench:demos -->` and `<!-- /bench:demos -->` in README.md. Never fails on time.
@@ -22,6 +23,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,8 @@ from studydl.domain.demos import Frame
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "demos.md"
 MARKERS = ("<!-- bench:demos -->", "<!-- /bench:demos -->")
+REPEAT = 3
+"""Trials per demo; the table shows their medians (a shared machine's noise is one-sided)."""
 
 
 def torch_import_seconds() -> float:
@@ -181,8 +185,21 @@ def cold_app_first_frame(demo_id: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def bench_rows(only: list[str] | None = None) -> list[str]:
-    """One Markdown row per demo: first frame (runner, app), time to point, reached, metrics."""
+def _runner(demo_id: str) -> tuple[float | None, float, object]:
+    """One run in the runner: (seconds to its first frame, seconds to its Result, the Result)."""
+    run = run_demo(demo_id, seed=0)
+    first_frame: float | None = None
+    start = time.perf_counter()
+    for event in run:
+        if first_frame is None and isinstance(event, Frame):
+            first_frame = time.perf_counter() - start
+    assert run.result is not None and run.wall_s is not None
+    return first_frame, run.wall_s, run.result
+
+
+def bench_rows(only: list[str] | None = None, repeat: int = REPEAT) -> list[str]:
+    """One Markdown row per demo, medians of `repeat` trials: first frame (runner, app), time to
+    point, final metrics."""
     rows = []
     root = Path(tempfile.mkdtemp(prefix="studydl-bench-"))
     template = template_db(root)
@@ -192,19 +209,17 @@ def bench_rows(only: list[str] | None = None) -> list[str]:
         try:
             # The app first: in this process the first review's background warm-up is what
             # imports torch, as for a learner; the runner then finds it warm.
-            in_app = f"{app_first_frame(spec.id, root, template):.2f}"
-            run = run_demo(spec.id, seed=0)
-            first_frame: float | None = None
-            start = time.perf_counter()
-            for event in run:
-                if first_frame is None and isinstance(event, Frame):
-                    first_frame = time.perf_counter() - start
-            assert run.result is not None and run.wall_s is not None
-            point = f"{run.wall_s:.2f}" if run.result.reached else "**not reached**"
-            if run.result.stopped:
-                point += f" ({run.result.stopped})"
-            frame = f"{first_frame:.3f}" if first_frame is not None else "—"
-            row = [spec.id, frame, in_app, point, _metrics(run.result.metrics)]
+            in_app = statistics.median(app_first_frame(spec.id, root, template) for _ in range(repeat))
+            trials = [_runner(spec.id) for _ in range(repeat)]
+            result = trials[-1][2]
+            firsts = [f for f, _, _ in trials if f is not None]
+            point = f"{statistics.median(w for _, w, _ in trials):.2f}"
+            if not result.reached:
+                point = "**not reached**"
+            if result.stopped:
+                point += f" ({result.stopped})"
+            frame = f"{statistics.median(firsts):.3f}" if firsts else "—"
+            row = [spec.id, frame, f"{in_app:.2f}", point, _metrics(result.metrics)]
         except DemoError as exc:
             row = [spec.id, "—", "—", "**failed**", str(exc).replace("|", "/")]
         rows.append("| " + " | ".join(row) + " |")
@@ -212,12 +227,12 @@ def bench_rows(only: list[str] | None = None) -> list[str]:
     return rows
 
 
-def report(only: list[str] | None = None) -> str:
+def report(only: list[str] | None = None, repeat: int = REPEAT) -> str:
     """The whole Markdown block."""
     load_start = os.getloadavg()[0]
     cold = torch_import_seconds()
     cold_app = cold_app_first_frame("xor-mlp")
-    rows = bench_rows(only)
+    rows = bench_rows(only, repeat)
     warm = warm_up()  # done by the first review's background thread: its figures
     import torch  # only now: the first review is what imports it in this process
     load_end = os.getloadavg()[0]
@@ -232,7 +247,8 @@ def report(only: list[str] | None = None) -> str:
         "card names the demo, `d` pressed once that warm-up is done (the learner reads the card "
         "meanwhile), until the demo screen's first frame panel is laid out. Pressed at once in a "
         f"fresh process, before the warm-up is done, `xor-mlp`'s first frame takes {cold_app:.2f} s. "
-        "*Time to point*: from the demo's start (torch loaded) to its Result, teaching point reached.",
+        "*Time to point*: from the demo's start (torch loaded) to its Result, teaching point reached. "
+        f"Each figure is the median of {repeat} trials.",
         "",
         "| demo | first frame, runner (s) | first frame in the app (s) | time to point (s) | final metrics |",
         "|---|---:|---:|---:|---|",
@@ -255,10 +271,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readme", action="store_true", help="update the block in README.md")
     parser.add_argument("--only", nargs="*", help="just these demo ids (not with --readme)")
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="trials per demo (medians shown)")
     args = parser.parse_args()
     if args.readme and args.only:
         parser.error("--readme writes the whole table: leave out --only")
-    block = report(args.only)
+    block = report(args.only, max(1, args.repeat))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(block)
     print(f"\nwrote {OUT.relative_to(ROOT)}")
