@@ -1,4 +1,8 @@
-"""The studydl home: the database, the user's own decks and the log, in one folder."""
+"""The studydl home: the database, the user's own decks and the log, in one folder.
+
+The database may live elsewhere instead (`--db URL` / `STUDYDL_DB`: a PostgreSQL
+server shared by several devices); the home still holds the decks and the log.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ if TYPE_CHECKING:
     from studydl.decks.roots import DeckRoots
 
 HOME_ENV = "STUDYDL_HOME"
+DB_ENV = "STUDYDL_DB"
 
 
 def default_home_dir() -> Path:
@@ -32,13 +37,31 @@ class Home:
     root: Path
     bundled: Path | None = None
     """The bundled decks folder (None: the installed package's)."""
+    db_url: str | None = None
+    """The database when it is not the home's SQLite file (`--db`): a server URL or another file."""
 
     @classmethod
-    def resolve(cls, root: Path | str | None = None) -> Home:
-        return cls(Path(root).expanduser() if root else default_home_dir())
+    def resolve(cls, root: Path | str | None = None, db_url: str | None = None) -> Home:
+        return cls(Path(root).expanduser() if root else default_home_dir(), db_url=db_url or None)
+
+    @property
+    def server(self):  # -> DbLocation | None (import deferred, as in open_db)
+        """The database server `--db` names; None when the database is a SQLite file (`db_path`)."""
+        if not self.db_url:
+            return None
+        from studydl.store.location import locate
+
+        where = locate(self.db_url)
+        return where if where.is_server else None
 
     @property
     def db_path(self) -> Path:
+        """The SQLite file: the home's studydl.db, or the file `--db` names (unused when it names a server)."""
+        if self.db_url:
+            from studydl.store.location import locate
+
+            if (path := locate(self.db_url).path) is not None:
+                return path
         return self.root / "studydl.db"
 
     @property
@@ -77,4 +100,4 @@ class Home:
         from studydl.store.db import Database
 
         self.ensure()
-        return Database(self.db_path)
+        return Database(self.server or self.db_path)

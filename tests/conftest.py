@@ -1,4 +1,9 @@
-"""Fixtures shared by every layer: a real home folder, a real SQLite file, real deck files."""
+"""Fixtures shared by every layer: a real home folder, a real database, real deck files.
+
+The database is a SQLite file in the home. Where a folder's conftest parametrizes
+`backend` (store, engine, decks, reliability), each test using `home` or `db` runs on
+both: SQLite, and a collection of its own on a real PostgreSQL server (tests/pg_server.py).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,24 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from studydl.home import Home
+from studydl.home import DB_ENV, Home
 from studydl.store.db import Database
+from tests.pg_server import PgServer, find_bin_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may read or write the real user data dir."""
+    """No test may read or write the real user data dir, nor a database named by the developer's environment."""
     monkeypatch.setenv("STUDYDL_HOME", str(tmp_path_factory.mktemp("default-home")))
+    monkeypatch.delenv(DB_ENV, raising=False)
 
 
 @pytest.fixture
@@ -34,9 +42,50 @@ def utc(monkeypatch: pytest.MonkeyPatch):
     time.tzset()
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> PgServer:
+    """This test process's PostgreSQL server (started on first use, stopped at the end).
+
+    Without PostgreSQL's binaries the tests that need it skip with the reason, except
+    in CI (`CI` set), where they fail: a backend that is skipped is not tested.
+    """
+    with started_server() as server:
+        yield server
+
+
+@contextmanager
+def started_server() -> Iterator[PgServer]:
+    """A PostgreSQL server of its own, stopped (and its folder deleted) on leaving, even on failure."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        message = "PostgreSQL's initdb/pg_ctl not found (Debian: apt-get install postgresql; `make test` installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PgServer(bin_dir)
+    try:
+        yield server.start()
+    finally:
+        server.close()
+
+
 @pytest.fixture
-def home(tmp_path: Path) -> Home:
-    return Home(tmp_path / "home").ensure()
+def backend() -> str:
+    """The database the store runs on; folders that test the store on both parametrize it."""
+    return "sqlite"
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest) -> str | None:
+    """None for the home's SQLite file, else a fresh collection's URL on the test PostgreSQL server."""
+    if backend == "sqlite":
+        return None
+    return request.getfixturevalue("pg_server").new_collection()
+
+
+@pytest.fixture
+def home(tmp_path: Path, db_url: str | None) -> Home:
+    return Home(tmp_path / "home", db_url=db_url).ensure()
 
 
 @pytest.fixture
@@ -64,6 +113,8 @@ def run_studydl(*args: str, home: Home | None = None, input: str | None = None, 
     env = dict(os.environ)
     if home is not None:
         env["STUDYDL_HOME"] = str(home.root)
+        if home.db_url:
+            env[DB_ENV] = home.db_url
     return subprocess.run(
         [sys.executable, "-m", "studydl", *args],
         capture_output=True,

@@ -40,5 +40,15 @@ def test_core_imports_neither_textual_nor_torch() -> None:
 
 def test_cli_help_does_not_import_heavy_packages() -> None:
     modules = loaded_after("from studydl.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass")
-    for heavy in ("torch", "textual", "pandas", "numpy", "alembic", "plotext", "genanki"):
+    for heavy in ("torch", "textual", "pandas", "numpy", "alembic", "plotext", "genanki", "psycopg", "sqlalchemy"):
         assert heavy not in modules, heavy
+
+
+def test_sqlite_collections_never_load_the_postgresql_driver(tmp_path) -> None:
+    """psycopg is imported only when the database is a PostgreSQL server."""
+    code = (
+        "from pathlib import Path\nfrom studydl.store.db import Database\nfrom studydl.engine.session import ReviewSession\n"
+        f"db = Database(Path({str(tmp_path / 's.db')!r}))\nReviewSession(db).next_card()\ndb.dispose()"
+    )
+    modules = loaded_after(code)
+    assert not {m for m in modules if m == "psycopg" or m.startswith(("psycopg.", "psycopg_"))}

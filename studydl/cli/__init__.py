@@ -11,7 +11,7 @@ import click
 
 from studydl.cli.context import CliContext
 from studydl.domain.errors import StudyError
-from studydl.home import HOME_ENV, Home
+from studydl.home import DB_ENV, HOME_ENV, Home
 
 COMMANDS = {
     "sync": "studydl.cli.decks:sync",
@@ -31,6 +31,7 @@ COMMANDS = {
     "backup": "studydl.cli.backup:backup",
     "restore": "studydl.cli.backup:restore",
     "doctor": "studydl.cli.backup:doctor",
+    "copy-to": "studydl.cli.database:copy_to",
 }
 """Subcommands, imported only when used (click's lazy-group pattern): opening the app
 with plain `studydl` skips ~170 ms of command modules (rich progress, demo renderers)."""
@@ -74,14 +75,22 @@ class StudyGroup(click.Group):
     show_envvar=True,
     help="Folder holding the database, your own decks and the log (default: the user data dir).",
 )
+@click.option(
+    "--db",
+    metavar="URL",
+    envvar=DB_ENV,
+    show_envvar=True,
+    help="The database, when not the home's SQLite file: a PostgreSQL server shared by your devices"
+    " (postgresql://user@host/dbname) or another SQLite file. See docs/devices.md.",
+)
 @click.version_option(package_name="studydl")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None) -> None:
+def cli(ctx: click.Context, home: Path | None, db: str | None) -> None:
     """Study deep learning with spaced repetition: Markdown decks, FSRS scheduling, live PyTorch demos.
 
     Run without a command to open the app.
     """
-    ctx.obj = CliContext(Home.resolve(home))
+    ctx.obj = CliContext(Home.resolve(home, db))
     if ctx.invoked_subcommand is None:
         from studydl.tui.launch import open_app
 

@@ -28,6 +28,8 @@ def backup_after_session(obj: CliContext) -> Path | None:
     from studydl.domain.days import local_zone
     from studydl.store.backup_policy import auto_backup
 
+    if obj.home.server is not None:  # a server's database: its own tools back it up
+        return None
     try:
         return auto_backup(obj.home.db_path, obj.home.backups_dir, _now(), local_zone())
     except (StudyError, OSError) as exc:
@@ -46,6 +48,7 @@ def backup(obj: CliContext, list_: bool) -> None:
     keeps today's and yesterday's, then one a day for 7 days, one a week for 4
     weeks and one a month for 3 months. `studydl restore FILE` puts one back.
     """
+    obj.require_sqlite_file("studydl backup")
     from studydl.store.backup import describe, find_backups
 
     folder = obj.home.backups_dir
@@ -82,6 +85,7 @@ def restore(obj: CliContext, file: Path, yes: bool) -> None:
     that, moved into the backups folder as damaged-<time>.db), so a restore can
     itself be undone with another restore.
     """
+    obj.require_sqlite_file("studydl restore")
     from studydl.store.backup_restore import read_contents, restore_backup
 
     source = file if file.exists() or file.parent != Path(".") else obj.home.backups_dir / file.name
@@ -109,6 +113,7 @@ def doctor(obj: CliContext, check_only: bool) -> None:
     cards whose deck is gone) are reported, never deleted. Exit status 1 when
     something is left that doctor did not repair.
     """
+    obj.require_sqlite_file("studydl doctor")
     from studydl.doctor.checkup import run_doctor
 
     report = run_doctor(obj.home, _now(), repair=not check_only)

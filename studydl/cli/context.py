@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from studydl.domain.errors import StudyError
 from studydl.home import Home
 
 
@@ -20,6 +21,14 @@ class CliContext:
 
     home: Home
     _db: Any = field(default=None, repr=False)
+
+    def require_sqlite_file(self, what: str) -> None:
+        """Backups, restore and doctor work on a SQLite file; a server's database is kept by the server's own tools."""
+        if (server := self.home.server) is not None:
+            raise StudyError(
+                f"{what} works on a SQLite file; your database is on the {server}: back it up with"
+                " the server's own tools (pg_dump; restore with pg_restore), see docs/devices.md"
+            )
 
     @property
     def db(self):  # -> studydl.store.db.Database

@@ -28,3 +28,7 @@ class StoreBusy(StudyError):
 
 class StoreError(StudyError):
     """The database file cannot be opened or migrated."""
+
+
+class StoreUnreachable(StoreError):
+    """The database server cannot be reached, or the connection to it was lost."""

@@ -67,7 +67,7 @@ def apply_answer(
     already buried that long are buried, as Anki buries only cards in its queues.
     `detail` is the JSON of a typed or predicted answer, kept on the log row.
     """
-    con = card_sql.raw(s)
+    con = card_sql.hot(s)
     row = card_sql.card_row(con, card_id)
     if row is None:
         raise NoSuchCard(f"no card with id {card_id}")

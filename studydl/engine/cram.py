@@ -68,7 +68,7 @@ class CramSession(ReviewSession):
     def _card_ids(self) -> list[int]:
         """Live cards in scope: not retired, not suspended (buried cards too: cramming is a choice)."""
         deck_ids = sorted(self._queue.deck_ids) if self.scope.deck is not None else None
-        sql = "SELECT id FROM cards WHERE retired = 0 AND suspended = 0"
+        sql = "SELECT id FROM cards WHERE retired = FALSE AND suspended = FALSE"
         params: list[object] = []
         if deck_ids is not None:
             sql += f" AND deck_id IN ({', '.join(str(int(i)) for i in deck_ids) or 'NULL'})"

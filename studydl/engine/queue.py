@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_
 
 from studydl.domain.review import QueueCounts
-from studydl.engine.card_sql import PickSQL, Txn, raw, to_db
+from studydl.engine.card_sql import PickSQL, Txn, hot
 from studydl.engine.settings import Settings
+from studydl.store.hot import HotSQL
 from studydl.store.models import CardRow
 from studydl.store.queries import LEARNING, NEW, RELEARNING, REVIEW
 
@@ -77,7 +78,7 @@ def _share(deck: DeckQueue) -> tuple[int, int, int]:
 
 
 def deck_names(s: Txn) -> dict[int, str]:
-    return dict(raw(s).execute("SELECT id, name FROM decks").fetchall())
+    return dict(hot(s).execute("SELECT id, name FROM decks").fetchall())
 
 
 def done_today(s: Txn, day_start: datetime) -> dict[tuple[int, int], int]:
@@ -87,12 +88,13 @@ def done_today(s: Txn, day_start: datetime) -> dict[tuple[int, int], int]:
 
     Plain SQL (as `deck_names`), so the review session can run it on its raw connection.
     """
+    con = hot(s)
     query = (
-        "SELECT cards.deck_id, json_extract(review_log.state_before, '$.state'), count(*)"
+        f"SELECT cards.deck_id, {con.json_int('review_log.state_before', 'state')}, count(*)"
         " FROM review_log JOIN cards ON cards.id = review_log.card_id"
         " WHERE review_log.reviewed_at >= ? AND review_log.kind = 'scheduled' GROUP BY 1, 2"
     )
-    return {(deck_id, int(state)): n for deck_id, state, n in raw(s).execute(query, (to_db(day_start),))}
+    return {(deck_id, int(state)): n for deck_id, state, n in con.execute(query, (con.to_db(day_start),))}
 
 
 @dataclass
@@ -129,18 +131,19 @@ class Queue:
 
     def load(self, s: Txn, now: datetime) -> None:
         """Count everything afresh (two grouped index range reads, see PickSQL.counts)."""
-        self.names = deck_names(s)
+        con = hot(s)
+        self.names = deck_names(con)
         self.decks = {}
         self._picks = None
         self._totals = None
         self._order_key = None
-        counts = self._sql().counts(raw(s), to_db(self.day_end), to_db(now))
+        counts = self._sql(con).counts(con, con.to_db(self.day_end), con.to_db(now))
         for deck_id, (new, learning, review) in counts.items():
             deck = self._deck(self.names.get(deck_id, "?"))
             deck.new += new
             deck.learning += learning
             deck.review += review
-        for (deck_id, state), n in done_today(s, self.day_start).items():
+        for (deck_id, state), n in done_today(con, self.day_start).items():
             name = self.names.get(deck_id, "?")
             if self.scope.deck is not None and name.lower() != self.scope.deck.lower():
                 continue
@@ -198,30 +201,33 @@ class Queue:
     def _ids_where(self, predicate: str) -> list[int]:
         return list(self._iter_ids_where(predicate))
 
-    def _sql(self) -> PickSQL:
+    def _sql(self, con: HotSQL) -> PickSQL:
         """The pick queries, built once per queue (the deck scope is fixed)."""
         if self._picks is None:
-            self._picks = PickSQL(self.deck_ids, self.scope.section)
+            self._picks = PickSQL(self.deck_ids, self.scope.section, con)
         return self._picks
 
     def pick_learning(self, s: Txn, now: datetime, until: datetime) -> int | None:
         """The learning/relearning card due first, if due by `until`."""
-        sql = self._sql()
-        return sql.one(raw(s), sql.learning, (*sql.scope_params, to_db(until), to_db(now)))
+        con = hot(s)
+        sql = self._sql(con)
+        return sql.one(con, sql.learning, (*sql.scope_params, con.to_db(until), con.to_db(now)))
 
     def pick_review(self, s: Txn, now: datetime) -> int | None:
         """The most overdue review card of a deck with review quota left."""
         ids = self._ids_where("review_left")
         if not ids:
             return None
-        sql = self._sql()
-        return sql.one(raw(s), sql.review(ids), (*sql.scope_params, to_db(self.day_end), to_db(now)))
+        con = hot(s)
+        sql = self._sql(con)
+        return sql.one(con, sql.review(ids), (*sql.scope_params, con.to_db(self.day_end), con.to_db(now)))
 
     def pick_new(self, s: Txn, now: datetime) -> int | None:
         """The first new card (in file order) of the first deck (by name) with new quota left."""
-        sql, con = self._sql(), raw(s)
+        con = hot(s)
+        sql, at = self._sql(con), con.to_db(now)
         for deck_id in self._iter_ids_where("new_left"):
-            found = sql.one(con, sql.new, (*sql.scope_params, deck_id, to_db(now)))
+            found = sql.one(con, sql.new, (*sql.scope_params, deck_id, at))
             if found is not None:
                 return found
         return None

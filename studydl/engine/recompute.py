@@ -28,6 +28,7 @@ from studydl.engine.history import starting_memory
 from studydl.engine.scheduler import Memory, stored_difficulty, stored_stability
 from studydl.engine.settings import RECOMPUTE_PENDING, Settings
 from studydl.store.db import Database
+from studydl.store.hot import HotSQL
 
 
 @dataclass
@@ -41,7 +42,7 @@ class CardLog:
     """The last answer's `state_before` JSON (the interval it replaced)."""
 
 
-def read_logs(con) -> Iterator[CardLog]:  # noqa: ANN001 - a sqlite3 connection in a transaction
+def read_logs(con: HotSQL) -> Iterator[CardLog]:
     """Every card's scheduled answers, card by card (one ordered pass over the review log).
 
     Cram answers are left out, as Anki's FSRS leaves out filtered reviews with rescheduling off.
@@ -56,7 +57,7 @@ def read_logs(con) -> Iterator[CardLog]:  # noqa: ANN001 - a sqlite3 connection 
             if current is not None:
                 yield current
             current = CardLog(card_id, starting_memory(state_before))
-        current.answers.append((card_sql.from_db(reviewed_at), int(rating)))
+        current.answers.append((con.from_db(reviewed_at), int(rating)))
         current.last_before = state_before
     if current is not None:
         yield current
@@ -97,7 +98,7 @@ def _new_due(log: CardLog, memory: Memory, model: FsrsModel, settings: Settings,
     return days.start_of(days.day_of(memory.last_review) + ivl)
 
 
-def recompute_in(con, settings: Settings, *, reschedule: bool = False) -> RecomputeResult:  # noqa: ANN001
+def recompute_in(con: HotSQL, settings: Settings, *, reschedule: bool = False) -> RecomputeResult:
     """`recompute_memory_states` inside a write transaction already begun on `con`."""
     model = FsrsModel(settings.parameters, settings.desired_retention)
     days = settings.study_days()

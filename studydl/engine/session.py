@@ -12,20 +12,19 @@ card it compares the stored settings with those it runs on, and takes up a chang
 (`studydl optimize` or the settings screen in another window) from that card on.
 
 Loading the queue, picking and showing a card and answering it use the database's
-plain sqlite3 transactions (`Database.raw_read`/`raw_write`): the same transactions
-as `read`/`write`, without a SQLAlchemy Session per call, which cost more than the
-statements themselves. The rarer actions (undo, suspend, flag, summary) use sessions.
+plain DB-API transactions (`Database.raw_read`/`raw_write`, SQLite or PostgreSQL): the
+same transactions as `read`/`write`, without a SQLAlchemy Session per call, which cost
+more than the statements themselves. The summary uses a session.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
@@ -37,7 +36,9 @@ from studydl.engine.queue import Queue, Scope, bucket, deck_names
 from studydl.engine.scheduler import CardScheduler, Memory
 from studydl.engine.settings import Settings, load_settings, settings_from_rows
 from studydl.store.db import Database
+from studydl.store.hot import HotSQL
 from studydl.store.models import ReviewRow
+from studydl.store.portable_sql import json_int
 from studydl.store.queries import card_view
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -97,7 +98,7 @@ class ReviewSession:
             self._queue = self._load(now)
         return self._queue
 
-    def _follow_settings(self, con: sqlite3.Connection, now: datetime) -> None:
+    def _follow_settings(self, con: HotSQL, now: datetime) -> None:
         """Take up settings changed in the store since the last card (when following it)."""
         if not self.follows_store:
             return
@@ -135,7 +136,7 @@ class ReviewSession:
         with self._lock, self.db.raw_read() as con:
             return self._due_card(con, card_id, self._now())
 
-    def _due_card(self, con: sqlite3.Connection, card_id: int, now: datetime) -> DueCard:
+    def _due_card(self, con: HotSQL, card_id: int, now: datetime) -> DueCard:
         row = card_sql.card_row(con, card_id)
         if row is None:
             raise NoSuchCard(f"no card with id {card_id}")
@@ -145,7 +146,7 @@ class ReviewSession:
         intervals = self.scheduler.preview(card_id, Memory.from_row(row), now)
         return DueCard(card_view(row, name), intervals)
 
-    def _pick(self, s: sqlite3.Connection, queue: Queue, now: datetime) -> int | None:
+    def _pick(self, s: HotSQL, queue: Queue, now: datetime) -> int | None:
         card_id = queue.pick_learning(s, now, now)
         if card_id is not None:
             return card_id
@@ -298,10 +299,10 @@ class ReviewSession:
         with self._lock:
             now = self._now()
             queue = self._today(now)
-            state_before = func.json_extract(ReviewRow.state_before, "$.state")
+            state_before = json_int(ReviewRow.state_before, "state")
             with self.db.read() as s:
                 total, passed = s.execute(
-                    select(func.count(), func.sum(func.iif(ReviewRow.rating > int(Rating.AGAIN), 1, 0))).where(
+                    select(func.count(), func.sum(case((ReviewRow.rating > int(Rating.AGAIN), 1), else_=0))).where(
                         ReviewRow.reviewed_at >= queue.day_start,
                         state_before == int(CardState.REVIEW),
                         ReviewRow.kind == "scheduled",

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from studydl.domain.days import StudyDays, local_zone, zone_named
 from studydl.domain.errors import StudyError
 from studydl.store.db import Database
 from studydl.store.models import SettingRow
+from studydl.store.portable_sql import upsert
 
 
 @dataclass
@@ -222,8 +222,7 @@ def save_changes(db: Database, changes: dict[str, Any]) -> Settings:
 
 def upsert_setting(s: Any, key: str, value: str) -> None:
     """Insert or replace one stored setting (a JSON value) inside a write session."""
-    stmt = sqlite_insert(SettingRow).values(key=key, value=value)
-    s.execute(stmt.on_conflict_do_update(index_elements=[SettingRow.key], set_={"value": stmt.excluded.value}))
+    upsert(s, SettingRow, {"key": key, "value": value}, [SettingRow.key])
 
 
 def save_setting(db: Database, name: str, value: Any) -> Settings:

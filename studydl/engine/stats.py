@@ -23,6 +23,7 @@ from studydl.engine.queue import (
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, DeckRow, ReviewRow
+from studydl.store.portable_sql import epoch_seconds, json_int
 
 FORECAST_DAYS = 30
 HISTORY_DAYS = 365
@@ -95,8 +96,8 @@ BUCKET_SECS = 900
 
 def _daily(s: Session, since: datetime, days: StudyDays) -> list[tuple[date, int, int, int]]:
     """(study day, answers, review-state answers, of those not Again) per day since `since`."""
-    bucket = cast(func.strftime("%s", ReviewRow.reviewed_at), Integer) / BUCKET_SECS
-    was_review = and_(ReviewRow.kind == "scheduled", func.json_extract(ReviewRow.state_before, "$.state") == REVIEW)
+    bucket = epoch_seconds(ReviewRow.reviewed_at) // BUCKET_SECS
+    was_review = and_(ReviewRow.kind == "scheduled", json_int(ReviewRow.state_before, "state") == REVIEW)
     query = (
         select(
             bucket,
@@ -128,7 +129,7 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
         ).one()
         total = s.execute(select(func.count()).select_from(ReviewRow)).scalar_one()
         daily = _daily(s, days.start_of(today - HISTORY_DAYS + 1), days)
-        was_review = and_(ReviewRow.kind == "scheduled", func.json_extract(ReviewRow.state_before, "$.state") == REVIEW)
+        was_review = and_(ReviewRow.kind == "scheduled", json_int(ReviewRow.state_before, "state") == REVIEW)
         n30, pass30 = s.execute(
             select(func.count(), func.sum(case((ReviewRow.rating > 1, 1), else_=0))).where(
                 ReviewRow.reviewed_at >= days.start_of(today - 29), was_review

@@ -9,12 +9,12 @@ holds the "after" values: someone changed it since, and restoring would lose tha
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from studydl.domain.errors import StudyError
 from studydl.engine import card_sql
+from studydl.store.hot import HotSQL
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ class AlreadyUndone(StudyError):
     """The action's log row is gone: it was undone elsewhere."""
 
 
-def set_columns(con: sqlite3.Connection, card_id: int, values: dict[str, Any]) -> None:
+def set_columns(con: HotSQL, card_id: int, values: dict[str, Any]) -> None:
     card_sql.write_memory(con, card_id, values)
 
 
-def change(con: sqlite3.Connection, card_id: int, after: dict[str, Any]) -> CardChange:
+def change(con: HotSQL, card_id: int, after: dict[str, Any]) -> CardChange:
     """Set columns on a card and return the change (reads the old values first)."""
     row = card_sql.card_row(con, card_id)
     if row is None:
@@ -57,7 +57,7 @@ def change(con: sqlite3.Connection, card_id: int, after: dict[str, Any]) -> Card
     return CardChange(card_id, before, dict(after))
 
 
-def undo(con: sqlite3.Connection, entry: UndoEntry) -> None:
+def undo(con: HotSQL, entry: UndoEntry) -> None:
     """Restore the cards as before the action and delete its log row, or refuse (nothing written)."""
     if entry.review_id is not None:
         newest = con.execute("SELECT max(id) FROM review_log WHERE card_id = ?", (entry.card_id,)).fetchone()[0]

@@ -1,91 +1,95 @@
-"""One SQLite database: the engine, WAL mode, write transactions that wait for the lock."""
+"""One studydl database, SQLite file or PostgreSQL server: sessions per action, writes that wait for the lock.
+
+What differs between the two lives in `sqlite_backend` and `pg_backend`; the hot
+path's statements are in `hot`. Both give the same guarantees: a write transaction
+takes the collection's write lock before it reads anything (another writer is
+waited for, up to the busy timeout, then StoreBusy); a commit is durable when it
+returns; reads see one consistent snapshot and never wait for writers.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from studydl.domain.errors import StoreBusy, StoreError
-from studydl.store import schema
-from studydl.store.damage import DatabaseDamaged, check_file, sqlite_damage
+from studydl.store.hot import HotSQL
+from studydl.store.location import DbLocation, locate
 
 BUSY_TIMEOUT_S = 5.0
 """How long a write waits for another process's lock before giving up with a clear error."""
 
 
-def _is_locked(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text
+def _backend(location: DbLocation, busy_timeout_s: float) -> Any:
+    if location.dialect == "sqlite":
+        from studydl.store.sqlite_backend import SqliteBackend
 
+        return SqliteBackend(location, busy_timeout_s)
+    from studydl.store.pg_backend import PostgresBackend
 
-def _busy(path: Path) -> StoreBusy:
-    return StoreBusy(f"{path} is locked by another studydl process; try again in a moment")
+    return PostgresBackend(location, busy_timeout_s)
 
 
 class Database:
-    """A studydl database file. `read()`/`write()` open one session per action.
+    """A studydl database. `read()`/`write()` open one session per action.
 
-    `raw_read()`/`raw_write()` are the same transactions on a plain sqlite3
-    connection, for the review hot path only (see there).
+    `raw_read()`/`raw_write()` are the same transactions on the driver's own
+    connection (no SQLAlchemy Session), for the review hot path only (see there).
+    `where` is a SQLite file, or a URL or location from `--db`.
     """
 
-    def __init__(self, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, where: Path | str | DbLocation, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self.location = where if isinstance(where, DbLocation) else locate(where)
+        self.path: Path | None = self.location.path
+        """The SQLite file; None on a server."""
         self.busy_timeout_s = busy_timeout_s
-        self.engine = create_engine(
-            f"sqlite:///{self.path}",
-            connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
-        )
-        event.listen(self.engine, "connect", self._on_connect)
+        self.backend = _backend(self.location, busy_timeout_s)
+        self.engine = self.backend.create_engine()
+        event.listen(self.engine, "connect", self.backend.on_connect)
         event.listen(self.engine, "begin", self._on_begin)
         self._write_engine = self.engine.execution_options(studydl_write=True)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(self._write_engine, expire_on_commit=False)
-        self._raw_idle: list[sqlite3.Connection] = []
-        self._raw_all: list[sqlite3.Connection] = []
+        self._raw_idle: list[Any] = []
+        self._raw_all: list[Any] = []
         self._raw_lock = threading.Lock()
         self.backup_path: Path | None = None
-        if problem := check_file(self.path):
-            raise DatabaseDamaged(self.path, problem)
         try:
-            self.backup_path = schema.ensure_current(self.engine, self.path)
-        except DBAPIError as exc:
-            if detail := sqlite_damage(exc):
-                raise DatabaseDamaged(self.path, detail) from exc
-            if not isinstance(exc, OperationalError):
-                raise
-            raise StoreError(f"{self.path}: cannot open the database: {exc.orig}") from exc
+            self.backup_path = self.backend.ensure_schema(self.engine, self._write_engine)
+        except OperationalError as exc:
+            self.engine.dispose()
+            raise StoreError(f"{self.location}: cannot open the database: {exc.orig}") from exc
+        except BaseException:
+            self.engine.dispose()
+            raise
 
-    @staticmethod
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        # Let SQLAlchemy emit BEGIN itself (pysqlite's own implicit BEGIN is deferred
-        # and skips SELECTs, which breaks read-modify-write under concurrency).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.location.dialect
 
-    @staticmethod
-    def _on_begin(connection: object) -> None:
-        immediate = connection.get_execution_options().get("studydl_write")  # type: ignore[attr-defined]
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
+    def _on_begin(self, connection: Any) -> None:
+        self.backend.on_begin(connection, bool(connection.get_execution_options().get("studydl_write")))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session (a consistent snapshot; never blocks writers in WAL mode)."""
-        with self._reads() as session, session.begin():
-            yield session
+        """A read-only session (a consistent snapshot; never blocks writers)."""
+        try:
+            with self._reads() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            error = self.backend.translate(exc)
+            if error is None:
+                raise
+            raise error from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -99,22 +103,24 @@ class Database:
             session = self._writes()
             try:
                 session.begin()
-                session.connection()  # emits BEGIN IMMEDIATE now, waiting for the lock
+                session.connection()  # begins now, taking the write lock (waiting for it)
                 break
-            except OperationalError as exc:
+            except DBAPIError as exc:
                 session.close()
-                if not _is_locked(exc):
-                    raise StoreError(f"{self.path}: {exc.orig}") from exc
-                if time.monotonic() >= deadline:
-                    raise _busy(self.path) from exc
+                error = self.backend.translate(exc, beginning=True)
+                if error is None:
+                    raise
+                if not isinstance(error, StoreBusy) or time.monotonic() >= deadline:
+                    raise error from exc
         try:
             yield session
             session.commit()
-        except OperationalError as exc:
+        except DBAPIError as exc:
             session.rollback()
-            if _is_locked(exc):
-                raise _busy(self.path) from exc
-            raise
+            error = self.backend.translate(exc)
+            if error is None:
+                raise
+            raise error from exc
         except BaseException:
             session.rollback()
             raise
@@ -124,82 +130,111 @@ class Database:
     # -- the review hot path -------------------------------------------------
 
     @contextmanager
-    def _raw(self) -> Iterator[sqlite3.Connection]:
-        """A plain sqlite3 connection of this database's own small pool, not in a transaction.
+    def _raw(self, write: bool) -> Iterator[Any]:
+        """A connection of this database's own small pool, in a transaction begun for us.
 
-        Opened like the engine's (same PRAGMAs, same busy timeout, no implicit BEGIN)
-        and kept for the next call: one per thread using it at the same moment, so
-        TUI worker threads never share one. A connection left inside a transaction
-        (it cannot be rolled back) is closed rather than reused.
+        Opened like the engine's (same settings) and kept for the next call: one per
+        thread using it at the same moment, so TUI worker threads never share one. A
+        pooled connection found dead (a server restarted since) is replaced before
+        anything is sent; one left inside a transaction that cannot be rolled back is
+        closed rather than reused.
         """
+        backend = self.backend
         with self._raw_lock:
             con = self._raw_idle.pop() if self._raw_idle else None
-        if con is None:
-            con = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False)
-            self._on_connect(con, None)
-            with self._raw_lock:
-                self._raw_all.append(con)
-        reusable = True
+        if con is not None and not backend.usable(con):
+            self._forget(con)
+            con = None
         try:
+            if con is None:
+                con = self._connect()
+            con = self._begin(con, write)
             yield con
         finally:
-            if con.in_transaction:
-                try:
-                    con.execute("ROLLBACK")
-                except sqlite3.Error:
-                    reusable = False
-            with self._raw_lock:
-                if reusable and con in self._raw_all:  # (not closed by `dispose` meanwhile)
-                    self._raw_idle.append(con)
-                elif con in self._raw_all:
-                    self._raw_all.remove(con)
-                    con.close()
+            if con is not None:
+                self._give_back(con)
+
+    def _connect(self) -> Any:
+        con = self.backend.connect()
+        with self._raw_lock:
+            self._raw_all.append(con)
+        return con
+
+    def _begin(self, con: Any, write: bool) -> Any:
+        """Begin on `con` (a fresh connection if it died idle in the pool); the connection used."""
+        backend = self.backend
+        deadline = time.monotonic() + self.busy_timeout_s * 2
+        fresh = False
+        while True:
+            try:
+                backend.begin(con, write)
+                return con
+            except Exception as exc:
+                if not backend.usable(con) and not fresh:  # died in the pool: nothing was sent yet
+                    self._forget(con)
+                    con, fresh = self._connect(), True
+                    continue
+                error = backend.translate(exc, beginning=True)
+                if error is None:
+                    raise
+                if not isinstance(error, StoreBusy) or time.monotonic() >= deadline:
+                    raise error from exc
+                backend.release(con)  # (a server's lock wait ends its transaction: roll it back first)
+
+    def _give_back(self, con: Any) -> None:
+        reusable = self.backend.release(con)
+        with self._raw_lock:
+            if reusable and con in self._raw_all:  # (not closed by `dispose` meanwhile)
+                self._raw_idle.append(con)
+                return
+        self._forget(con)
+
+    def _forget(self, con: Any) -> None:
+        with self._raw_lock:
+            if con in self._raw_all:
+                self._raw_all.remove(con)
+        with suppress(Exception):  # already broken
+            self.backend.close(con)
 
     @contextmanager
-    def raw_read(self) -> Iterator[sqlite3.Connection]:
-        """As `read()` (one consistent snapshot), on a plain sqlite3 connection.
+    def raw_read(self) -> Iterator[HotSQL]:
+        """As `read()` (one consistent snapshot), on the driver's own connection.
 
         For the review hot path: picking and showing a card is a few one-row
         statements, and a SQLAlchemy Session per call costs more than they do.
         """
-        with self._raw() as con:
-            con.execute("BEGIN")
+        with self._hot(write=False) as con:
             yield con
-            con.execute("COMMIT")
 
     @contextmanager
-    def raw_write(self) -> Iterator[sqlite3.Connection]:
-        """As `write()`, on a plain sqlite3 connection: BEGIN IMMEDIATE, committed on exit.
+    def raw_write(self) -> Iterator[HotSQL]:
+        """As `write()`, on the driver's own connection: the write lock first, committed on exit.
 
         The same guarantees: the lock is taken before anything is read, another
         process's lock is waited for (`busy_timeout_s`, retried once) and then
-        StoreBusy; synchronous=FULL, so the answer is on disk when this returns;
-        any error rolls the whole transaction back.
+        StoreBusy; the answer is durable when this returns; any error rolls the
+        whole transaction back.
         """
-        deadline = time.monotonic() + self.busy_timeout_s * 2
-        with self._raw() as con:
-            while True:
-                try:
-                    con.execute("BEGIN IMMEDIATE")  # waits for the lock (busy timeout)
-                    break
-                except sqlite3.OperationalError as exc:
-                    if not _is_locked(exc):
-                        raise StoreError(f"{self.path}: {exc}") from exc
-                    if time.monotonic() >= deadline:
-                        raise _busy(self.path) from exc
+        with self._hot(write=True) as con:
+            yield con
+
+    @contextmanager
+    def _hot(self, write: bool) -> Iterator[HotSQL]:
+        """A `_raw` transaction as the hot path's interface, committed on exit (on an error `_raw` rolls back)."""
+        with self._raw(write) as con:
             try:
-                yield con
-                con.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                if _is_locked(exc):
-                    raise _busy(self.path) from exc
-                raise
-            # On any error `_raw` rolls back (the connection is still in the transaction).
+                yield self.backend.hot(con)
+                self.backend.commit(con)
+            except Exception as exc:
+                error = self.backend.translate(exc)
+                if error is None:
+                    raise
+                raise error from exc
 
     def dispose(self) -> None:
         with self._raw_lock:
-            for con in self._raw_all:
-                con.close()
-            self._raw_all.clear()
-            self._raw_idle.clear()
+            connections, self._raw_all, self._raw_idle = self._raw_all, [], []
+        for con in connections:
+            with suppress(Exception):
+                self.backend.close(con)
         self.engine.dispose()

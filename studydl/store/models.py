@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -58,8 +59,9 @@ class DeckRow(Base):
     """The file's path inside its root, `/`-separated. With `root`, the deck's identity."""
     path: Mapped[str] = mapped_column(Text)
     """Where this file was when a sync last read it: to show and open it, never to identify it."""
-    file_size: Mapped[int | None]
-    file_mtime_ns: Mapped[int | None]
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    file_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    """Nanoseconds: 64 bits (SQLite's INTEGER always is; PostgreSQL's would be 32)."""
     file_hash: Mapped[str | None] = mapped_column(String(64))
     synced_at: Mapped[datetime | None]
 

@@ -1,4 +1,9 @@
-"""Schema versions: create a new database, migrate an older one in place (after a backup)."""
+"""Schema versions: create a new database, migrate an older one in place.
+
+A SQLite file is copied first (SQLite's backup API); on a PostgreSQL server the whole
+migration runs in one transaction (its DDL is transactional), so it lands entirely or
+not at all, while the other devices wait for the collection's write lock.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 from studydl.domain.errors import StoreError
 from studydl.store.damage import DatabaseDamaged, sqlite_damage
@@ -54,11 +59,10 @@ def backup(path: Path, revision: str) -> Path:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations up to `revision` on this engine's database."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            upgrade_on(connection, revision)
+        return
     with engine.connect() as connection:
         # Table rebuilds (batch migrations) must not trip foreign keys half-way;
         # the pragma only takes effect outside a transaction.
@@ -66,10 +70,28 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                upgrade_on(connection, revision)
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade_on(connection: Connection, revision: str = "head") -> None:
+    """Run the Alembic migrations up to `revision` inside the connection's transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _known_revisions() -> list[str]:
+    return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"))
+
+
+def _newer(where: object, revision: str) -> StoreError:
+    return StoreError(f"{where}: written by a newer studydl (schema {revision}, this one knows up to {HEAD}); upgrade studydl")
 
 
 def ensure_current(engine: Engine, path: Path) -> Path | None:
@@ -80,11 +102,8 @@ def ensure_current(engine: Engine, path: Path) -> Path | None:
     revision = current_revision(path)
     if revision == HEAD:
         return None
-    known = sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"))
-    if revision is not None and revision not in known:
-        raise StoreError(
-            f"{path}: written by a newer studydl (schema {revision}, this one knows up to {HEAD}); upgrade studydl"
-        )
+    if revision is not None and revision not in _known_revisions():
+        raise _newer(path, revision)
     if revision is None:
         create_current(engine)
         return None
@@ -100,10 +119,59 @@ def create_current(engine: Engine) -> None:
     skips importing Alembic and replaying every migration on first start. A test
     checks that the migrations and the models produce the same schema.
     """
+    with engine.begin() as connection:
+        create_on(connection)
+
+
+def create_on(connection: Connection) -> None:
+    """The current tables, stamped at HEAD, inside the connection's transaction."""
     from studydl.store.models import Base
 
-    with engine.begin() as connection:
-        Base.metadata.create_all(connection)
-        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-        connection.exec_driver_sql("DELETE FROM alembic_version")
-        connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES (?)", (HEAD,))
+    Base.metadata.create_all(connection)
+    connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+    connection.exec_driver_sql("DELETE FROM alembic_version")
+    connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD})
+
+
+_STUDYDL_TABLES = text(
+    "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = current_schema() AND c.relname IN ('alembic_version', 'cards', 'decks')"
+)
+"""studydl's tables in the collection's schema, read from the catalog under the statement's
+snapshot (not by name lookups, whose cache can miss tables another session created while
+this one waited for the lock; reading pg_class also brings that cache up to date)."""
+
+
+def postgres_revision(connection: Connection, where: object) -> str | None:
+    """The schema revision of a server's collection (in its current schema), or None when it holds no studydl tables."""
+    tables = set(connection.execute(_STUDYDL_TABLES).scalars())
+    if "alembic_version" not in tables:
+        if tables:
+            raise StoreError(f"{where}: holds tables that are not a studydl collection (no schema version)")
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def ensure_current_postgres(engine: Engine, write_engine: Engine, where: object) -> None:
+    """Bring a server's collection to HEAD.
+
+    The common case (at HEAD) is two reads. Otherwise the check is made again and the
+    tables created or migrated in one transaction holding the collection's write lock
+    (`write_engine` takes it first), so two devices starting at once do it once. Only
+    that check, under the lock, decides that tables are not a collection.
+    """
+    with engine.connect() as connection:  # (decides nothing but "at HEAD": another device may be creating it)
+        has_version = "alembic_version" in set(connection.execute(_STUDYDL_TABLES).scalars())
+        if has_version and connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD:
+            return
+    with write_engine.connect() as connection:
+        revision = postgres_revision(connection, where)
+        if revision == HEAD:
+            return
+        if revision is not None and revision not in _known_revisions():
+            raise _newer(where, revision)
+        if revision is None:
+            create_on(connection)
+        else:
+            upgrade_on(connection)
+        connection.commit()

@@ -197,7 +197,7 @@ class StudyApp(App[None]):
 
     def backup_now(self) -> Path | None:
         """An automatic backup, unless one is recent or nothing changed; None then."""
-        if self.db is None:
+        if self.db is None or self.home.server is not None:  # (a server's database: its own tools back it up)
             return None
         from studydl.domain.days import local_zone
         from studydl.store.backup_policy import auto_backup

@@ -50,13 +50,16 @@ def make_app(
 def open_app(home: Home, cram_deck: str | None = None) -> None:
     """Run the app in this terminal; an unexpected error ends it with one line, not a traceback.
 
-    A database that is damaged at a glance (see store/damage.py) is reported
-    before the app starts: nothing in it would work. `cram_deck`: open straight into
-    a cram of that deck (`studydl review --cram --deck D`).
+    A database server (`--db`) that cannot be reached, or a SQLite file damaged at a
+    glance (see store/damage.py), is reported before the app starts, as one line, as
+    every command reports it: nothing in the app would work. `cram_deck`: open straight
+    into a cram of that deck (`studydl review --cram --deck D`).
     """
     from studydl.store.damage import DatabaseDamaged, check_file
 
-    if problem := check_file(home.db_path):
+    if home.server is not None:
+        home.open_db().dispose()
+    elif problem := check_file(home.db_path):
         raise DatabaseDamaged(home.db_path, problem)
     app = make_app(home)
     app.start_cram = cram_deck

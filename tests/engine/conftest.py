@@ -1,4 +1,4 @@
-"""Engine fixtures: a real SQLite file with real deck files synced, a clock the test moves."""
+"""Engine fixtures: a real database (SQLite and PostgreSQL) with real deck files synced, a clock the test moves."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from studydl.decks.sync import sync_decks
 from studydl.store.db import Database
+from tests.backends import backend  # noqa: F401  (the fixture: every test using `db` runs on both)
 from tests.engine.engine_samples import BASICS, OTHER, START, Clock
 
 

@@ -9,11 +9,12 @@ from click.testing import CliRunner
 from studydl.cli import cli as studydl_cli
 from studydl.engine.history import card_history
 from studydl.engine.settings import load_settings
+from tests.backends import cli_args
 from tests.engine.engine_samples import card_ids
 
 
 def run(home, *args: str):
-    return CliRunner().invoke(studydl_cli, ["--home", str(home.root), *args], catch_exceptions=False)
+    return CliRunner().invoke(studydl_cli, [*cli_args(home), *args], catch_exceptions=False)
 
 
 def test_plain_review_over_a_pipe(synced, home, cli) -> None:
@@ -34,7 +35,7 @@ def test_plain_review_over_a_pipe(synced, home, cli) -> None:
 
 
 def test_plain_review_of_an_unknown_deck_is_one_line(synced, home) -> None:
-    result = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "review", "--plain", "--deck", "Nope"], input="")
+    result = CliRunner().invoke(studydl_cli, [*cli_args(home), "review", "--plain", "--deck", "Nope"], input="")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == ["Error: no deck named 'Nope' (decks: Basics, Other)"]
 
@@ -42,7 +43,7 @@ def test_plain_review_of_an_unknown_deck_is_one_line(synced, home) -> None:
 def test_stats_json(synced, home) -> None:
     run(home, "review", "--plain", "--deck", "Other")  # stdin empty in CliRunner: ends at once
     result = CliRunner().invoke(
-        studydl_cli, ["--home", str(home.root), "review", "--plain", "--deck", "Other"], input="3\n3\n1\n"
+        studydl_cli, [*cli_args(home), "review", "--plain", "--deck", "Other"], input="3\n3\n1\n"
     )
     assert result.exit_code == 0, result.output
     data = json.loads(run(home, "stats", "--json").output)
@@ -60,14 +61,14 @@ def test_settings_show_and_set(synced, home) -> None:
     assert run(home, "settings", "bury", "off").output.strip() == "bury_siblings = off"
     settings = load_settings(synced)
     assert (settings.desired_retention, settings.new_per_day, settings.bury_siblings) == (0.85, 5, False)
-    bad = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "settings", "day_start", "25"])
+    bad = CliRunner().invoke(studydl_cli, [*cli_args(home), "settings", "day_start", "25"])
     assert bad.exit_code == 1 and "day start hour must be 0-23" in bad.output
-    unknown = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "settings", "colour"])
+    unknown = CliRunner().invoke(studydl_cli, [*cli_args(home), "settings", "colour"])
     assert unknown.exit_code == 1 and "unknown setting 'colour'" in unknown.output
 
 
 def test_optimize_with_too_few_reviews_keeps_the_defaults(synced, home) -> None:
-    CliRunner().invoke(studydl_cli, ["--home", str(home.root), "review", "--plain"], input="3\n" * 10)
+    CliRunner().invoke(studydl_cli, [*cli_args(home), "review", "--plain"], input="3\n" * 10)
     result = run(home, "optimize")
     assert "Nothing to learn from yet: 10 answers" in result.output
     assert "Keeping the current parameters." in result.output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from sqlalchemy import text
 
 from studydl.domain.review import Rating
 from studydl.engine.cram import CramSession
@@ -15,11 +15,8 @@ from tests.engine.engine_samples import card_ids
 
 
 def _columns(db, card_id):  # noqa: ANN001, ANN202
-    con = sqlite3.connect(db.path)
-    try:
-        return con.execute("SELECT state, due, stability, difficulty, reps, lapses, last_review FROM cards WHERE id = ?", (card_id,)).fetchone()
-    finally:
-        con.close()
+    with db.read() as s:
+        return tuple(s.execute(text("SELECT state, due, stability, difficulty, reps, lapses, last_review FROM cards WHERE id = :id"), {"id": card_id}).one())
 
 
 def test_cram_goes_through_every_card_and_changes_no_schedule(synced, clock) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,8 +16,10 @@ from studydl.domain.review import Rating
 from studydl.engine.history import replay_card, stored_memory
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings
+from studydl.home import DB_ENV
 from studydl.store.db import Database
 from studydl.store.models import ReviewRow
+from tests.backends import assert_intact, open_db
 from tests.engine.engine_samples import card_ids
 
 
@@ -35,7 +36,7 @@ def assert_cards_match_their_logs(db: Database, settings: Settings | None = None
 
 def test_sigkill_mid_session_loses_no_acknowledged_answer(synced, home) -> None:
     synced.dispose()
-    env = {**os.environ, "STUDYDL_HOME": str(home.root), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "STUDYDL_HOME": str(home.root), "PYTHONUNBUFFERED": "1", **({DB_ENV: home.db_url} if home.db_url else {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "studydl", "review", "--plain"],
         stdin=subprocess.PIPE,
@@ -57,9 +58,8 @@ def test_sigkill_mid_session_loses_no_acknowledged_answer(synced, home) -> None:
                 break
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    with sqlite3.connect(home.db_path) as con:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    reopened = Database(home.db_path)
+    assert_intact(home)
+    reopened = open_db(home)
     logged = log_rows(reopened)
     assert logged[: len(acknowledged)] == acknowledged
     assert_cards_match_their_logs(reopened)
@@ -72,7 +72,7 @@ def test_two_writers_on_one_database_lose_nothing(synced, clock, home) -> None:
     errors: list[BaseException] = []
 
     def worker() -> None:
-        db = Database(home.db_path)
+        db = open_db(home)
         try:
             session = ReviewSession(db, clock=clock, settings=settings)
             for card_id in ids:
@@ -95,17 +95,15 @@ def test_two_writers_on_one_database_lose_nothing(synced, clock, home) -> None:
 
 
 def test_a_locked_database_gives_store_busy_then_works(synced, clock, home) -> None:
-    db = Database(home.db_path, busy_timeout_s=0.1)
+    db = open_db(home, busy_timeout_s=0.1)
     session = ReviewSession(db, clock=clock)
     card_id = session.next_card().card.id
-    holder = sqlite3.connect(home.db_path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = open_db(home)  # another process, holding the write lock (SQLite's file lock, or the server's)
     try:
-        with pytest.raises(StoreBusy, match="locked by another studydl process"):
+        with holder.write(), pytest.raises(StoreBusy, match="locked by another studydl process"):
             session.answer(card_id, Rating.GOOD)
     finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+        holder.dispose()
     assert log_rows(db) == []
     session.answer(card_id, Rating.GOOD)
     assert log_rows(db) == [(card_id, "good")]

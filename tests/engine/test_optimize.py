@@ -26,6 +26,7 @@ from studydl.engine.session import ReviewSession
 from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, ReviewRow
+from tests.backends import cli_args
 from tests.conftest import REPO
 from tests.engine.engine_samples import START, card_ids, simulated_log
 
@@ -85,7 +86,7 @@ def test_optimize_command_reports_and_recomputes_when_asked(many, home) -> None:
     add_log(synced, simulated_log(card_ids(synced), 10, START - timedelta(days=400)))
     first = card_ids(synced)[0]
     before = stored_memory(synced, first)
-    result = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "optimize", "--yes"], catch_exceptions=False)
+    result = CliRunner().invoke(studydl_cli, [*cli_args(home), "optimize", "--yes"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any(line.split()[:1] == ["current"] and len(line.split()) == 3 for line in lines)
@@ -94,7 +95,7 @@ def test_optimize_command_reports_and_recomputes_when_asked(many, home) -> None:
     assert f"Recomputed the memory states of {len(card_ids(synced))} cards." in result.output
     after = stored_memory(synced, first)
     assert after.stability != before.stability and after.due == before.due
-    restored = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "optimize", "--restore"], input="")
+    restored = CliRunner().invoke(studydl_cli, [*cli_args(home), "optimize", "--restore"], input="")
     assert "Restored the earlier parameters: default" in restored.output
     assert "Memory states not recomputed (no terminal to ask)" in restored.output
     assert load_settings(synced).parameters is None
@@ -108,7 +109,7 @@ from pathlib import Path
 from studydl.engine.recompute import item_reviews, read_logs
 from studydl.engine.optimize import optimize_collection
 from studydl.store.db import Database
-assert optimize_collection(Database(Path({str(home.db_path)!r})), save=False).items > 0
+assert optimize_collection(Database({(home.db_url or str(home.db_path))!r}), save=False).items > 0
 heavy = [m for m in ("torch", "pandas", "textual", "fsrs") if m in sys.modules]
 assert not heavy, heavy
 """

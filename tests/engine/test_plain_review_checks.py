@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+
+import pytest
 
 from studydl.decks.sync import sync_decks
 from studydl.demos.spec_index import SpecIndex
+from tests.backends import query
 
 DECK = """\
 ---
@@ -34,13 +36,10 @@ def _setup(home, write_deck):  # noqa: ANN001, ANN202
 
 
 def _log(home) -> list[tuple]:  # noqa: ANN001
-    con = sqlite3.connect(home.db_path)
-    try:
-        return con.execute("SELECT card_id, rating, kind, detail FROM review_log ORDER BY id").fetchall()
-    finally:
-        con.close()
+    return query(home, "SELECT card_id, rating, kind, detail FROM review_log ORDER BY id")
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # (its seconds go to the demo's torch run; the other tests here cover the server)
 def test_typed_answer_and_prediction_over_a_pipe(home, write_deck, cli) -> None:
     _setup(home, write_deck)
     # typed card: a typo, Enter accepts Again; predict card: 0.5, Enter accepts the proposal
@@ -77,13 +76,13 @@ def test_cram_over_a_pipe_logs_cram_and_keeps_the_schedule(home, write_deck, cli
     db = home.open_db()
     assert sync_decks(db, [path]).ok
     db.dispose()
-    before = sqlite3.connect(home.db_path).execute("SELECT id, state, due, reps FROM cards ORDER BY id").fetchall()
+    before = query(home, "SELECT id, state, due, reps FROM cards ORDER BY id")
     result = cli("review", "--plain", "--cram", "--deck", "typ", home=home, input="the forget gate\n\n/q\n")
     assert result.returncode == 0, result.stderr
     assert "Cram: every card of the deck" in result.stdout and "(cram: schedule unchanged)" in result.stdout
     assert "1 Again 1m   2 Hard 10m   3 Good end   4 Easy end" in result.stdout
     assert [(rating, kind) for _, rating, kind, _ in _log(home)] == [(3, "cram")]
-    after = sqlite3.connect(home.db_path).execute("SELECT id, state, due, reps FROM cards ORDER BY id").fetchall()
+    after = query(home, "SELECT id, state, due, reps FROM cards ORDER BY id")
     assert after == before
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from sqlalchemy import text
 
 from studydl.domain.review import Rating
 from studydl.engine.fsrs_model import DEFAULT_PARAMETERS, check_parameters
@@ -13,7 +12,7 @@ from studydl.engine.scheduler import CardScheduler
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import RECOMPUTE_PENDING, load_settings, save_changes
 from studydl.store import schema
-from studydl.store.db import Database
+from tests.backends import open_db
 from tests.engine.engine_samples import card_ids
 
 FITTED = check_parameters([round(x * 1.1, 4) if i < 4 else x for i, x in enumerate(DEFAULT_PARAMETERS)])
@@ -21,7 +20,7 @@ FITTED = check_parameters([round(x * 1.1, 4) if i < 4 else x for i, x in enumera
 
 def test_saving_one_field_keeps_what_another_process_wrote(synced, home) -> None:
     stale = load_settings(synced)  # read before the other process optimizes
-    other = Database(home.db_path)
+    other = open_db(home)
     save_parameters(other, FITTED, None)
     other.dispose()
     save_changes(synced, {"theme": "nord", "new_per_day": 7})
@@ -34,7 +33,7 @@ def test_an_open_session_takes_up_new_parameters_and_limits(synced, home, clock)
     session = ReviewSession(synced, "Other", clock=clock)  # follows the store
     first = session.next_card()
     assert session.scheduler.model.parameters == DEFAULT_PARAMETERS
-    other = Database(home.db_path)
+    other = open_db(home)
     save_parameters(other, FITTED, None)
     save_changes(other, {"desired_retention": 0.8, "new_per_day": 1})
     other.dispose()
@@ -47,7 +46,7 @@ def test_an_open_session_takes_up_new_parameters_and_limits(synced, home, clock)
     assert session.next_card() is None  # the new limit of 1 a day holds
 
 
-def test_an_upgraded_database_recomputes_memory_states_from_the_log(tmp_path: Path, synced, clock) -> None:
+def test_an_upgraded_database_recomputes_memory_states_from_the_log(synced, home, clock) -> None:
     """Memory states written before study days (migration 0005) are recomputed once, from the log."""
     session = ReviewSession(synced, "Other", clock=clock)
     card_id = card_ids(synced, "Other")[0]
@@ -55,17 +54,18 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(tmp_path: Pa
         clock.advance(hours=hours)
         session.answer(card_id, rating)
     right = stored_memory(synced, card_id)
-    synced.dispose()
     # As an older studydl left it: schema 0004 (the one before 0005), the memory state computed from real elapsed time.
-    con = sqlite3.connect(synced.path)
-    con.execute("update cards set stability = 99.0, difficulty = 9.9 where id = ?", (card_id,))
-    con.execute("update alembic_version set version_num = '0004'")
-    for table, column in (("cards", "answer_check"), ("review_log", "kind"), ("review_log", "detail")):
-        con.execute(f"alter table {table} drop column {column}")  # added after 0004 (0007)
-    con.commit()
-    con.close()
-    reopened = Database(synced.path)
-    assert reopened.backup_path is not None and schema.current_revision(reopened.path) == schema.HEAD
+    with synced.write() as s:
+        s.execute(text("update cards set stability = 99.0, difficulty = 9.9 where id = :id"), {"id": card_id})
+        s.execute(text("update alembic_version set version_num = '0004'"))
+        for table, column in (("cards", "answer_check"), ("review_log", "kind"), ("review_log", "detail")):
+            s.execute(text(f"alter table {table} drop column {column}"))  # added after 0004 (0007)
+    synced.dispose()
+    reopened = open_db(home)
+    with reopened.read() as s:
+        assert s.execute(text("select version_num from alembic_version")).scalar() == schema.HEAD
+    # A SQLite file is copied before it is migrated; a server migrates in one transaction.
+    assert (reopened.backup_path is not None) == (reopened.dialect == "sqlite")
     with reopened.read() as s:
         assert s.execute(schema_key_query()).scalar() == "true"
     settings = load_settings(reopened)  # finishes the upgrade

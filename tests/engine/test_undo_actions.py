@@ -14,6 +14,7 @@ from studydl.domain.review import Rating
 from studydl.engine.history import card_history
 from studydl.engine.session import ReviewSession
 from studydl.store.models import CardRow
+from tests.backends import cli_args
 from tests.engine.engine_samples import card_ids, no_fuzz
 from tests.engine.test_undo_replay import snapshot
 
@@ -110,7 +111,7 @@ def test_plain_review_undo_after_suspend_and_a_suspended_sibling(synced, home) -
         s.execute(CardRow.__table__.update().where(CardRow.id == pair[1]).values(suspended=True))
     ids = card_ids(synced, "Basics")
     script = "\n3\ns\nu\n" + "\n4\n" * 20
-    result = CliRunner().invoke(studydl_cli, ["--home", str(home.root), "review", "--plain", "--deck", "Basics"], input=script)
+    result = CliRunner().invoke(studydl_cli, [*cli_args(home), "review", "--plain", "--deck", "Basics"], input=script)
     assert result.exit_code == 0, result.output
     out = result.output
     assert f"suspended {ids[1]}" in out and f"undone {ids[1]} (suspend)" in out

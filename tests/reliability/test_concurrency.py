@@ -1,5 +1,6 @@
-"""Drill: processes sharing one database. A review session while the deck is edited and
-synced again and again; two review sessions answering the same deck at once.
+"""Drill: processes sharing one database (a SQLite file; a PostgreSQL server, as two devices
+would). A review session while the deck is edited and synced again and again; two review
+sessions answering the same deck at once.
 
 Nothing acknowledged is lost, every edit lands, no "database is locked" or traceback
 reaches anyone: writers wait for the lock (the real busy timeout) instead of failing.
@@ -24,8 +25,8 @@ from studydl.engine.scheduler import CardScheduler
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import load_settings
 from studydl.home import Home
-from studydl.store.db import Database
 from studydl.store.models import CardRow, ReviewRow
+from tests.backends import cli_args, open_db
 from tests.reliability.test_crash import (
     PROMPT,
     Child,
@@ -105,7 +106,7 @@ def render(cards: dict[str, str]) -> str:
 
 def active_cards(home: Home) -> dict[str, tuple[int, str]]:
     """question: (id, answer) of every card not retired."""
-    db = Database(home.db_path)
+    db = open_db(home)
     try:
         with db.read() as s:
             rows = s.execute(select(CardRow.question, CardRow.id, CardRow.answer).where(CardRow.retired.is_(False))).all()
@@ -121,7 +122,7 @@ def test_review_while_the_deck_is_edited_and_synced(forked_cli, home: Home, writ
     first_ids = {q: card_id for q, (card_id, _) in active_cards(home).items()}
     rng = random.Random(7)
 
-    reviewer = Reviewer(forked_cli.start("--home", str(home.root), "review", "--plain"), seed=8)
+    reviewer = Reviewer(forked_cli.start(*cli_args(home), "review", "--plain"), seed=8)
     reviewer.start()
     assert reviewer.first_ack.wait(TIMEOUT_S)
     deleted, reports = [], []
@@ -134,7 +135,7 @@ def test_review_while_the_deck_is_edited_and_synced(forked_cli, home: Home, writ
             deleted.append(gone)
             del cards[gone]
             deck.write_text(render(cards), encoding="utf-8")
-            sync = forked_cli.start("--home", str(home.root), "sync", str(deck))
+            sync = forked_cli.start(*cli_args(home), "sync", str(deck))
             assert_clean(sync, sync.finish(TIMEOUT_S))
             reports.append(sync.lines[-1])
     finally:
@@ -155,7 +156,7 @@ def test_review_while_the_deck_is_edited_and_synced(forked_cli, home: Home, writ
 
 def test_two_review_sessions_on_one_database(forked_cli, home: Home, write_deck: Callable[[str, str], Path]) -> None:  # noqa: F811
     make_collection(home, write_deck("drill.md", render({f"Question {i}?": f"Answer {i}." for i in range(40)})))
-    argv = ("--home", str(home.root), "review", "--plain")
+    argv = (*cli_args(home), "review", "--plain")
     reviewers = [Reviewer(forked_cli.start(*argv), seed=seed, answers=15) for seed in (1, 2)]
     for reviewer in reviewers:
         reviewer.start()
@@ -188,7 +189,7 @@ def test_an_answer_that_waited_for_the_lock_is_timed_after_the_answer_that_held_
         a_read_the_clock.set()
         return now
 
-    db_a, db_b = Database(home.db_path), Database(home.db_path)
+    db_a, db_b = open_db(home), open_db(home)
     try:
         session_a = ReviewSession(db_a, clock=lambda: next(ticks))
         card_id = session_a.next_card().card.id

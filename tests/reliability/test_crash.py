@@ -1,6 +1,7 @@
 """Drill: `studydl review --plain` killed with SIGKILL at 20 random points in a row on one database.
 
-After every kill the file passes `PRAGMA integrity_check`, every answer the process
+Run on a SQLite file and on a PostgreSQL server (the `backend` parameter). After every
+kill the database is intact (SQLite's `PRAGMA integrity_check`), every answer the process
 acknowledged (a `saved` line) is in the log exactly once, nothing else is (at most the
 one answer or undo that was in flight), and each card's stored state equals the
 replay of its log.
@@ -22,7 +23,6 @@ import re
 import select
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -41,6 +41,7 @@ from studydl.engine.settings import load_settings, save_setting
 from studydl.home import Home
 from studydl.store.db import Database
 from studydl.store.models import CardRow, ReviewRow
+from tests.backends import assert_intact, cli_args, open_db
 
 LINE_TIMEOUT_S = 30.0
 """Longest wait for one line of output (a real interpreter start on a busy 2-core box)."""
@@ -264,9 +265,8 @@ def log_rows(db: Database) -> list[tuple[int, str]]:
 
 def check_store(home: Home) -> list[tuple[int, str]]:
     """Integrity, replay == stored state, burying explained by the log; returns the log."""
-    with sqlite3.connect(home.db_path) as con:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    db = Database(home.db_path)
+    assert_intact(home)
+    db = open_db(home)
     try:
         settings = load_settings(db)
         with db.read() as s:
@@ -376,7 +376,7 @@ def test_twenty_sigkills_in_a_row_lose_no_acknowledged_answer(forked_cli: Forked
     in_flight_kept = 0
     for round_no in range(20):
         mode = KILL_POINTS[round_no % len(KILL_POINTS)] if round_no < len(KILL_POINTS) else rng.choice(KILL_POINTS)
-        argv = ("--home", str(home.root), "review", "--plain")
+        argv = (*cli_args(home), "review", "--plain")
         child = start_real(*argv) if round_no in REAL_INTERPRETER_ROUNDS else forked_cli.start(*argv)
         game = play(child, rng, mode)
         returncode = child.finish()

@@ -33,6 +33,7 @@ USES_THE_DATABASE = {
     "backup": [],
     "decks": [],
     "edit": ["activations"],
+    "copy-to": ["{copy}"],
 }
 WITHOUT_THE_DATABASE = {"check": ["{deck}"], "demo": ["list"]}
 SPECIAL = {"doctor", "restore"}  # tested below and in tests/store: the remedies
@@ -45,7 +46,7 @@ def test_every_command_is_covered() -> None:
 def _args(template: list[str], tmp_path: Path, home: Home) -> list[str]:
     tsv = tmp_path / "terms.tsv"
     tsv.write_text("ReLU\tmax(0, x)\n", encoding="utf-8")
-    values = {"tsv": str(tsv), "out": str(tmp_path / "out.csv"), "deck": str(home.decks_dir / "activations.md")}
+    values = {"tsv": str(tsv), "out": str(tmp_path / "out.csv"), "deck": str(home.decks_dir / "activations.md"), "copy": str(tmp_path / "copy.db")}
     return [part.format(**values) for part in template]
 
 
@@ -74,7 +75,7 @@ def test_each_command_names_doctor_and_restore(
     _says_damaged(result, reviewed)
     assert reviewed.db_path.read_bytes() == damaged
     assert sorted(reviewed.decks_dir.iterdir()) == decks and sorted(reviewed.backups_dir.iterdir()) == backups
-    assert not (tmp_path / "out.csv").exists()
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "copy.db").exists()
 
 
 @pytest.mark.parametrize("command", sorted(WITHOUT_THE_DATABASE))

@@ -1,4 +1,4 @@
-"""Searches run against a real SQLite collection (the browser's and `studydl cards`' query language)."""
+"""Searches run against a real collection, SQLite and PostgreSQL (the browser's and `studydl cards`' query language)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from studydl.store.db import Database
 from tests.tui.tui_samples import NOW, sample_collection
 
 
-@pytest.fixture(scope="module")
-def collection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """One collection for the whole module: these tests only read."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def collection(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One collection per database for the whole module: these tests only read."""
     root = tmp_path_factory.mktemp("browse-filter")
-    db = Database(root / "studydl.db")
+    db = Database(root / "studydl.db" if request.param == "sqlite" else request.getfixturevalue("pg_server").new_collection())
     sample_collection(db, root)
     yield db
     db.dispose()

@@ -1,4 +1,8 @@
-"""Store fixtures: a home whose database holds real reviews, answered through `studydl review --plain`."""
+"""Store fixtures: a home whose database holds real reviews, answered through `studydl review --plain`.
+
+Every test here that uses `home` or `db` runs on SQLite and on PostgreSQL (`backend`);
+the backup, restore and doctor tests (SQLite files) use `reviewed`, a SQLite home.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from studydl.cli import cli
 from studydl.home import Home
+from tests.backends import backend  # noqa: F401  (the fixture, parametrized)
 
 DECK = """\
 # Activations

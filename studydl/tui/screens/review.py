@@ -221,6 +221,8 @@ class ReviewScreen(AnswerChecks, Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app reports the error; here the screen stops waiting (or leaves if it never began)."""
+        if event.state is WorkerState.ERROR:  # (worker messages do not bubble: hand it to the app's one handler)
+            self.study_app.on_worker_state_changed(event)
         if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.busy = False
             self.refresh_bindings()

@@ -19,8 +19,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(200), nullable=False, index=True),
         sa.Column("source_path", sa.Text, nullable=False, unique=True),
-        sa.Column("file_size", sa.Integer),
-        sa.Column("file_mtime_ns", sa.Integer),
+        # BigInteger: the same INTEGER on SQLite; 64 bits on PostgreSQL (nanosecond times)
+        sa.Column("file_size", sa.BigInteger),
+        sa.Column("file_mtime_ns", sa.BigInteger),
         sa.Column("file_hash", sa.String(64)),
         sa.Column("synced_at", sa.DateTime),
     )

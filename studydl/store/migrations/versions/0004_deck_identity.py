@@ -43,7 +43,7 @@ def _roots() -> list[tuple[str, Path]]:
 
     roots = [("bundled", bundled_decks_dir().resolve())]
     database = op.get_bind().engine.url.database
-    if database:
+    if database and op.get_bind().dialect.name == "sqlite":  # (a server's database name is not a path)
         roots.insert(0, ("home", (Path(database).resolve().parent / "decks")))
     return roots
 
@@ -65,7 +65,9 @@ def upgrade() -> None:
             sa.text("UPDATE decks SET root = :root, rel_path = :rel, path = :path WHERE id = :id"),
             {"root": key[0], "rel": key[1], "path": source, "id": deck_id},
         )
-    with op.batch_alter_table("decks", recreate="always") as batch:
+    # SQLite rebuilds the table; PostgreSQL alters it in place (a rebuild would drop the
+    # primary key that cards' foreign key depends on).
+    with op.batch_alter_table("decks", recreate="always" if op.get_bind().dialect.name == "sqlite" else "auto") as batch:
         batch.drop_column("source_path")
         batch.alter_column("root", existing_type=sa.String(200), nullable=False)
         batch.alter_column("rel_path", existing_type=sa.Text, nullable=False)
@@ -79,7 +81,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cards") as batch:
         batch.add_column(sa.Column("source_path", sa.Text, nullable=False, server_default=""))
     op.execute("UPDATE cards SET source_path = (SELECT path FROM decks WHERE decks.id = cards.deck_id)")
-    with op.batch_alter_table("decks", recreate="always") as batch:
+    with op.batch_alter_table("decks", recreate="always" if op.get_bind().dialect.name == "sqlite" else "auto") as batch:
         batch.drop_index("ux_decks_root_rel_path")
         batch.alter_column("path", new_column_name="source_path", existing_type=sa.Text, existing_nullable=False)
         batch.drop_column("rel_path")

@@ -22,7 +22,9 @@ PENDING = "recompute_memory_states"
 
 
 def upgrade() -> None:
-    op.execute(f"INSERT OR REPLACE INTO settings (key, value) VALUES ('{PENDING}', 'true')")
+    # (DELETE + INSERT rather than SQLite's INSERT OR REPLACE: the same on every database)
+    op.execute(f"DELETE FROM settings WHERE key = '{PENDING}'")
+    op.execute(f"INSERT INTO settings (key, value) VALUES ('{PENDING}', 'true')")
 
 
 def downgrade() -> None:

@@ -1,0 +1,143 @@
+"""The review hot path's statements on a DB-API connection, whichever database it is.
+
+Picking a card, reading it and writing an answer are a handful of one-row statements;
+through a SQLAlchemy Session each costs more Python than the statement itself, so
+they run on the driver's own connection. What differs between SQLite and PostgreSQL
+is kept here, behind one small interface (`HotSQL`):
+
+- placeholders: statements are written with `?`; PostgreSQL's driver wants `%s`
+  (translated once per statement text and cached, so the SQLite side pays nothing);
+- times: SQLite stores SQLAlchemy's text form (naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`),
+  PostgreSQL a `timestamp` (naive UTC `datetime`); `to_db`/`from_db` convert;
+- a new row's id: `lastrowid`, or `RETURNING id`;
+- two SQL fragments: a JSON field as an integer, and SQLite's `INDEXED BY` hint.
+
+Statements must not hold `?` or `%` inside string literals (pass values as parameters).
+Booleans are passed as Python bools and compared with TRUE/FALSE, which both accept.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Protocol
+
+
+class HotSQL(Protocol):
+    """A DB-API connection inside a transaction already begun (see Database.raw_read/raw_write)."""
+
+    dialect: str
+
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ..., /) -> Any:
+        """Run one statement (`?` placeholders); the cursor iterates over tuples."""
+
+    def insert(self, sql: str, params: tuple[Any, ...]) -> int:
+        """Run an INSERT into a table with an `id` key; the new row's id."""
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run one statement for each row of parameters."""
+
+    def to_db(self, value: datetime | None) -> Any:
+        """An aware datetime as this database stores it (naive UTC)."""
+
+    def from_db(self, value: Any) -> datetime | None:
+        """A stored time as an aware UTC datetime."""
+
+    def json_int(self, column: str, key: str) -> str:
+        """SQL for the integer at `key` of the JSON text in `column`."""
+
+    def index_hint(self, index: str) -> str:
+        """SQL naming the index a query must use (SQLite), or nothing."""
+
+
+def text_time(value: datetime | None) -> str | None:
+    """As SQLAlchemy's SQLite DateTime writes it: naive UTC, microseconds."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def parse_text_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None
+
+
+class SqliteHot:
+    """A sqlite3 connection: statements go straight to it."""
+
+    dialect = "sqlite"
+    __slots__ = ("con", "execute")
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self.execute = con.execute  # bound once: no wrapper call per statement
+
+    def insert(self, sql: str, params: tuple[Any, ...]) -> int:
+        return int(self.con.execute(sql, params).lastrowid or 0)
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self.con.executemany(sql, rows)
+
+    to_db = staticmethod(text_time)
+    from_db = staticmethod(parse_text_time)
+
+    @staticmethod
+    def json_int(column: str, key: str) -> str:
+        return f"json_extract({column}, '$.{key}')"
+
+    @staticmethod
+    def index_hint(index: str) -> str:
+        return f"INDEXED BY {index}"
+
+
+@lru_cache(maxsize=1024)
+def pg_statement(sql: str) -> str:
+    """`?` placeholders as psycopg's `%s` (a literal `%` doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+
+
+def aware_utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class PostgresHot:
+    """A psycopg 3 connection (server-side binding; psycopg prepares statements used often)."""
+
+    dialect = "postgresql"
+    __slots__ = ("con",)
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        return self.con.execute(pg_statement(sql), params or None)
+
+    def insert(self, sql: str, params: tuple[Any, ...]) -> int:
+        return int(self.con.execute(pg_statement(sql + " RETURNING id"), params).fetchone()[0])
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        with self.con.cursor() as cursor:
+            cursor.executemany(pg_statement(sql), rows)
+
+    to_db = staticmethod(naive_utc)
+    from_db = staticmethod(aware_utc)
+
+    @staticmethod
+    def json_int(column: str, key: str) -> str:
+        return f"CAST(CAST({column} AS json) ->> '{key}' AS integer)"
+
+    @staticmethod
+    def index_hint(index: str) -> str:
+        return ""
+
+
+HOT_SQL = {"sqlite": SqliteHot, "postgresql": PostgresHot}
+
+
+def hot_for(session: Any) -> HotSQL:
+    """The hot-path interface on a SQLAlchemy session's own connection (its transaction begun)."""
+    dialect = session.get_bind().dialect.name
+    return HOT_SQL[dialect](session.connection().connection.driver_connection)
