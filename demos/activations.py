@@ -66,6 +66,13 @@ def _functions(slope: float) -> dict[str, tuple[Callable, Callable, str]]:
     }
 
 
+GROUPS = (
+    ("squash", "Squashing activations: sigmoid, tanh, softsign", ("sigmoid", "tanh", "softsign")),
+    ("rectify", "Rectifiers: ReLU, leaky ReLU, softplus", ("relu", "leaky_relu", "softplus")),
+)
+"""Three curves per plot: six in one plot hid each other (one colour per character cell)."""
+
+
 def run(ctx: DemoContext) -> Iterator[Event]:
     """Plot each activation and its autograd derivative, check it by hand, then softmax a vector."""
     import torch
@@ -96,16 +103,18 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         rows.append([name, formula, round(float(grad.max()), 4), f"{diff:.1e}"])
         yield Progress(step, len(functions), {f"max_grad_{name}": float(grad.max())}, name)
 
-    yield Curves(
-        key="functions", title="Activation functions", series=values, x_label="x", y_label="f(x)"
-    )
-    yield Curves(
-        key="derivatives",
-        title="Derivatives (autograd)",
-        series=slopes,
-        x_label="x",
-        y_label="f'(x)",
-    )
+    for key, title, names in GROUPS:
+        group = [n for n in names if n in values]
+        yield Curves(key=f"functions_{key}", title=title, series={n: values[n] for n in group}, x_label="x", y_label="f(x)")
+        yield Curves(
+            key=f"derivatives_{key}",
+            title="Their derivatives (autograd), on one scale 0..1 for both families",
+            series={n: slopes[n] for n in group},
+            x_label="x",
+            y_label="f'(x)",
+            y_min=0.0,
+            y_max=1.0,
+        )
     yield Table(
         key="slopes",
         title="Largest slope of each activation; autograd vs the formula",

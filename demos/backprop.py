@@ -92,11 +92,11 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             rows.append(
                 [
                     name(*at),
-                    f"{float(w[at]):+.6f}",
-                    f"{float(gh[at]):+.4e}",
-                    f"{float(ga[at]):+.4e}",
+                    f"{float(w[at]):+.4f}",
+                    f"{float(gh[at]):+.3e}",
+                    f"{float(ga[at]):+.3e}",
                     f"{diff:.1e}",
-                    f"{float(new[at]):+.6f}",
+                    f"{float(new[at]):+.4f}",
                 ]
             )
     yield Table(

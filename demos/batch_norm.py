@@ -13,6 +13,7 @@ from studydl.domain.demos import (
     Event,
     Param,
     Progress,
+    RefLine,
     Result,
     Table,
 )
@@ -146,13 +147,16 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         return out
 
     def frames(step: int, acc: dict[str, list[float]]) -> Iterator[Event]:
-        log_lrs = [math.log10(r) for r in lrs]
         yield Curves(
             key="sweep",
-            title=f"Validation accuracy by learning rate after {step} steps (chance 33%)",
-            series={NAMES[k]: (log_lrs, acc[k]) for k in KINDS},
-            x_label="log10 learning rate",
+            title=f"Validation accuracy by learning rate after {step} steps",
+            series={NAMES[k]: (list(lrs), acc[k]) for k in KINDS},
+            x_label="learning rate",
             y_label="accuracy",
+            y_min=0.0,
+            y_max=1.0,
+            log_x=True,
+            refs=(RefLine(1 / 3, "chance"), RefLine(high, f"lr {high:g} (the plots below)", axis="x")),
         )
         yield Curves(
             key="loss",

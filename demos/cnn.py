@@ -65,6 +65,8 @@ STAGE = 8
 """Shapes are drawn in a 12x8 strip: columns 0-7 for training, 4-11 for the unseen test."""
 SHIFT = SIZE - STAGE
 CLASSES = ("horizontal bar", "vertical bar", "cross", "square")
+SHORT = ("h-bar", "v-bar", "cross", "square")
+"""The class names where room is short (captions, table headers)."""
 TEST_SIZE = 1000
 EVAL_EVERY = 25
 MLP_LRS = (1e-3, 3e-3, 1e-2)
@@ -148,8 +150,8 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         key="samples",
         title="Training shapes (always in the left 8 columns) and test shapes shifted right",
         images=[x_train[i, 0].tolist() for i in range(4)] + [x_new[i, 0].tolist() for i in range(4)],
-        captions=[f"train: {CLASSES[int(y_train[i])]}" for i in range(4)]
-        + [f"unseen: {CLASSES[int(y_new[i])]}" for i in range(4)],
+        captions=[f"train: {SHORT[int(y_train[i])]}" for i in range(4)]
+        + [f"unseen: {SHORT[int(y_new[i])]}" for i in range(4)],
         columns=4,
     )
     cnn = build_cnn(torch, int(p["channels"]))
@@ -259,7 +261,7 @@ def _insides(torch: Any, cnn: Any, mlp: Any, x: Any, y: Any) -> Iterator[Event]:
         images=[_unit(m) for m in second],
         captions=[f"m{i + 1}" for i in range(second.shape[0])],
     )
-    short = ("h-bar", "v-bar", "cross", "square")
+    short = SHORT
     yield Table(
         key="scores",
         title="Class scores (softmax) on four unseen-position images: CNN / MLP",

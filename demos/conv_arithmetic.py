@@ -131,10 +131,15 @@ def _window_text(
     return "\n".join(lines)
 
 
-def _heatmap(key: str, title: str, grid: list[list[float]], row0: int = 0) -> Heatmap:
+def _heatmap(
+    key: str, title: str, grid: list[list[float]], row0: int = 0, edge: float | None = None
+) -> Heatmap:
+    """`edge`: colour on the fixed scale -edge..edge (shared with another map), else from the data."""
     return Heatmap(
         key=key,
         title=title,
+        v_min=None if edge is None else -edge,
+        v_max=edge,
         values=[[round(v, 4) for v in row] for row in grid],
         row_labels=[f"r{row0 + i}" for i in range(len(grid))],
         col_labels=[f"c{j}" for j in range(len(grid[0]) if grid else 0)],
@@ -187,7 +192,13 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     pool_diff = float((pool_ref - torch.tensor(pooled, dtype=torch.float64)).abs().max())
     if pooling:
         size = len(pooled)
-        yield _heatmap("pooled", f"{w}×{w} max pooling: {m}×{m} → {size}×{size}", pooled)
+        edge = max((abs(v) for row in rows for v in row), default=1.0) or 1.0
+        yield _heatmap(
+            "pooled",
+            f"{w}×{w} max pooling: {m}×{m} → {size}×{size} (the feature map's colours)",
+            pooled,
+            edge=edge,
+        )
 
     checks = [(n, k, s, pd), *EXAMPLES]
     table_rows = []

@@ -277,6 +277,8 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         values=[[round(float(v), 3) for v in row] for row in weights[example]],
         row_labels=[TGT[int(t)] for t in test_tgt[example]],
         col_labels=[SRC[int(s)] for s in test_src[example]],
+        v_min=0.0,  # attention weights are probabilities
+        v_max=1.0,
     )
     yield Table(
         key="translations",

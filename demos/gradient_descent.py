@@ -15,8 +15,6 @@ from studydl.domain.demos import (
     Table,
 )
 
-from ._common import Ticker
-
 SPEC = DemoSpec(
     id="gradient-descent",
     title="Batch, stochastic and mini-batch gradient descent",
@@ -73,7 +71,6 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     by_update: dict[str, tuple[list[float], list[float]]] = {}
     by_samples: dict[str, tuple[list[float], list[float]]] = {}
     metrics: dict[str, float] = {}
-    ticker = Ticker(0.1)
     total = epochs * len(methods)
 
     for m_index, (method, size) in enumerate(methods.items()):
@@ -98,9 +95,8 @@ def run(ctx: DemoContext) -> Iterator[Event]:
                 u_xs.append(float(updates))
                 s_xs.append(float(seen))
                 losses.append(loss)
-            if ticker.due() or epoch == epochs:
-                step = m_index * epochs + epoch
-                yield Progress(step, total, {f"loss_{key}": loss}, f"{method} epoch {epoch}")
+            step = m_index * epochs + epoch
+            yield Progress(step, total, {f"loss_{key}": loss}, f"{method} epoch {epoch}")
         by_update[method] = _thin(u_xs, losses)
         by_samples[method] = _thin(s_xs, losses)
         metrics[f"loss_{key}"] = losses[-1]

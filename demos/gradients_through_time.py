@@ -13,6 +13,7 @@ from studydl.domain.demos import (
     Event,
     Param,
     Progress,
+    RefLine,
     Result,
     Table,
 )
@@ -253,10 +254,10 @@ def _training_frames(
         series={
             "no clipping": finite(xs, [row[pick] for row in norms]),
             "clipped": finite(xs, [row[n + pick] for row in norms]),
-            f"clip at {clip:g}": ([xs[0], xs[-1]], [clip, clip]),
         },
         y_label="‖g‖",
         log_y=True,
+        refs=(RefLine(clip, f"clip at {clip:g}"),),
     )
     yield Curves(
         key="loss",
@@ -264,10 +265,10 @@ def _training_frames(
         series={
             "no clipping": finite(xs, [row[pick] for row in losses]),
             "clipped": finite(xs, [row[n + pick] for row in losses]),
-            "at init": ([xs[0], xs[-1]], [start, start]),
         },
         y_label="MSE",
         log_y=True,
+        refs=(RefLine(start, "loss at init"),),
     )
 
 

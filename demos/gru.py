@@ -13,9 +13,12 @@ from studydl.domain.demos import (
     Heatmap,
     Param,
     Progress,
+    RefLine,
     Result,
     Table,
 )
+
+from ._recurrent import reader
 
 SPEC = DemoSpec(
     id="gru",
@@ -85,27 +88,7 @@ def make_batch(torch: Any, n: int, length: int, gen: Any) -> tuple[Any, Any, Any
 
 def build(torch: Any, kind: str, hidden: int) -> Any:
     """A one-layer recurrent network and a linear read-out of its last hidden state."""
-    nn = torch.nn
-
-    class Reader(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[kind](
-                2, hidden, batch_first=True
-            )
-            self.out = nn.Linear(hidden, 1)
-            if kind == "lstm":
-                # Forget-gate bias 1, the usual LSTM init (Gers et al. 2000). The GRU keeps
-                # torch's default: nothing in its init favours remembering.
-                with torch.no_grad():
-                    self.rnn.bias_ih_l0[hidden : 2 * hidden].fill_(1.0)
-                    self.rnn.bias_hh_l0[hidden : 2 * hidden].zero_()
-
-        def forward(self, x: Any) -> Any:
-            states, _ = self.rnn(x)
-            return self.out(states[:, -1])
-
-    return Reader()
+    return reader(torch, kind, hidden)
 
 
 def gru_gates(gru: Any, x: Any) -> dict[str, Any]:
@@ -133,23 +116,23 @@ def gru_gates(gru: Any, x: Any) -> dict[str, Any]:
     return {name: torch.stack(values, 1) for name, values in out.items()}
 
 
-def _update_gate_map(before: Any, after: Any, units: list[int], mark: int) -> Heatmap:
+def _update_gate_maps(before: Any, after: Any, units: list[int], mark: int) -> Iterator[Heatmap]:
     """The update gate of chosen units at every step of one sequence, before and after training.
 
-    One map, so both share a colour scale: z = 1 keeps the old state, z = 0 takes the new one.
+    Both maps share the fixed scale 0..1 (the gate's whole range), so a colour means the same
+    z in each: z = 1 keeps the old state, z = 0 takes the new one.
     """
-    rows, labels = [], []
-    for u in units:
-        for name, z in (("before", before), ("after", after)):
-            rows.append([round(float(v), 3) for v in z[:, u]])
-            labels.append(f"unit {u} {name}")
-    return Heatmap(
-        key="update_gate",
-        title="GRU update gate z per step (* = the mark): before and after training",
-        values=rows,
-        row_labels=labels,
-        col_labels=["*" if t == mark else str(t % 10) for t in range(before.shape[0])],
-    )
+    cols = ["*" if t == mark else str(t % 10) for t in range(before.shape[0])]
+    for key, z, when in (("update_gate_before", before, "before"), ("update_gate", after, "after")):
+        yield Heatmap(
+            key=key,
+            title=f"GRU update gate z per step (* = the mark), {when} training",
+            values=[[round(float(v), 3) for v in z[:, u]] for u in units],
+            row_labels=[f"unit {u}" for u in units],
+            col_labels=cols,
+            v_min=0.0,
+            v_max=1.0,
+        )
 
 
 def run(ctx: DemoContext) -> Iterator[Event]:
@@ -181,6 +164,18 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             return float(((nets[kind](x_test) - y_test) ** 2).mean())
 
     history: dict[str, tuple[list[float], list[float]]] = {k: ([0.0], [test_mse(k)]) for k in KINDS}
+
+    def curves() -> Curves:
+        return Curves(
+            key="test_mse",
+            title=f"Test MSE on 512 held-out sequences of length {length} (guessing 0: 0.333)",
+            series={NAMES[k]: (list(xs), list(ys)) for k, (xs, ys) in history.items()},
+            y_label="MSE",
+            log_y=True,
+            refs=(RefLine(BASELINE, "guessing 0"),),
+        )
+
+    yield curves()  # the starting point at once, before the first steps
     solved_at: dict[str, int] = {}
     step = 0
     while step < steps:
@@ -207,16 +202,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             if mse < target:
                 solved_at[kind] = step
         yield Progress(step, steps, {f"{k}_test_mse": history[k][1][-1] for k in KINDS})
-        yield Curves(
-            key="test_mse",
-            title=f"Test MSE on 512 held-out sequences of length {length} (guessing 0: 0.333)",
-            series={
-                **{NAMES[k]: (list(xs), list(ys)) for k, (xs, ys) in history.items()},
-                "guess 0": ([0.0, float(step)], [BASELINE, BASELINE]),
-            },
-            y_label="MSE",
-            log_y=True,
-        )
+        yield curves()
         if "rnn" in solved_at:
             break
 
@@ -229,7 +215,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     units = [int(u) for u in weight.argsort(descending=True)[:6]]
     mark = int(mark_test[0])
     z_after = gates["z"][0]
-    yield _update_gate_map(z_before, z_after, units[:4], mark)
+    yield from _update_gate_maps(z_before, z_after, units[:4], mark)
 
     final = {k: history[k][1][-1] for k in KINDS}
     yield Table(

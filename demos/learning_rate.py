@@ -12,9 +12,10 @@ from studydl.domain.demos import (
     DemoSpec,
     Event,
     Param,
+    Paths,
     Progress,
+    RefLine,
     Result,
-    Scatter,
     Table,
 )
 
@@ -86,8 +87,8 @@ def contours(k: float, levels: tuple[float, ...] = (2.0, 8.0)) -> tuple[list[flo
     xs: list[float] = []
     ys: list[float] = []
     for level in levels:
-        for i in range(40):
-            t = 2 * math.pi * i / 40
+        for i in range(72):
+            t = 2 * math.pi * i / 72
             x, y = math.sqrt(2 * level) * math.cos(t), math.sqrt(2 * level / k) * math.sin(t)
             if abs(x) <= VIEW and abs(y) <= VIEW:
                 xs.append(x)
@@ -129,15 +130,19 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             return
         if step % refresh and step != steps:
             continue
-        series = {"contours f=2, 8": ring}
-        for i, name in enumerate(RUNS):
-            series[labels[name]] = _in_view(positions[: step + 1, i].tolist())
-        series["start"] = ([start[0]], [start[1]])
-        series["minimum (0, 0)"] = ([0.0], [0.0])
         yield Progress(
             step, steps, {f"{n}_loss": float(losses[step, i]) for i, n in enumerate(RUNS)}
         )
-        yield Scatter(key="paths", title=f"Paths after {step} steps on the bowl", series=series)
+        yield Paths(
+            key="paths",
+            title=f"Paths after {step} steps on the bowl (a marker per step)",
+            paths={
+                labels[name]: _in_view(positions[: step + 1, i].tolist())
+                for i, name in enumerate(RUNS)
+            },
+            points={"start": ([start[0]], [start[1]]), "minimum (0, 0)": ([0.0], [0.0])},
+            contours={"contours f = 2, 8": ring},
+        )
         xs = [float(s) for s in range(step + 1)]
         yield Curves(
             key="loss",
@@ -159,14 +164,15 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         title=f"Final f by learning rate: diverges past 2/k = {limit:.3g} (capped at 10⁶×)",
         series={
             "final f": (
-                [math.log10(r) for r in sweep],
+                list(sweep),
                 [min(max(v, 1e-30), cap) if math.isfinite(v) else cap for v in final],
             ),
-            "start f": ([math.log10(sweep[0]), math.log10(sweep[-1])], [f0, f0]),
         },
-        x_label="log10 learning rate",
+        x_label="learning rate",
         y_label="f",
         log_y=True,
+        log_x=True,
+        refs=(RefLine(limit, f"2/k = {limit:.3g}", axis="x"), RefLine(f0, "f at the start")),
     )
     last = {n: float(losses[-1, i]) for i, n in enumerate(RUNS)}
     dist = {n: float(positions[-1, i].norm()) for i, n in enumerate(RUNS)}

@@ -256,7 +256,7 @@ def _gate_frames(
 
     yield Heatmap(
         f"memory{suffix}",
-        f"Unit {unit} {when} (M = mark, R = recall): gates in 0..1, cell state c",
+        f"Unit {unit} {when}: input x, gates i, f, o (0..1), cell c; M = mark, R = recall",
         values=[
             [round(v, 3) for v in x[0, :, 0].tolist()],
             series("i"),
@@ -264,8 +264,10 @@ def _gate_frames(
             series("o"),
             series("c"),
         ],
-        row_labels=["input value", "input gate i", "forget gate f", "output gate o", "cell c"],
+        row_labels=["value x", "input i", "forget f", "output o", "cell c"],
         col_labels=cols,
+        v_min=-1.0,  # one scale for before and after (and for values, gates and cell alike)
+        v_max=1.0,
     )
     units = gates["f"].shape[2]
     if units == 1:
@@ -277,4 +279,6 @@ def _gate_frames(
             values=[[round(v, 3) for v in row] for row in gates[name][0].T.tolist()],
             row_labels=[f"unit {u}" + (" *" if u == unit else "") for u in range(units)],
             col_labels=cols,
+            v_min=0.0,  # a gate's whole range: before and after training read alike
+            v_max=1.0,
         )

@@ -13,9 +13,9 @@ from studydl.domain.demos import (
     DemoSpec,
     Event,
     Param,
+    Paths,
     Progress,
     Result,
-    Scatter,
     Table,
 )
 
@@ -165,14 +165,16 @@ def _frames(
     n = len(next(iter(losses.values())))
     stride = max(1, n // 200)
     xs = [float(i + 1) for i in range(0, n, stride)]
-    series: dict[str, tuple[list[float], list[float]]] = {"contours": contour}
+    thinned: dict[str, tuple[list[float], list[float]]] = {}
     for name, (px, py) in paths.items():
         s = max(1, len(px) // 150)
-        series[name] = (px[::s] + px[-1:], py[::s] + py[-1:])
-    series["start"] = ([start[0]], [start[1]])
-    series["minimum (1, 1)"] = ([1.0], [1.0])
-    yield Scatter(
-        key="paths", title="Paths over the contours of f (levels 0.5..128)", series=series
+        thinned[name] = (px[::s] + px[-1:], py[::s] + py[-1:])
+    yield Paths(
+        key="paths",
+        title="Paths from the same start over the contours of f",
+        paths=thinned,
+        points={"start": ([start[0]], [start[1]]), "minimum (1, 1)": ([1.0], [1.0])},
+        contours={"f = 0.5, 2, 8, 32, 128": contour},
     )
     yield Curves(
         key="loss",
@@ -247,7 +249,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             yield Progress(
                 step, steps, {f"{m}_loss": losses[m][-1] for m in ("sgd", "momentum", "adam")}
             )
-        if step % refresh == 0 or step == steps:
+        if step == 1 or step % refresh == 0 or step == steps:
             yield from _frames(paths, losses, step_lens, contour, start)
             yield Curves(
                 key="eff_lr",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from studydl.domain.demos import DemoContext, DemoSpec, Event, Param, Progress, Result, Table
 
-from ._common import Ticker, boundary_frame
+from ._common import boundary_frame
 
 SPEC = DemoSpec(
     id="perceptron",
@@ -39,7 +39,6 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     epochs = int(ctx.params["epochs"])
     lr = float(ctx.params["lr"])
     x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    ticker = Ticker(0.1)
     rows: list[list[object]] = []
     metrics: dict[str, float] = {}
     total = epochs * len(GATES)
@@ -65,8 +64,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             step += 1
             if errors == 0 and converged_at is None:
                 converged_at = epoch
-            if ticker.due() or epoch == epochs:
-                yield Progress(step, total, {f"acc_{gate.lower()}": acc}, f"{gate} epoch {epoch}")
+            yield Progress(step, total, {f"acc_{gate.lower()}": acc}, f"{gate} epoch {epoch}")
         metrics[f"acc_{gate.lower()}"] = acc
         metrics[f"best_acc_{gate.lower()}"] = best
         rows.append(
@@ -85,12 +83,12 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             x,
             target,
         )
-        yield Table(
-            key="gates",
-            title="One straight line per gate",
-            columns=["gate", "final acc", "best acc", "converged at epoch", "w1", "w2", "b"],
-            rows=list(rows),
-        )
+    yield Table(
+        key="gates",
+        title="One straight line per gate",
+        columns=["gate", "final acc", "best acc", "converged at epoch", "w1", "w2", "b"],
+        rows=list(rows),
+    )
 
     reached = (
         metrics["acc_and"] == 1.0 and metrics["acc_or"] == 1.0 and metrics["best_acc_xor"] <= 0.75

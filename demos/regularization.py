@@ -12,9 +12,9 @@ from studydl.domain.demos import (
     DemoSpec,
     Event,
     Param,
+    Paths,
     Progress,
     Result,
-    Scatter,
     Table,
 )
 
@@ -205,22 +205,24 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     stop_step: int | None = None
     refresh = max(EVAL_EVERY, (steps // 8) // EVAL_EVERY * EVAL_EVERY)
 
-    def fits() -> Scatter:
-        """The true function, the points and each method's fit on a grid."""
+    def fits() -> Paths:
+        """The true function, the training points, and the unregularized, L2 and early-stopped fits.
+
+        Four lines and the points stay readable; L1 and dropout have their own curves.
+        """
         gx = x_grid.flatten().tolist()
         with torch.no_grad():
             out = net(x_grid)[:, :, 0].tolist()
             early = net.forward_one(best_snap, x_grid).flatten().tolist()
-        series = {
-            "train points": (x_tr.flatten().tolist(), y_tr.flatten().tolist()),
-            "true function": (gx, target(x_grid).flatten().tolist()),
-        }
-        series |= {m: (gx, out[i]) for i, m in enumerate(METHODS)}
-        series["early stopping"] = (gx, early)
-        return Scatter(
+        lines = {"true function": (gx, target(x_grid).flatten().tolist())}
+        lines |= {f"{m} fit": (gx, out[METHODS.index(m)]) for m in ("none", "L2")}
+        lines["early stopping fit"] = (gx, early)
+        return Paths(
             key="fits",
             title="Fits on [-1, 1]: the unregularized one chases the noise",
-            series=series,
+            paths=lines,
+            points={"train points": (x_tr.flatten().tolist(), y_tr.flatten().tolist())},
+            markers=False,
         )
 
     for step in range(1, steps + 1):

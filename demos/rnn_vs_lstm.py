@@ -12,10 +12,13 @@ from studydl.domain.demos import (
     Event,
     Param,
     Progress,
+    RefLine,
     Result,
     Table,
     Text,
 )
+
+from ._recurrent import reader
 
 SPEC = DemoSpec(
     id="rnn-vs-lstm",
@@ -101,25 +104,7 @@ def build(torch: Any, kind: str, hidden: int) -> Any:
 
     Both read-outs start at the mean answer (bias 1.0), so neither spends steps learning it.
     """
-    nn = torch.nn
-
-    class Reader(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn = (nn.LSTM if kind == "lstm" else nn.RNN)(2, hidden, batch_first=True)
-            self.out = nn.Linear(hidden, 1)
-            with torch.no_grad():
-                self.out.bias.fill_(1.0)
-                if kind == "lstm":
-                    # Forget-gate bias 1 (Gers et al. 2000): the standard LSTM init.
-                    self.rnn.bias_ih_l0[hidden : 2 * hidden].fill_(1.0)
-                    self.rnn.bias_hh_l0[hidden : 2 * hidden].zero_()
-
-        def forward(self, x: Any) -> Any:
-            states, _ = self.rnn(x)
-            return self.out(states[:, -1])
-
-    return Reader()
+    return reader(torch, kind, hidden, out_bias=1.0)
 
 
 def gradient_through_time(torch: Any, net: Any, x: Any, y: Any) -> list[float]:
@@ -167,17 +152,16 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     limit = steps
 
     def curves() -> Curves:
-        end = max(xs["rnn"][-1], xs["lstm"][-1])
         return Curves(
             key="test_mse",
             title=f"Test MSE on {TEST_SIZE} held-out sequences of length {length} ({clipping})",
             series={
                 "RNN": (list(xs["rnn"]), list(hist["rnn"])),
                 "LSTM": (list(xs["lstm"]), list(hist["lstm"])),
-                "always answer 1.0": ([0.0, end], [BASELINE, BASELINE]),
             },
             y_label="MSE",
             log_y=True,
+            refs=(RefLine(BASELINE, "always answering 1.0"),),
         )
 
     step = 0

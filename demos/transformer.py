@@ -215,6 +215,8 @@ def _attention_map(key: str, title: str, attn: Any, tokens: Any, length: int) ->
         values=[[round(v, 3) for v in row] for row in attn.tolist()],
         row_labels=[f"{i} {t}" for i, t in enumerate(labels)],
         col_labels=labels,
+        v_min=0.0,  # attention weights are probabilities: one scale for every map
+        v_max=1.0,
     )
 
 

@@ -14,9 +14,12 @@ from studydl.domain.demos import (
     Heatmap,
     Param,
     Progress,
+    RefLine,
     Result,
     Table,
 )
+
+from ._series import finite
 
 SPEC = DemoSpec(
     id="vanishing-gradients",
@@ -110,28 +113,47 @@ def _task(torch: Any, n: int, gen: Any) -> tuple[Any, Any]:
     return x, y.unsqueeze(1)
 
 
+PLAIN = ("sigmoid", "relu", "relu x2")
+WITH_BN = ("sigmoid+BN", "relu x2+BN", "relu")
+"""The batch-norm plot keeps plain ReLU as the yardstick both fixed networks should match."""
+PLAIN_TITLE = "at init, plain: sigmoid vanishes, doubled ReLU explodes"
+HEAT_EDGE = 10.0
+"""The heatmap's fixed scale, log10 norms -10..10: 0 (norm 1) is grey at init and after training."""
+
+
 def _grad_frames(
     labels: list[str], init: dict[str, list[float]], now: dict[str, list[float]], step: int
 ) -> Iterator[Event]:
-    """Gradient norm per layer as curves (log) and as a heatmap of log10 norms."""
+    """Gradient norm per layer at init, without and with batch norm (two plots on one log scale,
+    three lines each so none hides another), and a heatmap of every network's norms now."""
     xs = [float(i + 1) for i in range(len(labels))]
-    series = {f"{a} (init)": (xs, init[a]) for a in ACTS}
-    if step:
-        series |= {f"{a} (step {step})": (xs, now[a]) for a in ACTS}
-    yield Curves(
-        key="grad_norms",
-        title="‖∂loss/∂W‖ per layer (input layer = 1)",
-        series=series,
-        x_label="layer",
-        y_label="gradient norm",
-        log_y=True,
-    )
+    every = [v for norms in init.values() for v in norms if v > 0 and math.isfinite(v)]
+    low, high = (min(every), max(every)) if every else (None, None)
+    for key, title, acts in (
+        ("grad_norms", PLAIN_TITLE, PLAIN),
+        ("grad_norms_bn", "at init, batch norm after each layer: both like plain ReLU", WITH_BN),
+    ):
+        yield Curves(
+            key=key,
+            title=f"‖∂loss/∂W‖ per layer {title}",
+            series={a: (xs, init[a]) for a in acts},
+            x_label="layer (1 = input)",
+            y_label="gradient norm",
+            log_y=True,
+            y_min=low,  # both plots on the same decades, so they compare at a glance
+            y_max=high,
+        )
     yield Heatmap(
         key="grad_heatmap",
-        title=f"log10 ‖∂loss/∂W‖ per layer, {'at init' if not step else f'step {step}'}",
-        values=[[math.log10(max(v, 1e-30)) for v in now[a]] for a in ACTS],
+        title=(
+            f"log10 ‖∂loss/∂W‖ per layer {'at init' if not step else f'after {step} SGD steps'}"
+            " (0: norm 1; blue vanishes, red explodes; × = not a number)"
+        ),
+        values=[[math.log10(v) if v > 0 else math.nan for v in now[a]] for a in ACTS],
         row_labels=list(ACTS),
         col_labels=labels,
+        v_min=-HEAT_EDGE,
+        v_max=HEAT_EDGE,
     )
 
 
@@ -157,6 +179,16 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         nets[a].zero_grad()
         loss_fn(nets[a](x0), y0).backward()
         init[a] = layer_grad_norms(nets[a])
+        if a == PLAIN[-1]:  # the plain networks' picture at once, before the batch-norm ones
+            xs = [float(i + 1) for i in range(len(labels))]
+            yield Curves(
+                key="grad_norms",
+                title=f"‖∂loss/∂W‖ per layer {PLAIN_TITLE}",
+                series={p: (xs, init[p]) for p in PLAIN},
+                x_label="layer (1 = input)",
+                y_label="gradient norm",
+                log_y=True,
+            )
     yield from _grad_frames(labels, init, init, 0)
     yield Table(
         key="grad_table",
@@ -189,11 +221,16 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         if step % refresh == 0 or step == steps:
             now = {a: layer_grad_norms(nets[a]) for a in ACTS}
             yield from _grad_frames(labels, init, now, step)
+            blown = [a for a in ACTS if any(not math.isfinite(v) or v > 1.0 for v in losses[a])]
             yield Curves(
                 key="loss",
-                title="Training loss with plain SGD",
-                series={a: (xs, list(losses[a])) for a in ACTS},
+                title="Training loss with plain SGD"
+                + (f" ({', '.join(blown)} off the chart: inf, NaN or above 1)" if blown else ""),
+                series={a: finite(xs, losses[a]) for a in ACTS},
                 y_label="BCE",
+                y_min=0.0,
+                y_max=1.0,  # a blown-up network would squash the rest flat
+                refs=(RefLine(math.log(2), "chance (ln 2)"),),
             )
     for a in ACTS:
         w0 = first_w0[a]

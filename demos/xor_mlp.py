@@ -37,6 +37,10 @@ SPEC = DemoSpec(
 )
 
 
+PROGRESS_EVERY = 5
+"""Steps between Progress events (by count, not time: a replay of the run is the same run)."""
+
+
 def run(ctx: DemoContext) -> Iterator[Event]:
     """Train a 2-hidden-1 MLP on the four XOR points, drawing its boundary as it learns."""
     import torch
@@ -75,8 +79,9 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         losses.append(loss_value)
         acc = float(((logits > 0).float() == y).float().mean())
         done = acc == 1.0 and loss_value < float(p["target_loss"])
-        if ticker.due() or done or step == steps:
+        if step % PROGRESS_EVERY == 0 or done or step == steps:
             yield Progress(step, steps, {"loss": loss_value, "accuracy": acc})
+        if ticker.due() or done or step == steps:
             yield from frames(step)
         if done:
             break

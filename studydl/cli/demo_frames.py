@@ -1,271 +1,237 @@
-"""Compact rich renderings of demo frames for an 80-column terminal (used by `demo run`)."""
+"""Compact rich renderings of demo frames for an 80-column terminal (used by `demo run`).
+
+Curves become sparklines on one shared, honest axis (studydl.demos.scales); heatmaps,
+decision regions and images are the pictures the app draws too (studydl.demos.pictures);
+scatters and paths go on a small character canvas.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
-from studydl.demos.scales import SPARKS, sparkline, y_axis
-
-__all__ = ["SPARKS", "render_frame", "render_frames", "shared_sparklines", "sparkline"]
+from studydl.demos.pictures import (
+    MARKERS,
+    BoundaryArt,
+    HeatmapArt,
+    ImageGrid,
+    markers_along,
+    table_art,
+)
+from studydl.demos.scales import SPARKS, Plotted, format_value, plotted, sparkline, value_range
 from studydl.domain.demos import (
     Boundary,
     Curves,
     Frame,
     Heatmap,
     Images,
+    Paths,
     Scatter,
     Table,
     Text,
 )
 
-SHADES = " ░▒▓█"
-MARKERS = "ox+*#@%&"
-CLASS_FILL = "·░▒▓:="
+__all__ = ["SPARKS", "render_frame", "render_frames", "shared_sparklines", "sparkline"]
+
 COLOURS = ("cyan", "magenta", "yellow", "green", "red", "blue", "white", "bright_black")
-WIDTH = 48
-"""Characters of plot width (sparklines, scatter and boundary art)."""
+WIDTH = 56
+"""Characters of canvas width (scatter and paths)."""
+HEIGHT = 14
+SPARK_WIDTH = 22
+TITLE_ON_BORDER = 72
+"""Longer titles go inside the panel, where they can wrap."""
 
 
 def _fmt(value: float) -> str:
     return f"{value:.4g}" if math.isfinite(value) else str(value)
 
 
-def shared_sparklines(frame: Curves, width: int) -> dict[str, str]:
+def _short(value: float) -> str:
+    return format_value(value) if math.isfinite(value) else str(value)
+
+
+def _sparks(points: list[tuple[float, float]], x0: float, x1: float, width: int) -> str:
+    """Fractions (0..1) at x positions binned into `width` columns; blanks before the first."""
+    bins: list[list[float]] = [[] for _ in range(width)]
+    for x, f in points:
+        bins[min(width - 1, max(0, int((x - x0) / ((x1 - x0) or 1) * width)))].append(f)
+    filled = [i for i, b in enumerate(bins) if b]
+    if not filled:
+        return ""
+    chars: list[str] = []
+    level: float | None = None
+    for b in bins[: filled[-1] + 1]:
+        if b:
+            level = sum(b) / len(b)
+        chars.append(" " if level is None else SPARKS[round(level * (len(SPARKS) - 1))])
+    return "".join(chars)
+
+
+def _fraction(value: float, lo: float, hi: float) -> float:
+    return min(1.0, max(0.0, (value - lo) / ((hi - lo) or 1.0)))
+
+
+def shared_sparklines(frame: Curves, width: int, drawn: Plotted | None = None) -> dict[str, str]:
     """One sparkline per series on the frame's shared axes (see studydl.demos.scales).
 
-    x is shared so lengths compare; y is shared so heights compare (sigmoid's slope of 0.25
-    stands a quarter as tall as tanh's 1). A series that starts later than others is padded
-    with blanks on the left.
+    x is shared so lengths compare (on a log scale when the frame's x is); y is shared so
+    heights compare (sigmoid's slope of 0.25 stands a quarter as tall as tanh's 1). A
+    series that starts later than others is padded with blanks on the left.
     """
-    axis = y_axis(frame)
-    points = {
-        name: [(x, f) for x, v in zip(xs, ys, strict=False) if (f := axis.fraction(v)) is not None]
-        for name, (xs, ys) in frame.series.items()
+    drawn = drawn or plotted(frame)
+    x, y = drawn.x, drawn.y
+    return {
+        name: _sparks([(a, _fraction(b, y.lo, y.hi)) for a, b in zip(xs, ys, strict=True)], x.lo, x.hi, width)
+        for name, (xs, ys) in drawn.series.items()
     }
-    every_x = [x for pts in points.values() for x, _ in pts]
-    if not every_x:
-        return {name: "" for name in points}
-    x0, x1 = min(every_x), max(every_x)
-    lines = {}
-    for name, pts in points.items():
-        bins: list[list[float]] = [[] for _ in range(width)]
-        for x, f in pts:
-            bins[min(width - 1, int((x - x0) / ((x1 - x0) or 1) * width))].append(f)
-        filled = [i for i, b in enumerate(bins) if b]
-        if not filled:
-            lines[name] = ""
-            continue
-        chars: list[str] = []
-        level: float | None = None
-        for b in bins[: filled[-1] + 1]:
-            if b:
-                level = sum(b) / len(b)
-            chars.append(" " if level is None else SPARKS[round(level * (len(SPARKS) - 1))])
-        lines[name] = "".join(chars)
-    return lines
 
 
 def _curves(frame: Curves) -> RenderableType:
-    axis = y_axis(frame)
+    drawn = plotted(frame)
+    axis = drawn.y
     table = RichTable(box=None, show_header=True, pad_edge=False)
-    table.add_column("series", style="bold")
-    table.add_column(f"{axis.label or 'y'} vs {frame.x_label}", min_width=22)
-    table.add_column("first → last", justify="right")
-    table.add_column("min … max", justify="right")
-    sparks = shared_sparklines(frame, 22)
+    table.add_column("series", style="bold", max_width=18)
+    table.add_column("trend", min_width=SPARK_WIDTH, no_wrap=True)
+    table.add_column("first → last", justify="right", no_wrap=True)
+    table.add_column("min … max", justify="right", no_wrap=True)
+    sparks = shared_sparklines(frame, SPARK_WIDTH, drawn)
     for i, (name, (_, ys)) in enumerate(frame.series.items()):
         finite = [v for v in ys if math.isfinite(v)]
-        ends = f"{_fmt(ys[0])} → {_fmt(ys[-1])}" if ys else ""
-        span = f"{_fmt(min(finite))} … {_fmt(max(finite))}" if finite else ""
-        table.add_row(name[:16], RichText(sparks[name], style=COLOURS[i % 8]), ends, span)
-    xs = [x for xs, _ in frame.series.values() for x in xs if math.isfinite(x)]
-    scale = "log scale, " if axis.log else ""
-    note = RichText(
-        f"one y axis for every row ({scale}{axis.ticks[0][1]} … {axis.ticks[-1][1]})"
-        + (f"; {frame.x_label} {_fmt(min(xs))} … {_fmt(max(xs))}" if xs else ""),
-        style="dim",
+        ends = f"{_short(ys[0])} → {_short(ys[-1])}" if ys else ""
+        span = f"{_short(min(finite))} … {_short(max(finite))}" if finite else ""
+        table.add_row(name, RichText(sparks[name], style=COLOURS[i % 8]), ends, span)
+    for ref in frame.refs:
+        if ref.axis == "y" and (at := axis.position(ref.at)) is not None:
+            level = SPARKS[round(_fraction(at, axis.lo, axis.hi) * (len(SPARKS) - 1))]
+            table.add_row(RichText(f"┈ {ref.label}", style="dim"), RichText(level * SPARK_WIDTH, style="dim"), "", "")
+        elif ref.axis == "x" and (at := drawn.x.position(ref.at)) is not None:
+            column = min(SPARK_WIDTH - 1, int(_fraction(at, drawn.x.lo, drawn.x.hi) * SPARK_WIDTH))
+            table.add_row(RichText(f"▲ {ref.label}", style="dim"), RichText(" " * column + "▲", style="bold"), "", "")
+    x0, x1 = (10**v if drawn.x.log else v for v in (drawn.x.lo, drawn.x.hi))
+    x_range = f" {format_value(x0)} … {format_value(x1)}" if any(xs for xs, _ in drawn.series.values()) else ""
+    note = (
+        f"one y axis for every row: {axis.label or 'y'} {axis.ticks[0][1]} … {axis.ticks[-1][1]}; "
+        f"x: {drawn.x.label or 'x'}{x_range}"
     )
-    return Group(table, note)
+    if drawn.left_out:
+        note += f"; {drawn.note()}"
+    return Group(table, RichText(note, style="dim"))
 
 
-def _heat_colour(t: float) -> str:
-    """Blue (low) through white to red (high) for t in 0..1."""
-    t = min(1.0, max(0.0, t))
-    if t < 0.5:
-        k = t * 2
-        return f"rgb({int(40 + 215 * k)},{int(80 + 175 * k)},255)"
-    k = (t - 0.5) * 2
-    return f"rgb(255,{int(255 - 200 * k)},{int(255 - 200 * k)})"
+class _Canvas:
+    """A character grid over an x/y range; later marks of higher rank win a cell."""
+
+    def __init__(self, xs: Sequence[float], ys: Sequence[float], width: int = WIDTH, height: int = HEIGHT) -> None:
+        self.x = value_range(xs) or (0.0, 1.0)
+        self.y = value_range(ys) or (0.0, 1.0)
+        self.width, self.height = width, height
+        self.cells: dict[tuple[int, int], tuple[str, str, int]] = {}
+
+    def _cell(self, x: float, y: float) -> tuple[int, int] | None:
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        (x0, x1), (y0, y1) = self.x, self.y
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            return None
+        j = round((x - x0) / ((x1 - x0) or 1) * (self.width - 1))
+        i = round((y - y0) / ((y1 - y0) or 1) * (self.height - 1))
+        return self.height - 1 - i, j
+
+    def put(self, x: float, y: float, char: str, style: str, rank: int) -> None:
+        cell = self._cell(x, y)
+        if cell is not None and rank >= self.cells.get(cell, ("", "", -1))[2]:
+            self.cells[cell] = (char, style, rank)
+
+    def line(self, a: tuple[float, float], b: tuple[float, float], style: str) -> None:
+        """Dots between two points (not on them)."""
+        start, end = self._cell(*a), self._cell(*b)
+        if start is None or end is None:
+            return
+        steps = max(abs(end[0] - start[0]), abs(end[1] - start[1]))
+        for k in range(1, steps):
+            i = round(start[0] + (end[0] - start[0]) * k / steps)
+            j = round(start[1] + (end[1] - start[1]) * k / steps)
+            if self.cells.get((i, j), ("", "", -1))[2] <= 1:
+                self.cells[i, j] = ("·", style, 1)
+
+    def text(self) -> RichText:
+        out = RichText()
+        for i in range(self.height):
+            for j in range(self.width):
+                char, style, _ = self.cells.get((i, j), (" ", "", 0))
+                out.append(char, style=style)
+            out.append("\n")
+        out.append(
+            f"x {format_value(self.x[0])} … {format_value(self.x[1])}, y {format_value(self.y[0])} … {format_value(self.y[1])}\n",
+            style="dim",
+        )
+        return out
 
 
-def _heatmap(frame: Heatmap) -> RenderableType:
-    rows = frame.values[:24]
-    flat = [v for row in rows for v in row[:30] if math.isfinite(v)]
-    lo, hi = (min(flat), max(flat)) if flat else (0.0, 1.0)
-    span = (hi - lo) or 1.0
-    label_w = max((len(lbl) for lbl in frame.row_labels[:24]), default=0)
-    text = RichText()
-    for i, row in enumerate(rows):
-        label = frame.row_labels[i] if i < len(frame.row_labels) else ""
-        text.append(f"{label:>{label_w}} ")
-        for v in row[:30]:
-            colour = _heat_colour((v - lo) / span) if math.isfinite(v) else "black"
-            text.append("  ", style=f"on {colour}")
-        text.append("\n")
-    text.append(f"blue {_fmt(lo)} … red {_fmt(hi)}", style="dim")
-    return text
+def _legend(out: RichText, entries: Sequence[tuple[str, str, str]]) -> RichText:
+    for glyph, name, style in entries:
+        out.append(f"{glyph} ", style=style)
+        out.append(f"{name}  ")
+    return out
 
 
-def _boundary(frame: Boundary) -> RenderableType:
-    """One character per grid column and every other row (terminal cells are about 2:1)."""
-    flat = [v for row in frame.grid for v in row]
-    probabilities = all(0.0 <= v <= 1.0 for v in flat) and any(v != int(v) for v in flat)
-    col_step = max(1, -(-len(frame.xs) // WIDTH))
-    cols = list(range(0, len(frame.xs), col_step))
-    rows = list(range(0, len(frame.ys), 2 * col_step))
-    cells: dict[tuple[int, int], tuple[str, str]] = {}
-    for i in rows:
-        for j in cols:
-            v = frame.grid[i][j]
-            if probabilities:
-                cells[i, j] = (SHADES[min(len(SHADES) - 1, int(v * len(SHADES)))], "grey50")
-            else:
-                cls = int(round(v))
-                cells[i, j] = (CLASS_FILL[cls % len(CLASS_FILL)], COLOURS[cls % 8])
-    for x, y, cls in frame.points:
-        i = min(rows, key=lambda r: abs(frame.ys[r] - y))
-        j = min(cols, key=lambda c: abs(frame.xs[c] - x))
-        cells[i, j] = (MARKERS[cls % len(MARKERS)], f"bold {COLOURS[cls % 8]}")
-    text = RichText()
-    for i in reversed(rows):  # highest y on top
-        for j in cols:
-            char, style = cells[i, j]
-            text.append(char, style=style)
-        text.append("\n")
-    legend = "shade = P(class 1)" if probabilities else "fill · = class 0, ░ = class 1"
-    text.append(f"{legend}\npoints: o = class 0, x = class 1", style="dim")
-    return text
-
-
-def _scatter(frame: Scatter, height: int = 14) -> RenderableType:
+def _scatter(frame: Scatter) -> RenderableType:
     xs = [x for sx, _ in frame.series.values() for x in sx]
     ys = [y for _, sy in frame.series.values() for y in sy]
     if not xs:
         return RichText("(empty)")
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    grid = [[(" ", "")] * WIDTH for _ in range(height)]
+    canvas = _Canvas(xs, ys)
     for k, (sx, sy) in enumerate(frame.series.values()):
         for x, y in zip(sx, sy, strict=False):
-            j = int((x - x0) / ((x1 - x0) or 1) * (WIDTH - 1))
-            i = int((y - y0) / ((y1 - y0) or 1) * (height - 1))
-            grid[height - 1 - i][j] = (MARKERS[k % len(MARKERS)], COLOURS[k % 8])
-    text = RichText()
-    for row in grid:
-        for char, style in row:
-            text.append(char, style=style)
-        text.append("\n")
-    for k, name in enumerate(frame.series):
-        text.append(f"{MARKERS[k % len(MARKERS)]} {name}  ", style=COLOURS[k % 8])
-    return text
+            canvas.put(x, y, MARKERS[k % 8], COLOURS[k % 8], k)
+    entries = [(MARKERS[k % 8], name, COLOURS[k % 8]) for k, name in enumerate(frame.series)]
+    return _legend(canvas.text(), entries)
 
 
-class _ImageGrid:
-    """Images in rows that fit the width: grey half blocks (square pixels) on a colour
-    terminal, shade characters (one per pixel) on a plain one; captions under each image."""
-
-    def __init__(self, frame: Images, size: int = 12) -> None:
-        self.frame = frame
-        self.size = size
-
-    def _pixels(self, image: Sequence[Sequence[float]]) -> list[list[float]]:
-        h, w = len(image), len(image[0]) if image else 0
-        rs = [int(i * h / self.size) for i in range(min(self.size, h))]
-        cs = [int(j * w / self.size) for j in range(min(self.size, w))]
-        return [[_unit(image[r][c]) for c in cs] for r in rs]
-
-    def _lines(self, pixels: list[list[float]], colour: bool) -> list[RichText]:
-        if not colour:
-            return [RichText("".join(SHADES[min(4, int(v * 5))] for v in row)) for row in pixels]
-        lines = []
-        for top in range(0, len(pixels), 2):
-            lower = pixels[top + 1] if top + 1 < len(pixels) else [0.0] * len(pixels[top])
-            line = RichText()
-            for up, down in zip(pixels[top], lower, strict=True):
-                line.append("▀", style=f"{_grey(up)} on {_grey(down)}")
-            lines.append(line)
-        return lines
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        colour = console.color_system is not None and not console.no_color
-        cells = [
-            (self._lines(self._pixels(image), colour), caption)
-            for image, caption in zip(
-                self.frame.images,
-                [*self.frame.captions, *[""] * len(self.frame.images)],
-                strict=False,
-            )
-        ]
-        cell_w = max((max((len(t) for t in lines), default=1) for lines, _ in cells), default=1)
-        cell_w = max(cell_w, 8)
-        fit = max(1, (options.max_width + 2) // (cell_w + 2))
-        per_row = min(fit, self.frame.columns or fit)
-        for start in range(0, len(cells), per_row):
-            row = cells[start : start + per_row]
-            height = max(len(lines) for lines, _ in row)
-            for r in range(height):
-                line = RichText()
-                for lines, _ in row:
-                    piece = lines[r] if r < len(lines) else RichText("")
-                    line.append_text(piece)
-                    line.append(" " * (cell_w - len(piece) + 2))
-                yield line
-            yield RichText(
-                "".join(f"{caption[:cell_w]:<{cell_w + 2}}" for _, caption in row).rstrip(),
-                style="dim",
-            )
-
-
-def _unit(value: float) -> float:
-    return min(1.0, max(0.0, value)) if math.isfinite(value) else 0.0
-
-
-def _grey(value: float) -> str:
-    level = round(255 * _unit(value))
-    return f"rgb({level},{level},{level})"
-
-
-def _images(frame: Images) -> RenderableType:
-    return _ImageGrid(frame)
-
-
-def _table(frame: Table) -> RenderableType:
-    table = RichTable(show_edge=False, pad_edge=False)
-    for column in frame.columns:
-        table.add_column(str(column))
-    for row in frame.rows:
-        table.add_row(*(_fmt(v) if isinstance(v, float) else str(v) for v in row))
-    return table
+def _paths(frame: Paths) -> RenderableType:
+    every = [*frame.paths.values(), *frame.points.values(), *frame.contours.values()]
+    canvas = _Canvas([x for xs, _ in every for x in xs], [y for _, ys in every for y in ys])
+    for xs, ys in frame.contours.values():
+        for x, y in zip(xs, ys, strict=False):
+            canvas.put(x, y, ".", "bright_black", 0)
+    entries = [(".", name, "bright_black") for name in frame.contours]
+    for k, (xs, ys) in reversed(list(enumerate(frame.paths.values()))):  # the first on top
+        colour = COLOURS[k % 8]
+        pts = list(zip(xs, ys, strict=False))
+        for a, b in zip(pts, pts[1:], strict=False):
+            canvas.line(a, b, colour)
+        mx, my = markers_along(list(xs), list(ys), len(frame.paths)) if frame.markers else (xs[-1:], ys[-1:])
+        for x, y in zip(mx, my, strict=False):
+            canvas.put(x, y, MARKERS[k % 8], colour, 2)
+    entries += [(MARKERS[k % 8], name, COLOURS[k % 8]) for k, name in enumerate(frame.paths)]
+    for k, (name, (xs, ys)) in enumerate(frame.points.items(), start=len(frame.paths)):
+        for x, y in zip(xs, ys, strict=False):
+            canvas.put(x, y, MARKERS[k % 8], f"bold {COLOURS[k % 8]}", 3)
+        entries.append((MARKERS[k % 8], name, f"bold {COLOURS[k % 8]}"))
+    return _legend(canvas.text(), entries)
 
 
 def render_frame(frame: Frame) -> RenderableType:
     """One frame as a titled panel that fits in 80 columns."""
     renderers = {
         Curves: _curves,
-        Heatmap: _heatmap,
-        Boundary: _boundary,
+        Heatmap: HeatmapArt,
+        Boundary: BoundaryArt,
         Scatter: _scatter,
-        Images: _images,
-        Table: _table,
+        Paths: _paths,
+        Images: ImageGrid,
+        Table: table_art,
         Text: lambda f: RichText(f.body),
     }
     render = renderers.get(type(frame))
     body = render(frame) if render else RichText(f"({type(frame).__name__})")
+    if len(frame.title) > TITLE_ON_BORDER:  # a border title is cut, not wrapped: put it inside
+        return Panel(Group(RichText(frame.title, style="bold"), body), expand=False)
     return Panel(body, title=frame.title, title_align="left", expand=False)
 
 

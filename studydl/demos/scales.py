@@ -12,10 +12,12 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from studydl.domain.demos import Curves
+from studydl.domain.demos import Curves, RefLine
 
 MIN_REL_SPAN = 0.1
 """A linear range spans at least this share of its largest magnitude."""
+LARGEST = 1e100
+"""Beyond this magnitude a value is off any readable linear axis: left out like inf and NaN."""
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
@@ -32,7 +34,7 @@ class YAxis:
 
     def position(self, value: float) -> float | None:
         """Where `value` sits on the axis (its log10 on a log axis); None if it cannot be drawn."""
-        if not math.isfinite(value) or (self.log and value <= 0):
+        if not drawable(value, self.log):
             return None
         return math.log10(value) if self.log else value
 
@@ -45,12 +47,13 @@ class YAxis:
 
 
 def format_value(value: float) -> str:
-    """A tick label: 0.001, 0.25, 40, 1.2e+04 (no trailing zeros)."""
+    """A tick label: 0.001, 0.25, 40, 1e4, 1e-12, 1e20 (no trailing zeros, no exponent padding)."""
     if value == 0:
         return "0"
     if 1e-3 <= abs(value) < 1e4:
         return f"{value:.4g}"
-    return f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e")
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _nice_step(span: float, count: int) -> float:
@@ -90,23 +93,49 @@ def _linear(values: list[float], y_min: float | None, y_max: float | None, ticks
     return lo, hi, positions
 
 
-def _log(values: list[float], ticks: int) -> tuple[float, float, list[float]]:
+def _log(
+    values: list[float], ticks: int, v_min: float | None = None, v_max: float | None = None
+) -> tuple[float, float, list[float]]:
     logs = [math.log10(v) for v in values if v > 0]
+    if v_min is not None and v_min > 0:
+        logs.append(math.log10(v_min))
+    if v_max is not None and v_max > 0:
+        logs.append(math.log10(v_max))
     if not logs:
         return -1.0, 0.0, [-1.0, 0.0]
     lo, hi = math.floor(min(logs)), math.ceil(max(logs))
+    if v_min is not None and v_min > 0:
+        lo = math.floor(math.log10(v_min))
+    if v_max is not None and v_max > 0:
+        hi = math.ceil(math.log10(v_max))
     if hi - lo < 1:
         hi = lo + 1
     every = max(1, math.ceil((hi - lo) / ticks))
     return lo, hi, sorted(float(k) for k in range(hi, lo - 1, -every))
 
 
+def drawable(value: float, log: bool) -> bool:
+    """Whether a value can sit on an axis: finite, not absurdly large, positive on a log axis."""
+    if not math.isfinite(value):
+        return False
+    return value > 0 if log else abs(value) <= LARGEST
+
+
+def _refs(frame: Curves, axis: str) -> list[float]:
+    return [r.at for r in frame.refs if r.axis == axis]
+
+
 def y_axis(frame: Curves, ticks: int = 4) -> YAxis:
-    """The y axis a front end should draw `frame` on (about `ticks` intervals)."""
-    values = [v for _, ys in frame.series.values() for v in ys if math.isfinite(v)]
+    """The y axis a front end should draw `frame` on (about `ticks` intervals).
+
+    On a log axis y_min and y_max (when positive) fix the decades shown, so two frames can
+    share one scale; reference lines on y are always inside the range.
+    """
+    values = [v for _, ys in frame.series.values() for v in ys if drawable(v, frame.log_y)]
+    values += [v for v in _refs(frame, "y") if drawable(v, frame.log_y)]
     y_min, y_max = frame.y_min, frame.y_max
     if frame.log_y:
-        lo, hi, positions = _log(values, ticks)
+        lo, hi, positions = _log(values, ticks, y_min, y_max)
         labels = [format_value(10**p) for p in positions]
         label = f"{frame.y_label} (log scale)" if frame.y_label else "log scale"
     else:
@@ -116,9 +145,66 @@ def y_axis(frame: Curves, ticks: int = 4) -> YAxis:
     return YAxis(lo, hi, frame.log_y, tuple(zip(positions, labels, strict=True)), label)
 
 
+def x_axis(frame: Curves, ticks: int = 4) -> YAxis:
+    """The x axis of `frame`: round ticks over the data (no zero floor), decades on a log axis."""
+    values = [x for xs, _ in frame.series.values() for x in xs if drawable(x, frame.log_x)]
+    values += [v for v in _refs(frame, "x") if drawable(v, frame.log_x)]
+    if frame.log_x:
+        logs = [math.log10(v) for v in values]
+        lo, hi = (min(logs), max(logs)) if logs else (0.0, 1.0)
+        first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+        every = max(1, math.ceil((last - first) / max(1, ticks)))
+        positions = [float(k) for k in range(first, last + 1, every)] or [lo]
+        marks = tuple((p, format_value(10**p)) for p in positions)
+        label = f"{frame.x_label} (log scale)" if frame.x_label else "log scale"
+        return YAxis(lo, hi if hi > lo else lo + 1, True, marks, label)
+    found = value_range(values)
+    lo, hi = found if found is not None else (0.0, 1.0)
+    return YAxis(lo, hi if hi > lo else lo + 1, False, tuple(x_ticks(values, ticks)), frame.x_label)
+
+
+@dataclass(frozen=True)
+class Plotted:
+    """A Curves frame as positions on its axes (log10 where an axis is log), ready to draw."""
+
+    x: YAxis
+    y: YAxis
+    series: dict[str, tuple[list[float], list[float]]]
+    left_out: int
+    """Points that could not be drawn (inf, NaN, or not positive on a log axis)."""
+
+    def note(self) -> str:
+        """`3 points not drawn (inf or NaN)` when some were left out, else empty."""
+        if not self.left_out:
+            return ""
+        what = "point" if self.left_out == 1 else "points"
+        return f"{self.left_out} {what} not drawn (inf, NaN or ≤ 0 on a log axis)"
+
+
+def plotted(frame: Curves, ticks: int = 4) -> Plotted:
+    """Every drawable point of `frame` on its axes, and how many were left out."""
+    x, y = x_axis(frame, ticks), y_axis(frame, ticks)
+    series: dict[str, tuple[list[float], list[float]]] = {}
+    left_out = 0
+    for name, (xs, ys) in frame.series.items():
+        kept = [
+            (math.log10(a) if x.log else a, math.log10(b) if y.log else b)
+            for a, b in zip(xs, ys, strict=False)
+            if drawable(a, x.log) and drawable(b, y.log)
+        ]
+        left_out += min(len(xs), len(ys)) - len(kept)
+        series[name] = ([a for a, _ in kept], [b for _, b in kept])
+    return Plotted(x, y, series, left_out)
+
+
+def ref_position(ref: RefLine, axis: YAxis) -> float | None:
+    """Where a reference line sits on its axis, None when it cannot be drawn."""
+    return axis.position(ref.at)
+
+
 def value_range(values: Iterable[float]) -> tuple[float, float] | None:
-    """(min, max) of the finite values, None when there are none."""
-    finite = [v for v in values if math.isfinite(v)]
+    """(min, max) of the drawable values, None when there are none."""
+    finite = [v for v in values if drawable(v, log=False)]
     return (min(finite), max(finite)) if finite else None
 
 
@@ -132,16 +218,27 @@ def resample(values: Sequence[float], width: int) -> list[float]:
     return [values[int(i * (len(values) - 1) / (width - 1))] for i in range(width)]
 
 
-def sparkline(values: Sequence[float], width: int = 48, log: bool = False) -> str:
-    """A one-line plot of `values` in block characters, scaled to their own range."""
-    vals = [v for v in resample(values, width) if math.isfinite(v)]
+def sparkline(
+    values: Sequence[float], width: int = 48, log: bool = False, honest: bool = False
+) -> str:
+    """A one-line plot of `values` in block characters, scaled to their own range.
+
+    `honest` scales them as a linear curve axis would (zero floor for values >= 0, a range
+    of at least a tenth of the largest magnitude), so noise does not fill the whole height.
+    """
+    vals = [v for v in resample(values, width) if drawable(v, log)]
     if log:
-        vals = [math.log10(v) for v in vals if v > 0]
+        vals = [math.log10(v) for v in vals]
     if not vals:
         return ""
     lo, hi = min(vals), max(vals)
+    if honest and not log:
+        lo, hi, _ = _linear(vals, None, None, 4)
     span = (hi - lo) or 1.0
-    return "".join(SPARKS[round((v - lo) / span * (len(SPARKS) - 1))] for v in vals)
+    return "".join(
+        SPARKS[min(len(SPARKS) - 1, max(0, round((v - lo) / span * (len(SPARKS) - 1))))]
+        for v in vals
+    )
 
 
 def x_ticks(values: Iterable[float], count: int = 4) -> list[tuple[float, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import random
 import threading
@@ -77,5 +78,8 @@ def warm_up() -> WarmUp:
         loss.backward()
         optimizer.step()
         done = time.perf_counter()
+        # torch leaves ~300k long-lived objects; every full garbage collection would walk them
+        # all again (50-100 ms each, several while a demo screen mounts). Frozen, it skips them.
+        gc.freeze()
         _warm = WarmUp(import_s=imported - start, optimizer_s=done - imported)
         return _warm

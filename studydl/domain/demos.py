@@ -5,7 +5,7 @@ generator `run(ctx: DemoContext) -> Iterator[Event]`. It imports torch inside
 `run`, never at module level, so listing the catalogue stays light. It yields:
 
 - `Progress` often (step, metrics) so a front end can show life within 1 s;
-- frames (`Curves`, `Heatmap`, `Boundary`, `Scatter`, `Images`, `Table`, `Text`)
+- frames (`Curves`, `Heatmap`, `Boundary`, `Scatter`, `Paths`, `Images`, `Table`, `Text`)
   whenever its picture changes; a frame with the same `key` replaces the older one;
 - exactly one `Result` at the end, with the final metrics and whether the
   teaching point was reached.
@@ -126,8 +126,23 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class RefLine:
+    """A labelled reference line across a plot: a limit, a cap, a baseline (not data)."""
+
+    at: float
+    label: str
+    axis: str = "y"
+    """"y": a horizontal line at y = at (a clip cap, a chance level); "x": a vertical line
+    at x = at (the 2/k learning-rate limit)."""
+
+
+@dataclass(frozen=True)
 class Curves(Frame):
-    """Line plots: series name -> (xs, ys)."""
+    """Line plots: series name -> (xs, ys).
+
+    A point whose x or y is not a finite number (or not positive on a log axis) cannot be
+    drawn: front ends leave it out and say how many they left out.
+    """
 
     series: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
     x_label: str = "step"
@@ -138,15 +153,27 @@ class Curves(Frame):
     every value is >= 0 (see studydl.demos.scales)."""
     y_max: float | None = None
     """Fixed top of the y axis (e.g. 1 for an accuracy); None: from the data."""
+    log_x: bool = False
+    """x on a log scale (a learning-rate sweep): x values must be positive; the ticks are
+    labelled with the values themselves."""
+    refs: tuple[RefLine, ...] = ()
+    """Reference lines drawn across the plot and named in its legend."""
 
 
 @dataclass(frozen=True)
 class Heatmap(Frame):
-    """A matrix of values, rows by columns."""
+    """A matrix of values, rows by columns.
+
+    Colours run over [v_min, v_max]: give both to share one scale between frames (gates
+    before and after training, probabilities on 0..1); None takes that end from the data.
+    Values of both signs are coloured on a scale centred at zero.
+    """
 
     values: list[list[float]] = field(default_factory=list)
     row_labels: list[str] = field(default_factory=list)
     col_labels: list[str] = field(default_factory=list)
+    v_min: float | None = None
+    v_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +192,23 @@ class Scatter(Frame):
     """Point clouds: series name -> (xs, ys)."""
 
     series: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Paths(Frame):
+    """Routes through the plane (x and y in the same units): optimizer trajectories, fitted curves.
+
+    Each path is drawn joined in order, with its own marker on its points when `markers`;
+    `points` are drawn as markers only (a start, a minimum, training data) and `contours`
+    as faint dots under everything (level sets of the function being minimized).
+    """
+
+    paths: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    points: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    contours: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    markers: bool = True
+    x_label: str = "x"
+    y_label: str = "y"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ stays light: nothing here runs until a review screen opens on a deck with demo c
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from typing import TYPE_CHECKING
@@ -40,6 +41,8 @@ def _warm(db: Database, deck: str | None) -> None:
 
         warm = warm_up()
         import studydl.tui.screens.demo  # noqa: F401  (the demo screen's plotting modules)
+
+        gc.freeze()  # as warm_up does for torch's objects: full collections skip these modules too
 
         log.info("demos warmed: import torch %.2f s, first optimizer step %.2f s", warm.import_s, warm.optimizer_s)
     except Exception:  # a failed warm-up only means the first demo starts cold

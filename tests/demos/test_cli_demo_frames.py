@@ -71,7 +71,7 @@ def test_a_series_starting_later_is_padded_not_an_error() -> None:
     assert lines["RNN"].startswith(" ") and lines["RNN"].strip()
     console = Console(width=80, record=True)
     console.print(render_frame(frame))
-    assert "log scale, 0.1 … 1" in console.export_text()
+    assert "log scale 0.1 … 1; x: step 0 … 50" in console.export_text()
 
 
 def test_noise_is_not_drawn_as_a_swing() -> None:

@@ -25,6 +25,8 @@ def test_vanishing_exploding_and_clipping_rescues_diverging_rates() -> None:
     assert m["rescued_by_clipping"] >= 2
     through = next(e for e in outcome.events if isinstance(e, Curves) and e.key == "through_time")
     assert len(through.series) == 3 and through.log_y
+    norms = [e for e in outcome.events if isinstance(e, Curves) and e.key == "grad_norm"][-1]
+    assert [(r.axis, r.at) for r in norms.refs] == [("y", 1.0)]  # the clip cap, drawn as a line
     table = next(e for e in outcome.events if isinstance(e, Table) and e.key == "summary")
     assert len(table.rows) == 4
 

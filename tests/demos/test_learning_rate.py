@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from studydl.demos import run_to_end
-from studydl.domain.demos import Curves, Scatter
+from studydl.domain.demos import Curves, Paths
 from tests.demos.drawable import assert_drawable
 
 
@@ -32,12 +32,15 @@ def test_the_divergence_threshold_is_the_bowls_curvature() -> None:
 
 def test_paths_are_drawn_and_cut_where_they_leave_the_view() -> None:
     outcome = run_to_end("learning-rate", seed=0)
-    paths = [e for e in outcome.events if isinstance(e, Scatter) and e.key == "paths"][-1]
+    paths = [e for e in outcome.events if isinstance(e, Paths) and e.key == "paths"][-1]
     small, good, large = (
-        paths.series[f"{n} {lr}"] for n, lr in (("small", 0.02), ("good", 0.3), ("large", 0.42))
+        paths.paths[f"{n} {lr}"] for n, lr in (("small", 0.02), ("good", 0.3), ("large", 0.42))
     )
+    assert paths.markers and paths.points["start"] == ([-4.0], [2.0])
     assert len(small[0]) == len(good[0]) == 41  # start + 40 steps, all inside the view
     assert 1 < len(large[0]) < 41  # the diverging path stops at the edge
     assert all(abs(v) <= 5.0 for v in large[0] + large[1])
     sweep = next(e for e in outcome.events if isinstance(e, Curves) and e.key == "sweep")
-    assert sweep.log_y and len(sweep.series["final f"][0]) == 25
+    assert sweep.log_y and sweep.log_x and len(sweep.series["final f"][0]) == 25
+    # The limit is drawn where it is, on the learning-rate axis, not as a fake series.
+    assert [(r.axis, r.at) for r in sweep.refs if r.axis == "x"] == [("x", 0.4)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from studydl.demos import run_to_end
-from studydl.domain.demos import Curves, Scatter
+from studydl.domain.demos import Curves, Paths
 
 METHODS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
@@ -26,7 +26,8 @@ def test_from_the_valley_wall_sgd_zigzags_and_adam_and_momentum_beat_it() -> Non
 
 def test_paths_and_log_loss_curves_cover_every_optimizer() -> None:
     outcome = run_to_end("optimizers", seed=0, overrides={"steps": "100"})
-    paths = [e for e in outcome.events if isinstance(e, Scatter) and e.key == "paths"][-1]
-    assert set(METHODS) <= set(paths.series) and len(paths.series["contours"][0]) > 100
+    paths = [e for e in outcome.events if isinstance(e, Paths) and e.key == "paths"][-1]
+    assert set(paths.paths) == set(METHODS) and paths.points["start"] == ([-1.2], [1.0])
+    assert len(next(iter(paths.contours.values()))[0]) > 100
     loss = [e for e in outcome.events if isinstance(e, Curves) and e.key == "loss"][-1]
     assert loss.log_y and set(loss.series) == set(METHODS)

@@ -17,5 +17,8 @@ def test_vanishing_exploding_and_the_batch_norm_fix() -> None:
     assert 1e-2 < m["sigmoid_bn_first_to_last"] < 1e2
     assert 1e-2 < m["bn_first_grad_vs_relu"] < 1e2
     assert m["sigmoid_bn_first_layer_change"] > 100 * m["sigmoid_first_layer_change"]
-    grads = [e for e in outcome.events if isinstance(e, Curves) and e.key == "grad_norms"][0]
-    assert grads.log_y and len(grads.series) == 5
+    curves = {e.key: e for e in outcome.events if isinstance(e, Curves)}
+    plain, fixed = curves["grad_norms"], curves["grad_norms_bn"]
+    assert set(plain.series) == {"sigmoid", "relu", "relu x2"}
+    assert set(fixed.series) == {"sigmoid+BN", "relu x2+BN", "relu"}
+    assert plain.log_y and (plain.y_min, plain.y_max) == (fixed.y_min, fixed.y_max)  # one scale

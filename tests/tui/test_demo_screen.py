@@ -4,36 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import textwrap
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.app import App
 from textual.message import Message
 from textual.widgets import Static
 
 from studydl.demos import get_spec, run_demo
-from studydl.domain.demos import Boundary, Heatmap, Images, Progress
+from studydl.domain.demos import Curves, Paths, Progress, Scatter
 from studydl.tui.screens import demo as demo_module
 from studydl.tui.screens.demo import DemoScreen, Feed
-from studydl.tui.widgets.demo_view import FramePanel, boundary_text, heatmap_text, images_text
+from studydl.tui.widgets.demo_view import FramePanel
 from tests.tui.conftest import settle
-
-
-class DemoApp(App[None]):
-    def __init__(self, screen: DemoScreen) -> None:
-        super().__init__()
-        self.demo = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.demo)
-
-
-def plain(renderable: object, width: int = 100) -> str:
-    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
-    console.print(renderable)
-    return console.export_text()
+from tests.tui.demo_app import DemoApp
 
 
 async def finish(pilot, screen: DemoScreen, timeout: float = 60) -> None:
@@ -133,20 +119,6 @@ def test_updates_replace_each_other_but_keep_everything() -> None:
     assert first.snapshot.history == {"loss": ([1.0], [1.0])}  # snapshots are copies
 
 
-def test_heatmap_boundary_and_images_draw_as_text() -> None:
-    heat = plain(heatmap_text(Heatmap("h", "t", [[0.0, 1.0], [0.5, 0.25]], ["a", "b"], ["c0", "c1"])))
-    assert "c0" in heat and "1.00" in heat and "0.25" in heat and "b" in heat
-    grid = [[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
-    boundary = plain(boundary_text(Boundary("b", "t", [0.0, 0.5, 1.0], [0.0, 0.5, 1.0], grid, [(0.0, 0.0, 0), (1.0, 1.0, 1)])))
-    lines = boundary.splitlines()
-    assert lines[0].rstrip().endswith("x")  # (1, 1) is top right: highest y on top
-    assert lines[2].startswith("o")
-    image = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
-    drawn = images_text(Images("i", "t", [image, image], ["first", "second"]), width=40)
-    assert drawn.plain.splitlines()[0].count("▀") == 4  # two images, two columns each
-    assert "first" in drawn.plain and "second" in drawn.plain
-
-
 async def test_the_review_screen_opens_a_cards_demo_with_d(app) -> None:
     from studydl.tui.screens.review import ReviewScreen
     from tests.tui.conftest import press
@@ -208,30 +180,6 @@ async def test_a_review_of_a_deck_with_demos_warms_torch_in_the_background(app, 
 XOR = {"steps": "400", "lr": "0.1"}
 
 
-def finished_run(*keys: str):
-    """A run_before for snapshots: wait for the run to end, then press keys."""
-
-    async def run_before(pilot) -> None:
-        screen = pilot.app.screen
-        assert await asyncio.to_thread(screen.finished_event.wait, 60)
-        await pilot.app.workers.wait_for_complete()
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-        for field in screen.query("Input"):
-            field.cursor_blink = False
-        await pilot.pause()
-
-    return run_before
-
-
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_demo_screen_snapshot(size: tuple[int, int], snap_compare) -> None:
-    app = DemoApp(DemoScreen("xor-mlp", overrides=XOR, show_timing=False))
-    assert snap_compare(app, terminal_size=size, run_before=finished_run())
-
-
 async def test_parameters_change_and_the_demo_reruns_in_place_then_compares() -> None:
     from textual.widgets import Input
 
@@ -271,3 +219,36 @@ async def test_at_80_columns_the_form_waits_for_p() -> None:
         await pilot.press("p")
         await settle(pilot)
         assert screen.query_one("#params").display
+
+
+class PanelsApp(App[None]):
+    def __init__(self, frames: list) -> None:
+        super().__init__()
+        self.frames = frames
+
+    def compose(self):  # noqa: ANN201
+        for frame in self.frames:
+            yield FramePanel(frame)
+
+
+async def test_plots_leave_out_what_cannot_be_drawn_and_say_so() -> None:
+    # plotext raised "cannot convert float NaN to integer" on these and took the screen down.
+    nan, inf = math.nan, math.inf
+    frames = [
+        Curves("a", "nan and inf", {"loss": ([1, 2, 3, 4], [1.0, nan, inf, 2.0])}),
+        Curves("b", "overflowing", {"loss": ([1, 2], [1e308, -1e308]), "ok": ([1, 2], [1.0, 2.0])}),
+        Curves("c", "log of zero", {"loss": ([1, 2, 3], [1.0, 0.0, 0.1])}, log_y=True, log_x=True),
+        Scatter("d", "inf points", {"s": ([1.0, inf, 2.0], [1.0, 2.0, nan])}),
+        Paths("e", "a path that blew up", paths={"p": ([0.0, 1.0, nan], [0.0, 1.0, inf])}),
+    ]
+    app = PanelsApp(frames)
+    async with app.run_test(size=(100, 90)) as pilot:
+        await pilot.pause()
+        legends = {panel.frame.key: str(panel.query_one(".legend", Static).content) for panel in app.query(FramePanel)}
+        assert "2 points not drawn" in legends["a"]
+        assert "2 points not drawn" in legends["b"]
+        assert "1 point not drawn" in legends["c"]
+        assert "2 points not drawn" in legends["d"]
+        assert "1 point not drawn" in legends["e"]
+        for panel in app.query(FramePanel):
+            assert "could not be drawn" not in str(panel.query_one(".view").render())

@@ -31,6 +31,8 @@ from studydl.tui.widgets.demo_view import FramePanel, metrics_table
 WIDE = 100
 """From this many columns the parameter form shows beside the frames at once."""
 KEPT_RUNS = 2
+FIRST_FRAME_WAIT_S = 1.0
+"""At most this long the worker waits for the screen to paint (itself, then the first frame)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,10 @@ class DemoScreen(Screen[None]):
         self.number = 0
         """Which run the screen shows; messages from older runs are dropped."""
         self._params: dict[str, ParamValue] = {}
+        self._screen_ready = threading.Event()
+        """Set once the screen has painted (the first run waits for it, so training starts after)."""
+        self._first_frame_shown = threading.Event()
+        """Set once the current run's first frame panel has painted."""
         self._panels: dict[str, FramePanel] = {}
         self._shown: dict[str, Frame] = {}
 
@@ -166,6 +172,7 @@ class DemoScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._screen_ready.set)
         for hidden in ("#demo-result", "#demo-error", "#live-metrics", "#compare"):
             self.query_one(hidden).display = False
         try:
@@ -198,6 +205,7 @@ class DemoScreen(Screen[None]):
         previous = self.finished_event
         self.cancel_event, self.finished_event = run.cancel_event, threading.Event()
         self.number += 1
+        self._first_frame_shown = threading.Event()
         self._params = dict(run.params)
         self.result, self.error = None, None
         self._reset_view()
@@ -223,17 +231,23 @@ class DemoScreen(Screen[None]):
     def _run(self, run: DemoRun, number: int, previous: threading.Event, done: threading.Event) -> None:
         try:
             previous.wait(5)  # let a cancelled run end first: they would share the CPU
+            self._screen_ready.wait(FIRST_FRAME_WAIT_S)  # the empty screen paints before training starts
             self._post(number, self.Status(number, "loading torch…"))
             warm_up()
             if run.cancel_event.is_set():
                 return  # closed while torch loaded: don't start the demo at all
             self._post(number, self.Status(number, "running"))
             feed = Feed()
+            shown = self._first_frame_shown
             for event in run:
                 if isinstance(event, Result):
                     self._post(number, self.Finished(number, event, run.wall_s, dict(feed.frames)))
-                else:
-                    self._post(number, self.Update(number, feed.add(event)))
+                    continue
+                self._post(number, self.Update(number, feed.add(event)))
+                if isinstance(event, Frame) and not shown.is_set():
+                    # First frame first: training holds the GIL for long stretches, and the
+                    # screen would paint its first panel only in the gaps.
+                    shown.wait(FIRST_FRAME_WAIT_S)
         except DemoError as exc:
             self._post(number, self.Failed(number, str(exc)))
         finally:
@@ -251,9 +265,10 @@ class DemoScreen(Screen[None]):
         snapshot = message.snapshot
         if snapshot.progress is not None:
             self._show_progress(snapshot.progress)
-        if snapshot.history:
-            self.query_one("#live-metrics").display = True
-            self.query_one("#metrics-table", Static).update(metrics_table(snapshot.history))
+        table = metrics_table(snapshot.history)
+        self.query_one("#live-metrics").display = bool(table)
+        if table:
+            self.query_one("#metrics-table", Static).update(table)
         frame_list = self.query_one("#frame-list")
         for key, frame in snapshot.frames.items():
             if self._shown.get(key) is frame:
@@ -264,6 +279,7 @@ class DemoScreen(Screen[None]):
             else:
                 self._panels[key] = panel = FramePanel(frame)
                 frame_list.mount(panel)
+                self.call_after_refresh(self._first_frame_shown.set)
 
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one(ProgressBar)
@@ -349,8 +365,14 @@ class DemoScreen(Screen[None]):
         compare.display, frames.display = True, False
 
     def action_close(self) -> None:
-        self.cancel_event.set()
+        self._let_go()
         self.dismiss()
 
     def on_unmount(self) -> None:
-        self.cancel_event.set()  # the app is closing: let the thread end
+        self._let_go()  # the app is closing: let the thread end
+
+    def _let_go(self) -> None:
+        """Cancel the run and stop its worker waiting for paints that will not come."""
+        self.cancel_event.set()
+        self._screen_ready.set()
+        self._first_frame_shown.set()

@@ -16,7 +16,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual_plotext import Plot, PlotextPlot
 
-from studydl.demos.scales import x_ticks
+from studydl.demos.pictures import CLASS_COLOURS
+from studydl.demos.pictures import hex_colour as hex_colour  # the stats screen takes it from here
 from studydl.domain.words import plural
 
 HEAT_COLOURS = ("#2d333b", "#0e4429", "#006d32", "#26a641", "#39d353")
@@ -151,9 +152,14 @@ class FreshPlot(PlotextPlot):
 
     def render(self) -> RenderResult:
         self._plot = Plot()
-        if self._draw is not None:
-            self._draw(self._plot, self.size.width)
-        return super().render()
+        try:
+            if self._draw is not None:
+                self._draw(self._plot, self.size.width)
+            return super().render()
+        except (ArithmeticError, ValueError, IndexError) as exc:
+            # plotext fails on values it cannot place; callers drop those first, and should one
+            # still slip through, a message beats taking the whole screen down.
+            return Text(f"(this plot could not be drawn: {type(exc).__name__}: {exc})", style="dim")
 
 
 def spread(ticks: Sequence[tuple[float, str]], width: int, spacing: int = 14) -> list[tuple[float, str]]:
@@ -261,82 +267,10 @@ class MarkedCurvePlot(FreshPlot):
         self.draw(draw)
 
 
-SERIES_COLOURS: tuple[tuple[int, int, int], ...] = (
-    (86, 180, 233),
-    (230, 159, 0),
-    (0, 158, 115),
-    (204, 121, 167),
-    (240, 228, 66),
-    (213, 94, 0),
-    (0, 114, 178),
-    (170, 170, 170),
-)
-"""Okabe-Ito colours (distinguishable with colour-blindness), one per series, in order."""
+SERIES_COLOURS = CLASS_COLOURS
+"""Okabe-Ito colours (distinguishable with colour-blindness), one per series, in order; the
+same palette as the demos' plots and decision regions."""
 
 
 def series_colour(index: int) -> tuple[int, int, int]:
     return SERIES_COLOURS[index % len(SERIES_COLOURS)]
-
-
-def hex_colour(rgb: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
-def legend_text(names: Sequence[str], glyph: str = "━━", note: str = "") -> Text:
-    """The key to a plot's colours, drawn outside the plot: `━━ train  ━━ test   note`."""
-    text = Text()
-    for i, name in enumerate(names):
-        text.append(f"{glyph} ", style=hex_colour(series_colour(i)))
-        text.append(f"{name}  ")
-    if note:
-        text.append(f" {note}", style="dim")
-    return text
-
-
-class SeriesPlot(FreshPlot):
-    """Curves on one fixed y axis (range and tick labels chosen by the caller), no legend inside."""
-
-    def show(
-        self,
-        series: dict[str, tuple[Sequence[float], Sequence[float]]],
-        *,
-        y_range: tuple[float, float],
-        y_ticks: Sequence[tuple[float, str]],
-        x_label: str = "",
-        points: bool = False,
-    ) -> None:
-        """Draw each series in its palette colour; `points` draws dots instead of lines."""
-
-        every_x = [x for xs, _ in series.values() for x in xs]
-
-        def draw(plt: Plot, width: int) -> None:
-            # Last series first, so the first (the one a demo is about) is drawn on top.
-            for i, (xs, ys) in reversed(list(enumerate(series.values()))):
-                if not xs:
-                    continue
-                if points:
-                    plt.scatter(list(xs), list(ys), marker="dot", color=series_colour(i))
-                else:
-                    plt.plot(list(xs), list(ys), marker="braille", color=series_colour(i))
-            plt.frame(False)
-            plt.ylim(*y_range)
-            plt.yticks([at for at, _ in y_ticks], [label for _, label in y_ticks])
-            shown = spread(x_ticks(every_x, max(2, width // 14)), width, spacing=10)
-            if shown:
-                plt.xticks([at for at, _ in shown], [label for _, label in shown])
-            if x_label:
-                plt.xlabel(x_label)
-
-        self.draw(draw)
-
-
-class CloudPlot(FreshPlot):
-    """Point clouds (a Scatter frame), one colour per series, no legend inside."""
-
-    def show_points(self, series: dict[str, tuple[Sequence[float], Sequence[float]]]) -> None:
-        def draw(plt: Plot, width: int) -> None:
-            plt.frame(False)
-            for i, (xs, ys) in reversed(list(enumerate(series.values()))):
-                plt.scatter(list(xs), list(ys), marker="dot", color=series_colour(i))
-
-        self.draw(draw)

@@ -1,206 +1,83 @@
-"""Widgets that draw a demo's frames: plots via plotext, grids and pixels as coloured Rich text.
+"""Widgets that draw a demo's frames: plots via plotext, pictures and tables as Rich renderables.
 
-Each view has `show(frame)`; `FramePanel` wraps the view that fits a frame's kind
-under the frame's title. The pure `*_text` functions do the drawing, so tests can
-check them without an app.
+`FramePanel` wraps the view that fits a frame's kind under the frame's title; heatmaps,
+decision regions and images are the same pictures the CLI prints
+(`studydl.demos.pictures`), laid out for the panel's width at each render.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.table import Table as RichTable
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
-from studydl.demos.scales import format_value, sparkline, y_axis
-from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Scatter, Table
+from studydl.demos.pictures import BoundaryArt, HeatmapArt, ImageGrid, hex_colour, table_art
+from studydl.demos.scales import format_value, plotted, sparkline
+from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Paths, Scatter, Table
 from studydl.domain.demos import Text as TextFrame
-from studydl.tui.widgets.charts import CloudPlot, SeriesPlot, hex_colour, legend_text, series_colour
+from studydl.tui.widgets.demo_plots import (
+    CloudPlot,
+    PathPlot,
+    SeriesPlot,
+    curve_keys,
+    left_out_note,
+    legend_text,
+    series_colour,
+)
 
-LOW, MID, HIGH = (33, 102, 172), (40, 40, 48), (178, 24, 43)
-"""Diverging blue - grey - red for heatmaps and decision regions."""
-POINT_STYLES = ("bold #9ecae1", "bold #fdae6b", "bold #a1d99b", "bold #bcbddc")
-POINT_GLYPHS = ("o", "x", "+", "*")
-
-
-def blend(t: float) -> str:
-    """A colour for t in 0..1 on the blue-grey-red scale."""
-    t = 0.5 if math.isnan(t) else min(1.0, max(0.0, t))
-    a, b, u = (LOW, MID, t * 2) if t < 0.5 else (MID, HIGH, t * 2 - 1)
-    r, g, bl = (round(x + (y - x) * u) for x, y in zip(a, b, strict=True))
-    return f"#{r:02x}{g:02x}{bl:02x}"
+TREND_POINTS = 3
+"""A metric is drawn as a trend once it has this many values; fewer say nothing a number doesn't."""
 
 
-def _scale(values: Sequence[Sequence[float]]) -> tuple[float, float]:
-    flat = [v for row in values for v in row if not math.isnan(v)]
-    low, high = (min(flat), max(flat)) if flat else (0.0, 1.0)
-    return low, (high if high > low else low + 1.0)
-
-
-def heatmap_text(frame: Heatmap) -> Text:
-    """Each value in a coloured cell, with row labels on the left and column labels on top."""
-    low, high = _scale(frame.values)
-    cols = max((len(row) for row in frame.values), default=0)
-    numbers = cols <= 12
-    labels = [str(c) for c in frame.col_labels] + [""] * cols
-    cell = max([6 if numbers else 2] + [len(c) + 1 for c in labels[:cols]]) if numbers else 2
-    row_w = max((len(str(r)) for r in frame.row_labels), default=0)
-    text = Text(" " * (row_w + 1) + "".join(f"{c[: cell - 1]:>{cell - 1}} " for c in labels[:cols]) + "\n", style="dim")
-    for i, row in enumerate(frame.values):
-        label = str(frame.row_labels[i]) if i < len(frame.row_labels) else ""
-        text.append(f"{label:>{row_w}} ", style="dim")
-        for value in row:
-            shade = blend((value - low) / (high - low))
-            body = f"{value:>{cell - 1}.2f} " if numbers else " " * cell
-            text.append(body, style=f"bold white on {shade}")
-        text.append("\n")
-    text.append(f"{' ' * row_w} low {low:.3g} ", style="dim")
-    for t in (0.0, 0.25, 0.5, 0.75, 1.0):
-        text.append("  ", style=f"on {blend(t)}")
-    text.append(f" high {high:.3g}", style="dim")
-    return text
-
-
-def _nearest(axis: Sequence[float], value: float) -> int:
-    return min(range(len(axis)), key=lambda k: abs(axis[k] - value)) if axis else 0
-
-
-def boundary_text(frame: Boundary, max_rows: int = 24) -> Text:
-    """Decision regions as coloured cells (highest y on top), the labelled points drawn over them."""
-    grid = frame.grid
-    if not grid:
-        return Text("(empty grid)", style="dim")
-    classes = max([int(v) for row in grid for v in row if not math.isnan(v)] + [p[2] for p in frame.points] + [1])
-    step = max(1, math.ceil(len(grid) / max_rows))
-    rows = list(range(len(grid) - 1, -1, -step))
-    points: dict[tuple[int, int], int] = {}
-    for x, y, label in frame.points:
-        i = _nearest(frame.ys, y)
-        points[(min(rows, key=lambda r: abs(r - i)), _nearest(frame.xs, x))] = label
-    text = Text()
-    for i in rows:
-        for j, value in enumerate(grid[i]):
-            shade = blend(value / classes)
-            label = points.get((i, j))
-            if label is None:
-                text.append("  ", style=f"on {shade}")
-            else:
-                k = label % len(POINT_GLYPHS)
-                text.append(POINT_GLYPHS[k] + " ", style=f"{POINT_STYLES[k]} on {shade}")
-        text.append("\n")
-    xs, ys = frame.xs or [0.0], frame.ys or [0.0]
-    text.append(f"x {xs[0]:g}…{xs[-1]:g}  y {ys[0]:g}…{ys[-1]:g}  ", style="dim")
-    for k in range(min(classes + 1, len(POINT_GLYPHS))):
-        text.append(f"{POINT_GLYPHS[k]}", style=POINT_STYLES[k])
-        text.append(f" class {k}  ", style="dim")
-    return text
-
-
-def image_rows(image: Sequence[Sequence[float]]) -> list[Text]:
-    """One grey-scale image as half blocks: each character is two pixels, top one in front."""
-    rows = []
-    for top in range(0, len(image), 2):
-        upper, lower = image[top], image[top + 1] if top + 1 < len(image) else None
-        line = Text()
-        for j, value in enumerate(upper):
-            below = lower[j] if lower is not None and j < len(lower) else 0.0
-            line.append("▀", style=f"{_grey(value)} on {_grey(below)}")
-        rows.append(line)
-    return rows
-
-
-def _grey(value: float) -> str:
-    level = round(255 * min(1.0, max(0.0, 0.0 if math.isnan(value) else value)))
-    return f"#{level:02x}{level:02x}{level:02x}"
-
-
-def images_text(frame: Images, width: int = 80) -> Text:
-    """The images side by side (wrapping to the width), each with its caption below."""
-    blocks = []
-    for n, image in enumerate(frame.images):
-        rows = image_rows(image)
-        w = max((len(r) for r in rows), default=0)
-        caption = frame.captions[n] if n < len(frame.captions) else ""
-        blocks.append((rows, max(w, 1), caption[: max(w, 8)]))
-    text = Text()
-    line_start = 0
-    while line_start < len(blocks):
-        used, end = 0, line_start
-        while end < len(blocks) and (
-            end == line_start
-            or (used + max(blocks[end][1], len(blocks[end][2])) + 2 <= width and (frame.columns is None or end - line_start < frame.columns))
-        ):
-            used += max(blocks[end][1], len(blocks[end][2])) + 2
-            end += 1
-        group = blocks[line_start:end]
-        height = max(len(rows) for rows, _, _ in group)
-        for r in range(height + 1):
-            for rows, w, caption in group:
-                cell_w = max(w, len(caption))
-                if r < height:
-                    piece = rows[r] if r < len(rows) else Text("")
-                    text.append_text(piece)
-                    text.append(" " * (cell_w - len(piece) + 2))
-                else:
-                    text.append(f"{caption:<{cell_w}}  ", style="dim")
-            text.append("\n")
-        line_start = end
-    return text
-
-
-def table_renderable(frame: Table) -> RichTable:
-    table = RichTable(show_edge=False, header_style="bold", pad_edge=False)
-    for column in frame.columns:
-        table.add_column(str(column), justify="right")
-    for row in frame.rows:
-        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-    return table
-
-
-class ImagesView:
-    """`images_text` at whatever width the widget has when it renders (never a stale width)."""
-
-    def __init__(self, frame: Images) -> None:
-        self.frame = frame
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield images_text(self.frame, max(12, options.max_width))
-
-
-def metrics_table(history: Mapping[str, tuple[Sequence[float], Sequence[float]]], width: int = 24) -> RichTable:
-    """One row per metric: name, a sparkline on the metric's own scale, its range and last value.
+class MetricsTable:
+    """One row per metric with a trend: name, a sparkline on an honest axis of its own, range, now.
 
     Metrics have different units (a loss, a fraction, a count), so each gets its own line
-    instead of sharing one axis.
+    instead of sharing one axis; the sparkline takes whatever width is left.
     """
-    table = RichTable(box=None, show_header=False, pad_edge=False, expand=False)
-    table.add_column("metric", style="bold", no_wrap=True)
-    table.add_column("trend", no_wrap=True)
-    table.add_column("range", style="dim", no_wrap=True, justify="right")
-    table.add_column("now", justify="right", no_wrap=True)
-    for i, (name, (_, values)) in enumerate(history.items()):
-        if not values:
-            continue
-        lo, hi = min(values), max(values)
-        table.add_row(
-            name,
-            Text(sparkline(values, width), style=hex_colour(series_colour(i))),
-            f"{format_value(lo)} … {format_value(hi)}" if lo != hi else "",
-            f"{values[-1]:.4g}",
-        )
-    return table
+
+    def __init__(self, history: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> None:
+        self.history = {name: list(values) for name, (_, values) in history.items() if len(values) >= TREND_POINTS}
+
+    def __bool__(self) -> bool:
+        return bool(self.history)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = []
+        for name, values in self.history.items():
+            lo, hi = min(values), max(values)
+            span = f"{format_value(lo)} … {format_value(hi)}" if lo != hi else "constant"
+            rows.append((name, values, span, format_value(values[-1])))
+        name_w = min(28, max(len(r[0]) for r in rows))
+        range_w = max(len(r[2]) for r in rows)
+        now_w = max(len(r[3]) for r in rows)
+        spark_w = max(8, min(40, options.max_width - name_w - range_w - now_w - 3))
+        for i, (name, values, span, now) in enumerate(rows):
+            line = Text(f"{name[:name_w]:<{name_w}} ", style="bold")
+            stretched = [v for v in values for _ in range(max(1, spark_w // len(values)))]
+            line.append(f"{sparkline(stretched, spark_w, honest=True):<{spark_w}}", style=hex_colour(series_colour(i)))
+            line.append(f" {span:>{range_w}}", style="dim")
+            line.append(f" {now:>{now_w}}")
+            line.no_wrap = True
+            line.overflow = "crop"
+            yield line
+
+
+def metrics_table(history: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> MetricsTable:
+    return MetricsTable(history)
 
 
 class FramePanel(Vertical):
     """One frame under its title; a newer frame with the same key redraws the same panel.
 
-    Plots carry their legend (and the axes' names) on a line below the plot, never inside it.
+    Plots carry their legend (and the axes' names) on a line below the plot, never inside
+    it. A title too long for the border goes inside the panel, whole.
     """
 
     def __init__(self, frame: Frame, **kwargs: object) -> None:
@@ -209,8 +86,9 @@ class FramePanel(Vertical):
         self.border_title = frame.title
 
     def compose(self) -> ComposeResult:
+        yield Static(classes="frame-title")
         yield self._make_view(self.frame)
-        if isinstance(self.frame, Curves | Scatter):
+        if isinstance(self.frame, Curves | Scatter | Paths):
             yield Static(classes="legend")
 
     @staticmethod
@@ -219,44 +97,64 @@ class FramePanel(Vertical):
             return SeriesPlot(classes="view plot")
         if isinstance(frame, Scatter):
             return CloudPlot(classes="view plot")
-        if isinstance(frame, TextFrame):
-            return Markdown(classes="view")
+        if isinstance(frame, Paths):
+            return PathPlot(classes="view plot")
         return Static(classes="view")
 
     def on_mount(self) -> None:
         self.show(self.frame)
 
+    def on_resize(self, _event: events.Resize) -> None:
+        self._place_title()
+
+    def _place_title(self) -> None:
+        """The title on the border when it fits there, else as the panel's first line."""
+        titles = self.query(".frame-title")
+        if not titles:
+            return
+        inside = titles.first(Static)
+        fits = len(self.frame.title) + 6 <= self.size.width or not self.size.width
+        self.border_title = self.frame.title if fits else ""
+        inside.update(Text(self.frame.title, style="bold"))
+        inside.display = not fits
+
     def show(self, frame: Frame) -> None:
         self.frame = frame
-        self.border_title = frame.title
+        self._place_title()
         views = self.query(".view")
         if not views:
             return  # not composed yet: on_mount shows the newest frame
         view = views.first()
         if isinstance(frame, Curves) and isinstance(view, SeriesPlot):
-            axis = y_axis(frame)
-            series = {
-                name: ([x for x, y in zip(xs, ys, strict=False) if axis.position(y) is not None], [p for y in ys if (p := axis.position(y)) is not None])
-                for name, (xs, ys) in frame.series.items()
-            }
-            view.show(series, y_range=(axis.lo, axis.hi), y_ticks=axis.ticks, x_label=frame.x_label)
-            note = f"y: {axis.label}" if axis.label else ""
-            self.query_one(".legend", Static).update(legend_text(list(frame.series), note=note))
+            drawn = plotted(frame)
+            view.show(drawn, frame.refs)
+            note = "; ".join(n for n in (f"y: {drawn.y.label}" if drawn.y.label else "", drawn.note()) if n)
+            self._legend(legend_text(curve_keys(list(frame.series), frame.refs), note=note))
         elif isinstance(frame, Scatter) and isinstance(view, CloudPlot):
-            view.show_points(frame.series)
-            self.query_one(".legend", Static).update(legend_text(list(frame.series), glyph="•"))
-        elif isinstance(frame, TextFrame) and isinstance(view, Markdown):
-            view.update(frame.body)
+            view.show_points(frame)
+            self._legend(legend_text(view.keys(frame), note=left_out_note(view.left_out)))
+        elif isinstance(frame, Paths) and isinstance(view, PathPlot):
+            view.show_paths(frame)
+            axes = f"x: {frame.x_label}, y: {frame.y_label}" if (frame.x_label, frame.y_label) != ("x", "y") else ""
+            note = "; ".join(n for n in (axes, left_out_note(view.left_out)) if n)
+            self._legend(legend_text(view.keys(frame), note=note))
         elif isinstance(view, Static):
             view.update(self._renderable(frame))
 
-    def _renderable(self, frame: Frame) -> object:
+    def _legend(self, text: Text) -> None:
+        self.query_one(".legend", Static).update(text)
+
+    @staticmethod
+    def _renderable(frame: Frame) -> object:
         if isinstance(frame, Heatmap):
-            return heatmap_text(frame)
+            return HeatmapArt(frame)
         if isinstance(frame, Boundary):
-            return boundary_text(frame)
+            return BoundaryArt(frame)
         if isinstance(frame, Images):
-            return ImagesView(frame)
+            return ImageGrid(frame)
         if isinstance(frame, Table):
-            return table_renderable(frame)
+            return table_art(frame)
+        if isinstance(frame, TextFrame):
+            return Text(frame.body)
         return Text(f"({type(frame).__name__} frame)", style="dim")
+

@@ -1,0 +1,77 @@
+"""Every demo trained once per test session, its events kept for the tests that draw them.
+
+A real run (real torch, the demo's default parameters, seed 0) is recorded the first time
+a test asks for it and shared between pytest-xdist workers through a pickle under a file
+lock. The demo screen's snapshots replay it through the screen's own worker, exactly as a
+live run's events arrive; the CLI test prints its frames. Training happens once per demo,
+not once per size and test.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from studydl.demos import list_specs, run_demo
+from studydl.demos.runner import DemoRun, run_to_end
+from studydl.domain.demos import Event, Frame, Result
+
+DEMO_IDS = [spec.id for spec in list_specs()]
+
+
+@dataclass
+class ReplayRun(DemoRun):
+    """A DemoRun whose events come from a recording instead of a training loop."""
+
+    recorded: tuple[Event, ...] = ()
+
+    def _events(self) -> Generator[Event, None, None]:
+        for event in self.recorded:
+            if isinstance(event, Result):
+                self.result, self.wall_s = event, 0.0
+            yield event
+
+
+@pytest.fixture(scope="session")
+def recordings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this session shares (the base of their temp dirs)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo-recordings"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def record(demo_id: str, folder: Path) -> tuple[Event, ...]:
+    """Every event of one run of `demo_id` at its defaults, seed 0, ending with its Result."""
+    path = folder / f"{demo_id}.pickle"
+    with FileLock(str(path) + ".lock"):
+        if not path.exists():
+            outcome = run_to_end(demo_id, seed=0)
+            path.write_bytes(pickle.dumps((*outcome.events, outcome.result)))
+        return pickle.loads(path.read_bytes())
+
+
+def final_frames(events: tuple[Event, ...]) -> list[Frame]:
+    """The newest frame of each key, in order of first appearance (what a front end ends on)."""
+    frames: dict[str, Frame] = {}
+    for event in events:
+        if isinstance(event, Frame):
+            frames[event.key] = event
+    return list(frames.values())
+
+
+def replayer(recorded: tuple[Event, ...]) -> Callable[..., ReplayRun]:
+    """A stand-in for `run_demo` that checks the id and parameters as usual, then replays `recorded`."""
+
+    def start(demo_id: str, **kwargs: object) -> ReplayRun:
+        run = run_demo(demo_id, **kwargs)  # type: ignore[arg-type]
+        fields = {name: getattr(run, name) for name in ("spec", "seed", "params", "budget_s", "cancel_event")}
+        return ReplayRun(**fields, recorded=recorded)
+
+    return start
