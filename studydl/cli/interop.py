@@ -43,6 +43,18 @@ def _write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
+def default_target(decks_dir: Path, stem: str) -> Path:
+    """Where an import writes by default: `<stem>.md` in the home's decks, unless a bundled
+    deck has that name (a home file of the same name is the learner's copy of the bundled
+    deck and would replace it): then `<stem>-imported.md`."""
+    from studydl.resources import bundled_decks_dir
+
+    name = f"{stem}.md"
+    if (bundled_decks_dir() / name).exists():
+        name = f"{stem}-imported.md"
+    return decks_dir / name
+
+
 def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Path | None, force: bool) -> tuple[list[_Plan], list[str]]:
     """Read every file and lay out what to write; nothing is written here."""
     from studydl.interop.deck_writer import slug, write_deck
@@ -62,7 +74,7 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
         except (MemoryError, RecursionError):
             errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
             continue
-        out = (output or obj.home.decks_dir / f"{slug(result.deck_name)}.md").expanduser().resolve()
+        out = (output or default_target(obj.home.decks_dir, slug(result.deck_name))).expanduser().resolve()
         if not result.cards:
             for part in result.skipped:
                 click.echo(str(part))

@@ -169,3 +169,14 @@ def test_shared_notes_import_without_crashing(home: Home, run) -> None:
     }
     for path in home.decks_dir.iterdir():
         assert parse_file(path).errors == []
+
+
+def test_an_import_named_like_a_bundled_deck_does_not_replace_it(home: Home, run, tmp_path: Path) -> None:
+    """`cnn.csv` would become `cnn.md` in the home: the learner's copy of the bundled CNN deck, replacing it."""
+    source = write(tmp_path / "cnn.csv", "front,back\nStride,How far the kernel moves\nPadding,Zeros around the input\n")
+    result = run("import", str(source))
+    assert result.exit_code == 0, result.output
+    assert not (home.decks_dir / "cnn.md").exists() and (home.decks_dir / "cnn-imported.md").is_file()
+    assert run("sync", "--quiet").exit_code == 0
+    listing = run("decks").output.splitlines()
+    assert [line.split()[0] for line in listing if "Convolutional networks" in line] == ["bundled"]
