@@ -203,32 +203,46 @@ class CardScheduler:
 
     def _learning(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
         """A new or learning card (Anki's LearnState; a new card answers as its first step)."""
-        steps, learn = self.steps, CardState.LEARNING
+        steps = self.steps
         remaining = steps.remaining_for_failed() if memory.state == CardState.NEW else steps.remaining(memory.step)
+        return self._stepping(CardState.LEARNING, steps, remaining, remaining, states, factor)
+
+    def _relearning(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
+        """A relearning card (Anki's RelearnState)."""
+        steps = self.relearn_steps
+        remaining = steps.remaining(memory.step)
+        return self._stepping(CardState.RELEARNING, steps, remaining, steps.remaining_for_good(remaining), states, factor)
+
+    def _stepping(
+        self, state: CardState, steps: Any, remaining: int, good_short_term_remaining: int, states: Any, factor: float | None
+    ) -> dict[Rating, _Next]:
+        """Again, hard, good and easy on a card in (re)learning steps: the steps' delays while
+        they last, then FSRS's short-term interval or a review. The two states differ only in
+        which steps they walk and how many steps a short-term Good leaves (as in Anki)."""
         out: dict[Rating, _Next] = {}
 
-        def leave(state: NextState, remaining_after: int) -> _Next:
-            if self._short_term(state.interval, steps):
-                return _Next(learn, state.memory, secs=int(state.interval * DAY_SECS), remaining=remaining_after)
-            return _Next(CardState.REVIEW, state.memory, days=self._review(factor, _days(state.interval)))
+        def leave(after: NextState, remaining_after: int) -> _Next:
+            if self._short_term(after.interval, steps):
+                return _Next(state, after.memory, secs=int(after.interval * DAY_SECS), remaining=remaining_after)
+            return _Next(CardState.REVIEW, after.memory, days=self._review(factor, _days(after.interval)))
 
         delay = steps.again_delay()
         out[Rating.AGAIN] = (
-            _Next(learn, states.again.memory, secs=delay, remaining=steps.remaining_for_failed())
+            _Next(state, states.again.memory, secs=delay, remaining=steps.remaining_for_failed())
             if delay is not None
             else leave(states.again, steps.remaining_for_failed())
         )
         delay = steps.hard_delay(remaining)
         out[Rating.HARD] = (
-            _Next(learn, states.hard.memory, secs=delay, remaining=remaining)
+            _Next(state, states.hard.memory, secs=delay, remaining=remaining)
             if delay is not None
             else leave(states.hard, remaining)
         )
         delay = steps.good_delay(remaining)
         out[Rating.GOOD] = (
-            _Next(learn, states.good.memory, secs=delay, remaining=steps.remaining_for_good(remaining))
+            _Next(state, states.good.memory, secs=delay, remaining=steps.remaining_for_good(remaining))
             if delay is not None
-            else leave(states.good, remaining)
+            else leave(states.good, good_short_term_remaining)
         )
         good = self._review(factor, states.good.interval)
         out[Rating.EASY] = _Next(
@@ -258,41 +272,6 @@ class CardScheduler:
             secs = int(again.interval * DAY_SECS)
             return _Next(CardState.RELEARNING, again.memory, secs=secs, remaining=steps.remaining_for_failed())
         return _Next(CardState.REVIEW, again.memory, days=int(_days(again.interval)))
-
-    def _relearning(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
-        """A relearning card (Anki's RelearnState)."""
-        steps, relearn = self.relearn_steps, CardState.RELEARNING
-        remaining = steps.remaining(memory.step)
-        out: dict[Rating, _Next] = {}
-
-        def leave(state: NextState, remaining_after: int) -> _Next:
-            if self._short_term(state.interval, steps):
-                return _Next(relearn, state.memory, secs=int(state.interval * DAY_SECS), remaining=remaining_after)
-            return _Next(CardState.REVIEW, state.memory, days=self._review(factor, _days(state.interval)))
-
-        delay = steps.again_delay()
-        out[Rating.AGAIN] = (
-            _Next(relearn, states.again.memory, secs=delay, remaining=steps.remaining_for_failed())
-            if delay is not None
-            else leave(states.again, steps.remaining_for_failed())
-        )
-        delay = steps.hard_delay(remaining)
-        out[Rating.HARD] = (
-            _Next(relearn, states.hard.memory, secs=delay, remaining=remaining)
-            if delay is not None
-            else leave(states.hard, remaining)
-        )
-        delay = steps.good_delay(remaining)
-        out[Rating.GOOD] = (
-            _Next(relearn, states.good.memory, secs=delay, remaining=steps.remaining_for_good(remaining))
-            if delay is not None
-            else leave(states.good, steps.remaining_for_good(remaining))
-        )
-        good = self._review(factor, states.good.interval)
-        out[Rating.EASY] = _Next(
-            CardState.REVIEW, states.easy.memory, days=self._review(factor, _days(states.easy.interval), good + 1)
-        )
-        return out
 
     # -- applying an answer -----------------------------------------------------
 
