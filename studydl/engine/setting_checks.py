@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from studydl.domain.days import zone_named
@@ -187,19 +188,24 @@ def parse_value(name: str, text: str) -> Any:
     return PARSERS[name](text)
 
 
-def parse_values(texts: dict[str, str]) -> dict[str, Any]:
-    """Every field's value from typed text; raises SettingsInvalid naming every bad field at once."""
+def convert_fields(items: dict[str, Any], convert: Callable[[str, Any], Any]) -> dict[str, Any]:
+    """Each field's value through `convert` (by canonical name); raises SettingsInvalid naming every bad field at once."""
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    for key, text in texts.items():
+    for key, item in items.items():
         name = canonical_key(key)
         try:
-            values[name] = parse_value(name, text)
+            values[name] = convert(name, item)
         except BadValue as exc:
             problems[name] = str(exc)
     if problems:
         raise SettingsInvalid(problems)
     return values
+
+
+def parse_values(texts: dict[str, str]) -> dict[str, Any]:
+    """Every field's value from typed text; raises SettingsInvalid naming every bad field at once."""
+    return convert_fields(texts, parse_value)
 
 
 def parse_setting(key: str, text: str) -> tuple[str, Any]:

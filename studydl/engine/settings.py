@@ -15,6 +15,7 @@ from studydl.engine.setting_checks import (  # noqa: F401  (re-exported: the set
     BadValue,
     SettingsInvalid,
     coerce,
+    convert_fields,
     parse_setting,
     parse_value,
     parse_values,
@@ -58,16 +59,7 @@ def save_changes(db: Database, changes: dict[str, Any]) -> Settings:
     read earlier (another process may have optimized them since). Returns the settings
     as stored afterwards.
     """
-    values: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for key, value in changes.items():
-        name = canonical_key(key)
-        try:
-            values[name] = coerce(name, value)
-        except BadValue as exc:
-            problems[name] = str(exc)
-    if problems:
-        raise SettingsInvalid(problems)
+    values = convert_fields(changes, coerce)
     if values:
         with db.write() as s:
             for name, value in values.items():
