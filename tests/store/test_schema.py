@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from studydl.domain.errors import StoreError
 from studydl.store import schema
@@ -136,4 +136,39 @@ def test_0004_keys_existing_decks_by_root_and_relative_path_and_a_sync_keeps_the
     assert report.ok and not report.added and not report.retired
     with db.read() as s:
         assert sorted((c.id, c.uid, c.reps) for c in s.scalars(select(CardRow))) == [(1, "u1", 3), (2, "u2", 3)]
+    db.dispose()
+
+
+def test_0004_knows_the_bundled_decks_of_an_earlier_install_elsewhere(tmp_path: Path) -> None:
+    """Bundled decks first synced from another clone or venv keep their history after the upgrade.
+
+    An old database names them by that install's absolute path; 0004 must key them
+    `bundled`, or the next sync adds every bundled card again, new, beside the old ones.
+    """
+    import shutil
+
+    from studydl.decks.sync import sync_decks
+    from studydl.home import Home
+    from studydl.resources import bundled_decks_dir
+
+    home = Home(tmp_path / "home").ensure()
+    elsewhere = tmp_path / "old-clone" / "decks"  # gone after the upgrade: only the table knows it
+    bundled = sorted(bundled_decks_dir().glob("*.md"))
+    mine = tmp_path / "mine" / "cnn.md"  # one file named like a bundled deck, in the learner's own folder
+    mine.parent.mkdir()
+    shutil.copy(bundled[0], mine)
+    schema.upgrade(create_engine(f"sqlite:///{home.db_path}"), "0003")
+    con = sqlite3.connect(home.db_path)
+    for deck_id, path in enumerate([*(elsewhere / p.name for p in bundled), mine], 1):
+        con.execute("insert into decks (id, name, source_path) values (?, ?, ?)", (deck_id, path.stem, str(path)))
+    con.commit()
+    con.close()
+    db = home.open_db()
+    with db.read() as s:
+        roots = {(d.root, d.rel_path) for d in s.scalars(select(DeckRow))}
+    assert roots == {*(("bundled", p.name) for p in bundled), ("dir:mine", "cnn.md")}
+    report = sync_decks(db, home.deck_roots(), roots=home.named_roots())
+    assert report.ok
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(DeckRow).where(DeckRow.root == "bundled")) == len(bundled)
     db.dispose()

@@ -4,7 +4,10 @@
 plus `path`, where the file was last read (shown and opened, never matched on);
 `cards.source_path` goes: a card's file is its deck's. Existing decks are keyed by
 where their file is: under the bundled decks -> `bundled`, under the home's decks
-folder (beside the database) -> `home`, elsewhere -> `dir:<its folder's name>`.
+folder (beside the database) -> `home`, elsewhere -> `dir:<its folder's name>`; a
+folder that held three or more decks, every one named like a bundled deck file, was
+the bundled decks of an earlier install elsewhere (another clone, another venv) ->
+`bundled` too, so an upgrade from there keeps the bundled cards' history.
 
 Revision ID: 0004
 Revises: 0003
@@ -38,6 +41,32 @@ def deck_key(path: str, roots: list[tuple[str, Path]]) -> tuple[str, str]:
     return f"dir:{file.parent.name}", file.name
 
 
+OLD_BUNDLED_MIN = 3
+"""Decks of one folder, all named like bundled deck files, that mark an older install's bundled folder."""
+
+
+def old_bundled_folders(paths: list[str], bundled_names: set[str]) -> set[Path]:
+    """Folders that were an earlier install's bundled decks: OLD_BUNDLED_MIN or more decks
+    in them, every one named like a current bundled deck file (read from the table: the
+    old folder may be gone)."""
+    by_folder: dict[Path, list[str]] = {}
+    for path in paths:
+        file = Path(path)
+        by_folder.setdefault(file.parent, []).append(file.name)
+    return {
+        folder
+        for folder, names in by_folder.items()
+        if len(names) >= OLD_BUNDLED_MIN and set(names) <= bundled_names
+    }
+
+
+def _bundled_names() -> set[str]:
+    from studydl.resources import bundled_decks_dir
+
+    folder = bundled_decks_dir()
+    return {p.name for p in folder.glob("*.md")} if folder.is_dir() else set()
+
+
 def _roots() -> list[tuple[str, Path]]:
     from studydl.resources import bundled_decks_dir
 
@@ -55,8 +84,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("path", sa.Text))
     bind = op.get_bind()
     roots = _roots()
+    rows = bind.execute(sa.text("SELECT id, source_path FROM decks ORDER BY id")).all()
+    known = [folder for _name, folder in roots]
+    unrooted = [source for _id, source in rows if not any(Path(source).is_relative_to(folder) for folder in known)]
+    roots += [("bundled", folder) for folder in sorted(old_bundled_folders(unrooted, _bundled_names()))]
     used: set[tuple[str, str]] = set()
-    for deck_id, source in bind.execute(sa.text("SELECT id, source_path FROM decks ORDER BY id")).all():
+    for deck_id, source in rows:
         key = deck_key(source, roots)
         if key in used:  # two folders of the same name: tell them apart by their full path
             key = (f"dir:{Path(source).parent}", Path(source).name)
