@@ -47,17 +47,12 @@ def current_revision(path: Path) -> str | None:
 
 
 def backup(path: Path, revision: str) -> Path:
-    """Copy the database (consistently, through SQLite's backup API) before migrating it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    return target
+    """A checked copy of the database before migrating it, among the other backups (the
+    home's `backups` folder, beside the database), so `studydl backup --list` shows it
+    and `studydl restore` takes it."""
+    from studydl.store.backup import make_backup
+
+    return make_backup(path, path.parent / "backups", datetime.now(UTC), tag=f"before-upgrade-from-{revision}")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

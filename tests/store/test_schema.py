@@ -64,6 +64,11 @@ def test_older_database_is_migrated_in_place_with_a_backup(tmp_path: Path) -> No
     con = sqlite3.connect(path)
     assert con.execute("select count(*) from review_log").fetchone() == (1,)
     assert db.backup_path is not None and db.backup_path.exists()
+    from studydl.store.backup import (
+        find_backups,  # listed with the other backups, so `restore` takes it
+    )
+
+    assert [(b.path, b.tag) for b in find_backups(tmp_path / "backups")] == [(db.backup_path, "before-upgrade-from-0001")]
     backup = sqlite3.connect(db.backup_path)
     assert backup.execute("select version_num from alembic_version").fetchone() == ("0001",)
     assert backup.execute("select count(*) from review_log").fetchone() == (1,)
