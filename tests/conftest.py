@@ -14,6 +14,7 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -108,9 +109,29 @@ def write_deck(tmp_path: Path) -> Callable[[str, str], Path]:
     return write
 
 
-def run_studydl(*args: str, home: Home | None = None, input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the real `studydl` entry point in a subprocess."""
+LIBFAKETIME = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))), Path("/usr/lib/faketime/libfaketime.so.1"))
+"""Debian's libfaketime (scripts/test-tools installs the `faketime` package)."""
+
+
+def faketime_env(at: datetime) -> dict[str, str]:
+    """Environment that starts a subprocess's clock at `at` (it then runs on), through libfaketime."""
+    if not LIBFAKETIME.exists():
+        pytest.fail(f"{LIBFAKETIME} is missing: scripts/test-tools installs Debian's faketime")
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return {"LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"@{stamp}", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "UTC"}
+
+
+def run_studydl(
+    *args: str, home: Home | None = None, input: str | None = None, timeout: float = 120, at: datetime | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `studydl` entry point in a subprocess (its clock starting at `at` when given).
+
+    A command whose output depends on the time of day (learning steps that cross the
+    day's rollover become days, as in Anki) must pass `at`, or it fails near 4 am.
+    """
     env = dict(os.environ)
+    if at is not None:
+        env.update(faketime_env(at))
     if home is not None:
         env["STUDYDL_HOME"] = str(home.root)
         if home.db_url:

@@ -20,13 +20,13 @@ from tests.conftest import bundled_card_count, run_studydl
 
 @pytest.fixture(scope="module")
 def synced_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """The bundled decks synced with a plain `studydl sync`, two CNN cards answered days ago."""
+    """The bundled decks synced with a plain `studydl sync`, two CNN cards answered 40 days ago."""
     home = Home(tmp_path_factory.mktemp("cards") / "home").ensure()
     assert run_studydl("sync", "--quiet", home=home).returncode == 0
     db = home.open_db()
     with db.read() as s:
         first, second = s.scalars(select(CardRow.id).where(CardRow.question.contains("CNN")).order_by(CardRow.id).limit(2))
-    moment = [datetime.now(UTC) - timedelta(days=9)]
+    moment = [datetime.now(UTC) - timedelta(days=40)]  # past any first interval's fuzz
     session = ReviewSession(db, clock=lambda: moment[0])
     for card_id in (first, second):
         session.answer(card_id, Rating.GOOD, duration_ms=3000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from click.testing import CliRunner
 
@@ -10,7 +11,7 @@ from studydl.cli import cli as studydl_cli
 from studydl.engine.history import card_history
 from studydl.engine.settings import load_settings
 from tests.backends import cli_args
-from tests.engine.engine_samples import card_ids
+from tests.engine.engine_samples import START, card_ids
 
 
 def run(home, *args: str):
@@ -20,7 +21,8 @@ def run(home, *args: str):
 def test_plain_review_over_a_pipe(synced, home, cli) -> None:
     synced.dispose()
     script = "\n3\n\n1\nu\n4\ns\n2\n"  # show+Good, show+Again, undo, Easy, suspend, Hard; then EOF
-    result = cli("review", "--plain", "--deck", "Other", home=home, input=script)
+    # at midday: within ten minutes of the 4 am rollover a 10m learning step becomes 1d (as in Anki)
+    result = cli("review", "--plain", "--deck", "Other", home=home, input=script, at=START + timedelta(hours=1))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     first, second, third = card_ids(synced, "Other")
