@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from studydl.decks.adopt import adopt_copies
+from studydl.decks.card_columns import text_fields
 from studydl.decks.identity import Incoming, StoredCard, match
 from studydl.decks.roots import BUNDLED, HOME, DeckKey, DeckRoots, origin
 from studydl.decks.sync import CardChange, DeckSynced, SyncReport
@@ -210,7 +211,7 @@ class Writer:
             card.demo_id, " ".join(card.tags), card.explicit_id or row.uid, card.check.to_json()
         )
         restored = row.retired
-        fields = _text_fields(card, deck, notes[(item.deck, card.note_key)])
+        fields = text_fields(card, deck.id, notes[(item.deck, card.note_key)])
         if card.explicit_id:
             fields.update(uid=card.explicit_id, explicit=True)
         for key, value in fields.items():
@@ -231,7 +232,7 @@ class Writer:
         return dict(
             uid=card.explicit_id or secrets.token_hex(8),
             explicit=bool(card.explicit_id),
-            **_text_fields(card, deck, notes[(item.deck, card.note_key)]),
+            **text_fields(card, deck.id, notes[(item.deck, card.note_key)]),
             created_at=self.now,
             updated_at=self.now,
             state=0,
@@ -241,25 +242,6 @@ class Writer:
             flag=0,
             leech=False,
         )
-
-
-def _text_fields(card: ParsedCard, deck: DeckRow, note_uid: str) -> dict:
-    """The columns a sync sets from the deck file: what the card says and where it is."""
-    return dict(
-        deck_id=deck.id,
-        section=card.section,
-        kind=str(card.kind),
-        ordinal=card.ordinal,
-        question=card.question,
-        answer=card.answer,
-        content_hash=card.content_hash,
-        source_line=card.line,
-        demo_id=card.demo_id,
-        tags=" ".join(card.tags),
-        answer_check=card.check.to_json(),
-        retired=False,
-        note_uid=note_uid,
-    )
 
 
 def _insert_cards(session: Session, rows: list[dict]) -> None:
@@ -280,6 +262,7 @@ def _stored(row: CardRow, deck: str) -> StoredCard:
         source_line=row.source_line,
         retired=row.retired,
         has_history=bool(row.reps or row.state),
+        note_uid=row.note_uid,
     )
 
 
