@@ -81,11 +81,13 @@ class Collection:
 
 
 def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
-    """The whole collection; a schema we cannot read is one ImportFailed message."""
+    """The whole collection; a layout we cannot read is one ImportFailed message.
+
+    `con` comes from apkg_read.open_collection, which has vetted the schema and
+    turns SQLite's errors into messages.
+    """
     try:
         tables = {row[0] for row in con.execute("select name from sqlite_master where type='table'")}
-        if not {"col", "notes", "cards"} <= tables:
-            raise ImportFailed(f"{path}: not an Anki collection (no col/notes/cards tables)")
         crt, conf, models, decks = con.execute("select crt, conf, models, decks from col").fetchone()
         if "notetypes" in tables and not _json(models):
             notetypes = _notetypes_v18(con)
@@ -108,8 +110,6 @@ def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
         if "revlog" in tables:
             for row in con.execute("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog order by id"):
                 collection.revlog.setdefault(row[1], []).append(RevlogEntry(*row))
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"{path}: not a readable Anki collection ({exc})") from exc
     except (TypeError, ValueError, ProtoError) as exc:
         raise ImportFailed(f"{path}: Anki collection in a layout studydl does not understand ({exc})") from exc
     return collection

@@ -37,7 +37,7 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
     con.execute("create table t (x)")
     con.commit()
     con.close()
-    out["sqlite, not anki"] = (package(tmp / "other.apkg", {"collection.anki2": plain.read_bytes()}), ": not a readable Anki collection")
+    out["sqlite, not anki"] = (package(tmp / "other.apkg", {"collection.anki2": plain.read_bytes()}), ": not an Anki collection (no col/notes/cards table)")
     return out
 
 
