@@ -55,8 +55,13 @@ def default_target(decks_dir: Path, stem: str) -> Path:
     return decks_dir / name
 
 
-def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Path | None, force: bool) -> tuple[list[_Plan], list[str]]:
-    """Read every file and lay out what to write; nothing is written here."""
+def _plan(
+    obj: CliContext, files: tuple[Path, ...], options: object, output: Path | None, force: bool, syncing: bool
+) -> tuple[list[_Plan], list[str]]:
+    """Read every file and lay out what to write; nothing is written here.
+
+    A deck that will be synced must be inside the decks folder: a plain `studydl sync` reads only there.
+    """
     from studydl.interop.deck_writer import slug, write_deck
     from studydl.interop.importer import read_source
     from studydl.interop.result import ImportFailed
@@ -64,6 +69,7 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
     plans: list[_Plan] = []
     errors: list[str] = []
     targets: dict[Path, Path] = {}
+    decks_dir = obj.home.decks_dir.expanduser().resolve()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     for source in files:
         try:
@@ -89,6 +95,12 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
         if out.suffix.lower() != ".md":
             errors.append(f"{source}: the output {out} must be a .md file (decks are Markdown files)")
             continue
+        if syncing and decks_dir not in out.parents:
+            errors.append(
+                f"{source}: {output} is outside the decks folder {decks_dir}, which is where sync reads decks:"
+                " give -o a path inside it, or add --no-sync to only write the file"
+            )
+            continue
         targets[out] = source
         header = f"imported from {source.name} ({result.format}) by `studydl import` on {stamp}"
         plans.append(_Plan(source, out, result, write_deck(result, out, header)))
@@ -100,7 +112,7 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Read the files as this format (default: detect it).")
 @click.option("--sep", help="Separator between term and definition (tsv), or between CSV columns: a string, or tab/comma/semicolon.")
 @click.option("--cloze-bold", is_flag=True, help="Obsidian notes: read **bold** as cloze gaps too (==highlight== and {{curly}} always are, in #flashcards notes).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the deck here (one input file only).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the deck here (one input file only; inside the decks folder unless --no-sync).")
 @click.option("--force", is_flag=True, help="Replace an existing deck file.")
 @click.option("--no-sync", is_flag=True, help="Only write the deck file; do not sync it (Anki history is then not imported).")
 @pass_ctx
@@ -118,7 +130,7 @@ def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: s
     if output is not None and len(files) > 1:
         raise click.UsageError("-o/--output takes one input file; leave it out to write one deck per file")
     options = ImportOptions(format=fmt, sep=_separator(sep), cloze_bold=cloze_bold)
-    plans, errors = _plan(obj, files, options, output, force)
+    plans, errors = _plan(obj, files, options, output, force, syncing=not no_sync)
     if errors:
         for message in errors:
             click.echo(message, err=True)
@@ -178,10 +190,6 @@ def _sync(obj: CliContext, plans: list[_Plan]) -> None:
                 click.echo(f"history: {plural(done.cards, 'card')} took their imported scheduling, {plural(done.reviews, 'past review')} imported")
         if done.kept:
             click.echo(f"history: left as they are: {plural(done.kept, 'card')} with reviews in studydl already")
-    decks_dir = obj.home.decks_dir.expanduser().resolve()
-    for plan in plans:
-        if decks_dir not in plan.out.parents:
-            click.echo(f"note: {plan.out} is outside {decks_dir}; run `studydl sync {plan.out}` after editing it")
 
 
 @click.command("export")
@@ -199,6 +207,9 @@ def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, dec
 
     if apkg_out is None and csv_out is None:
         raise click.UsageError("give --apkg OUT.apkg and/or --csv OUT.csv")
+    for out in (apkg_out, csv_out):
+        if out is not None and not out.expanduser().parent.is_dir():
+            raise StudyError(f"{out}: the folder {out.expanduser().parent} does not exist; create it first")
     with obj.db.read() as s:
         cards = list_cards(s, deck, include_retired=False)
         names = deck_names(s)

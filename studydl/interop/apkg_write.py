@@ -114,7 +114,6 @@ def write_apkg(notes: list[ExportNote], out: Path) -> int:
                 guid=genanki.guid_for("studydl", note.uid),
             )
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".studydl-export-", suffix=".apkg", dir=out.parent)
     os.close(fd)
     try:
