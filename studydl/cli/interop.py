@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
+from studydl.domain.days import StudyDays
 from studydl.domain.errors import StudyError
 from studydl.domain.words import plural
 from studydl.interop.detect import FORMATS
@@ -41,6 +42,17 @@ def _write_atomic(path: Path, text: str) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _study_days(obj: CliContext) -> StudyDays:
+    """The learner's study days from the settings; their defaults while there is no database yet (none is made here)."""
+    from studydl.engine.setting_values import Settings
+
+    if obj.home.server is None and not obj.home.db_path.exists():
+        return Settings().study_days()
+    from studydl.engine.settings import load_settings
+
+    return load_settings(obj.db).study_days()
 
 
 def default_target(decks_dir: Path, stem: str) -> Path:
@@ -129,7 +141,7 @@ def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: s
 
     if output is not None and len(files) > 1:
         raise click.UsageError("-o/--output takes one input file; leave it out to write one deck per file")
-    options = ImportOptions(format=fmt, sep=_separator(sep), cloze_bold=cloze_bold)
+    options = ImportOptions(format=fmt, sep=_separator(sep), cloze_bold=cloze_bold, days=_study_days(obj))
     plans, errors = _plan(obj, files, options, output, force, syncing=not no_sync)
     if errors:
         for message in errors:

@@ -7,6 +7,7 @@ in `col`) and the newer one (schema 18: `notetypes`, `fields`, `templates`,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ class Collection:
     """By note id, in ordinal order."""
     revlog: dict[int, list[RevlogEntry]] = field(default_factory=dict)
     """By card id, oldest first."""
+    creation_offset: int | None = None
+    """`creationOffset`: minutes west of UTC where the collection was made (its `crt` is read there); None in older ones."""
 
 
 def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
@@ -92,16 +95,18 @@ def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
         if "notetypes" in tables and not _json(models):
             notetypes = _notetypes_v18(con)
             deck_names = {did: name.replace("\x1f", "::") for did, name in con.execute("select id, name from decks")}
-            sched_ver = _config_sched_ver(con, tables)
+            config = _config_table(con, tables)
         else:
             notetypes = _notetypes_legacy(_json(models))
             deck_names = {int(did): str(d.get("name", "")) for did, d in _json(decks).items()}
-            sched_ver = int(_json(conf).get("schedVer", 1))
+            config = _json(conf) | {"schedVer": _json(conf).get("schedVer", 1)}
+        offset = config.get("creationOffset")
         notes = [
             AnkiNote(nid, mid, tuple(tags.split()), flds.split("\x1f"))
             for nid, mid, tags, flds in con.execute("select id, mid, tags, flds from notes order by id")
         ]
-        collection = Collection(int(crt), sched_ver, notetypes, deck_names, notes)
+        collection = Collection(int(crt), int(config.get("schedVer", 2)), notetypes, deck_names, notes)
+        collection.creation_offset = int(offset) if isinstance(offset, int | float) and not isinstance(offset, bool) else None
         for row in con.execute(
             "select id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odue, odid, flags, data "
             "from cards order by nid, ord"
@@ -146,12 +151,11 @@ def _notetypes_v18(con: sqlite3.Connection) -> dict[int, NoteType]:
     return types
 
 
-def _config_sched_ver(con: sqlite3.Connection, tables: set[str]) -> int:
+def _config_table(con: sqlite3.Connection, tables: set[str]) -> dict:
+    """The few keys of schema 18's `config` table we read (JSON values), schedVer 2 when absent."""
+    config: dict = {"schedVer": 2}
     if "config" in tables:
-        row = con.execute("select val from config where key = 'schedVer'").fetchone()
-        if row:
-            try:
-                return int(json.loads(bytes(row[0]).decode()))
-            except (ValueError, UnicodeDecodeError):
-                pass
-    return 2
+        for key, val in con.execute("select KEY, val from config where KEY in ('schedVer', 'creationOffset')"):
+            with contextlib.suppress(ValueError, UnicodeDecodeError, TypeError):
+                config[key] = json.loads(bytes(val).decode())
+    return config

@@ -14,8 +14,9 @@ from collections import Counter
 from pathlib import Path
 
 from studydl.decks.parser import deck_name_from_path
+from studydl.domain.days import StudyDays
 from studydl.interop.anki_collection import AnkiCard, AnkiNote, Collection, NoteType
-from studydl.interop.anki_sched import card_history
+from studydl.interop.anki_sched import AnkiDays, card_history
 from studydl.interop.html_to_md import html_to_markdown
 from studydl.interop.md_escape import gap_text, protect_braces
 from studydl.interop.result import ImportedCard, ImportResult
@@ -27,15 +28,15 @@ _SPECIAL = {"frontside", "tags", "deck", "subdeck", "card", "cardflag", "type"}
 _ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.DOTALL)
 
 
-def read_anki_collection(path: Path, collection: Collection, media: int) -> ImportResult:
-    """Every note of the collection as imported cards, with its cards' history."""
+def read_anki_collection(path: Path, collection: Collection, media: int, days: StudyDays) -> ImportResult:
+    """Every note of the collection as imported cards, with its cards' history in the learner's study days."""
     paths = _deck_paths(collection)
     used = {card.odid or card.did for cards in collection.cards.values() for card in cards}
     tops = Counter(paths[did][0] for did in used if paths.get(did))
     single_top = len(tops) == 1 and next(iter(tops)) not in ("", "Default")
     name = next(iter(tops)) if single_top else deck_name_from_path(path)
     result = ImportResult(path, "apkg", name)
-    reader = _NoteReader(result, collection)
+    reader = _NoteReader(result, collection, AnkiDays.of(collection, days))
     for note in collection.notes:
         cards = collection.cards.get(note.id, [])
         deck_path = paths.get(cards[0].odid or cards[0].did, []) if cards else []
@@ -56,9 +57,10 @@ def _deck_paths(collection: Collection) -> dict[int, list[str]]:
 
 
 class _NoteReader:
-    def __init__(self, result: ImportResult, collection: Collection) -> None:
+    def __init__(self, result: ImportResult, collection: Collection, clock: AnkiDays) -> None:
         self.result = result
         self.collection = collection
+        self.clock = clock
         self.media = 0
         self.repeated_gaps = 0
 
@@ -82,7 +84,7 @@ class _NoteReader:
             self._standard(note, notetype, cards, fields, section, where)
 
     def _history(self, card: AnkiCard):  # -> CardHistory
-        return card_history(card, self.collection.revlog.get(card.id, []), self.collection.crt, self.collection.sched_ver)
+        return card_history(card, self.collection.revlog.get(card.id, []), self.clock)
 
     def _standard(self, note: AnkiNote, notetype: NoteType, cards: list[AnkiCard], fields: dict[str, str], section: str, where: str) -> None:
         sides: list[tuple[AnkiCard, str, str]] = []

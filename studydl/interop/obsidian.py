@@ -24,6 +24,7 @@ import yaml
 from studydl.decks import safe_yaml
 from studydl.decks.cloze import mask_code_spans
 from studydl.decks.parser import deck_name_from_path, split_tags
+from studydl.domain.days import StudyDays
 from studydl.interop.detect import is_inline_card
 from studydl.interop.estimates import difficulty_from_ease, stability_from_interval
 from studydl.interop.md_escape import gap_text, protect_braces
@@ -40,7 +41,7 @@ _CLOZE_MARK = re.compile(r"==(?P<hl>[^=\n]+?)==(?:\^\[(?P<hint>[^\]]*)\])?(?:\[\
 _BOLD_MARK = re.compile(r"\*\*(?P<bold>[^*\n]+?)\*\*")
 
 
-def read_obsidian(path: Path, text: str, cloze_bold: bool = False) -> ImportResult:
+def read_obsidian(path: Path, text: str, days: StudyDays, cloze_bold: bool = False) -> ImportResult:
     """Read one note written for the Spaced Repetition plugin."""
     result = ImportResult(path, "obsidian", deck_name_from_path(path))
     lines = text.split("\n")
