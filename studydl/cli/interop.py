@@ -67,6 +67,22 @@ def default_target(decks_dir: Path, stem: str) -> Path:
     return decks_dir / name
 
 
+def _read_all(files: tuple[Path, ...], options: object, errors: list[str]) -> list[tuple[Path, object]]:
+    """(source, ImportResult) for every deck in the files: an Anki package gives one per top-level deck."""
+    from studydl.interop.importer import read_source
+    from studydl.interop.result import ImportFailed
+
+    read: list[tuple[Path, object]] = []
+    for source in files:
+        try:
+            read.extend((source, result) for result in read_source(source, options).by_deck())  # type: ignore[arg-type]
+        except ImportFailed as exc:
+            errors.append(str(exc))
+        except (MemoryError, RecursionError):
+            errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
+    return read
+
+
 def _plan(
     obj: CliContext, files: tuple[Path, ...], options: object, output: Path | None, force: bool, syncing: bool
 ) -> tuple[list[_Plan], list[str]]:
@@ -75,23 +91,18 @@ def _plan(
     A deck that will be synced must be inside the decks folder: a plain `studydl sync` reads only there.
     """
     from studydl.interop.deck_writer import slug, write_deck
-    from studydl.interop.importer import read_source
-    from studydl.interop.result import ImportFailed
 
     plans: list[_Plan] = []
     errors: list[str] = []
     targets: dict[Path, Path] = {}
     decks_dir = obj.home.decks_dir.expanduser().resolve()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    for source in files:
-        try:
-            result = read_source(source, options)  # type: ignore[arg-type]
-        except ImportFailed as exc:
-            errors.append(str(exc))
-            continue
-        except (MemoryError, RecursionError):
-            errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
-            continue
+    read = _read_all(files, options, errors)
+    if output is not None and len(read) > 1:
+        names = ", ".join(result.deck_name for _, result in read)  # type: ignore[attr-defined]
+        errors.append(f"{read[0][0]}: holds {len(read)} decks ({names}), each its own deck file; leave out -o to write them to {decks_dir}")
+        read = []
+    for source, result in read:
         out = (output or default_target(obj.home.decks_dir, slug(result.deck_name))).expanduser().resolve()
         if not result.cards:
             for part in result.skipped:

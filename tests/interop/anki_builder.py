@@ -69,6 +69,13 @@ REVERSED = NoteTypeSpec(
     [("{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}"), ("{{Back}}", "{{FrontSide}}<hr id=answer>{{Front}}")],
 )
 CLOZE = NoteTypeSpec(1003, "Cloze", ["Text", "Back Extra"], [("{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}")], cloze=True)
+TYPED = NoteTypeSpec(
+    1004, "Basic (type in the answer)", ["Front", "Back"], [("{{Front}}\n\n{{type:Back}}", "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}")]
+)
+"""Anki's stock type-in note type (its templates as Anki 26.9 writes them)."""
+TYPED_CLOZE = NoteTypeSpec(
+    1005, "Cloze (type in)", ["Text", "Back Extra"], [("{{cloze:Text}}\n{{type:cloze:Text}}", "{{cloze:Text}}\n{{type:cloze:Text}}")], cloze=True
+)
 
 
 @dataclass
@@ -76,7 +83,7 @@ class Collection:
     """Rows to write; `card()` and `review()` return ids for chaining."""
 
     decks: dict[int, str] = field(default_factory=lambda: {1: "Default"})
-    notetypes: list[NoteTypeSpec] = field(default_factory=lambda: [BASIC, REVERSED, CLOZE])
+    notetypes: list[NoteTypeSpec] = field(default_factory=lambda: [BASIC, REVERSED, CLOZE, TYPED, TYPED_CLOZE])
     notes: list[tuple] = field(default_factory=list)
     cards: list[tuple] = field(default_factory=list)
     revlog: list[tuple] = field(default_factory=list)

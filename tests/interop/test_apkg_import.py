@@ -18,7 +18,17 @@ from studydl.engine.settings import save_setting
 from studydl.home import Home
 from studydl.interop.importer import read_source
 from studydl.store.models import CardRow, ReviewRow
-from tests.interop.anki_builder import BASIC, CLOZE, CRT, REVERSED, Collection, meta, package
+from tests.interop.anki_builder import (
+    BASIC,
+    CLOZE,
+    CRT,
+    REVERSED,
+    TYPED,
+    TYPED_CLOZE,
+    Collection,
+    meta,
+    package,
+)
 
 DAY_MS = 86_400_000
 T0 = 1_710_000_000_000  # 2024-03-09, milliseconds
@@ -240,3 +250,52 @@ def test_a_revlog_factor_under_1100_is_fsrs_difficulty_not_ease() -> None:
 
     assert [difficulty_from_revlog_factor(f) for f in (100, 600, 1100, 2500, 1300, 0)] == [1.0, 5.5, 10.0, 5.0, 10.0, None]
     assert [revlog_factor(d) for d in (1.0, 5.5, 10.0)] == [100, 600, 1100]
+
+
+def test_typed_notes_come_in_typed_and_each_top_level_deck_is_its_own_deck_file(tmp_path: Path, home: Home, run) -> None:
+    """Issue 21.7: `{{type:Back}}` was read as an empty answer, and eleven decks became one named after the file."""
+    col = Collection(decks={1: "Default", 50: "Deep Learning::CNN", 51: "Deep Learning::CNN::Pooling", 52: "Deep Learning", 60: "Optimizers"})
+    col.note(1, TYPED, ["Which gate drops cell state?", "forget"])
+    col.card(11, 1, 50)
+    col.note(2, TYPED_CLOZE, ["A {{c1::kernel}} slides over the {{c2::input}}", ""])
+    col.card(21, 2, 51, 0)
+    col.card(22, 2, 51, 1)
+    col.note(3, BASIC, ["Receptive field", "the input region one unit sees"])
+    col.card(31, 3, 52)
+    col.note(4, BASIC, ["SGD", "stochastic gradient descent"])
+    col.card(41, 4, 60)
+    col.note(5, BASIC, ["Loose card", "in the Default deck"])
+    col.card(51, 5, 1)
+    apkg = package(tmp_path / "export.apkg", {"collection.anki2": col.write(tmp_path / "c.sqlite").read_bytes()})
+
+    result = run("import", str(apkg))
+
+    assert result.exit_code == 0, result.output
+    assert "skipped" not in result.stdout
+    decks = {p.name: parse_file(p) for p in sorted(home.decks_dir.iterdir())}
+    assert {name: deck.name for name, deck in decks.items()} == {
+        "deep-learning.md": "Deep Learning", "optimizers.md": "Optimizers", "export.md": "export",
+    }
+    cards = {(c.question, c.section): (str(c.kind), c.answer, c.check.typed) for d in decks.values() for c in d.cards}
+    assert cards == {
+        ("Which gate drops cell state?", "CNN"): ("basic", "forget", True),
+        ("A [...] slides over the input", "CNN / Pooling"): ("cloze", "A **kernel** slides over the input", True),
+        ("A kernel slides over the [...]", "CNN / Pooling"): ("cloze", "A kernel slides over the **input**", True),
+        ("Receptive field", ""): ("basic", "the input region one unit sees", False),
+        ("SGD", ""): ("basic", "stochastic gradient descent", False),
+        ("Loose card", ""): ("basic", "in the Default deck", False),
+    }
+    assert "synced: 6 added" in result.stdout and run("sync", "--quiet").exit_code == 0
+
+
+def test_dash_o_names_one_deck_file_so_a_package_of_several_decks_needs_none(tmp_path: Path, home: Home, run) -> None:
+    col = Collection(decks={1: "Default", 50: "Deep Learning", 60: "Optimizers"})
+    for nid, did in ((1, 50), (2, 60)):
+        col.note(nid, BASIC, [f"q{nid}", "a"])
+        col.card(nid * 10, nid, did)
+    apkg = package(tmp_path / "two.apkg", {"collection.anki2": col.write(tmp_path / "c.sqlite").read_bytes()})
+    refused = run("import", str(apkg), "-o", str(home.decks_dir / "one.md"))
+    assert refused.exit_code == 1 and list(home.decks_dir.iterdir()) == []
+    assert refused.stderr.splitlines()[0] == (
+        f"{apkg}: holds 2 decks (Deep Learning, Optimizers), each its own deck file; leave out -o to write them to {home.decks_dir.resolve()}"
+    )
