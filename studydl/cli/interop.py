@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
-from studydl.domain.days import StudyDays
 from studydl.domain.errors import StudyError
 from studydl.domain.words import plural
 from studydl.interop.detect import FORMATS
@@ -44,15 +43,15 @@ def _write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
-def _study_days(obj: CliContext) -> StudyDays:
-    """The learner's study days from the settings; their defaults while there is no database yet (none is made here)."""
+def _settings(obj: CliContext):  # -> Settings
+    """The learner's settings (zone, day start, steps); their defaults while there is no database yet (none is made here)."""
     from studydl.engine.setting_values import Settings
 
     if obj.home.server is None and not obj.home.db_path.exists():
-        return Settings().study_days()
+        return Settings()
     from studydl.engine.settings import load_settings
 
-    return load_settings(obj.db).study_days()
+    return load_settings(obj.db)
 
 
 def default_target(decks_dir: Path, stem: str) -> Path:
@@ -152,7 +151,11 @@ def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: s
 
     if output is not None and len(files) > 1:
         raise click.UsageError("-o/--output takes one input file; leave it out to write one deck per file")
-    options = ImportOptions(format=fmt, sep=_separator(sep), cloze_bold=cloze_bold, days=_study_days(obj))
+    settings = _settings(obj)
+    options = ImportOptions(
+        format=fmt, sep=_separator(sep), cloze_bold=cloze_bold, days=settings.study_days(),
+        steps=(len(settings.learning_steps_min), len(settings.relearning_steps_min)),
+    )
     plans, errors = _plan(obj, files, options, output, force, syncing=not no_sync)
     if errors:
         for message in errors:
@@ -246,10 +249,26 @@ def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, dec
         from studydl.interop.export_notes import export_notes
 
         notes = export_notes(cards)
-        count = write_apkg(notes, apkg_out)
-        click.echo(f"{apkg_out}: {plural(len(notes), 'note')}, {plural(count, 'Anki card')}")
+        count, reviews = write_apkg(notes, apkg_out, _schedule_export(obj, [c.id for c in cards]))
+        click.echo(f"{apkg_out}: {plural(len(notes), 'note')}, {plural(count, 'Anki card')}, {plural(reviews, 'past review')}")
     if csv_out is not None:
         from studydl.interop.csv_export import write_csv
 
         rows = write_csv(cards, csv_out)
         click.echo(f"{csv_out}: {plural(rows, 'card')}")
+
+
+def _schedule_export(obj: CliContext, card_ids: list[int]) -> object:  # -> ScheduleExport
+    """The cards' scheduling and review log, counted in the learner's study days, as of now."""
+    from studydl.engine.settings import load_settings
+    from studydl.interop.apkg_schedule import ScheduleExport
+    from studydl.interop.export_history import load_schedules
+
+    settings = load_settings(obj.db)
+    return ScheduleExport(
+        load_schedules(obj.db, card_ids),
+        settings.study_days(),
+        datetime.now(UTC),
+        len(settings.learning_steps_min),
+        len(settings.relearning_steps_min),
+    )

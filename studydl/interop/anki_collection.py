@@ -48,6 +48,8 @@ class AnkiCard:
     factor: int
     reps: int
     lapses: int
+    left: int
+    """Learning steps still to go (`left % 1000`; older schedulers kept a count for today in the thousands)."""
     odue: int
     odid: int
     flags: int
@@ -108,7 +110,7 @@ def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
         collection = Collection(int(crt), int(config.get("schedVer", 2)), notetypes, deck_names, notes)
         collection.creation_offset = int(offset) if isinstance(offset, int | float) and not isinstance(offset, bool) else None
         for row in con.execute(
-            "select id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odue, odid, flags, data "
+            "select id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data "
             "from cards order by nid, ord"
         ):
             collection.cards.setdefault(row[1], []).append(AnkiCard(*row))

@@ -26,7 +26,9 @@ _SPECIAL = {"frontside", "tags", "deck", "subdeck", "card", "cardflag", "type"}
 _ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.DOTALL)
 
 
-def read_anki_collection(path: Path, collection: Collection, media: int, days: StudyDays) -> ImportResult:
+def read_anki_collection(
+    path: Path, collection: Collection, media: int, days: StudyDays, steps: tuple[int, int] = (2, 1)
+) -> ImportResult:
     """Every note of the collection as imported cards, with its cards' history in the learner's study days.
 
     Each card names its top-level deck (`ImportedCard.deck`; "" for Anki's Default)
@@ -38,7 +40,7 @@ def read_anki_collection(path: Path, collection: Collection, media: int, days: S
     tops = {_top(paths.get(did, [])) for did in used}
     name = next(iter(tops)) if len(tops) == 1 and "" not in tops else deck_name_from_path(path)
     result = ImportResult(path, "apkg", name)
-    reader = _NoteReader(result, collection, AnkiDays.of(collection, days))
+    reader = _NoteReader(result, collection, AnkiDays.of(collection, days, steps))
     for note in collection.notes:
         cards = collection.cards.get(note.id, [])
         deck_path = paths.get(cards[0].odid or cards[0].did, []) if cards else []

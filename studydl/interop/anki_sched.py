@@ -43,16 +43,25 @@ class AnkiDays:
     """The study-day number (local date ordinal) of the collection's creation day."""
     days: StudyDays
     sched_ver: int = 2
+    steps: tuple[int, int] = (2, 1)
+    """How many learning and relearning steps the learner has: a card with `left` steps to go is at step count - left."""
 
     @classmethod
-    def of(cls, collection: Collection, days: StudyDays) -> AnkiDays:
+    def of(cls, collection: Collection, days: StudyDays, steps: tuple[int, int] = (2, 1)) -> AnkiDays:
         """`crt` read where the collection was made (`creationOffset`), else in the learner's zone, as Anki does."""
         zone = days.zone
         if collection.creation_offset is not None:
             west = max(-_MAX_OFFSET_MINUTES, min(_MAX_OFFSET_MINUTES, collection.creation_offset))
             zone = timezone(timedelta(minutes=-west))
         created = datetime.fromtimestamp(collection.crt, UTC).astimezone(zone).date().toordinal()
-        return cls(created, days, collection.sched_ver)
+        return cls(created, days, collection.sched_ver, steps)
+
+    def step(self, card: AnkiCard) -> int | None:
+        """Our step index of a (re)learning card, from the steps Anki says it has to go."""
+        if card.type not in (1, 3):
+            return None
+        count = self.steps[0 if card.type == 1 else 1]
+        return min(max(count - card.left % 1000, 0), max(count - 1, 0))
 
     def day(self, number: int) -> datetime:
         """When Anki's day `number` begins for the learner."""
@@ -176,7 +185,7 @@ def _current(card: AnkiCard, clock: AnkiDays, reviews: list[Review]) -> Schedule
         last_review=last_review,
         reps=max(card.reps, sum(1 for r in reviews if r.kind != "cram")),
         lapses=card.lapses,
-        step=0 if card.type in (1, 3) else None,
+        step=clock.step(card),
         suspended=suspended,
         flag=flag,
     )

@@ -25,7 +25,7 @@ from studydl.interop.result import ImportFailed
 TABLES: dict[str, set[str]] = {
     "col": {"crt", "conf", "models", "decks"},
     "notes": {"id", "mid", "tags", "flds"},
-    "cards": {"id", "nid", "did", "ord", "type", "queue", "due", "ivl", "factor", "reps", "lapses", "odue", "odid", "flags", "data"},
+    "cards": {"id", "nid", "did", "ord", "type", "queue", "due", "ivl", "factor", "reps", "lapses", "left", "odue", "odid", "flags", "data"},
     "revlog": {"id", "cid", "ease", "ivl", "lastIvl", "factor", "time", "type"},
     "notetypes": {"id", "name", "config"},
     "fields": {"ntid", "ord", "name"},

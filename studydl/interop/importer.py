@@ -27,6 +27,9 @@ class ImportOptions:
     days: StudyDays | None = None
     """The learner's study days (zone, day start): imported due dates begin one. None: the system zone, 4 am."""
 
+    steps: tuple[int, int] = (2, 1)
+    """How many learning and relearning steps the learner's settings have (an Anki card's `left` counts down to them)."""
+
     def study_days(self) -> StudyDays:
         return self.days if self.days is not None else StudyDays.local()
 
@@ -38,7 +41,7 @@ def read_source(path: Path, options: ImportOptions = ImportOptions()) -> ImportR
     data = _read_head(path)
     binary = sniff_binary(path, data)
     if options.format == "apkg" or (options.format is None and binary == "apkg"):
-        return _read_apkg(path, data, options.study_days())
+        return _read_apkg(path, data, options)
     if binary == "apkg" and data[:4] == b"PK\x03\x04":
         raise ImportFailed(f"{path}: a zip file cannot be read as {options.format}; leave out --format to read it as an Anki package")
     text = decode_text(path, data)
@@ -77,7 +80,7 @@ def _read_head(path: Path) -> bytes:
     return data
 
 
-def _read_apkg(path: Path, head: bytes, days: StudyDays) -> ImportResult:
+def _read_apkg(path: Path, head: bytes, options: ImportOptions) -> ImportResult:
     """An Anki package, read from disk as a stream (see apkg_read): `head` only says what it is."""
     from studydl.interop.anki_collection import read_collection
     from studydl.interop.anki_notes import read_anki_collection
@@ -87,4 +90,4 @@ def _read_apkg(path: Path, head: bytes, days: StudyDays) -> ImportResult:
         raise ImportFailed(f"{path}: not an Anki package (not a zip file)")
     with open_collection(path) as (con, media):
         collection = read_collection(path, con)
-    return read_anki_collection(path, collection, media, days)
+    return read_anki_collection(path, collection, media, options.study_days(), options.steps)
