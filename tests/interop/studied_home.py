@@ -44,6 +44,9 @@ answer: typed
 
 Vanishing gradient ::: gradients shrinking exponentially through many steps
 
+GRU ::: gated recurrent unit
+answer: typed
+
 The LSTM cell has a {{forget}} gate, an {{input::which?}} gate and an {{output}} gate.
 
 ## Gates
@@ -92,6 +95,7 @@ PLAN: dict[str, list[tuple[datetime, Rating]]] = {
     "gradients shrinking exponentially through many steps": [(ny(2026, 10, 28, 7, 0), EASY)],
     "The LSTM cell has a [...] gate, an input gate and an output gate.": [(ny(2026, 11, 3, 12, 0), GOOD), (ny(2026, 11, 3, 12, 10), GOOD)],
     "The [...] squashes each gate into (0, 1).": [(ny(2026, 10, 30, 18, 0), EASY)],
+    "gated recurrent unit": [(ny(2026, 11, 25, 7, 30), GOOD), (ny(2026, 11, 25, 7, 41), GOOD)],
     "Momentum": [(ny(2026, 10, 21, 10, 0), GOOD), (ny(2026, 10, 21, 10, 9), GOOD), (ny(2026, 10, 24, 10, 0), EASY)],
 }
 SUSPEND = "Which optimizer keeps a second moment?"

@@ -73,8 +73,8 @@ def test_a_package_studydl_exports_is_what_ankis_own_import_shows(tmp_path: Path
         "Default", "Optimizers", "Optimizers::Momentum",
         "Recurrent networks", "Recurrent networks::LSTM", "Recurrent networks::LSTM::Gates",
     ]
-    assert len(anki["cards"]) == len(cards) == 13
-    assert sum(len(c["revlog"]) for c in anki["cards"]) == studied.reviews == 18
+    assert len(anki["cards"]) == len(cards) == 15
+    assert sum(len(c["revlog"]) for c in anki["cards"]) == studied.reviews == 20
     for shown in anki["cards"]:
         row = cards[int(index[(shown["guid"], shown["ord"])])]
         where = f"{row.question!r} in Anki as {shown['notetype']} card {shown['ord'] + 1}"

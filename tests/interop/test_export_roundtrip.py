@@ -167,7 +167,7 @@ def test_studydl_to_studydl_through_a_package_loses_nothing(tmp_path: Path) -> N
     apkg = tmp_path / "out.apkg"
     done = run_in(source.home, "export", "--apkg", str(apkg))
     assert done.exit_code == 0, done.output
-    assert f"{apkg}: 9 notes, 13 Anki cards, {source.reviews} past reviews" in done.stdout
+    assert f"{apkg}: 10 notes, 15 Anki cards, {source.reviews} past reviews" in done.stdout
 
     target = Home(tmp_path / "b").ensure()
     db = target.open_db()
