@@ -15,11 +15,11 @@ from pathlib import Path
 from studydl.decks.parser import deck_name_from_path
 from studydl.domain.days import StudyDays
 from studydl.interop.anki_collection import AnkiCard, AnkiNote, Collection, NoteType
-from studydl.interop.anki_sched import AnkiDays, card_history
+from studydl.interop.anki_sched import NEW_STATE, AnkiDays, card_history
 from studydl.interop.html_to_md import html_to_markdown
 from studydl.interop.md_escape import gap_text, protect_braces
 from studydl.interop.notetype_names import ONE_LINE
-from studydl.interop.result import ImportedCard, ImportResult
+from studydl.interop.result import CardHistory, ImportedCard, ImportFailed, ImportResult
 
 _FIELD_REF = re.compile(r"\{\{(?![#/^!])([^{}]+?)\}\}")
 _SPECIAL = {"frontside", "tags", "deck", "subdeck", "card", "cardflag", "type"}
@@ -40,7 +40,11 @@ def read_anki_collection(
     tops = {_top(paths.get(did, [])) for did in used}
     name = next(iter(tops)) if len(tops) == 1 and "" not in tops else deck_name_from_path(path)
     result = ImportResult(path, "apkg", name)
-    reader = _NoteReader(result, collection, AnkiDays.of(collection, days, steps))
+    try:
+        clock = AnkiDays.of(collection, days, steps)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise ImportFailed(f"{path}: the collection's creation time ({collection.crt}) is not a date ({exc})") from exc
+    reader = _NoteReader(result, collection, clock)
     for note in collection.notes:
         cards = collection.cards.get(note.id, [])
         deck_path = paths.get(cards[0].odid or cards[0].did, []) if cards else []
@@ -48,6 +52,8 @@ def read_anki_collection(
     if media or reader.media:
         count = max(media, reader.media)
         result.notes.append(f"{count} media files/references left out (images and sounds are not imported)")
+    if reader.out_of_range:
+        result.notes.append(f"{reader.out_of_range} cards have dates outside the calendar: they came in new, without their history")
     if reader.repeated_gaps:
         result.notes.append(
             f"{reader.repeated_gaps} cloze notes hide one number in several places; each place became its own card"
@@ -73,6 +79,7 @@ class _NoteReader:
         self.clock = clock
         self.media = 0
         self.repeated_gaps = 0
+        self.out_of_range = 0
 
     def read(self, note: AnkiNote, cards: list[AnkiCard], section: str, deck: str) -> None:
         where = f"note {note.id}"
@@ -94,8 +101,13 @@ class _NoteReader:
         else:
             self._standard(note, notetype, cards, fields, section, where)
 
-    def _history(self, card: AnkiCard):  # -> CardHistory
-        return card_history(card, self.collection.revlog.get(card.id, []), self.clock)
+    def _history(self, card: AnkiCard) -> CardHistory:
+        """The card's state and log; a card whose dates fall outside the calendar comes in new, counted in a remark."""
+        try:
+            return card_history(card, self.collection.revlog.get(card.id, []), self.clock)
+        except (ValueError, OverflowError, OSError):
+            self.out_of_range += 1
+            return CardHistory(NEW_STATE)
 
     def _standard(self, note: AnkiNote, notetype: NoteType, cards: list[AnkiCard], fields: dict[str, str], section: str, where: str) -> None:
         """Question: the fields the question template shows; answer: the field it asks to type

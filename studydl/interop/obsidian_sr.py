@@ -39,7 +39,17 @@ def read_comment(body: str, days: StudyDays) -> list[Schedule]:
 
 
 def read_segment(segment: str, days: StudyDays) -> Schedule:
-    """One card's schedule; a segment the plugin would not read (or the placeholder) is a new card."""
+    """One card's schedule; a segment the plugin would not read (or the placeholder) is a new card.
+
+    So is one whose dates fall outside the calendar (year 1 - 9999) once counted.
+    """
+    try:
+        return _segment(segment, days)
+    except (ValueError, OverflowError):
+        return NEW
+
+
+def _segment(segment: str, days: StudyDays) -> Schedule:
     fields = segment.split(",")
     if fields[0] == "fsrs":
         return _fsrs(fields[1:], days)

@@ -299,3 +299,23 @@ def test_dash_o_names_one_deck_file_so_a_package_of_several_decks_needs_none(tmp
     assert refused.stderr.splitlines()[0] == (
         f"{apkg}: holds 2 decks (Deep Learning, Optimizers), each its own deck file; leave out -o to write them to {home.decks_dir.resolve()}"
     )
+
+
+def test_scheduling_outside_the_calendar_is_left_out_with_a_remark(tmp_path: Path, home: Home, run) -> None:
+    col = Collection(decks={1: "Default", 7: "Dates"})
+    col.note(1, BASIC, ["far", "a"])
+    col.card(10, 1, 7, type=2, queue=2, due=2**31 - 1, ivl=9, factor=2500)
+    col.note(2, BASIC, ["near", "a"])
+    col.card(20, 2, 7, type=2, queue=2, due=10, ivl=9, factor=2500)
+    apkg = package(tmp_path / "far.apkg", {"collection.anki2": col.write(tmp_path / "c.sqlite").read_bytes()})
+    done = run("import", str(apkg))
+    assert done.exit_code == 0, done.output
+    assert f"{apkg}: note: 1 cards have dates outside the calendar: they came in new, without their history" in done.stdout
+    rows, _ = _store(home)
+    assert {r.question: r.state for r in rows} == {"far": 0, "near": 2}
+    broken = Collection(crt=10**15)
+    broken.note(1, BASIC, ["q", "a"])
+    broken.card(10, 1, 1)
+    bad = package(tmp_path / "crt.apkg", {"collection.anki2": broken.write(tmp_path / "b.sqlite").read_bytes()})
+    refused = run("import", str(bad))
+    assert refused.exit_code == 1 and refused.stderr.startswith(f"{bad}: the collection's creation time (1000000000000000) is not a date")

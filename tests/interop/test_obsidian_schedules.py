@@ -20,6 +20,7 @@ from studydl.domain.days import StudyDays
 from studydl.engine.settings import save_setting
 from studydl.home import Home
 from studydl.interop.importer import ImportOptions, read_source
+from studydl.interop.obsidian_sr import NEW
 from studydl.store.models import CardRow
 
 NY = ZoneInfo("America/New_York")
@@ -30,10 +31,10 @@ def _ny(*args: int) -> datetime:
     return datetime(*args, tzinfo=NY).astimezone(UTC)
 
 
-def _schedules(tmp_path: Path, text: str) -> dict[str, list]:
+def _schedules(tmp_path: Path, text: str, days: StudyDays = DAYS) -> dict[str, list]:
     path = tmp_path / "note.md"
     path.write_text("#flashcards\n\n" + text, encoding="utf-8")
-    result = read_source(path, ImportOptions(format="obsidian", days=DAYS))
+    result = read_source(path, ImportOptions(format="obsidian", days=days))
     return {card.front: [card.history[n].schedule if n in card.history else None for n in range(3)] for card in result.cards}
 
 
@@ -103,3 +104,12 @@ def test_imported_into_the_store_the_placeholder_card_is_new_and_dates_are_the_l
     assert (rows["Sigmoid"].state, rows["Sigmoid"].due) == (0, None)
     assert (rows["squashes into (0, 1)"].state, rows["squashes into (0, 1)"].due) == (2, _ny(2024, 8, 11, 4))
     assert (rows["Tanh"].stability, rows["Tanh"].difficulty, rows["Tanh"].reps, rows["Tanh"].due) == (9.5, 6.25, 3, _ny(2024, 8, 20, 4))
+
+
+def test_dates_outside_the_calendar_leave_the_card_new(tmp_path: Path) -> None:
+    cards = _schedules(
+        tmp_path,
+        "A::a <!--SR:!0001-01-02,99999999,250-->\nB::b <!--SR:!fsrs,9999-12-31T23:00:00.000Z,1,3.5,5,2,1,0,0,-->\n",
+        StudyDays(ZoneInfo("Pacific/Kiritimati"), 4),  # UTC+14: 31 Dec 9999 23:00 UTC is in the year 10000 there
+    )
+    assert {front: s[0] for front, s in cards.items()} == {"A": NEW, "B": NEW}
