@@ -53,7 +53,7 @@ class AnkiDays:
         if collection.creation_offset is not None:
             west = max(-_MAX_OFFSET_MINUTES, min(_MAX_OFFSET_MINUTES, collection.creation_offset))
             zone = timezone(timedelta(minutes=-west))
-        created = datetime.fromtimestamp(collection.crt, UTC).astimezone(zone).date().toordinal()
+        created = StudyDays(zone, 0).day_of(datetime.fromtimestamp(collection.crt, UTC))  # the calendar date there
         return cls(created, days, collection.sched_ver, steps)
 
     def step(self, card: AnkiCard) -> int | None:
