@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -249,12 +251,14 @@ def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, dec
         from studydl.interop.export_notes import export_notes
 
         notes = export_notes(cards)
-        count, reviews = write_apkg(notes, apkg_out, _schedule_export(obj, [c.id for c in cards]))
+        with _writing(apkg_out):
+            count, reviews = write_apkg(notes, apkg_out, _schedule_export(obj, [c.id for c in cards]))
         click.echo(f"{apkg_out}: {plural(len(notes), 'note')}, {plural(count, 'Anki card')}, {plural(reviews, 'past review')}")
     if csv_out is not None:
         from studydl.interop.csv_export import write_csv
 
-        rows = write_csv(cards, csv_out)
+        with _writing(csv_out):
+            rows = write_csv(cards, csv_out)
         click.echo(f"{csv_out}: {plural(rows, 'card')}")
 
 
@@ -272,3 +276,12 @@ def _schedule_export(obj: CliContext, card_ids: list[int]) -> object:  # -> Sche
         len(settings.learning_steps_min),
         len(settings.relearning_steps_min),
     )
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A file that cannot be written (a read-only folder, a full disk) is one line naming it; nothing is left behind."""
+    try:
+        yield
+    except OSError as exc:
+        raise StudyError(f"{out}: cannot write the file: {exc.strerror or exc}") from exc

@@ -163,3 +163,11 @@ def test_import_output_outside_the_decks_folder_is_refused(tmp_path: Path, home:
     done = run("import", str(src), "-o", str(inside))
     assert done.exit_code == 0 and "1 added" in done.stdout
     assert run("import", str(src), "-o", str(elsewhere), "--no-sync").exit_code == 0 and elsewhere.exists()
+
+
+def test_export_into_a_folder_that_takes_no_files_is_one_line(home: Home, run) -> None:
+    (home.decks_dir / "acts.md").write_text("ReLU :: max(0, x)\n", encoding="utf-8")
+    assert run("sync").exit_code == 0
+    refused = run("export", "--apkg", "/proc/out.apkg")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("Error: /proc/out.apkg: cannot write the file: ") and "Traceback" not in refused.output
