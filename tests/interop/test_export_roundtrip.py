@@ -186,3 +186,15 @@ def test_studydl_to_studydl_through_a_package_loses_nothing(tmp_path: Path) -> N
     assert set(after) == set(before)
     for key, card in before.items():
         assert same(after[key]) == same(card), key
+
+
+def test_math_and_a_bare_number_come_back_as_written(tmp_path: Path, home: Home, run) -> None:
+    """Anki's MathJax comes in as our `$...$`/`$$...$$`, and an answer "10." (an ordered list starting at 10) as "10."."""
+    deck = MATH_DECK.replace("answer: typed\n", "answer: typed\n\nQ: With 1,000 examples and batches of 100, how many updates per epoch?\nA: 10.\n")
+    (home.decks_dir / "math.md").write_text(deck, encoding="utf-8")
+    assert run("sync", str(home.decks_dir / "math.md")).exit_code == 0
+    assert run("export", "--apkg", str(tmp_path / "m.apkg")).exit_code == 0
+    assert run("import", str(tmp_path / "m.apkg"), "-o", str(tmp_path / "back.md"), "--no-sync").exit_code == 0
+    original, back = parse_file(home.decks_dir / "math.md"), parse_file(tmp_path / "back.md")
+    assert back.errors == []
+    assert [(c.question, c.answer, c.check.typed) for c in back.cards] == [(c.question, c.answer, c.check.typed) for c in original.cards]
