@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +45,17 @@ def _write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
+def _settings(obj: CliContext):  # -> Settings
+    """The learner's settings (zone, day start, steps); their defaults while there is no database yet (none is made here)."""
+    from studydl.engine.setting_values import Settings
+
+    if obj.home.server is None and not obj.home.db_path.exists():
+        return Settings()
+    from studydl.engine.settings import load_settings
+
+    return load_settings(obj.db)
+
+
 def default_target(decks_dir: Path, stem: str) -> Path:
     """Where an import writes by default: `<stem>.md` in the home's decks, unless a bundled
     deck has that name (a home file of the same name is the learner's copy of the bundled
@@ -55,25 +68,42 @@ def default_target(decks_dir: Path, stem: str) -> Path:
     return decks_dir / name
 
 
-def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Path | None, force: bool) -> tuple[list[_Plan], list[str]]:
-    """Read every file and lay out what to write; nothing is written here."""
-    from studydl.interop.deck_writer import slug, write_deck
+def _read_all(files: tuple[Path, ...], options: object, errors: list[str]) -> list[tuple[Path, object]]:
+    """(source, ImportResult) for every deck in the files: an Anki package gives one per top-level deck."""
     from studydl.interop.importer import read_source
     from studydl.interop.result import ImportFailed
+
+    read: list[tuple[Path, object]] = []
+    for source in files:
+        try:
+            read.extend((source, result) for result in read_source(source, options).by_deck())  # type: ignore[arg-type]
+        except ImportFailed as exc:
+            errors.append(str(exc))
+        except (MemoryError, RecursionError):
+            errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
+    return read
+
+
+def _plan(
+    obj: CliContext, files: tuple[Path, ...], options: object, output: Path | None, force: bool, syncing: bool
+) -> tuple[list[_Plan], list[str]]:
+    """Read every file and lay out what to write; nothing is written here.
+
+    A deck that will be synced must be inside the decks folder: a plain `studydl sync` reads only there.
+    """
+    from studydl.interop.deck_writer import slug, write_deck
 
     plans: list[_Plan] = []
     errors: list[str] = []
     targets: dict[Path, Path] = {}
+    decks_dir = obj.home.decks_dir.expanduser().resolve()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    for source in files:
-        try:
-            result = read_source(source, options)  # type: ignore[arg-type]
-        except ImportFailed as exc:
-            errors.append(str(exc))
-            continue
-        except (MemoryError, RecursionError):
-            errors.append(f"{source}: too large or too deeply nested to import (ran out of memory)")
-            continue
+    read = _read_all(files, options, errors)
+    if output is not None and len(read) > 1:
+        names = ", ".join(result.deck_name for _, result in read)  # type: ignore[attr-defined]
+        errors.append(f"{read[0][0]}: holds {len(read)} decks ({names}), each its own deck file; leave out -o to write them to {decks_dir}")
+        read = []
+    for source, result in read:
         out = (output or default_target(obj.home.decks_dir, slug(result.deck_name))).expanduser().resolve()
         if not result.cards:
             for part in result.skipped:
@@ -89,6 +119,12 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
         if out.suffix.lower() != ".md":
             errors.append(f"{source}: the output {out} must be a .md file (decks are Markdown files)")
             continue
+        if syncing and decks_dir not in out.parents:
+            errors.append(
+                f"{source}: {output} is outside the decks folder {decks_dir}, which is where sync reads decks:"
+                " give -o a path inside it, or add --no-sync to only write the file"
+            )
+            continue
         targets[out] = source
         header = f"imported from {source.name} ({result.format}) by `studydl import` on {stamp}"
         plans.append(_Plan(source, out, result, write_deck(result, out, header)))
@@ -100,7 +136,7 @@ def _plan(obj: CliContext, files: tuple[Path, ...], options: object, output: Pat
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Read the files as this format (default: detect it).")
 @click.option("--sep", help="Separator between term and definition (tsv), or between CSV columns: a string, or tab/comma/semicolon.")
 @click.option("--cloze-bold", is_flag=True, help="Obsidian notes: read **bold** as cloze gaps too (==highlight== and {{curly}} always are, in #flashcards notes).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the deck here (one input file only).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the deck here (one input file only; inside the decks folder unless --no-sync).")
 @click.option("--force", is_flag=True, help="Replace an existing deck file.")
 @click.option("--no-sync", is_flag=True, help="Only write the deck file; do not sync it (Anki history is then not imported).")
 @pass_ctx
@@ -117,8 +153,12 @@ def import_cmd(obj: CliContext, files: tuple[Path, ...], fmt: str | None, sep: s
 
     if output is not None and len(files) > 1:
         raise click.UsageError("-o/--output takes one input file; leave it out to write one deck per file")
-    options = ImportOptions(format=fmt, sep=_separator(sep), cloze_bold=cloze_bold)
-    plans, errors = _plan(obj, files, options, output, force)
+    settings = _settings(obj)
+    options = ImportOptions(
+        format=fmt, sep=_separator(sep), cloze_bold=cloze_bold, days=settings.study_days(),
+        steps=(len(settings.learning_steps_min), len(settings.relearning_steps_min)),
+    )
+    plans, errors = _plan(obj, files, options, output, force, syncing=not no_sync)
     if errors:
         for message in errors:
             click.echo(message, err=True)
@@ -178,10 +218,6 @@ def _sync(obj: CliContext, plans: list[_Plan]) -> None:
                 click.echo(f"history: {plural(done.cards, 'card')} took their imported scheduling, {plural(done.reviews, 'past review')} imported")
         if done.kept:
             click.echo(f"history: left as they are: {plural(done.kept, 'card')} with reviews in studydl already")
-    decks_dir = obj.home.decks_dir.expanduser().resolve()
-    for plan in plans:
-        if decks_dir not in plan.out.parents:
-            click.echo(f"note: {plan.out} is outside {decks_dir}; run `studydl sync {plan.out}` after editing it")
 
 
 @click.command("export")
@@ -199,6 +235,9 @@ def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, dec
 
     if apkg_out is None and csv_out is None:
         raise click.UsageError("give --apkg OUT.apkg and/or --csv OUT.csv")
+    for out in (apkg_out, csv_out):
+        if out is not None and not out.expanduser().parent.is_dir():
+            raise StudyError(f"{out}: the folder {out.expanduser().parent} does not exist; create it first")
     with obj.db.read() as s:
         cards = list_cards(s, deck, include_retired=False)
         names = deck_names(s)
@@ -212,10 +251,37 @@ def export_cmd(obj: CliContext, apkg_out: Path | None, csv_out: Path | None, dec
         from studydl.interop.export_notes import export_notes
 
         notes = export_notes(cards)
-        count = write_apkg(notes, apkg_out)
-        click.echo(f"{apkg_out}: {plural(len(notes), 'note')}, {plural(count, 'Anki card')}")
+        with _writing(apkg_out):
+            count, reviews = write_apkg(notes, apkg_out, _schedule_export(obj, [c.id for c in cards]))
+        click.echo(f"{apkg_out}: {plural(len(notes), 'note')}, {plural(count, 'Anki card')}, {plural(reviews, 'past review')}")
     if csv_out is not None:
         from studydl.interop.csv_export import write_csv
 
-        rows = write_csv(cards, csv_out)
+        with _writing(csv_out):
+            rows = write_csv(cards, csv_out)
         click.echo(f"{csv_out}: {plural(rows, 'card')}")
+
+
+def _schedule_export(obj: CliContext, card_ids: list[int]) -> object:  # -> ScheduleExport
+    """The cards' scheduling and review log, counted in the learner's study days, as of now."""
+    from studydl.engine.settings import load_settings
+    from studydl.interop.apkg_schedule import ScheduleExport
+    from studydl.interop.export_history import load_schedules
+
+    settings = load_settings(obj.db)
+    return ScheduleExport(
+        load_schedules(obj.db, card_ids),
+        settings.study_days(),
+        datetime.now(UTC),
+        len(settings.learning_steps_min),
+        len(settings.relearning_steps_min),
+    )
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A file that cannot be written (a read-only folder, a full disk) is one line naming it; nothing is left behind."""
+    try:
+        yield
+    except OSError as exc:
+        raise StudyError(f"{out}: cannot write the file: {exc.strerror or exc}") from exc

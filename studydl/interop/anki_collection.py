@@ -7,6 +7,7 @@ in `col`) and the newer one (schema 18: `notetypes`, `fields`, `templates`,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ class AnkiCard:
     factor: int
     reps: int
     lapses: int
+    left: int
+    """Learning steps still to go (`left % 1000`; older schedulers kept a count for today in the thousands)."""
     odue: int
     odid: int
     flags: int
@@ -78,38 +81,42 @@ class Collection:
     """By note id, in ordinal order."""
     revlog: dict[int, list[RevlogEntry]] = field(default_factory=dict)
     """By card id, oldest first."""
+    creation_offset: int | None = None
+    """`creationOffset`: minutes west of UTC where the collection was made (its `crt` is read there); None in older ones."""
 
 
 def read_collection(path: Path, con: sqlite3.Connection) -> Collection:
-    """The whole collection; a schema we cannot read is one ImportFailed message."""
+    """The whole collection; a layout we cannot read is one ImportFailed message.
+
+    `con` comes from apkg_read.open_collection, which has vetted the schema and
+    turns SQLite's errors into messages.
+    """
     try:
         tables = {row[0] for row in con.execute("select name from sqlite_master where type='table'")}
-        if not {"col", "notes", "cards"} <= tables:
-            raise ImportFailed(f"{path}: not an Anki collection (no col/notes/cards tables)")
         crt, conf, models, decks = con.execute("select crt, conf, models, decks from col").fetchone()
         if "notetypes" in tables and not _json(models):
             notetypes = _notetypes_v18(con)
             deck_names = {did: name.replace("\x1f", "::") for did, name in con.execute("select id, name from decks")}
-            sched_ver = _config_sched_ver(con, tables)
+            config = _config_table(con, tables)
         else:
             notetypes = _notetypes_legacy(_json(models))
             deck_names = {int(did): str(d.get("name", "")) for did, d in _json(decks).items()}
-            sched_ver = int(_json(conf).get("schedVer", 1))
+            config = _json(conf) | {"schedVer": _json(conf).get("schedVer", 1)}
+        offset = config.get("creationOffset")
         notes = [
             AnkiNote(nid, mid, tuple(tags.split()), flds.split("\x1f"))
             for nid, mid, tags, flds in con.execute("select id, mid, tags, flds from notes order by id")
         ]
-        collection = Collection(int(crt), sched_ver, notetypes, deck_names, notes)
+        collection = Collection(int(crt), int(config.get("schedVer", 2)), notetypes, deck_names, notes)
+        collection.creation_offset = int(offset) if isinstance(offset, int | float) and not isinstance(offset, bool) else None
         for row in con.execute(
-            "select id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odue, odid, flags, data "
+            "select id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data "
             "from cards order by nid, ord"
         ):
             collection.cards.setdefault(row[1], []).append(AnkiCard(*row))
         if "revlog" in tables:
             for row in con.execute("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog order by id"):
                 collection.revlog.setdefault(row[1], []).append(RevlogEntry(*row))
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"{path}: not a readable Anki collection ({exc})") from exc
     except (TypeError, ValueError, ProtoError) as exc:
         raise ImportFailed(f"{path}: Anki collection in a layout studydl does not understand ({exc})") from exc
     return collection
@@ -146,12 +153,11 @@ def _notetypes_v18(con: sqlite3.Connection) -> dict[int, NoteType]:
     return types
 
 
-def _config_sched_ver(con: sqlite3.Connection, tables: set[str]) -> int:
+def _config_table(con: sqlite3.Connection, tables: set[str]) -> dict:
+    """The few keys of schema 18's `config` table we read (JSON values), schedVer 2 when absent."""
+    config: dict = {"schedVer": 2}
     if "config" in tables:
-        row = con.execute("select val from config where key = 'schedVer'").fetchone()
-        if row:
-            try:
-                return int(json.loads(bytes(row[0]).decode()))
-            except (ValueError, UnicodeDecodeError):
-                pass
-    return 2
+        for key, val in con.execute("select KEY, val from config where KEY in ('schedVer', 'creationOffset')"):
+            with contextlib.suppress(ValueError, UnicodeDecodeError, TypeError):
+                config[key] = json.loads(bytes(val).decode())
+    return config

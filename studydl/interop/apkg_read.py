@@ -10,7 +10,10 @@ read from disk (never whole into memory), the collection is streamed into a
 temporary file in 1 MB chunks, and every size is capped three ways: the size
 the zip declares, the size the zstd frame header declares, and the bytes that
 actually come out (a zip bomb or a zstd frame of 4 GB of zeros stops at the
-cap, or at its first bytes when they are not SQLite's).
+cap, or at its first bytes when they are not SQLite's). The zip's entry count
+and directory size are checked before `zipfile` parses the directory
+(zip_guard), and the collection is opened so that no SQL stored in it runs
+(collection_guard).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from studydl.interop.anki_proto import ProtoError, first_int, parse_fields
+from studydl.interop.collection_guard import open_guarded, refusal
 from studydl.interop.result import ImportFailed
+from studydl.interop.zip_guard import check_directory
 
 KNOWN_VERSIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
 MAX_COLLECTION_BYTES = 1024**3
@@ -50,8 +55,13 @@ _ZIP_ERRORS: tuple[type[BaseException], ...] = (
 
 
 @contextmanager
-def open_collection(path: Path, cap: int = MAX_COLLECTION_BYTES) -> Iterator[tuple[sqlite3.Connection, int]]:
-    """The package's collection as a read-only SQLite connection, and how many media files it carried."""
+def open_collection(
+    path: Path, cap: int = MAX_COLLECTION_BYTES, budget: int | None = None
+) -> Iterator[tuple[sqlite3.Connection, int]]:
+    """The package's collection as a read-only, vetted SQLite connection (collection_guard), and its media count.
+
+    `budget` overrides the step budget of the queries (tests).
+    """
     with tempfile.TemporaryDirectory(prefix="studydl-apkg-") as tmp:
         db_path = Path(tmp) / "collection.sqlite"
         try:
@@ -66,29 +76,20 @@ def open_collection(path: Path, cap: int = MAX_COLLECTION_BYTES) -> Iterator[tup
         except OSError as exc:
             raise ImportFailed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
         try:
-            con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-            con.text_factory = _text  # Anki's own check counts notes with invalid UTF-8: they exist
-            con.create_collation("unicase", _unicase)
-            con.execute("select count(*) from notes").fetchone()
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # (SQLite's message quoting a garbled schema)
+            con, steps = open_guarded(path, db_path, budget)
+        except sqlite3.DatabaseError as exc:  # not SQLite at all
             raise ImportFailed(f"{path}: not a readable Anki collection ({exc})") from exc
         try:
             yield con, media
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise refusal(path, steps, exc) from exc
         finally:
             con.close()
 
 
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
-
-
-def _unicase(a: str, b: str) -> int:
-    x, y = a.casefold(), b.casefold()
-    return (x > y) - (x < y)
-
-
 def _from_zip(path: Path, source: BinaryIO, target: Path, cap: int) -> int:
     """Stream the package's collection into `target`; returns the number of media files."""
+    check_directory(path, source)
     try:
         archive = zipfile.ZipFile(source)
         names = {info.filename: info for info in archive.infolist()}

@@ -7,15 +7,23 @@ the notes instead of duplicating them. Sections become subdecks
 `$...$` and `$$...$$` math goes to Anki as MathJax, `\(...\)` and `\[...\]`
 (mdit-py-plugins' dollarmath finds it, so Markdown never touches a `_` or `*` inside).
 A typed card (`answer: typed`) becomes Anki's type-in-the-answer note.
+
+genanki writes the notes and new cards into an SQLite file of our own (its
+`write_to_db`, since its `write_to_file` zips at once); apkg_schedule then gives the
+cards their scheduling state and adds the review log, and the file is zipped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import os
 import re
+import sqlite3
 import tempfile
+import time
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +31,8 @@ import genanki
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from studydl.interop import notetype_names
+from studydl.interop.apkg_schedule import ScheduleExport, write_schedule
 from studydl.interop.export_notes import ExportNote
 
 BASIC_MODEL_ID = 1_731_060_001
@@ -30,37 +40,46 @@ BOTH_MODEL_ID = 1_731_060_002
 CLOZE_MODEL_ID = 1_731_060_003
 TERM_MODEL_ID = 1_731_060_004
 TYPED_MODEL_ID = 1_731_060_005
-TERM_MODEL_NAME = "studydl Term"
-"""A `term :: definition` card: a basic note type of its own, so a re-import writes it back as one line."""
+TYPED_TERM_MODEL_ID = 1_731_060_006
+TYPED_BOTH_MODEL_ID = 1_731_060_007
+TYPED_CLOZE_MODEL_ID = 1_731_060_008
 _CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; } pre { text-align: left; }"
 _ANSWER = "{{FrontSide}}<hr id=answer>"
 
 
+def _card(name: str, front: str, back: str, typed: bool) -> dict[str, str]:
+    """A template: Anki's Basic, or with `typed` its "Basic (type in the answer)" (the box under the question)."""
+    if typed:
+        return {"name": name, "qfmt": f"{{{{{front}}}}}\n\n{{{{type:{back}}}}}", "afmt": f"{{{{{front}}}}}<hr id=answer>{{{{type:{back}}}}}"}
+    return {"name": name, "qfmt": f"{{{{{front}}}}}", "afmt": _ANSWER + f"{{{{{back}}}}}"}
+
+
 @lru_cache(maxsize=1)
-def _models() -> dict[str, genanki.Model]:
+def _models() -> dict[tuple[str, bool], genanki.Model]:
+    """By (ExportNote.kind, typed)."""
     fields = [{"name": "Front"}, {"name": "Back"}]
-    forward = {"name": "Card 1", "qfmt": "{{Front}}", "afmt": _ANSWER + "{{Back}}"}
-    backward = {"name": "Card 2", "qfmt": "{{Back}}", "afmt": _ANSWER + "{{Front}}"}
-    return {
-        "basic": genanki.Model(BASIC_MODEL_ID, "studydl Basic", fields=fields, templates=[forward], css=_CSS),
-        "term": genanki.Model(TERM_MODEL_ID, TERM_MODEL_NAME, fields=fields, templates=[forward], css=_CSS),
-        "typed": genanki.Model(
-            TYPED_MODEL_ID,
-            "studydl Basic (type in the answer)",
-            fields=fields,
-            templates=[{"name": "Card 1", "qfmt": "{{Front}}\n\n{{type:Back}}", "afmt": "{{Front}}<hr id=answer>{{type:Back}}"}],
-            css=_CSS,
-        ),
-        "both": genanki.Model(BOTH_MODEL_ID, "studydl Basic (and reversed card)", fields=fields, templates=[forward, backward], css=_CSS),
-        "cloze": genanki.Model(
-            CLOZE_MODEL_ID,
-            "studydl Cloze",
+    models: dict[tuple[str, bool], genanki.Model] = {}
+    for typed, suffix, ids in (
+        (False, "", (BASIC_MODEL_ID, TERM_MODEL_ID, BOTH_MODEL_ID, CLOZE_MODEL_ID)),
+        (True, " (type in the answer)", (TYPED_MODEL_ID, TYPED_TERM_MODEL_ID, TYPED_BOTH_MODEL_ID, TYPED_CLOZE_MODEL_ID)),
+    ):
+        forward, backward = _card("Card 1", "Front", "Back", typed), _card("Card 2", "Back", "Front", typed)
+        basic, term, both, cloze = ids
+        models[("basic", typed)] = genanki.Model(basic, f"studydl Basic{suffix}", fields=fields, templates=[forward], css=_CSS)
+        term_name = notetype_names.TYPED_TERM if typed else notetype_names.TERM
+        models[("term", typed)] = genanki.Model(term, term_name, fields=fields, templates=[forward], css=_CSS)
+        both_name = "studydl Basic (and reversed card, type in the answer)" if typed else "studydl Basic (and reversed card)"
+        models[("both", typed)] = genanki.Model(both, both_name, fields=fields, templates=[forward, backward], css=_CSS)
+        gaps = "{{cloze:Text}}\n\n{{type:cloze:Text}}" if typed else "{{cloze:Text}}"
+        models[("cloze", typed)] = genanki.Model(
+            cloze,
+            f"studydl Cloze{suffix}",
             fields=[{"name": "Text"}],
-            templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}"}],
+            templates=[{"name": "Cloze", "qfmt": gaps, "afmt": gaps}],
             css=_CSS,
             model_type=genanki.Model.CLOZE,
-        ),
-    }
+        )
+    return models
 
 
 def _mathjax(latex: str, options: dict) -> str:
@@ -93,34 +112,39 @@ def _anki_tag(tag: str) -> str:
     return re.sub(r"\s+", "_", tag.strip())
 
 
-def write_apkg(notes: list[ExportNote], out: Path) -> int:
-    """Write the package (atomically); returns the number of Anki cards it holds."""
+def write_apkg(notes: list[ExportNote], out: Path, schedule: ScheduleExport | None = None) -> tuple[int, int]:
+    """Write the package (atomically): genanki's notes, then with `schedule` the cards' state and the review log.
+
+    Returns (Anki cards, revlog rows).
+    """
     decks: dict[str, genanki.Deck] = {}
-    cards = 0
-    for note in notes:
+    for position, note in enumerate(notes):
         name = "::".join([note.deck, *(part.strip() for part in note.section.split(" / ") if part.strip())])
         deck = decks.setdefault(name, genanki.Deck(_deck_id(name), name))
-        if note.kind == "cloze":
-            fields = [to_html(note.front)]
-            cards += len(set(re.findall(r"\{\{c(\d+)::", note.front)))
-        else:
-            fields = [to_html(note.front), to_html(note.back)]
-            cards += 2 if note.kind == "both" else 1
+        fields = [to_html(note.front)] if note.kind == "cloze" else [to_html(note.front), to_html(note.back)]
         deck.add_note(
             genanki.Note(
-                model=_models()[note.kind],
+                model=_models()[(note.kind, note.typed)],
                 fields=fields,
                 tags=[_anki_tag(t) for t in note.tags if t.strip()],
                 guid=genanki.guid_for("studydl", note.uid),
+                due=position,
             )
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".studydl-export-", suffix=".apkg", dir=out.parent)
-    os.close(fd)
-    try:
-        genanki.Package(list(decks.values())).write_to_file(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return cards
+    with tempfile.TemporaryDirectory(prefix=".studydl-export-", dir=out.parent) as tmp:
+        collection = Path(tmp) / "collection.anki2"
+        con = sqlite3.connect(collection)
+        try:
+            timestamp = schedule.now.timestamp() if schedule is not None else time.time()
+            genanki.Package(list(decks.values())).write_to_db(con.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+            revlog = write_schedule(con, notes, schedule) if schedule is not None else 0
+            (cards,) = con.execute("select count(*) from cards").fetchone()
+            con.commit()
+        finally:
+            con.close()
+        package = Path(tmp) / "package.apkg"
+        with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(collection, "collection.anki2")
+            archive.writestr("media", "{}")
+        os.replace(package, out)
+    return cards, revlog

@@ -14,7 +14,6 @@ COLUMNS = ("id", "deck", "section", "kind", "question", "answer", "tags", "demo"
 
 def write_csv(cards: list[CardView], out: Path) -> int:
     """One row per card (tags space-separated), written atomically; returns the row count."""
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".studydl-export-", suffix=".csv", dir=out.parent)
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:

@@ -156,7 +156,7 @@ def _blocks(result: ImportResult) -> list[_Block]:
 def _card_blocks(index: int, card: ImportedCard) -> list[_Block]:
     # A lone CR ends a line for the parser (as for markdown-it) but not for the checks below.
     card = replace(card, front=_lf(card.front), back=_lf(card.back))
-    details = _details(card.tags)
+    details = _details(card.tags, card.typed)
     if card.cloze:
         text = _paragraph(card.front)
         if len(text) == 1:
@@ -188,9 +188,9 @@ def _fits_one_line(front: str, back: str) -> bool:
     )
 
 
-def _details(tags: tuple[str, ...]) -> list[str]:
+def _details(tags: tuple[str, ...], typed: bool = False) -> list[str]:
     good = [t for t in dict.fromkeys(tags) if _TAG_OK.match(t)]
-    return [f"tags: {', '.join(good)}"] if good else []
+    return (["answer: typed"] if typed else []) + ([f"tags: {', '.join(good)}"] if good else [])
 
 
 def _basic(question: str, answer: str) -> list[str]:

@@ -26,3 +26,27 @@ def difficulty_from_ease(ease_percent: float | None) -> float:
 def learning_stability(rating: int) -> float:
     """FSRS-6's default initial stability after a first answer (Again, Hard, Good, Easy)."""
     return {1: 0.212, 2: 1.2931, 3: 2.3065, 4: 8.2956}.get(rating, 2.3065)
+
+
+def difficulty_from_revlog_factor(factor: int) -> float | None:
+    """FSRS difficulty from a revlog row's `factor`, None when it holds none (0).
+
+    With FSRS on, Anki writes the difficulty there, shifted into 100..1100
+    ((D - 1) / 9 + 0.1, in thousandths: `FsrsMemoryState::difficulty_shifted`); an
+    SM-2 ease is 1300 (130 %) or more.
+    """
+    if factor <= 0:
+        return None
+    if factor <= 1100:
+        return round(min(10.0, max(1.0, (max(factor, 100) / 1000 - 0.1) * 9 + 1)), 4)
+    return difficulty_from_ease(factor / 10)
+
+
+def revlog_factor(difficulty: float) -> int:
+    """The revlog `factor` Anki writes for an FSRS difficulty (the inverse of the above)."""
+    return round(((min(10.0, max(1.0, difficulty)) - 1) / 9 + 0.1) * 1000)
+
+
+def ease_from_difficulty(difficulty: float) -> int:
+    """An SM-2 ease factor in thousandths (Anki's card `factor`) for an FSRS difficulty: the inverse of difficulty_from_ease."""
+    return max(1300, round((DEFAULT_EASE - (difficulty - 5.0) * 24.0) * 10))

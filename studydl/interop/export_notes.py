@@ -11,8 +11,7 @@ from studydl.domain.cards import CardView
 @dataclass(frozen=True)
 class ExportNote:
     kind: str
-    """`basic`, `term` (a one-line pair), `both` (front and back, both ways), `cloze` or `typed`
-    (type in the answer)."""
+    """`basic`, `term` (a one-line pair), `both` (front and back, both ways) or `cloze`."""
     front: str
     """For a cloze: the paragraph with Anki gaps `{{c1::text}}` / `{{c1::text::hint}}`."""
     back: str
@@ -21,6 +20,10 @@ class ExportNote:
     tags: tuple[str, ...]
     uid: str
     """Stable: the note uid shared by the siblings, so a re-export updates the same Anki note."""
+    card_ids: tuple[int, ...] = ()
+    """The stored cards this note's Anki cards are, by Anki ordinal (template, or cloze number - 1)."""
+    typed: bool = False
+    """The learner types the answer (`answer: typed`): Anki's type-in-the-answer note types."""
 
 
 def export_notes(cards: list[CardView]) -> list[ExportNote]:
@@ -38,16 +41,19 @@ def _notes_for(siblings: list[CardView]) -> list[ExportNote]:
     first = siblings[0]
     uid = first.note_uid or first.uid
     kinds = [c.kind for c in siblings]
+    typed = all(c.check.typed for c in siblings)
+    ids = tuple(c.id for c in siblings)
     if kinds == ["cloze"] * len(kinds):
         text = rebuild_cloze([(c.question, c.answer) for c in siblings])
         if text is not None:
-            return [ExportNote("cloze", text, "", first.deck, first.section, first.tags, uid)]
-    if kinds == ["term", "reverse"] and not first.check.typed:
-        return [ExportNote("both", first.question, first.answer, first.deck, first.section, first.tags, uid)]
+            return [ExportNote("cloze", text, "", first.deck, first.section, first.tags, uid, ids, typed)]
+    if kinds == ["term", "reverse"]:
+        return [ExportNote("both", first.question, first.answer, first.deck, first.section, first.tags, uid, ids, typed)]
     return [
         ExportNote(
-            "typed" if c.check.typed and c.kind != "cloze" else "term" if c.kind == "term" else "basic",
-            c.question, c.answer, c.deck, c.section, c.tags, uid if len(siblings) == 1 else f"{uid}/{c.uid}",
+            "term" if c.kind == "term" else "basic",
+            c.question, c.answer, c.deck, c.section, c.tags, uid if len(siblings) == 1 else f"{uid}/{c.uid}", (c.id,),
+            c.check.typed,
         )
         for c in siblings
     ]

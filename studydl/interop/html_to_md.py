@@ -1,4 +1,4 @@
-"""Anki field HTML -> Markdown: line breaks, blocks, bold/italic, code, lists, entities; the rest stripped.
+"""Anki field HTML -> Markdown: line breaks, blocks, bold/italic, code, lists, entities, MathJax; the rest stripped.
 
 Media (`<img>`, `<audio>`, `[sound:...]`) is dropped and counted, so the
 importer can say what it left out.
@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
+_MATHJAX = re.compile(r"\\\[(.+?)\\\]|\\\((.+?)\\\)")
+"""Anki's MathJax, `\\[...\\]` and `\\(...\\)`: our `$$...$$` and `$...$` (what `studydl export` wrote, back)."""
 _BLOCKS = {"div", "p", "section", "article", "header", "footer", "blockquote", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 _INLINE_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 _SKIP_CONTENT = {"script", "style", "head", "title"}
@@ -31,6 +33,8 @@ class _Converter(HTMLParser):
     media: int = 0
     pre: int = 0
     skip: int = 0
+    code: int = 0
+    """Open inline code spans (their text is kept as it is)."""
     code_lang: str = ""
 
     def __post_init__(self) -> None:
@@ -46,6 +50,7 @@ class _Converter(HTMLParser):
         elif tag in _INLINE_MARKS and not self.pre:
             self.out.append(_INLINE_MARKS[tag])
         elif tag == "code" and not self.pre:
+            self.code += 1
             self.out.append("\x01")  # placed as a code span on close, with the right backtick run
         elif tag == "code":
             classes = dict(attrs).get("class") or ""
@@ -57,7 +62,8 @@ class _Converter(HTMLParser):
             self.out.append("\x02")
         elif tag in ("ul", "ol"):
             self._block_break()
-            self.lists.append([0 if tag == "ol" else -1])
+            start = dict(attrs).get("start") or "1"
+            self.lists.append([int(start) - 1 if tag == "ol" and start.isdigit() and len(start) < 10 else 0 if tag == "ol" else -1])
         elif tag == "li":
             self._line_break()
             indent = "  " * max(len(self.lists) - 1, 0)
@@ -80,6 +86,7 @@ class _Converter(HTMLParser):
         elif tag in _INLINE_MARKS and not self.pre:
             self.out.append(_INLINE_MARKS[tag])
         elif tag == "code" and not self.pre:
+            self.code = max(self.code - 1, 0)
             self._close_code_span()
         elif tag == "pre" and self.pre:
             self.pre -= 1
@@ -96,6 +103,8 @@ class _Converter(HTMLParser):
             tail = "".join(self.out[-2:])
             if not tail or tail.endswith("\n") or tail.endswith(" "):
                 data = data.lstrip(" ")
+            if not self.code:
+                data = _MATHJAX.sub(lambda m: f"$${m.group(1)}$$" if m.group(1) is not None else f"${m.group(2)}$", data)
         if data:
             self.out.append(data)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from studydl.domain.days import StudyDays
 from studydl.interop.detect import (
     FORMATS,
     MAX_TEXT_BYTES,
@@ -23,6 +24,14 @@ class ImportOptions:
     """Separator between term and definition (tsv) or between CSV columns."""
     cloze_bold: bool = False
     """Obsidian: read `**bold**` as cloze gaps too."""
+    days: StudyDays | None = None
+    """The learner's study days (zone, day start): imported due dates begin one. None: the system zone, 4 am."""
+
+    steps: tuple[int, int] = (2, 1)
+    """How many learning and relearning steps the learner's settings have (an Anki card's `left` counts down to them)."""
+
+    def study_days(self) -> StudyDays:
+        return self.days if self.days is not None else StudyDays.local()
 
 
 def read_source(path: Path, options: ImportOptions = ImportOptions()) -> ImportResult:
@@ -32,7 +41,7 @@ def read_source(path: Path, options: ImportOptions = ImportOptions()) -> ImportR
     data = _read_head(path)
     binary = sniff_binary(path, data)
     if options.format == "apkg" or (options.format is None and binary == "apkg"):
-        return _read_apkg(path, data)
+        return _read_apkg(path, data, options)
     if binary == "apkg" and data[:4] == b"PK\x03\x04":
         raise ImportFailed(f"{path}: a zip file cannot be read as {options.format}; leave out --format to read it as an Anki package")
     text = decode_text(path, data)
@@ -40,7 +49,7 @@ def read_source(path: Path, options: ImportOptions = ImportOptions()) -> ImportR
     if fmt == "obsidian":
         from studydl.interop.obsidian import read_obsidian
 
-        return read_obsidian(path, text, cloze_bold=options.cloze_bold)
+        return read_obsidian(path, text, options.study_days(), cloze_bold=options.cloze_bold)
     if fmt == "markdown":
         from studydl.interop.mdnotes import read_markdown_notes
 
@@ -71,7 +80,7 @@ def _read_head(path: Path) -> bytes:
     return data
 
 
-def _read_apkg(path: Path, head: bytes) -> ImportResult:
+def _read_apkg(path: Path, head: bytes, options: ImportOptions) -> ImportResult:
     """An Anki package, read from disk as a stream (see apkg_read): `head` only says what it is."""
     from studydl.interop.anki_collection import read_collection
     from studydl.interop.anki_notes import read_anki_collection
@@ -81,4 +90,4 @@ def _read_apkg(path: Path, head: bytes) -> ImportResult:
         raise ImportFailed(f"{path}: not an Anki package (not a zip file)")
     with open_collection(path) as (con, media):
         collection = read_collection(path, con)
-    return read_anki_collection(path, collection, media)
+    return read_anki_collection(path, collection, media, options.study_days(), options.steps)

@@ -22,6 +22,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from studydl.decks.cloze import mask_code_spans
 from studydl.decks.parser import deck_name_from_path
 from studydl.interop.result import ImportedCard, ImportResult
 
@@ -116,11 +117,14 @@ def _bold_definition(result: ImportResult, content: str, line: int, section: str
 def _list_item(result: ImportResult, content: str, line: int, section: str) -> None:
     if _bold_definition(result, content, line, section):
         return
-    match = _PLAIN_TERM.match(content)
-    if not match or re.match(r"^\s*\[[ xX]\]", content) or "://" in match.group("term") + ":" + match.group("rest")[:2]:
+    match = _PLAIN_TERM.match(mask_code_spans(content))  # a `:` inside inline code is not the separator
+    if not match:
         return
-    term, rest = match.group("term").strip(), _strip_media(match.group("rest"))
-    reason = _not_a_term(term)
+    term, rest = content[: match.end("term")], content[match.start("rest") :]
+    if re.match(r"^\s*\[[ xX]\]", content) or "://" in term + ":" + rest[:2]:
+        return
+    term, rest = term.strip(), _strip_media(rest)
+    reason = _not_a_term(term, match.group("term"))
     if reason:
         result.skip(line, f"not clearly a definition: {reason}")
         return
@@ -130,11 +134,12 @@ def _list_item(result: ImportResult, content: str, line: int, section: str) -> N
     result.cards.append(ImportedCard(term, rest, section=section, line=line, one_line="\n" not in rest))
 
 
-def _not_a_term(term: str) -> str | None:
+def _not_a_term(term: str, masked: str) -> str | None:
+    """Why `term` is not a term; `masked` is it with inline code blanked (`nn.ReLU` in backticks is no sentence)."""
     words = term.split()
     if len(words) > _MAX_TERM_WORDS:
         return f"the part before `:` has {len(words)} words (a term has at most {_MAX_TERM_WORDS})"
-    if re.search(r"[.!?;]|\[|\]\(", term):
+    if re.search(r"[.!?;]|\[|\]\(", masked):
         return "the part before `:` reads as a sentence or a link, not a term"
     return None
 

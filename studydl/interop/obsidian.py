@@ -9,14 +9,13 @@ Cards are read block by block (a block ends at a blank line, as in the plugin):
   `==highlight==` or `{{curly}}` gaps is a cloze card; `**bold**` counts as a gap
   only with `cloze_bold` (bold is too common in prose to guess).
 
-`<!--SR:!2024-08-16,51,230-->` scheduling comments never reach card text; their
-due date, interval and ease become the card's scheduling state.
+`<!--SR:...-->` scheduling comments never reach card text; each form the plugin
+reads becomes the card's scheduling state (obsidian_sr).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -24,13 +23,13 @@ import yaml
 from studydl.decks import safe_yaml
 from studydl.decks.cloze import mask_code_spans
 from studydl.decks.parser import deck_name_from_path, split_tags
+from studydl.domain.days import StudyDays
 from studydl.interop.detect import is_inline_card
-from studydl.interop.estimates import difficulty_from_ease, stability_from_interval
 from studydl.interop.md_escape import gap_text, protect_braces
+from studydl.interop.obsidian_sr import read_comment
 from studydl.interop.result import CardHistory, ImportedCard, ImportFailed, ImportResult, Schedule
 
 _SR_COMMENT = re.compile(r"\s*<!--SR:(.*?)-->")
-_SR_ITEM = re.compile(r"!(\d{4}-\d{2}-\d{2}),(\d+),(\d+)")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _FLASHCARDS_TAG = re.compile(r"(?:^|(?<=\s))#flashcards(?:/[\w/-]*)?(?=\s|$)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -40,7 +39,7 @@ _CLOZE_MARK = re.compile(r"==(?P<hl>[^=\n]+?)==(?:\^\[(?P<hint>[^\]]*)\])?(?:\[\
 _BOLD_MARK = re.compile(r"\*\*(?P<bold>[^*\n]+?)\*\*")
 
 
-def read_obsidian(path: Path, text: str, cloze_bold: bool = False) -> ImportResult:
+def read_obsidian(path: Path, text: str, days: StudyDays, cloze_bold: bool = False) -> ImportResult:
     """Read one note written for the Spaced Repetition plugin."""
     result = ImportResult(path, "obsidian", deck_name_from_path(path))
     lines = text.split("\n")
@@ -48,7 +47,7 @@ def read_obsidian(path: Path, text: str, cloze_bold: bool = False) -> ImportResu
     tagged = tagged or any(_FLASHCARDS_TAG.search(line) for line in lines[start:])
     sections: list[tuple[int, str]] = []
     media = 0
-    for block in _blocks(lines, start, sections):
+    for block in _blocks(lines, start, sections, days):
         media += sum(len(_EMBED.findall(line)) for _, line in block.lines)
         _read_block(result, block, tagged, cloze_bold)
     if media:
@@ -91,7 +90,7 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[int, bool]:
     return 0, False
 
 
-def _blocks(lines: list[str], start: int, sections: list[tuple[int, str]]) -> list[_Block]:
+def _blocks(lines: list[str], start: int, sections: list[tuple[int, str]], days: StudyDays) -> list[_Block]:
     """Blank-line separated blocks (fences kept whole), headings updating the section path.
 
     A scheduling comment on a line of its own belongs to the line above it.
@@ -101,7 +100,7 @@ def _blocks(lines: list[str], start: int, sections: list[tuple[int, str]]) -> li
     fence: str | None = None
     for index in range(start, len(lines)):
         number, raw = index + 1, lines[index]
-        line, schedules = _take_sr(raw)
+        line, schedules = _take_sr(raw, days)
         if fence is None:
             heading = _HEADING.match(line)
             if heading:
@@ -131,26 +130,11 @@ def _blocks(lines: list[str], start: int, sections: list[tuple[int, str]]) -> li
     return blocks
 
 
-def _take_sr(line: str) -> tuple[str, list[Schedule]]:
-    """The line without its `<!--SR:...-->` comment, and the schedules the comment held."""
+def _take_sr(line: str, days: StudyDays) -> tuple[str, list[Schedule]]:
+    """The line without its `<!--SR:...-->` comment, and the schedules the comment held (obsidian_sr)."""
     schedules: list[Schedule] = []
     for match in _SR_COMMENT.finditer(line):
-        for due, interval, ease in _SR_ITEM.findall(match.group(1)):
-            try:
-                day = datetime.strptime(due, "%Y-%m-%d").replace(tzinfo=UTC)
-            except ValueError:
-                continue
-            days = int(interval)
-            schedules.append(
-                Schedule(
-                    state=2,
-                    due=day,
-                    stability=stability_from_interval(days),
-                    difficulty=difficulty_from_ease(int(ease)),
-                    last_review=day - timedelta(days=days),
-                    reps=1,
-                )
-            )
+        schedules.extend(read_comment(match.group(1), days))
     return _SR_COMMENT.sub("", line).rstrip(), schedules
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -87,6 +87,10 @@ class ImportedCard:
     """The source wrote it as a `term :: definition` pair: keep that form when it fits."""
     history: dict[int, CardHistory] = field(default_factory=dict)
     """By card ordinal: 0 forward / 1 reverse, or the n-th gap of a cloze from 0."""
+    typed: bool = False
+    """The learner types the answer (`answer: typed`; Anki's type-in-the-answer)."""
+    deck: str = ""
+    """The deck the card belongs to when a source holds several (an Anki package's top-level decks); "" for the file's own."""
 
 
 @dataclass
@@ -104,6 +108,25 @@ class ImportResult:
 
     def skip(self, line: int | None, reason: str, where: str = "") -> None:
         self.skipped.append(Skipped(self.path, line, reason, where))
+
+    def by_deck(self) -> list[ImportResult]:
+        """One result per deck the cards name, in order of appearance (cards naming none are `deck_name`'s).
+
+        Skipped parts and remarks stay with the first.
+        """
+        names = list(dict.fromkeys(card.deck or self.deck_name for card in self.cards))
+        if len(names) <= 1:
+            return [self]
+        return [
+            replace(
+                self,
+                deck_name=name,
+                cards=[c for c in self.cards if (c.deck or self.deck_name) == name],
+                skipped=self.skipped if i == 0 else [],
+                notes=self.notes if i == 0 else [],
+            )
+            for i, name in enumerate(names)
+        ]
 
     @property
     def has_history(self) -> bool:

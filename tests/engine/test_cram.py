@@ -69,16 +69,20 @@ def test_cram_order_is_seeded_and_a_section_limits_it(synced, clock) -> None:
 
 
 def test_an_anki_cram_answer_is_imported_as_cram_and_changes_nothing() -> None:
+    from datetime import date
+
+    from studydl.domain.days import StudyDays
     from studydl.interop.anki_collection import AnkiCard, RevlogEntry
+    from studydl.interop.anki_sched import AnkiDays
     from studydl.interop.anki_sched import card_history as anki_history
 
-    card = AnkiCard(1, 1, 1, 0, 2, 2, 30, 10, 2500, 2, 0, 0, 0, 0, "")
+    card = AnkiCard(1, 1, 1, 0, 2, 2, 30, 10, 2500, 2, 0, 0, 0, 0, 0, "")
     day = 86_400_000
     revlog = [
         RevlogEntry(1_700_000_000_000, 1, 3, 1, 0, 2500, 5000, 0),
         RevlogEntry(1_700_000_000_000 + day, 1, 1, -60, 1, 0, 4000, 3),  # filtered, factor 0: cram
         RevlogEntry(1_700_000_000_000 + 3 * day, 1, 3, 10, 1, 2500, 3000, 1),
     ]
-    history = anki_history(card, revlog, 1_600_000_000, 2)
+    history = anki_history(card, revlog, AnkiDays(date(2020, 9, 13).toordinal(), StudyDays()))  # crt 1_600_000_000
     assert [r.kind for r in history.reviews] == ["scheduled", "cram", "scheduled"]
     assert history.reviews[1].before == history.reviews[1].after == history.reviews[0].after

@@ -69,6 +69,13 @@ REVERSED = NoteTypeSpec(
     [("{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}"), ("{{Back}}", "{{FrontSide}}<hr id=answer>{{Front}}")],
 )
 CLOZE = NoteTypeSpec(1003, "Cloze", ["Text", "Back Extra"], [("{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}")], cloze=True)
+TYPED = NoteTypeSpec(
+    1004, "Basic (type in the answer)", ["Front", "Back"], [("{{Front}}\n\n{{type:Back}}", "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}")]
+)
+"""Anki's stock type-in note type (its templates as Anki 26.9 writes them)."""
+TYPED_CLOZE = NoteTypeSpec(
+    1005, "Cloze (type in)", ["Text", "Back Extra"], [("{{cloze:Text}}\n{{type:cloze:Text}}", "{{cloze:Text}}\n{{type:cloze:Text}}")], cloze=True
+)
 
 
 @dataclass
@@ -76,19 +83,22 @@ class Collection:
     """Rows to write; `card()` and `review()` return ids for chaining."""
 
     decks: dict[int, str] = field(default_factory=lambda: {1: "Default"})
-    notetypes: list[NoteTypeSpec] = field(default_factory=lambda: [BASIC, REVERSED, CLOZE])
+    notetypes: list[NoteTypeSpec] = field(default_factory=lambda: [BASIC, REVERSED, CLOZE, TYPED, TYPED_CLOZE])
     notes: list[tuple] = field(default_factory=list)
     cards: list[tuple] = field(default_factory=list)
     revlog: list[tuple] = field(default_factory=list)
     sched_ver: int = 2
+    crt: int = CRT
+    creation_offset: int | None = None
+    """Anki's `creationOffset`: minutes west of UTC where the collection was made (None: an older collection without it)."""
 
     def note(self, nid: int, notetype: NoteTypeSpec, fields: list[str], tags: str = "") -> int:
         self.notes.append((nid, f"g{nid}", notetype.id, 0, -1, f" {tags} " if tags else "", "\x1f".join(fields), fields[0], 0, 0, ""))
         return nid
 
     def card(self, cid: int, nid: int, did: int, ord: int = 0, *, type: int = 0, queue: int = 0, due: int = 0, ivl: int = 0,
-             factor: int = 0, reps: int = 0, lapses: int = 0, flags: int = 0, data: str = "{}") -> int:
-        self.cards.append((cid, nid, did, ord, 0, -1, type, queue, due, ivl, factor, reps, lapses, 0, 0, 0, flags, data))
+             factor: int = 0, reps: int = 0, lapses: int = 0, flags: int = 0, data: str = "{}", odue: int = 0, odid: int = 0) -> int:
+        self.cards.append((cid, nid, did, ord, 0, -1, type, queue, due, ivl, factor, reps, lapses, 0, odue, odid, flags, data))
         return cid
 
     def review(self, at_ms: int, cid: int, ease: int, ivl: int, last_ivl: int, factor: int, time_ms: int, type: int) -> None:
@@ -110,6 +120,8 @@ class Collection:
             for did, name in self.decks.items():
                 con.execute("insert into decks values (?,?,0,0,?,?)", (did, name.replace("::", "\x1f"), b"", b""))
             con.execute("insert into config values ('schedVer', 0, 0, ?)", (json.dumps(self.sched_ver).encode(),))
+            if self.creation_offset is not None:
+                con.execute("insert into config values ('creationOffset', 0, 0, ?)", (json.dumps(self.creation_offset).encode(),))
             conf = ""
             ver = 18
         else:
@@ -122,9 +134,9 @@ class Collection:
                 for nt in self.notetypes
             })
             decks = json.dumps({str(did): {"id": did, "name": name} for did, name in self.decks.items()})
-            conf = json.dumps({"schedVer": self.sched_ver})
+            conf = json.dumps({"schedVer": self.sched_ver} | ({"creationOffset": self.creation_offset} if self.creation_offset is not None else {}))
             ver = 11
-        con.execute("insert into col values (1,?,0,0,?,0,0,0,?,?,?,'{}','{}')", (CRT, ver, conf, models, decks))
+        con.execute("insert into col values (1,?,0,0,?,0,0,0,?,?,?,'{}','{}')", (self.crt, ver, conf, models, decks))
         con.executemany("insert into notes values (?,?,?,?,?,?,?,?,?,?,?)", self.notes)
         con.executemany("insert into cards values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.cards)
         con.executemany("insert into revlog values (?,?,?,?,?,?,?,?,?)", self.revlog)

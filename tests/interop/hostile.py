@@ -9,9 +9,11 @@ of 4 bytes. Nothing big is ever on disk or in memory.
 from __future__ import annotations
 
 import os
+import sqlite3
 import struct
 import subprocess
 import sys
+import zipfile
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -187,3 +189,87 @@ HOSTILE_IMPORTS: list[tuple[str, str, object, str]] = [
     ),
     ("text-25-mb", "big.txt", _big_text, ": file is over 20 MB; text imports are limited to 20 MB"),
 ]
+
+
+# ---------------------------------------------------------------- SQL inside a package
+
+
+def _collection(path: Path, replace_notes: str, rows: int = 0) -> bytes:
+    """A schema-11 collection whose `notes` is replaced by `replace_notes` (SQL), with `rows` notes inserted."""
+    from tests.interop.anki_builder import Collection
+
+    Collection().write(path)
+    con = sqlite3.connect(path)
+    con.executescript(f"drop table notes; {replace_notes}")
+    for nid in range(1, rows + 1):
+        con.execute("insert into notes (id, guid, mid, mod, usn, tags, sfld, csum, flags, data) values (?,?,1001,0,0,'','q',0,0,'')", (nid, f"g{nid}"))
+    con.commit()
+    con.close()
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+ENDLESS_VIEW = """
+create view notes as with recursive forever(n) as (select 1 union all select n + 1 from forever)
+select n as id, 'g' as guid, 1001 as mid, 0 as mod, 0 as usn, '' as tags, 'q' || char(31) || 'a' as flds,
+       'q' as sfld, 0 as csum, 0 as flags, '' as data from forever;
+"""
+ZEROBLOB_COLUMN = """
+create table notes (id integer primary key, guid text not null, mid integer not null, mod integer not null,
+  usn integer not null, tags text not null, flds text generated always as (hex(zeroblob(50000000))) virtual,
+  sfld integer not null, csum integer not null, flags integer not null, data text not null);
+"""
+
+
+def endless_view_package(path: Path) -> Path:
+    """About 1 KB: `notes` is a view over a recursive query that never ends (the issue's first package)."""
+    collection = _collection(path.with_suffix(".tmp"), ENDLESS_VIEW)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", collection)
+    return path
+
+
+def zeroblob_package(path: Path) -> Path:
+    """About 1 KB: `notes.flds` is a generated column of 100 MB per row, 40 rows (the issue's second package)."""
+    collection = _collection(path.with_suffix(".tmp"), ZEROBLOB_COLUMN, rows=40)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", collection)
+    return path
+
+
+def many_entries_package(path: Path, entries: int = 1_000_000) -> Path:
+    """A real collection and `entries - 1` empty media entries named 0, 1, 2... (zip64 end records: over 65,535).
+
+    Every entry has its own local header and directory record, as a zip tool writes them
+    (about 80 bytes each: 80 MB for a million, written in one pass).
+    """
+    from tests.interop.anki_builder import BASIC, Collection
+
+    col = Collection()
+    col.note(1, BASIC, ["ReLU", "max(0, x)"])
+    col.card(11, 1, 1)
+    tmp = col.write(path.with_suffix(".tmp"))
+    first = tmp.read_bytes()
+    tmp.unlink()
+    local, central = struct.Struct("<4s5H3L2H"), struct.Struct("<4s6H3L5H2L")
+    head = b"collection.anki2"
+    fields = (20, 0, 0, 0, 0x21, zlib.crc32(first), len(first), len(first), len(head), 0)
+    locals_ = [local.pack(b"PK\x03\x04", *fields) + head + first]
+    records = [central.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0) + head]
+    offset = len(locals_[0])
+    for index in range(entries - 1):
+        name = str(index).encode()
+        fields = (20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0)
+        locals_.append(local.pack(b"PK\x03\x04", *fields) + name)
+        records.append(central.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, offset) + name)
+        offset += local.size + len(name)
+    directory = b"".join(records)
+    end64_at = offset + len(directory)
+    with path.open("wb") as out:
+        out.write(b"".join(locals_))
+        out.write(directory)
+        out.write(struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, entries, entries, len(directory), offset))
+        out.write(struct.pack("<4sLQL", b"PK\x06\x07", 0, end64_at, 1))
+        out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, len(directory), offset, 0))
+    return path

@@ -37,7 +37,7 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
     con.execute("create table t (x)")
     con.commit()
     con.close()
-    out["sqlite, not anki"] = (package(tmp / "other.apkg", {"collection.anki2": plain.read_bytes()}), ": not a readable Anki collection")
+    out["sqlite, not anki"] = (package(tmp / "other.apkg", {"collection.anki2": plain.read_bytes()}), ": not an Anki collection (no col/notes/cards table)")
     return out
 
 
@@ -132,3 +132,42 @@ def test_a_csv_without_a_header_is_refused_with_the_flags_that_read_it(tmp_path:
     assert done.exit_code == 0, done.output
     deck = (home.decks_dir / "no-header.md").read_text()
     assert f"softmax :: turns scores into probabilities{sep} summing to 1" in deck and f"ReLU :: max(0{sep} x)" in deck
+
+
+@pytest.mark.parametrize("flag", ["--apkg", "--csv"])
+def test_export_into_a_missing_folder_is_an_error(tmp_path: Path, home: Home, run, flag: str) -> None:
+    """Issue 22.14: the folders were created silently (as root, even at the filesystem root)."""
+    deck = home.decks_dir / "acts.md"
+    deck.write_text("ReLU :: max(0, x)\n", encoding="utf-8")
+    assert run("sync").exit_code == 0
+    out = tmp_path / "nonexistent" / "dir" / "out.x"
+    refused = run("export", flag, str(out))
+    assert refused.exit_code == 1
+    assert refused.stderr == f"Error: {out}: the folder {out.parent} does not exist; create it first\n"
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_import_output_outside_the_decks_folder_is_refused(tmp_path: Path, home: Home, run) -> None:
+    """Issue 22.15: sync reads only the decks folder, so a deck written elsewhere was listed once and never read again."""
+    src = tmp_path / "acts.tsv"
+    src.write_text("ReLU\tmax(0, x)\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.md"
+    refused = run("import", str(src), "-o", str(elsewhere))
+    assert refused.exit_code == 1 and not elsewhere.exists() and not home.db_path.exists()
+    assert refused.stderr.splitlines() == [
+        f"{src}: {elsewhere} is outside the decks folder {home.decks_dir.resolve()}, which is where sync reads decks:"
+        " give -o a path inside it, or add --no-sync to only write the file",
+        "nothing was written",
+    ]
+    inside = home.decks_dir / "ml" / "acts.md"
+    done = run("import", str(src), "-o", str(inside))
+    assert done.exit_code == 0 and "1 added" in done.stdout
+    assert run("import", str(src), "-o", str(elsewhere), "--no-sync").exit_code == 0 and elsewhere.exists()
+
+
+def test_export_into_a_folder_that_takes_no_files_is_one_line(home: Home, run) -> None:
+    (home.decks_dir / "acts.md").write_text("ReLU :: max(0, x)\n", encoding="utf-8")
+    assert run("sync").exit_code == 0
+    refused = run("export", "--apkg", "/proc/out.apkg")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("Error: /proc/out.apkg: cannot write the file: ") and "Traceback" not in refused.output

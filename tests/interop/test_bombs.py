@@ -7,6 +7,7 @@ Before the fix each ended in a MemoryError traceback: the YAML bomb (396 bytes,
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import zlib
 from pathlib import Path
@@ -18,14 +19,18 @@ from studydl.cli import cli
 from studydl.home import Home
 from studydl.interop.apkg_read import open_collection
 from studydl.interop.result import ImportFailed
+from tests.interop.anki_builder import BASIC, Collection, package
 from tests.interop.hostile import (
     GB,
     Member,
     deflated_zeros,
+    endless_view_package,
+    many_entries_package,
     run_capped,
     stored,
     write_zip,
     yaml_alias_bomb,
+    zeroblob_package,
     zstd_zeros,
 )
 
@@ -56,9 +61,9 @@ def dump(home: Home) -> list[str]:
         con.close()
 
 
-def refused(home: Home, args: list[str], path: Path) -> str:
+def refused(home: Home, args: list[str], path: Path, timeout: float = 120) -> str:
     before, decks = dump(home), sorted(home.decks_dir.iterdir())
-    done = run_capped(args, home.root)
+    done = run_capped(args, home.root, timeout=timeout)
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr, done.stderr
     assert str(path) in done.stderr
@@ -133,3 +138,67 @@ def test_zip_member_sizes_are_checked_declared_and_actual(tmp_path: Path) -> Non
     liar = write_zip(tmp_path / "liar.apkg", [small])
     with pytest.raises(ImportFailed, match=r"liar.apkg: not a readable Anki collection"), open_collection(liar, cap=MB):
         pass
+
+
+# SQL stored in a package runs when it is queried: each is refused before any query on its tables.
+# (Before: the view hung `studydl import` for good, the generated column grew past 3.4 GB.)
+
+
+def test_a_notes_view_over_an_endless_recursive_query_is_refused(stocked: Home, tmp_path: Path) -> None:
+    apkg = endless_view_package(tmp_path / "endless.apkg")
+    assert apkg.stat().st_size < 2000
+    stderr = refused(stocked, ["import", str(apkg)], apkg, timeout=60)
+    assert stderr.strip().splitlines() == [
+        f"{apkg}: the collection holds a view ('notes'); an Anki collection has none, refused",
+        "nothing was written",
+    ]
+
+
+def test_a_generated_column_of_zeroblobs_is_refused(stocked: Home, tmp_path: Path) -> None:
+    apkg = zeroblob_package(tmp_path / "zeroblob.apkg")
+    assert apkg.stat().st_size < 2000
+    stderr = refused(stocked, ["import", str(apkg)], apkg, timeout=60)
+    assert stderr.startswith(f"{apkg}: column notes.flds of the collection is generated or hidden; refused\n")
+
+
+def test_a_package_of_a_million_entries_is_refused_before_its_directory_is_parsed(stocked: Home, tmp_path: Path) -> None:
+    apkg = many_entries_package(tmp_path / "million.apkg")
+    stderr = refused(stocked, ["import", str(apkg)], apkg, timeout=60)
+    assert stderr.startswith(f"{apkg}: the package lists 1,000,000 files; studydl reads packages of up to 200,000\n")
+
+
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        ("create trigger t after insert on cards begin delete from notes; end", "holds a trigger ('t')"),
+        ("create view v as select 1", "holds a view ('v')"),
+        ("alter table cards add column junk text generated always as (hex(zeroblob(10))) virtual", "column cards.junk of the collection is generated"),
+        ("alter table revlog rename column time to taken", "table revlog has no column time"),
+    ],
+)
+def test_any_view_trigger_generated_column_or_missing_column_is_refused(tmp_path: Path, sql: str, message: str) -> None:
+    path = Collection().write(tmp_path / "c.anki2")
+    con = sqlite3.connect(path)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    apkg = package(tmp_path / "x.apkg", {"collection.anki2": path.read_bytes()})
+    with pytest.raises(ImportFailed, match=re.escape(f"{apkg}: ")) as refusal, open_collection(apkg):
+        pass
+    assert message in str(refusal.value)
+
+
+def test_every_query_draws_on_one_step_budget(tmp_path: Path) -> None:
+    """A plain collection read with a budget too small for it: the query is stopped and named as such."""
+    col = Collection()
+    for nid in range(1, 2001):
+        col.note(nid, BASIC, [f"q{nid}", "a"])
+        col.card(nid * 10, nid, 1)
+    apkg = package(tmp_path / "x.apkg", {"collection.anki2": col.write(tmp_path / "c.anki2").read_bytes()})
+    with open_collection(apkg) as (con, _):
+        assert con.execute("select count(*) from notes").fetchone() == (2000,)
+    with pytest.raises(ImportFailed) as refusal, open_collection(apkg, budget=20_000) as (con, _):
+        con.execute("select * from notes order by flds").fetchall()
+    assert str(refusal.value) == f"{apkg}: reading the collection took more work than a collection of its size needs; refused"
+    with pytest.raises(ImportFailed, match="string or blob too big"), open_collection(apkg) as (con, _):
+        con.execute("select zeroblob(100000000)").fetchone()

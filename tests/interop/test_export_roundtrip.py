@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from studydl.decks.parser import parse_file
+from studydl.engine.settings import save_setting
 from studydl.home import Home
 from studydl.interop.apkg_write import BASIC_MODEL_ID, BOTH_MODEL_ID, CLOZE_MODEL_ID, TERM_MODEL_ID
 from studydl.interop.export_notes import rebuild_cloze
+from tests.interop.studied_home import run as run_in
+from tests.interop.studied_home import snapshot, studied_home
 
 DECK = """\
 ---
@@ -123,7 +128,7 @@ answer: typed
 """
 
 
-def test_math_goes_to_anki_as_mathjax_typed_cards_as_type_in_and_no_review_history(tmp_path: Path, home: Home, run) -> None:
+def test_math_goes_to_anki_as_mathjax_typed_cards_as_type_in_and_cram_as_filtered_reviews(tmp_path: Path, home: Home, run) -> None:
     from studydl.interop.apkg_write import TYPED_MODEL_ID
 
     (home.decks_dir / "math.md").write_text(MATH_DECK, encoding="utf-8")
@@ -143,8 +148,53 @@ def test_math_goes_to_anki_as_mathjax_typed_cards_as_type_in_and_no_review_histo
     assert TYPED_MODEL_ID in {mid for _, mid, _ in notes}
     con = sqlite3.connect(tmp_path / "c.anki2")
     try:
-        assert con.execute("select count(*) from revlog").fetchone() == (0,)  # cram answers stay home
+        # cram answers go as Anki's filtered reviews that scheduled nothing (type 3, factor 0); the cards stay new
+        assert con.execute("select ease, type, factor from revlog order by id").fetchall() == [(1, 3, 0), (3, 3, 0)]
+        assert con.execute("select distinct type, queue from cards").fetchall() == [(0, 0)]
         template = con.execute("select models from col").fetchone()[0]
     finally:
         con.close()
     assert "{{type:Back}}" in template
+
+
+def test_studydl_to_studydl_through_a_package_loses_nothing(tmp_path: Path) -> None:
+    """Issue 21.7: every deck its own, typed cards typed, the scheduling state and the whole review log carried.
+
+    The log's times come back to the millisecond (Anki's revlog ids are milliseconds) and a
+    learning card's due to the second (Anki's learning due is epoch seconds); the rest exactly.
+    """
+    source = studied_home(tmp_path / "a")
+    apkg = tmp_path / "out.apkg"
+    done = run_in(source.home, "export", "--apkg", str(apkg))
+    assert done.exit_code == 0, done.output
+    assert f"{apkg}: 10 notes, 15 Anki cards, {source.reviews} past reviews" in done.stdout
+
+    target = Home(tmp_path / "b").ensure()
+    db = target.open_db()
+    save_setting(db, "timezone", "America/New_York")
+    db.dispose()
+    back = run_in(target, "import", str(apkg))
+    assert back.exit_code == 0, back.output
+    assert sorted(p.name for p in target.decks_dir.iterdir()) == ["optimizers.md", "recurrent-networks.md"]
+    assert sum(int(n) for n in re.findall(r"(\d+) past reviews? imported", back.stdout)) == source.reviews
+
+    def same(card):  # what must survive exactly
+        due = card.due.replace(microsecond=0) if card.due and card.state in (1, 3) else card.due
+        return replace(card, due=due)
+
+    before, after = snapshot(source.home), snapshot(target)
+    assert set(after) == set(before)
+    for key, card in before.items():
+        assert same(after[key]) == same(card), key
+
+
+def test_math_and_a_bare_number_come_back_as_written(tmp_path: Path, home: Home, run) -> None:
+    """Anki's MathJax comes in as our `$...$`/`$$...$$`, and an answer "10." (an ordered list starting at 10) as "10."."""
+    deck = MATH_DECK.replace("answer: typed\n", "answer: typed\n\nQ: With 1,000 examples and batches of 100, how many updates per epoch?\nA: 10.\n")
+    (home.decks_dir / "math.md").write_text(deck, encoding="utf-8")
+    assert run("sync", str(home.decks_dir / "math.md")).exit_code == 0
+    assert run("export", "--apkg", str(tmp_path / "m.apkg")).exit_code == 0
+    assert run("import", str(tmp_path / "m.apkg"), "-o", str(tmp_path / "back.md"), "--no-sync").exit_code == 0
+    original, back = parse_file(home.decks_dir / "math.md"), parse_file(tmp_path / "back.md")
+    assert back.errors == []
+    assert [(c.question, c.answer, c.check.typed) for c in back.cards] == [(c.question, c.answer, c.check.typed) for c in original.cards]

@@ -180,3 +180,19 @@ def test_an_import_named_like_a_bundled_deck_does_not_replace_it(home: Home, run
     assert run("sync", "--quiet").exit_code == 0
     listing = run("decks").output.splitlines()
     assert [line.split()[0] for line in listing if "Convolutional networks" in line] == ["bundled"]
+
+
+def test_a_colon_inside_inline_code_never_splits_a_markdown_line(tmp_path: Path) -> None:
+    """Issue 22.17: `answer: typed` in backticks became the term `answer` and the definition `typed` ...."""
+    path = write(
+        tmp_path / "notes.md",
+        "- `answer: typed` makes the learner type the answer\n"
+        "- Stride: how far the kernel moves, written `stride: 2`\n"
+        "- `nn.ReLU`: the module form of max(0, x)\n",
+    )
+    result = read_source(path)
+    assert [(c.front, c.back) for c in result.cards] == [
+        ("Stride", "how far the kernel moves, written `stride: 2`"),
+        ("`nn.ReLU`", "the module form of max(0, x)"),
+    ]
+    assert result.skipped == []
