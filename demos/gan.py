@@ -124,11 +124,10 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     critic = _stacked(torch, (3, hidden, hidden, 1), copies)
     sees_spread = torch.tensor([1.0, 0.0]).view(copies, 1, 1)
 
-    def discriminator(points: torch.Tensor) -> torch.Tensor:
-        """Score points (copies, n, 2); each also sees its batch's spread (the plain GAN a zero)."""
+    def features(points: torch.Tensor) -> torch.Tensor:
+        """Points (copies, n, 2) and their batch's spread beside each (the plain GAN: a zero)."""
         spread = points.std(dim=1, keepdim=True).mean(dim=2, keepdim=True) * sees_spread
-        features = torch.cat([points, spread.expand(-1, points.shape[1], 1)], dim=2)
-        return _forward(torch, critic, features)
+        return torch.cat([points, spread.expand(-1, points.shape[1], 1)], dim=2)
 
     def params(layers: list[tuple[Any, Any]]) -> list[Any]:
         return [t for layer in layers for t in layer]
@@ -169,14 +168,16 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         real = real_batch(batch).expand(copies, -1, -1)
         noise = torch.randn(batch, NOISE, generator=gen).expand(copies, -1, -1)
         fake = _forward(torch, generator, noise)
+        # Real and fake batches through the critic in one call; each keeps its own spread.
+        scores = _forward(torch, critic, torch.cat([features(real), features(fake.detach())], dim=1))
         d_each = (
-            F.softplus(-discriminator(real)).mean(dim=(1, 2))
-            + F.softplus(discriminator(fake.detach())).mean(dim=(1, 2))
+            F.softplus(-scores[:, :batch]).mean(dim=(1, 2))
+            + F.softplus(scores[:, batch:]).mean(dim=(1, 2))
         )
         opt_d.zero_grad()
         d_each.sum().backward()
         opt_d.step()
-        g_each = F.softplus(-discriminator(fake)).mean(dim=(1, 2))  # non-saturating: make D say "real"
+        g_each = F.softplus(-_forward(torch, critic, features(fake))).mean(dim=(1, 2))  # non-saturating: make D say "real"
         opt_g.zero_grad()
         g_each.sum().backward()
         opt_g.step()
