@@ -50,6 +50,7 @@ SPEC = DemoSpec(
         Param("lr", 2e-3, "Adam learning rate of every network", min=1e-5, max=0.1),
         Param("shown", 200, "points drawn per cloud", min=10, max=2000),
     ),
+    budget_s=60.0,  # its steps end it (1-3 s on a quiet machine); a loaded one needs the room
     metrics=(
         ("mean_error", "with the spread: distance between the means of generated and real points", "≥ 0"),
         ("std_fake", "with the spread: spread of the generated points", "≥ 0"),
