@@ -43,6 +43,8 @@ WIDTH = 56
 """Characters of canvas width (scatter and paths)."""
 HEIGHT = 14
 SPARK_WIDTH = 22
+SPARSE = 3
+"""A series with at most one point per this many columns is drawn as points, not a line."""
 TITLE_ON_BORDER = 72
 """Longer titles go inside the panel, where they can wrap."""
 
@@ -56,18 +58,25 @@ def _short(value: float) -> str:
 
 
 def _sparks(points: list[tuple[float, float]], x0: float, x1: float, width: int) -> str:
-    """Fractions (0..1) at x positions binned into `width` columns; blanks before the first."""
+    """Fractions (0..1) at x positions binned into `width` columns; blanks before the first.
+
+    A dense series holds its last level across empty columns (a curve); a sparse one (a
+    sweep of a few rates) leaves them blank, so five measurements read as five, not as a line.
+    """
     bins: list[list[float]] = [[] for _ in range(width)]
     for x, f in points:
         bins[min(width - 1, max(0, int((x - x0) / ((x1 - x0) or 1) * width)))].append(f)
     filled = [i for i, b in enumerate(bins) if b]
     if not filled:
         return ""
+    sparse = len(points) * SPARSE <= width
     chars: list[str] = []
     level: float | None = None
     for b in bins[: filled[-1] + 1]:
         if b:
             level = sum(b) / len(b)
+        elif sparse:
+            level = None
         chars.append(" " if level is None else SPARKS[round(level * (len(SPARKS) - 1))])
     return "".join(chars)
 
@@ -148,14 +157,15 @@ class _Canvas:
             self.cells[cell] = (char, style, rank)
 
     def line(self, a: tuple[float, float], b: tuple[float, float], style: str) -> None:
-        """Dots between two points (not on them)."""
+        """Dots from one point to the next, both ends included: a path whose points share or
+        neighbour cells (a 101-point fitted curve) is still drawn. Markers drawn later win."""
         start, end = self._cell(*a), self._cell(*b)
         if start is None or end is None:
             return
         steps = max(abs(end[0] - start[0]), abs(end[1] - start[1]))
-        for k in range(1, steps):
-            i = round(start[0] + (end[0] - start[0]) * k / steps)
-            j = round(start[1] + (end[1] - start[1]) * k / steps)
+        for k in range(steps + 1):
+            i = round(start[0] + (end[0] - start[0]) * k / max(1, steps))
+            j = round(start[1] + (end[1] - start[1]) * k / max(1, steps))
             if self.cells.get((i, j), ("", "", -1))[2] <= 1:
                 self.cells[i, j] = ("·", style, 1)
 

@@ -110,8 +110,16 @@ def _log(
         hi = math.ceil(math.log10(v_max))
     if hi - lo < 1:
         hi = lo + 1
-    every = max(1, math.ceil((hi - lo) / ticks))
+    every = _decades_between_ticks(hi - lo, ticks)
+    lo = hi - every * math.ceil((hi - lo) / every)  # the lowest tick is the bottom of the axis
     return lo, hi, sorted(float(k) for k in range(hi, lo - 1, -every))
+
+
+def _decades_between_ticks(span: int, ticks: int) -> int:
+    """About `ticks` intervals over `span` decades: the smallest spacing that fits, or one a
+    little wider that divides the span, so both ends of the axis get a label."""
+    every = max(1, math.ceil(span / ticks))
+    return next((e for e in range(every, 2 * every) if span % e == 0), every)
 
 
 def drawable(value: float, log: bool) -> bool:
@@ -242,7 +250,11 @@ def sparkline(
 
 
 def x_ticks(values: Iterable[float], count: int = 4) -> list[tuple[float, str]]:
-    """Round tick positions (0, 250, 500) across the values' range, with their labels."""
+    """Round tick positions (0, 250, 500) across the values' range, with their labels.
+
+    At least two ticks whenever the range is not a single value: on a narrow plot the nice step
+    for -8 … 8 would be 10, which leaves only 0; a smaller nice step is taken instead.
+    """
     found = value_range(values)
     if found is None:
         return []
@@ -250,11 +262,26 @@ def x_ticks(values: Iterable[float], count: int = 4) -> list[tuple[float, str]]:
     if hi <= lo:
         return [(lo, format_value(lo))]
     step = _nice_step(hi - lo, count)
+    positions = _multiples(lo, hi, step)
+    while len(positions) < 2:
+        step = _smaller_nice_step(step)
+        positions = _multiples(lo, hi, step)
+    return [(at, format_value(at)) for at in positions]
+
+
+def _multiples(lo: float, hi: float, step: float) -> list[float]:
+    """The multiples of `step` in [lo, hi], rounded."""
     first = math.ceil(lo / step - 1e-9) * step
     out = []
     k = 0
     while first + k * step <= hi + step * 1e-6:
-        at = round(first + k * step, 12)
-        out.append((at, format_value(at)))
+        out.append(round(first + k * step, 12))
         k += 1
     return out
+
+
+def _smaller_nice_step(step: float) -> float:
+    """The next nice step below `step` (10 -> 5 -> 2.5 -> 2 -> 1 -> 0.5 ...)."""
+    magnitude = 10 ** math.floor(math.log10(step) + 1e-9)
+    below = [s * magnitude for s in NICE_STEPS if s * magnitude < step * 0.999]
+    return below[-1] if below else magnitude * NICE_STEPS[-2] / 10

@@ -8,7 +8,17 @@ import pytest
 from rich.console import Console
 
 from studydl.cli.demo_frames import SPARKS, render_frame, shared_sparklines, sparkline
-from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Scatter, Table, Text
+from studydl.domain.demos import (
+    Boundary,
+    Curves,
+    Frame,
+    Heatmap,
+    Images,
+    Paths,
+    Scatter,
+    Table,
+    Text,
+)
 
 FRAMES: list[Frame] = [
     Curves(
@@ -90,3 +100,40 @@ def test_images_keep_their_rows_and_fit_80_columns() -> None:
         assert all(len(line) <= 80 for line in lines)
         captions = [line for line in lines if "original" in line or "rebuilt" in line]
         assert len(captions) == 2 and "rebuilt" not in captions[0]
+
+
+def _printed(frame: Frame, colour: str | None = "truecolor") -> str:
+    console = Console(width=80, record=True, color_system=colour, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(render_frame(frame))
+    return console.export_text()
+
+
+def test_a_dense_path_is_drawn_even_where_its_points_share_cells() -> None:
+    # regularization's fits: 101 points over 56 columns, so every step lands in the same or the
+    # next cell; only the end markers showed.
+    xs = [i / 100 for i in range(101)]
+    frame = Paths("fits", "fits", paths={"fit": (xs, [x * x for x in xs])}, markers=False)
+    canvas = [line[2:-2] for line in _printed(frame, None).splitlines()[1:15]]  # inside the panel
+    drawn = [j for j in range(len(canvas[0])) if any(row[j] != " " for row in canvas)]
+    assert len(drawn) >= 50  # a dot in (almost) every column the curve crosses
+
+
+def test_a_sweep_of_five_rates_is_five_points_not_a_line() -> None:
+    rates = [0.001, 0.01, 0.1, 1.0, 10.0]
+    frame = Curves("sweep", "sweep", {"acc": (rates, [0.3, 0.6, 0.9, 0.8, 0.3])}, log_x=True, y_min=0.0, y_max=1.0)
+    line = shared_sparklines(frame, 22)["acc"]
+    assert sum(c != " " for c in line) == 5
+    dense = Curves("loss", "loss", {"loss": ([float(i) for i in range(40)], [1 / (i + 1) for i in range(40)])})
+    assert " " not in shared_sparklines(dense, 22)["loss"]
+
+
+def test_a_heatmap_legend_is_never_cut_in_a_narrow_panel() -> None:
+    kernel = Heatmap("k", "Kernel (vertical-edge) 3×3", [[1.0, 0.0, -1.0]] * 3, ["r0", "r1", "r2"], ["c0", "c1", "c2"])
+    assert "(grey = 0)" in _printed(kernel)
+
+
+def test_a_log_axis_is_labelled_down_to_its_smallest_value() -> None:
+    # rnn-vs-lstm's gradients: the RNN's smallest is 1e-20, the axis note read 1e-17 … 0.01.
+    steps = [float(t) for t in range(1, 20)]
+    frame = Curves("g", "gradient per step", {"rnn": (steps, [10.0 ** -(t + 2) for t in range(19)])}, log_y=True)
+    assert "log scale 1e-20 … 0.01" in _printed(frame)

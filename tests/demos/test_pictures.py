@@ -132,3 +132,31 @@ def test_non_finite_values_do_not_break_a_picture() -> None:
     assert draw(HeatmapArt(frame), 40)
     axis = [0.0, 1.0]
     assert draw(BoundaryArt(Boundary("b", "b", axis, axis, [[math.nan, 1.0], [0.0, 1.0]], [])), 40)
+
+
+def _standard_colours(art: BoundaryArt, width: int = 80) -> list[tuple[str, int | None, int | None]]:
+    """(text, foreground, background) of every drawn cell as a 16-colour terminal shows it
+    (TERM=xterm, no COLORTERM: Rich maps each colour to the nearest of the 16)."""
+    from rich.color import ColorSystem
+
+    console = Console(width=width, color_system="standard", file=open("/dev/null", "w"))  # noqa: SIM115
+    cells = []
+    for line in console.render_lines(art, console.options, pad=False)[: -2]:  # the legend apart
+        for segment in line:
+            style = segment.style
+            fg = style.color.downgrade(ColorSystem.STANDARD).number if style and style.color else None
+            bg = style.bgcolor.downgrade(ColorSystem.STANDARD).number if style and style.bgcolor else None
+            cells.extend((char, fg, bg) for char in segment.text)
+    return cells
+
+
+@pytest.mark.parametrize("k", [3, 4, 6])
+def test_on_16_colours_every_class_region_keeps_its_own_colour_and_every_point_shows(k: int) -> None:
+    art = BoundaryArt(classes(k))
+    cells = _standard_colours(art)
+    region = {art.region_rgb(c) for c in range(k)}
+    assert len(region) == k
+    fills = {bg for char, _, bg in cells if char == "▀"} | {fg for char, fg, _ in cells if char == "▀"}
+    assert len(fills) == k  # no two classes fall onto one grey
+    markers = [(fg, bg) for char, fg, bg in cells if char in MARKERS]
+    assert len(markers) == k and all(fg != bg for fg, bg in markers)  # never yellow on yellow

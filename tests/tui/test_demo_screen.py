@@ -252,3 +252,15 @@ async def test_plots_leave_out_what_cannot_be_drawn_and_say_so() -> None:
         assert "1 point not drawn" in legends["e"]
         for panel in app.query(FramePanel):
             assert "could not be drawn" not in str(panel.query_one(".view").render())
+
+
+@pytest.mark.parametrize("width", [40, 50, 60])
+async def test_a_narrow_plot_labels_both_sides_of_its_x_axis(width: int) -> None:
+    # activations with span 8 beside the parameter form: the x axis showed only "0".
+    xs = [x / 10 for x in range(-80, 81)]
+    app = PanelsApp([Curves("f", "sigmoid", {"sigmoid": (xs, [1 / (1 + math.exp(-x)) for x in xs])}, x_label="x")])
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        plot = str(app.query_one(FramePanel).query_one(".view").render())
+        ticks = next(line for line in reversed(plot.splitlines()) if line.split() and line.split()[0] in ("-5", "0", "-8"))
+        assert len(ticks.split()) >= 2, ticks

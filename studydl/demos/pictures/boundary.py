@@ -10,16 +10,16 @@ from rich.measure import Measurement
 from rich.text import Text
 
 from studydl.demos.pictures.palette import (
-    CLASS_COLOURS,
     CLASS_FILL,
     HIGH,
     LOW,
     MARKERS,
     MID,
+    REGION_COLOURS,
+    REGION_MARKERS,
     RGB,
     SHADES,
     Picture,
-    dim,
     hex_colour,
     ramp,
     unit,
@@ -37,7 +37,8 @@ def is_probability_grid(grid: Sequence[Sequence[float]]) -> bool:
 class BoundaryArt(Picture):
     """Decision regions in half-block pixels (square on a terminal), highest y on top, points over them.
 
-    Two classes and probabilities use blue-grey-red; more classes get one colour each. The
+    Two classes and probabilities use blue-grey-red; more classes get one colour each, chosen to
+    stay apart on a 16-colour terminal, and their points the bright twin of that colour. The
     legend names every class present with its marker.
     """
 
@@ -64,10 +65,13 @@ class BoundaryArt(Picture):
         cls = int(round(value))
         if self.classes <= 2:
             return LOW if cls == 0 else HIGH
-        return dim(CLASS_COLOURS[cls % len(CLASS_COLOURS)])
+        return REGION_COLOURS[cls % len(REGION_COLOURS)]
 
     def marker_style(self, cls: int) -> str:
-        rgb = (200, 225, 255) if self.classes <= 2 and cls == 0 else (255, 200, 140) if self.classes <= 2 else CLASS_COLOURS[cls % 8]
+        if self.classes <= 2:
+            rgb = (200, 225, 255) if cls == 0 else (255, 200, 140)
+        else:
+            rgb = REGION_MARKERS[cls % len(REGION_MARKERS)]
         return f"bold {hex_colour(rgb)}"
 
     def _points(self, step: int, lines: int, columns: int) -> dict[tuple[int, int], int]:

@@ -122,7 +122,9 @@ class HeatmapArt(Picture):
             for value in row[: lay.columns]:
                 line.append_text(self._cell(value, lay, colour))
             out.append(line)
-        out.append(self._legend(lay, colour))
+        legend = self._legend(lay, colour)
+        legend.no_wrap = False  # wider than the cells: it wraps, never cut mid-note
+        out.append(legend)
         return out
 
     def _cell(self, value: float, lay: _HeatLayout, colour: bool) -> Text:
@@ -161,8 +163,11 @@ class HeatmapArt(Picture):
             text.append(f"  ({', '.join(notes)})", style="dim")
         return text
 
-
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        lay = self.layout(options.max_width, wants_colour(console))
+        """The cells' width, widened for the legend as far as the width allows (beyond it the
+        legend wraps); more than the width only when the cells themselves do not fit."""
+        colour = wants_colour(console)
+        lay = self.layout(options.max_width, colour)
         used = lay.width if lay.columns == self.n_cols else lay.label_w + 1 + self.n_cols * lay.cell
-        return Measurement(min(used, options.max_width), used)
+        legend = min(self._legend(lay, colour).cell_len, options.max_width)
+        return Measurement(min(used, options.max_width), max(used, legend))

@@ -24,6 +24,31 @@ CLASS_COLOURS: tuple[RGB, ...] = (
     (170, 170, 170),
 )
 """Okabe-Ito, in the order of the app's series colours (distinguishable with colour-blindness)."""
+REGION_COLOURS: tuple[RGB, ...] = (
+    (33, 64, 151),
+    (135, 96, 11),
+    (6, 118, 52),
+    (140, 45, 130),
+    (63, 154, 115),
+    (138, 42, 8),
+    (105, 130, 146),
+    (41, 41, 42),
+)
+"""Decision-region fills, one per class: dark shades of the series colours moved just far enough
+that a 16-colour terminal (TERM=xterm, no COLORTERM) maps them to eight different colours
+(blue, yellow, green, magenta, cyan, red, white, black) instead of three to one grey."""
+REGION_MARKERS: tuple[RGB, ...] = (
+    (86, 166, 236),
+    (234, 173, 13),
+    (38, 202, 102),
+    (217, 112, 189),
+    (139, 246, 189),
+    (226, 91, 26),
+    (191, 220, 236),
+    (123, 123, 123),
+)
+"""The points of each class: the bright twin of its region colour, so on 16 colours a point is
+bright blue on blue, bright yellow on yellow, never one colour on the same colour."""
 SHADES = " ░▒▓█"
 CLASS_FILL = "·░▒▓:=+-"
 """Region fill per class on a terminal without colour."""
@@ -46,11 +71,6 @@ def ramp(stops: Sequence[RGB], t: float) -> RGB:
     at = t * (len(stops) - 1)
     k = min(len(stops) - 2, int(at))
     return mix(stops[k], stops[k + 1], at - k)
-
-
-def dim(rgb: RGB, keep: float = 0.55) -> RGB:
-    """A darker shade of a colour, for region backgrounds under bright markers."""
-    return mix((18, 18, 24), rgb, keep)
 
 
 def grey(value: float) -> str:
