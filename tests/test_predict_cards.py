@@ -10,6 +10,7 @@ import pytest
 
 from studydl.decks.parser import parse_file
 from studydl.demos.measure import measure
+from studydl.demos.runner import UNBOUNDED
 from studydl.demos.spec_index import SpecIndex
 from studydl.domain.checks import Choice
 from studydl.engine.predict import DEMO_SEED, draw, judge
@@ -59,7 +60,7 @@ def test_predict_card_is_answerable(card) -> None:  # noqa: ANN001
     prediction = card.check.predict
     for answers in range(3 if prediction.vary else 1):
         params = draw(prediction, 1000 + answers, answers)
-        measured = measure(card.demo_id, params, seed=DEMO_SEED, cache_dir=None)
+        measured = measure(card.demo_id, params, seed=DEMO_SEED, cache_dir=None, budget_s=UNBOUNDED)
         value = measured.metrics[prediction.metric]
         assert math.isfinite(value) and measured.stopped is None
         taught = EXPECTED[card.explicit_id](params)
