@@ -25,6 +25,7 @@ from studydl.demos import (
     parse_assignments,
     run_demo,
 )
+from studydl.demos.verdict import verdict, verdict_words
 from studydl.domain.demos import DemoSpec, Frame, Progress, Result
 
 
@@ -144,9 +145,9 @@ def _metrics_table(result: Result, wall_s: float | None) -> RichTable:
     table.add_column("value", justify="right")
     for name, value in result.metrics.items():
         table.add_row(name, f"{value:.6g}")
-    table.add_row("[bold]reached[/]", "[green]yes[/]" if result.reached else "[red]no[/]")
-    if result.stopped:
-        table.add_row("stopped", result.stopped)
+    shown = verdict(result)
+    words = "[green]yes[/]" if shown else "[red]no[/]" if shown is False else f"[yellow]{verdict_words(result)}[/]"
+    table.add_row("[bold]reached[/]", words)
     if wall_s is not None:
         table.add_row("wall seconds", f"{wall_s:.2f}")
     return table
@@ -184,7 +185,8 @@ def run_command(
                         "seed": seed,
                         "params": run.params,
                         "metrics": {k: _finite(v) for k, v in run.result.metrics.items()},
-                        "reached": run.result.reached,
+                        "reached": verdict(run.result),
+                        "verdict": verdict_words(run.result),
                         "stopped": run.result.stopped,
                         "wall_seconds": run.wall_s,
                     }

@@ -51,12 +51,14 @@ def test_run_json_prints_exactly_one_document() -> None:
         "params",
         "metrics",
         "reached",
+        "verdict",
         "stopped",
         "wall_seconds",
     }
     assert document["id"] == "backprop" and document["seed"] == 3
     assert document["params"]["lr"] == 0.1
     assert document["reached"] is True and document["stopped"] is None
+    assert document["verdict"] == "point reached"
     assert document["metrics"]["max_abs_diff"] < 1e-6
 
 

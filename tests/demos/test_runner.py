@@ -24,6 +24,7 @@ from studydl.demos import (
     run_to_end,
 )
 from studydl.domain.demos import Progress, Result
+from tests.demos.slow_demo import slow_demos
 
 BUDGET_ENV = "STUDYDL_DEMO_BUDGET"
 
@@ -88,23 +89,7 @@ def demos_dir(tmp_path: Path) -> Path:
             raise ValueError("boom at step 2")
         """,
     )
-    write_demo(
-        tmp_path,
-        "slow",
-        """
-        import time
-
-        def run(ctx):
-            end, step = time.perf_counter() + 0.2, 0
-            while time.perf_counter() < end:
-                if ctx.should_stop():
-                    return
-                step += 1
-                yield Progress(step, None)
-            yield Result({"steps": float(step)}, reached=True)
-        """,
-        spec='SPEC = DemoSpec(id="slow", title="t", teaches="t", budget_s=0.05)',
-    )
+    slow_demos(tmp_path)  # 0.3 s of work against a 0.05 s budget
     write_demo(tmp_path, "no_result", "def run(ctx):\n    yield Progress(1, 1)\n")
     write_demo(tmp_path, "not_event", "def run(ctx):\n    yield 42\n")
     write_demo(
@@ -233,7 +218,7 @@ def test_a_demos_own_result_after_a_stop_has_no_verdict(demos_dir: Path) -> None
 
 
 def test_run_to_end_has_no_wall_clock_budget_the_app_keeps_the_specs(demos_dir: Path) -> None:
-    # slow trains for 0.2 s against a 0.05 s budget: a headless run (tests, --seeds, check --evidence)
+    # slow trains for 0.3 s against a 0.05 s budget: a headless run (tests, --seeds, check --evidence)
     # ends when the demo's own steps say so; a front end's run stops at the budget.
     outcome = run_to_end("slow", demos_dir=demos_dir)
     assert outcome.result.stopped is None and outcome.result.reached is True
