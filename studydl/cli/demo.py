@@ -164,13 +164,34 @@ def _metrics_table(result: Result, wall_s: float | None) -> RichTable:
     help="Override a parameter (repeatable); see `demo list`.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document, no live output.")
+@click.option(
+    "--seeds",
+    "seeds_text",
+    metavar="N|A,B,C|A..B",
+    default=None,
+    help="Run several seeds (N from --seed on, a list or a range) with no time budget; show each metric's spread.",
+)
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="With --seeds: processes to use.")
 @_demos_dir_option
 def run_command(
-    demo_id: str, seed: int, assignments: tuple[str, ...], as_json: bool, demos_dir: Path | None
+    demo_id: str,
+    seed: int,
+    assignments: tuple[str, ...],
+    as_json: bool,
+    seeds_text: str | None,
+    jobs: int,
+    demos_dir: Path | None,
 ) -> None:
-    """Run demo ID to its result and show its final frames and metrics."""
+    """Run demo ID to its result and show its final frames and metrics.
+
+    With --seeds, run it at every seed to its end (no time budget) and show each
+    metric's median and range, and at how many seeds the point holds.
+    """
     from studydl.cli.demo_frames import render_frames
 
+    if seeds_text is not None:
+        _run_seeds(demo_id, seeds_text, seed, assignments, as_json, jobs, demos_dir)
+        return
     with _errors():
         overrides = parse_assignments(assignments)
         run = run_demo(demo_id, seed=seed, overrides=overrides, demos_dir=demos_dir)
@@ -200,3 +221,25 @@ def run_command(
     if result.summary:
         console.print(result.summary)
     console.print(_metrics_table(result, run.wall_s))
+
+
+def _run_seeds(
+    demo_id: str, text: str, first: int, assignments: tuple[str, ...], as_json: bool, jobs: int, demos_dir: Path | None
+) -> None:
+    from studydl.cli.demo_seeds import print_json, print_report, seed_line
+    from studydl.demos.seeds import parse_seeds, run_seeds
+
+    console = Console()
+    with _errors():
+        overrides = parse_assignments(assignments)
+        seeds = parse_seeds(text, first)
+        if not as_json:
+            console.print(f"{demo_id} at {len(seeds)} seeds, each to its end (no time budget)…")
+        report = run_seeds(
+            demo_id, seeds, overrides, jobs=jobs, demos_dir=demos_dir,
+            on_run=None if as_json else lambda run: console.print(seed_line(run)),
+        )
+    if as_json:
+        print_json(report)
+    else:
+        print_report(report, console)

@@ -23,6 +23,11 @@ def verdict(result: Result) -> bool | None:
 
 def verdict_words(result: Result) -> str:
     """`point reached`, `point not reached`, or why there is no verdict."""
-    if result.stopped:
-        return STOPPED.get(result.stopped, f"stopped ({result.stopped}): no verdict")
-    return REACHED if result.reached else NOT_REACHED
+    return describe(result.reached, result.stopped)
+
+
+def describe(reached: bool | None, stopped: str | None) -> str:
+    """The words for a verdict kept apart from its Result (a seed's run, a cache entry)."""
+    if stopped:
+        return STOPPED.get(stopped, f"stopped ({stopped}): no verdict")
+    return REACHED if reached else NOT_REACHED
