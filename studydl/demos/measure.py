@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 import threading
@@ -49,13 +48,6 @@ class Measurement:
     wall_s: float | None = None
     """Seconds the run took; None when it came from the cache."""
 
-    def value(self, metric: str) -> float | None:
-        """The metric as measured, or None when there is none to judge by: the run stopped
-        early, the demo did not report it, or it is not a finite number."""
-        value = self.metrics.get(metric)
-        if self.stopped is not None or value is None or not math.isfinite(value):
-            return None
-        return value
 
 
 def code_hash(demo_id: str, demos_dir: Path | None = None) -> str:
