@@ -10,9 +10,9 @@ warms torch up once and keeps to one thread, so two workers use the 2 cores.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from studydl.demos.measure import Measurement, measure
@@ -22,20 +22,31 @@ from studydl.domain.demos import ParamValue
 
 @dataclass(frozen=True)
 class Job:
-    """One run to measure: a demo at parameters and a seed."""
+    """One run to measure: a demo at parameters and a seed (hashable: the same run is one job)."""
 
     demo_id: str
-    params: dict[str, ParamValue] = field(default_factory=dict)
+    params: tuple[tuple[str, ParamValue], ...]
     seed: int = 0
     cache_dir: Path | None = None
     """The home's demo-result cache: a run measured before is read back, not trained again."""
     demos_dir: Path | None = None
 
+    @classmethod
+    def of(
+        cls,
+        demo_id: str,
+        params: Mapping[str, ParamValue],
+        seed: int,
+        cache_dir: Path | None = None,
+        demos_dir: Path | None = None,
+    ) -> Job:
+        return cls(demo_id, tuple(sorted(params.items())), seed, cache_dir, demos_dir)
+
 
 def measure_job(job: Job) -> Measurement:
     """Measure one job to its end (no wall-clock budget); a worker process's entry point."""
     return measure(
-        job.demo_id, job.params, seed=job.seed, cache_dir=job.cache_dir, demos_dir=job.demos_dir, budget_s=UNBOUNDED
+        job.demo_id, dict(job.params), seed=job.seed, cache_dir=job.cache_dir, demos_dir=job.demos_dir, budget_s=UNBOUNDED
     )
 
 

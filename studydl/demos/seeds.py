@@ -149,7 +149,7 @@ def run_seeds(
     spec = get_spec(demo_id, demos_dir)
     params = resolve_params(spec, overrides)
     runs: dict[int, SeedRun] = {}
-    work = [Job(demo_id, params, seed, demos_dir=demos_dir) for seed in seeds]
+    work = [Job.of(demo_id, params, seed, demos_dir=demos_dir) for seed in seeds]
     for job, measured in measure_all(work, jobs):
         run = SeedRun(job.seed, measured.metrics, measured.reached, measured.stopped, measured.wall_s)
         runs[job.seed] = run

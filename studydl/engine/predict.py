@@ -45,11 +45,12 @@ def draw(prediction: Prediction, card_id: int, answers: int) -> dict[str, ParamV
             params[rng_param.name] = rng.randint(int(rng_param.low or 0), int(rng_param.high or 0))
         else:
             low, high = float(rng_param.low or 0.0), float(rng_param.high or 0.0)
-            params[rng_param.name] = min(high, max(low, _two_digits(rng.uniform(low, high))))
+            params[rng_param.name] = min(high, max(low, two_digits(rng.uniform(low, high))))
     return params
 
 
-def _two_digits(value: float) -> float:
+def two_digits(value: float) -> float:
+    """A drawn float as shown: two significant digits (0.37, 4.7)."""
     if value == 0:
         return 0.0
     return round(value, 1 - int(math.floor(math.log10(abs(value)))))
