@@ -121,10 +121,10 @@ def grade(card: PredictCard, params: dict[str, ParamValue], seed: int, measured:
     if prediction.choices:
         return f"{where}: {got}, nearest {verdict.answer!r}: the card's answer {prediction.expect!r} is graded wrong"
     assert prediction.tolerance is not None and isinstance(expected, float)
-    return (
-        f"{where}: {got}; the card's answer {prediction.expect} = {expected:.4g} is off by more than "
-        f"{prediction.tolerance.describe()}"
-    )
+    answer = format_value(expected)
+    if prediction.expect != answer:
+        answer = f"{prediction.expect} = {answer}"
+    return f"{where}: {got}; the card's answer {answer} is off by more than {prediction.tolerance.describe()}"
 
 
 def idle_params(card: PredictCard, results: dict[tuple[int, tuple], float]) -> list[str]:
