@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,7 @@ from studydl.demos import (
     DemoFailed,
     DemoRun,
     UnknownDemo,
+    get_spec,
     list_specs,
     parse_assignments,
     run_demo,
@@ -91,20 +94,46 @@ _demos_dir_option = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 @_demos_dir_option
 def list_command(as_json: bool, demos_dir: Path | None) -> None:
-    """List the demos: id, title, what each teaches and its parameters."""
+    """List the demos, one line each: id and title (`demo show ID` for the details)."""
     with _errors():
         specs = list_specs(demos_dir)
     if as_json:
         click.echo(json.dumps([_spec_json(s) for s in specs], indent=2))
         return
-    table = RichTable(title="Demos", show_lines=True)
-    table.add_column("id", style="bold cyan", no_wrap=True)
-    table.add_column("teaches")
-    table.add_column("params", style="dim")
+    width = shutil.get_terminal_size((80, 24)).columns
+    id_width = max((len(spec.id) for spec in specs), default=0)
     for spec in specs:
-        params = " ".join(f"{p.name}={p.default}" for p in spec.params)
-        table.add_row(spec.id, f"[bold]{spec.title}[/]\n{spec.teaches}", params)
-    Console().print(table)
+        click.echo(_clip(f"{spec.id:<{id_width}}  {spec.title}", width))
+    click.echo(_clip(f"{len(specs)} demos; `studydl demo show ID`: what one teaches, its parameters and metrics", width))
+
+
+@demo.command("show")
+@click.argument("demo_id", metavar="ID")
+@_demos_dir_option
+def show_command(demo_id: str, demos_dir: Path | None) -> None:
+    """Show what demo ID teaches, its parameters (with ranges) and the metrics its result reports."""
+    with _errors():
+        spec = get_spec(demo_id, demos_dir)
+    width = max(40, shutil.get_terminal_size((80, 24)).columns)
+
+    def say(text: str, indent: str = "") -> None:
+        click.echo(textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + "    "))
+
+    say(f"{spec.title} ({spec.id})")
+    say(spec.teaches, "  ")
+    if spec.concepts:
+        say("concepts: " + ", ".join(spec.concepts), "  ")
+    say(f"budget: {spec.budget_s:g} s for a live run (STUDYDL_DEMO_BUDGET overrides); none under --seeds", "  ")
+    click.echo("parameters (--set name=value):" if spec.params else "parameters: none")
+    for param in spec.params:
+        say(param.describe(), "  ")
+    click.echo("metrics:" if spec.metrics else "metrics: none declared")
+    for metric in spec.metrics:
+        say(metric.describe(), "  ")
+
+
+def _clip(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _show_run(run: DemoRun, console: Console) -> tuple[Result, dict[str, Frame]]:

@@ -35,10 +35,12 @@ def test_list_json_describes_every_demo() -> None:
     assert catalogue["perceptron"]["teaches"]
 
 
-def test_list_shows_a_table() -> None:
+def test_list_names_each_demo_and_show_its_parameters() -> None:
     done = invoke("list")
     assert done.exit_code == 0
-    assert "perceptron" in done.stdout and "epochs=25" in done.stdout
+    assert "perceptron" in done.stdout
+    shown = invoke("show", "perceptron")
+    assert shown.exit_code == 0 and "epochs=25" in shown.stdout
 
 
 def test_run_json_prints_exactly_one_document() -> None:
