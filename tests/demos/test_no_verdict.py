@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from studydl.cli.demo import demo
 from tests.demos.slow_demo import slow_demos
 
 NO_VERDICT = "stopped at its time budget: no verdict"
+
+
+pytestmark = pytest.mark.usefixtures("demos_own_budget")  # about the budget: not the tests' (conftest)
 
 
 def test_demo_run_says_stopped_at_its_budget_no_verdict(tmp_path: Path) -> None:

@@ -33,6 +33,9 @@ from studydl.domain.demos import DemoSpec, Param, Progress, Result, Text
 """
 
 
+pytestmark = pytest.mark.usefixtures("demos_own_budget")  # about the budget: not the tests' (conftest)
+
+
 def write_demo(folder: Path, module: str, body: str, *, spec: str | None = None) -> None:
     """Write a test-only demo module into `folder`."""
     demo_id = module.replace("_", "-")

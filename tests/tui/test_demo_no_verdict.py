@@ -16,6 +16,8 @@ from tests.demos.slow_demo import slow_demos
 from tests.tui.conftest import settle
 from tests.tui.demo_app import DemoApp
 
+pytestmark = pytest.mark.usefixtures("demos_own_budget")  # about the budget: not the tests' (conftest)
+
 
 async def test_a_run_stopped_at_its_budget_says_no_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = slow_demos(tmp_path / "demos")
