@@ -206,7 +206,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         log_y=True,
         log_x=True,
         refs=(
-            RefLine(limit, f"2/k = {limit:.3g} (measured: diverges past {measured:.4g})", axis="x"),
+            RefLine(measured, f"measured limit {measured:.3g}", axis="x"),
             RefLine(f0, "f at the start"),
         ),
     )
@@ -245,7 +245,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         summary=(
             f"From f={f0:.3g}: lr {lrs['small']:g} ends at {last['small']:.3g} (still far), "
             f"lr {lrs['good']:g} at {last['good']:.2g}, lr {lrs['large']:g} at {last['large']:.3g} "
-            f"(diverged: runs diverge past {measured:.4g}, measured by bisection; 2/k = {limit:.3g})."
+            f"(diverged: above the measured limit {measured:.3g})."
         ),
     )
 
