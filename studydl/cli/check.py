@@ -60,8 +60,7 @@ def _evidence(obj: CliContext, decks: list, seeds: range, jobs: int) -> bool:
         err=True,
     )
     report = check_evidence(cards, seeds=list(seeds), jobs=jobs, cache_dir=obj.home.root / CACHE_FOLDER)
-    for finding in report.findings:
-        click.echo(str(finding), err=True)
+    echo_problems(report.findings)
     click.echo(
         f"evidence: {plural(report.cards, 'predict card')}, {plural(report.runs, 'run')} "
         f"({report.cached} from the cache), {plural(len(report.findings), 'finding')}"

@@ -26,6 +26,7 @@ from studydl.demos.params import resolve_params
 from studydl.demos.pool import Job, measure_all
 from studydl.domain.checks import Choice, ParamRange, Prediction
 from studydl.domain.demos import ParamValue
+from studydl.domain.errors import DeckProblem
 from studydl.engine.predict import NoVerdict, format_value, settle, two_digits
 
 SEEDS = (0, 1, 2)
@@ -49,22 +50,12 @@ class PredictCard:
     prediction: Prediction
 
 
-@dataclass(frozen=True)
-class Finding:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
 @dataclass
 class EvidenceReport:
     cards: int = 0
     runs: int = 0
     cached: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[DeckProblem] = field(default_factory=list)
 
 
 def _values(rng: ParamRange, ends_only: bool) -> list[ParamValue]:
@@ -161,7 +152,7 @@ def check_evidence(
     plans: list[tuple[PredictCard, dict[str, ParamValue], int]] = []
     for card in cards:
         if card.prediction.expect is None:
-            report.findings.append(Finding(card.path, card.line, f"{card.name}: {NO_EXPECT}"))
+            report.findings.append(DeckProblem(card.path, card.line, f"{card.name}: {NO_EXPECT}"))
             continue
         plans += [(card, params, seed) for params in draws(card.prediction) for seed in seeds]
     work = {_job(card, params, seed, cache_dir): None for card, params, seed in plans}
@@ -178,13 +169,13 @@ def check_evidence(
         measurement = measured[_job(card, params, seed, cache_dir)]
         problem = grade(card, params, seed, measurement)
         if problem is not None:
-            report.findings.append(Finding(card.path, card.line, problem))
+            report.findings.append(DeckProblem(card.path, card.line, problem))
         value = measurement.metrics.get(card.prediction.metric)
         if value is not None and measurement.stopped is None:
             combo = tuple(params[rng.name] for rng in card.prediction.vary)
             by_card[id(card)][(seed, combo)] = value
     for card in cards:
-        report.findings += [Finding(card.path, card.line, idle) for idle in idle_params(card, by_card[id(card)])]
+        report.findings += [DeckProblem(card.path, card.line, idle) for idle in idle_params(card, by_card[id(card)])]
     report.findings.sort(key=lambda f: (str(f.path), f.line))
     return report
 
