@@ -30,8 +30,8 @@ from studydl.domain.errors import DeckProblem
 from studydl.engine.predict import NoVerdict, format_value, settle, two_digits
 
 SEEDS = (0, 1, 2)
-MAX_DRAWS = 32
-"""A card's grid is cut to its ranges' ends when it would hold more draws than this."""
+MAX_DRAWS = 48
+"""The most draws of one card's grid: a finer grid that would hold more is coarsened (`draws`)."""
 NO_EXPECT = (
     "no `expect:` line: add the answer the card teaches (a choice's label, or a formula of its "
     "parameters) so its evidence can be checked"
@@ -58,24 +58,25 @@ class EvidenceReport:
     findings: list[DeckProblem] = field(default_factory=list)
 
 
-def _values(rng: ParamRange, ends_only: bool) -> list[ParamValue]:
+def _values(rng: ParamRange, level: int) -> list[ParamValue]:
+    """A `vary:` range as grid values: level 0 every whole number (a float: 5 points), 1 ends and middle, 2 ends."""
     if rng.options:
         return [option == "true" if option in ("true", "false") else option for option in rng.options]
     low, high = float(rng.low or 0.0), float(rng.high or 0.0)
     if rng.integer:
         lo, hi = int(low), int(high)
-        if hi - lo <= 2 and not ends_only:
+        if level == 0 or hi - lo <= 2 - level:
             return list(range(lo, hi + 1))
-        return [lo, hi] if ends_only else [lo, (lo + hi) // 2, hi]
-    middle = min(high, max(low, two_digits((low + high) / 2)))
-    return [low, high] if ends_only else [low, middle, high]
+        return [lo, (lo + hi) // 2, hi][:: 2 if level == 2 else 1]
+    points = (5, 3, 2)[level]
+    return sorted({min(high, max(low, two_digits(low + (high - low) * i / (points - 1)))) for i in range(points)})
 
 
 def draws(prediction: Prediction) -> list[dict[str, ParamValue]]:
-    """The card's grid of parameters: its `set:` values with each combination of `vary:` values."""
-    for ends_only in (False, True):
-        grid = [_values(rng, ends_only) for rng in prediction.vary]
-        combos = list(itertools.product(*grid))
+    """The card's grid of parameters: its `set:` values with each combination of `vary:` values,
+    as fine as MAX_DRAWS allows (every whole number of a range, else its ends and middle, else its ends)."""
+    for level in (0, 1, 2):
+        combos = list(itertools.product(*(_values(rng, level) for rng in prediction.vary)))
         if len(combos) <= MAX_DRAWS:
             break
     combos = combos[:: max(1, math.ceil(len(combos) / MAX_DRAWS))]

@@ -65,22 +65,22 @@ def test_evidence_reports_every_wrong_draw_and_an_idle_vary(home: Home, write_de
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith(str(deck))]
     by_card = {name: [line for line in lines if f": {name}: " in line] for name in ("wrong-limit", "wrong-choice", "idle-span", "no-expect")}
-    # 1/k is wrong at each of the 3 curvatures (2, 6, 10) and both seeds
-    assert len(by_card["wrong-limit"]) == 6 and all(line.startswith(f"{deck}:5: ") for line in by_card["wrong-limit"])
+    # 1/k is wrong at each of the 5 curvatures (2, 4, 6, 8, 10) and both seeds
+    assert len(by_card["wrong-limit"]) == 10 and all(line.startswith(f"{deck}:5: ") for line in by_card["wrong-limit"])
     assert "seed 1, curvature=6" in " ".join(by_card["wrong-limit"]) and "off by more than ±5%" in by_card["wrong-limit"][0]
     assert len(by_card["wrong-choice"]) == 2 and "nearest 'at most three'" in by_card["wrong-choice"][0]
     assert [line.split(": ", 2)[2] for line in by_card["idle-span"]] == [
         "vary span = 2..10 changes nothing: max_grad_sigmoid is 0.25 at every span; vary a parameter that moves the answer, or set it"
     ]
     assert len(by_card["no-expect"]) == 1 and "no `expect:` line" in by_card["no-expect"][0]
-    assert len(lines) == 10 and "Traceback" not in result.stderr
-    assert re.search(r"evidence: 4 predict cards, \d+ runs \(0 from the cache\), 10 findings", result.stdout)
+    assert len(lines) == 14 and "Traceback" not in result.stderr
+    assert re.search(r"evidence: 4 predict cards, \d+ runs \(0 from the cache\), 14 findings", result.stdout)
 
 
 def test_evidence_passes_a_right_card_and_reads_the_cache_the_second_time(home: Home, write_deck) -> None:
     deck = write_deck("right.md", RIGHT)
     first = run_studydl("check", "--evidence", "--seeds", "2", "--jobs", "2", str(deck), home=home, timeout=600)
     assert first.returncode == 0, first.stderr
-    assert "evidence: 1 predict card, 6 runs (0 from the cache), 0 findings" in first.stdout
+    assert "evidence: 1 predict card, 10 runs (0 from the cache), 0 findings" in first.stdout
     again = run_studydl("check", "--evidence", "--seeds", "2", str(deck), home=home, timeout=600)
-    assert again.returncode == 0 and "6 runs (6 from the cache), 0 findings" in again.stdout
+    assert again.returncode == 0 and "10 runs (10 from the cache), 0 findings" in again.stdout
