@@ -6,12 +6,14 @@ The few known to want another form get theirs (VS Code and its forks: `-g FILE:L
 Sublime Text: `FILE:LINE`, Kate: `-l LINE FILE`). Anything else is set by the user with
 `STUDYDL_EDITOR_LINE`, a command line in which `{editor}`, `{file}` and `{line}` are
 replaced: `STUDYDL_EDITOR_LINE='{editor} --goto {file}:{line}'`, or `'{editor} {file}'`
-for an editor that takes no line at all.
+for an editor that takes no line at all. Inside a word that a shell will read
+(`sh -c 'vim +{line} {file}'`) every value is shell-quoted.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 from collections.abc import Mapping
@@ -19,6 +21,9 @@ from pathlib import Path
 
 from studydl.domain.errors import StudyError
 
+_PLACEHOLDER = re.compile(r"\{(editor|file|line)\}")
+_SHELL_TEXT = re.compile(r"[\s;&|<>()$`\\\"'*?#~]")
+"""Characters that make a template word a command line for a shell."""
 LINE_FORM_ENV = "STUDYDL_EDITOR_LINE"
 """The user's own form of the command: `{editor}`, `{file}` and `{line}` are filled in."""
 GOTO_FLAG = {"code", "code-insiders", "codium", "cursor", "windsurf"}
@@ -39,19 +44,28 @@ def editor_argv(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def _from_template(template: str, argv: list[str], path: str, line: int) -> list[str]:
-    """The user's form: `{editor}` as its own word(s), `{file}` and `{line}` anywhere in a word."""
+    """The user's form: `{editor}` as its own word(s), `{file}` and `{line}` anywhere in a word.
+
+    A word that is shell text (`sh -c 'vim +{line} {file}'`: spaces, quotes, `;`, `$`, ...)
+    gets every value shell-quoted, so a crafted file name stays one word and never runs;
+    any other word is one argument and gets the values as they are (`--goto {file}:{line}`).
+    Values are put in at once: a file name holding `{line}` is not filled in again.
+    """
     try:
         words = shlex.split(template)
     except ValueError as exc:
         raise StudyError(f"{LINE_FORM_ENV}: {exc}") from exc
     if "{file}" not in template:
         raise StudyError(f"{LINE_FORM_ENV} must contain {{file}} (for example '{{editor}} +{{line}} {{file}}')")
+    plain = {"editor": shlex.join(argv), "file": path, "line": str(line)}
+    quoted = {"editor": shlex.join(argv), "file": shlex.quote(path), "line": str(line)}
     out: list[str] = []
     for word in words:
         if word == "{editor}":
             out.extend(argv)
-        else:
-            out.append(word.replace("{editor}", shlex.join(argv)).replace("{file}", path).replace("{line}", str(line)))
+            continue
+        values = quoted if _SHELL_TEXT.search(_PLACEHOLDER.sub("", word)) else plain
+        out.append(_PLACEHOLDER.sub(lambda m, values=values: values[m.group(1)], word))
     return out
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studydl.private_files import create_private_file, make_private_dirs, tighten
 from studydl.resources import bundled_decks_dir
 
 if TYPE_CHECKING:
@@ -93,7 +94,15 @@ class Home:
         return DeckRoots.of(bundled=self.bundled_decks_dir, home=self.decks_dir)
 
     def ensure(self) -> Home:
-        self.decks_dir.mkdir(parents=True, exist_ok=True)
+        """The home's folders made, and its log file, for the learner alone (0700, 0600); what an
+        older studydl made readable by others (the home, its database, log and backups) is tightened."""
+        make_private_dirs(self.decks_dir)
+        database = self.root / "studydl.db"
+        for path in (self.root, self.decks_dir, self.backups_dir, self.root / "cache", self.log_path, database):
+            tighten(path)
+        for suffix in ("-wal", "-shm"):
+            tighten(database.with_name(database.name + suffix))
+        create_private_file(self.log_path)
         return self
 
     def open_db(self):  # -> Database (import deferred: keeps `--help` fast)

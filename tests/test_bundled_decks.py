@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -18,8 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 DECKS_DIR = bundled_decks_dir()
 DECK_FILES = sorted(DECKS_DIR.glob("*.md"))
 
-MIN_TOTAL_CARDS = 200
-MIN_CARDS_PER_DECK = 10
+MIN_TOTAL_CARDS = 500
+MIN_CARDS_PER_DECK = 30
 
 
 def _parse_all(check_demos: bool = True):
@@ -119,6 +120,47 @@ def is_list_answer(answer: str) -> bool:
     return len(items) > MAX_LIST_ITEMS and all(len(_words(item)) <= MAX_ITEM_WORDS for item in items)
 
 
+CLOZE_GAP = re.compile(r"\{\{(.+?)\}\}")
+LIST_JOINER = re.compile(r",|\band\b|\bor\b")
+
+
+def is_list_cloze(paragraph: str) -> bool:
+    """`... {{A}}, {{B}} and {{C}}`: a cloze paragraph that hides more than two items of one list.
+
+    Two gaps are items of one list when only a comma, `and` or `or` and a few words (a
+    parenthesis aside) stand between them.
+    """
+    gaps = list(CLOZE_GAP.finditer(paragraph))
+    run = 1
+    for left, right in zip(gaps, gaps[1:], strict=False):
+        between = paragraph[left.end() : right.start()]
+        joined = LIST_JOINER.search(between) and len(_words(re.sub(r"\([^)]*\)", "", between))) <= MAX_ITEM_WORDS + 1
+        run = run + 1 if joined else 1
+        if run > MAX_LIST_ITEMS:
+            return True
+    return False
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """Each paragraph outside code fences, with its first line number."""
+    out: list[tuple[int, str]] = []
+    lines: list[str] = []
+    start = 0
+    fenced = False
+    for number, line in enumerate([*text.splitlines(), ""], start=1):
+        if line.startswith("```"):
+            fenced = not fenced
+        if fenced or line.startswith("```"):
+            continue
+        if line.strip():
+            start = start or number
+            lines.append(line)
+        elif lines:
+            out.append((start, " ".join(lines)))
+            lines, start = [], 0
+    return out
+
+
 def card_problems(card) -> list[str]:  # noqa: ANN001 - ParsedCard
     """The mechanical rules a card breaks."""
     question, answer = card.question, card.answer
@@ -166,6 +208,10 @@ def test_the_rules_catch_the_cards_they_are_for() -> None:
     }
     for question, answer in good.items():
         assert card_problems(basic(question, answer)) == [], question
+    assert is_list_cloze("Four common regularization techniques: {{penalties}}, {{dropout}}, {{early stopping}} and data augmentation.")
+    assert is_list_cloze("It fights vanishing gradients with {{ReLU}} activations, {{residual}} connections and careful {{init}}.")
+    assert not is_list_cloze("A GRU has an {{update}} gate and a {{reset}} gate.")
+    assert not is_list_cloze("A {{forward pass}} computes the loss, a {{backward pass}} computes the gradients, and the {{optimizer}} steps.")
     leak = ParsedCard(CardKind.CLOZE, "In the decoder's cross-attention the queries come from the [...].", "... **decoder**.", 1)
     assert card_problems(leak)
     fine = ParsedCard(CardKind.CLOZE, "A GRU has an [...] gate and a reset gate.", "A GRU has an **update** gate and a reset gate.", 1)
@@ -180,6 +226,142 @@ def test_bundled_cards_keep_the_mechanical_rules_of_good_cards() -> None:
         for problem in card_problems(card)
     ]
     assert broken == []
+
+
+def test_bundled_clozes_hide_no_more_than_two_items_of_a_list() -> None:
+    """A list of three or more is several cards, each asking one thing (issue 20, item 28)."""
+    lists = [
+        f"{path.name}:{line}: {paragraph[:60]!r}"
+        for path in DECK_FILES
+        for line, paragraph in _paragraphs(path.read_text(encoding="utf-8"))
+        if is_list_cloze(paragraph)
+    ]
+    assert lists == []
+
+
+RETIRED_CLAIMS = {
+    "share of the four points": "item 11: a share invites typing 4",
+    "with 4 or more hidden units it does so reliably": "item 22: ReLU nets of 4-5 units can fail on XOR",
+    "near chance = 0.33": "item 12: four classes, chance is 0.25",
+    "never saw the shapes": "item 12: the shifted shapes overlap the training columns",
+    "L2 only shrinks them": "item 13: under Adam, L2 also drives most weights toward zero",
+    "by the same amount whatever its size": "item 18: true of SGD, not of the Adam the demo trains with",
+    "How many input numbers does each bottleneck number stand for": "item 14: arithmetic, nothing about autoencoders",
+    "about 2.5 here": "items 15 and 19: saturated tanh makes the step factor about 1.3",
+    "scales a gradient down by at least 4": "item 17: only the activation's factor is at most 1/4",
+    "so every layer scales the gradient down": "item 17: weights can offset the factor; saturation matters more",
+    "never wins there": "item 20: arg-max one-vs-rest has a region for the middle class too",
+    "A CNN's shared kernels recognize them anywhere": "item 21: shared kernels give equivariance; invariance needs pooling",
+    "every input updates the state the same way": "item 23: the update depends on the input; the RNN lacks a gate",
+    "there is one input neuron per feature": "item 24: a categorical feature is one-hot encoded into several inputs",
+    "It learns no parameters": "item 25: non-parametric means the model grows with the data",
+    "A: The generator minimizes the same objective": "item 26: true of the original minimax loss only",
+    "Why doesn't an autoencoder simply learn the identity": "item 27: overcomplete autoencoders exist",
+}
+"""Claims the review of 2026-12-06 (issue 20) found wrong or misleading, as the decks put them."""
+
+
+def test_claims_the_review_found_wrong_stay_out() -> None:
+    text = " ".join(" ".join(path.read_text(encoding="utf-8").split()) for path in DECK_FILES).casefold()
+    back = {claim: why for claim, why in RETIRED_CLAIMS.items() if " ".join(claim.split()).casefold() in text}
+    assert back == {}
+
+
+MIN_TYPED_CARDS = 20
+MIN_DECKS_WITH_TYPED = 6
+MAX_TYPED_WORDS = 4
+"""A typed answer is a name to type (`Forget gate`, `GELU`), not an explanation."""
+
+
+def _typed_answer(card) -> str:  # noqa: ANN001 - ParsedCard
+    if card.kind == "cloze":
+        return re.findall(r"\*\*(.+?)\*\*", card.answer)[0]
+    return card.answer.replace("`", "")
+
+
+def test_typed_cards_ask_for_a_short_exact_name_in_most_decks() -> None:
+    """Issue 22, item 4: the bundled decks let a learner try typed answers."""
+    typed = [(name, card) for name, deck in _parse_all().items() for card in deck.cards if card.check.typed]
+    assert len(typed) >= MIN_TYPED_CARDS
+    assert len({name for name, _ in typed}) >= MIN_DECKS_WITH_TYPED
+    wordy = [
+        f"{name}:{card.line}: {_typed_answer(card)!r}"
+        for name, card in typed
+        if len(_words(_typed_answer(card))) > MAX_TYPED_WORDS or re.search(r"[:;(]", _typed_answer(card))
+    ]
+    assert wordy == []
+
+
+CONCEPTS = {
+    "regularization.md": ["bias-variance", "underfitting", "validation set", "test set"],
+    "classical-machine-learning.md": [
+        "precision", "recall", "F1", "ROC", "AUC", "confusion matrix", "imbalance", "bagging", "boosting",
+    ],
+    "gradient-descent-and-optimizers.md": ["feature", "scaling", "schedule", "warm-up", "bias", "AdamW"],
+    "training-and-backprop.md": ["Xavier", "He initialization"],
+    "activations.md": ["GELU", "SiLU"],
+    "cnn.md": ["ResNet", "receptive field", "1×1 convolution", "cross-correlation", "transfer learning", "fine-tuning"],
+    "rnn-and-lstm.md": ["embedding", "bidirectional"],
+    "transformers.md": ["greedy", "beam search", "tokenizer", "O(n²)", "pre-LN", "post-LN", "BERT", "GPT"],
+    "gans-and-autoencoders.md": ["reparameterization", "KL", "non-saturating", "Wasserstein", "VAE"],
+}
+"""Issue 25's concepts, each in the deck where a learner would look for it."""
+
+
+def test_every_course_concept_has_a_card_in_its_deck() -> None:
+    decks = _parse_all()
+    missing = {
+        name: [c for c in concepts if not any(c.casefold() in f"{k.question} {k.answer}".casefold() for k in decks[name].cards)]
+        for name, concepts in CONCEPTS.items()
+    }
+    assert {name: c for name, c in missing.items() if c} == {}
+
+
+FAST_DEMOS = {"activations", "perceptron", "xor-mlp", "logistic-regression", "gradient-accumulation", "learning-rate", "conv-arithmetic", "gradients-through-time"}
+"""Predict cards whose demo answers in about a second: checked at every corner of their range."""
+OTHER_SEEDS = (1, 2)
+
+
+def _corners(prediction) -> list[dict]:  # noqa: ANN001 - Prediction
+    """The fixed parameters with every combination of each varied one's ends (or options)."""
+    ends = [
+        [(r.name, o) for o in r.options] if r.options else [(r.name, int(v) if r.integer else v) for v in (r.low, r.high)]
+        for r in prediction.vary
+    ]
+    return [dict(prediction.fixed) | dict(combo) for combo in itertools.product(*ends)]
+
+
+def _fast_predict_cards() -> list:
+    from tests.test_predict_cards import CARDS
+
+    return [card for card in CARDS if card.demo_id in FAST_DEMOS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("card", _fast_predict_cards(), ids=lambda c: c.explicit_id)
+def test_predict_card_holds_at_the_ends_of_its_range_and_at_other_seeds(card) -> None:  # noqa: ANN001
+    """Issue 20, items 11 and 16: the taught answer is right wherever the card draws, and
+    every varied parameter changes what is measured (else it varies nothing)."""
+    from studydl.demos.measure import measure
+    from studydl.engine.predict import judge
+    from tests.test_predict_cards import EXPECTED
+
+    prediction = card.check.predict
+    measured: dict[tuple, float] = {}
+    for params in _corners(prediction):
+        taught = EXPECTED[card.explicit_id](params)
+        if prediction.choices:
+            taught = next(c for c in prediction.choices if c.label == taught)
+        for seed in (0, *OTHER_SEEDS):
+            value = measure(card.demo_id, params, seed=seed, cache_dir=None).metrics[prediction.metric]
+            assert judge(prediction, taught, value).right, (params, seed, value)
+            if seed == 0:
+                measured[tuple(sorted(params.items()))] = value
+    for varied in prediction.vary:
+        by_value: dict[object, set[float]] = {}
+        for key, value in measured.items():
+            by_value.setdefault(dict(key)[varied.name], set()).add(round(value, 9))
+        assert len({frozenset(v) for v in by_value.values()}) > 1, f"{varied.name} changes nothing measured"
 
 
 MIN_CARDS_PER_DEMO = 3

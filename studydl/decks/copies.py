@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from studydl.decks.roots import BUNDLED, DeckKey, DeckRoots
 from studydl.domain.errors import StudyError
+from studydl.private_files import create_private_file, make_private_dirs
 from studydl.store.db import Database
 from studydl.store.models import CardRow, DeckRow
 
@@ -59,7 +60,8 @@ def edit_target(roots: DeckRoots, key: DeckKey, last_path: str) -> EditTarget:
             return EditTarget(target)
         if not source.is_file():
             raise StudyError(f"the bundled deck {source} is gone; sync again")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(target.parent)
+        create_private_file(target)  # the learner's alone, as everything studydl makes in the home
         shutil.copyfile(source, target)
         return EditTarget(target, copied_from=source)
     path = roots.file_of(key, last_path)

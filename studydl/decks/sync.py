@@ -95,6 +95,17 @@ def load_known(db: Database) -> list[KnownDeck]:
         ]
 
 
+@dataclass
+class SyncRead:
+    """What a sync read, before it writes: the changed files parsed, the decks whose files are
+    gone, and the report so far. Another process may sync between the read and the write."""
+
+    report: SyncReport
+    roots: DeckRoots
+    parsed: list[tuple[FileState, ParsedDeck]] = field(default_factory=list)
+    missing: list[DeckKey] = field(default_factory=list)
+
+
 def sync_decks(
     db: Database,
     paths: Iterable[Path],
@@ -110,8 +121,21 @@ def sync_decks(
     others sync. With `prune_missing`, a deck whose file is gone from a folder this
     sync read whole is retired. Nothing is written when no file changed.
     """
+    return write_synced(db, read_for_sync(db, paths, roots=roots, known_demos=known_demos, prune_missing=prune_missing), clock)
+
+
+def read_for_sync(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    roots: DeckRoots | None = None,
+    known_demos: Collection[str] | None = None,
+    prune_missing: bool = True,
+) -> SyncRead:
+    """The first half of a sync: find and parse the deck files that changed since the store last read them."""
     roots = roots or default_roots()
-    report = SyncReport()
+    read = SyncRead(SyncReport(), roots)
+    report = read.report
     found = roots.find(paths)
     report.errors = list(found.problems)
     report.shadowed = [(str(f.path), str(roots.folder(HOME) / f.key.rel_path)) for f in found.shadowed]  # type: ignore[operator]
@@ -125,33 +149,35 @@ def sync_decks(
 
     changed, report.unchanged, problems = read_changed(found.files, current, forced)
     report.errors.extend(problems)
-    parsed: list[tuple[FileState, ParsedDeck]] = []
     if changed:  # markdown-it and yaml are loaded only when a file changed
         from studydl.decks.parser import parse_bytes
     for state in changed:
         deck = parse_bytes(state.file.path, state.data, known_demos)
         if deck.ok:
-            parsed.append((state, deck))
+            read.parsed.append((state, deck))
         else:
             report.errors.extend(deck.errors)
 
-    missing: list[DeckKey] = []
     if prune_missing and found.scopes:
         present = {f.key for f in [*found.files, *found.shadowed]} | {k.key for k in current.values()}
-        missing = [
+        read.missing = [
             k.key
             for k in known
             if k.file_hash and k.key not in present and any(scope.covers(k.key) for scope in found.scopes)
         ]
-    missing += [DeckKey(BUNDLED, key.rel_path) for key in forced]
-    if not parsed and not missing:
-        return report
+    read.missing += [DeckKey(BUNDLED, key.rel_path) for key in forced]
+    return read
 
-    from studydl.decks.sync_writer import Writer
 
-    with db.write() as s:
-        Writer(s, clock(), report, roots).apply(parsed, missing)
-    return report
+def write_synced(db: Database, read: SyncRead, clock: Callable[[], datetime] = utcnow) -> SyncReport:
+    """The second half: write what was read in one transaction. A deck another process synced
+    since the read is written only if the file still holds the bytes read (sync_writer)."""
+    if read.parsed or read.missing:
+        from studydl.decks.sync_writer import Writer
+
+        with db.write() as s:
+            Writer(s, clock(), read.report, read.roots).apply(read.parsed, read.missing)
+    return read.report
 
 
 def _current_rows(files: list[DeckFile], by_key: dict[DeckKey, KnownDeck], by_path: dict[str, KnownDeck]) -> dict[DeckKey, KnownDeck]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from studydl.decks.roots import DeckFile, DeckKey
 from studydl.domain.errors import DeckProblem
@@ -27,6 +28,15 @@ class KnownDeck:
     file_hash: str | None
     synced_at: datetime | None
 
+    @property
+    def fingerprint(self) -> tuple:
+        return stored_fingerprint(self)
+
+
+def stored_fingerprint(deck: Any) -> tuple:
+    """What a stored deck says about the file it last synced (a KnownDeck or a DeckRow)."""
+    return (deck.file_hash, deck.file_size, deck.file_mtime_ns, deck.path)
+
 
 @dataclass
 class FileState:
@@ -37,6 +47,8 @@ class FileState:
     digest: str
     size: int
     mtime_ns: int
+    seen: tuple | None = None
+    """The deck's stored fingerprint when this sync read the store (None: no deck yet)."""
 
     @property
     def key(self) -> DeckKey:
@@ -82,5 +94,5 @@ def read_changed(
         if row and row.file_hash == digest and same_place and file.key not in forced:
             unchanged += 1
             continue
-        changed.append(FileState(file, data, digest, st.st_size, st.st_mtime_ns))
+        changed.append(FileState(file, data, digest, st.st_size, st.st_mtime_ns, row.fingerprint if row else None))
     return changed, unchanged, problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,10 +14,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from studydl.decks.adopt import adopt_copies
+from studydl.decks.card_columns import text_fields
 from studydl.decks.identity import Incoming, StoredCard, match
 from studydl.decks.roots import BUNDLED, HOME, DeckKey, DeckRoots, origin
 from studydl.decks.sync import CardChange, DeckSynced, SyncReport
-from studydl.decks.sync_files import FileState
+from studydl.decks.sync_files import FileState, stored_fingerprint
 from studydl.domain.cards import ParsedCard, ParsedDeck
 from studydl.domain.errors import DeckProblem
 from studydl.store.bulk import insert_rows
@@ -44,7 +46,7 @@ class Writer:
         s = self.session
         self.rows = {DeckKey(r.root, r.rel_path): r for r in s.scalars(select(DeckRow))}
         missing = {self.rows[k].id: self.rows[k] for k in missing_keys if k in self.rows}
-        plans = self._plan([(st, d) for st, d in parsed if not self._already_synced(st)], missing)
+        plans = self._plan([(st, d) for st, d in parsed if not self._superseded(st)], missing)
         plans = self._drop_id_conflicts(plans, missing)
         for plan in plans:
             if plan.row is not None:
@@ -86,10 +88,19 @@ class Writer:
 
     # -- decks -------------------------------------------------------------------
 
-    def _already_synced(self, st: FileState) -> bool:
-        """Another process may have synced the same bytes since we looked."""
-        row = self.rows.get(st.key)
-        return row is not None and row.file_hash == st.digest and row.path == str(st.file.path)
+    def _superseded(self, st: FileState) -> bool:
+        """Another process synced this deck since this sync read the store: the store may hold the
+        same bytes already, or a newer version than ours. Ours is written only when the store does
+        not hold it and the file still does (else the file changed again: ours is the older)."""
+        row = self.rows.get(st.key) or next((r for r in self.rows.values() if r.path == str(st.file.path)), None)
+        if (stored_fingerprint(row) if row is not None else None) == st.seen:
+            return False
+        if row is not None and row.file_hash == st.digest and row.path == str(st.file.path):
+            return True
+        try:
+            return hashlib.sha256(st.file.path.read_bytes()).hexdigest() != st.digest
+        except OSError:
+            return True
 
     def _plan(self, parsed: list[tuple[FileState, ParsedDeck]], missing: dict[int, DeckRow]) -> list[_Planned]:
         """Which stored deck each file is: by key; else by its path (the same machine keyed it
@@ -210,7 +221,7 @@ class Writer:
             card.demo_id, " ".join(card.tags), card.explicit_id or row.uid, card.check.to_json()
         )
         restored = row.retired
-        fields = _text_fields(card, deck, notes[(item.deck, card.note_key)])
+        fields = text_fields(card, deck.id, notes[(item.deck, card.note_key)])
         if card.explicit_id:
             fields.update(uid=card.explicit_id, explicit=True)
         for key, value in fields.items():
@@ -231,7 +242,7 @@ class Writer:
         return dict(
             uid=card.explicit_id or secrets.token_hex(8),
             explicit=bool(card.explicit_id),
-            **_text_fields(card, deck, notes[(item.deck, card.note_key)]),
+            **text_fields(card, deck.id, notes[(item.deck, card.note_key)]),
             created_at=self.now,
             updated_at=self.now,
             state=0,
@@ -241,25 +252,6 @@ class Writer:
             flag=0,
             leech=False,
         )
-
-
-def _text_fields(card: ParsedCard, deck: DeckRow, note_uid: str) -> dict:
-    """The columns a sync sets from the deck file: what the card says and where it is."""
-    return dict(
-        deck_id=deck.id,
-        section=card.section,
-        kind=str(card.kind),
-        ordinal=card.ordinal,
-        question=card.question,
-        answer=card.answer,
-        content_hash=card.content_hash,
-        source_line=card.line,
-        demo_id=card.demo_id,
-        tags=" ".join(card.tags),
-        answer_check=card.check.to_json(),
-        retired=False,
-        note_uid=note_uid,
-    )
 
 
 def _insert_cards(session: Session, rows: list[dict]) -> None:
@@ -280,6 +272,7 @@ def _stored(row: CardRow, deck: str) -> StoredCard:
         source_line=row.source_line,
         retired=row.retired,
         has_history=bool(row.reps or row.state),
+        note_uid=row.note_uid,
     )
 
 

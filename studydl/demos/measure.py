@@ -25,6 +25,7 @@ from studydl.demos.catalogue import module_name
 from studydl.demos.params import resolve_params
 from studydl.demos.runner import run_demo
 from studydl.domain.demos import ParamValue
+from studydl.private_files import make_private_dirs
 from studydl.resources import bundled_demos_dir
 
 CACHE_FOLDER = Path("cache") / "demo-results"
@@ -133,7 +134,7 @@ def _read(path: Path, expected: dict) -> tuple[dict[str, float], bool | None] | 
 def _write(path: Path, data: dict) -> None:
     """Atomically: a reader never sees half a file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(path.parent)  # the learner's alone, as the whole home (files: mkstemp's 0600)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
         with os.fdopen(fd, "w") as out:
             json.dump(data, out, allow_nan=True)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studydl.domain.errors import StoreError
+from studydl.private_files import create_private_file, make_private_dirs
 from studydl.store.damage import DatabaseDamaged, check_file, sqlite_damage
 
 _NAME = re.compile(r"^backup-(\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2})Z(?:-([a-z][a-z0-9-]*?))?(?:~(\d+))?\.db$")
@@ -101,8 +102,8 @@ def make_backup(db_path: Path, folder: Path, now: datetime, tag: str = "") -> Pa
         raise StoreError(f"{db_path}: no database yet, nothing to back up")
     if problem := check_file(db_path):
         raise DatabaseDamaged(db_path, problem)
-    folder.mkdir(parents=True, exist_ok=True)
-    # A partial file of our own (another process may be backing up the same second),
+    make_private_dirs(folder)
+    # A partial file of our own (0600, as mkstemp makes it) (another process may be backing up the same second),
     # then the first free name claimed with a hard link, which fails if it exists.
     fd, partial_name = tempfile.mkstemp(prefix=".backup-", suffix=".partial", dir=folder)
     os.close(fd)
@@ -127,11 +128,12 @@ def make_backup(db_path: Path, folder: Path, now: datetime, tag: str = "") -> Pa
 
 
 def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of the SQLite file `source` at `target` (one file, rollback journal), checked.
+    """A consistent copy of the SQLite file `source` at `target` (one file, rollback journal, 0600), checked.
 
     Raises sqlite3.DatabaseError with SQLite's words if the source or the copy is damaged.
     """
     target.unlink(missing_ok=True)
+    create_private_file(target)  # SQLite writes into it, keeping its mode (its journal takes the same)
     with closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from studydl.private_files import create_private_file, make_private_dirs
 from studydl.store.backup import Backup, find_backups, make_backup
 
 
@@ -46,6 +47,7 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     except ImportError:  # not POSIX: the in-process lock is all there is
         yield
         return
+    create_private_file(folder / ".lock")
     with open(folder / ".lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -102,7 +104,7 @@ def auto_backup(db_path: Path, folder: Path, now: datetime, zone: tzinfo, policy
     After a new backup the folder is thinned. Raises DatabaseDamaged (a
     StoreError) when the database is damaged: no backup is made of it.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(folder)
     with _auto_lock, _folder_lock(folder):
         backups = find_backups(folder)
         newest = backups[-1] if backups else None

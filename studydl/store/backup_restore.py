@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studydl.domain.errors import StoreError
+from studydl.private_files import create_private_file, make_private_dirs
 from studydl.store.backup import BUSY_TIMEOUT_S, make_backup
 from studydl.store.damage import DatabaseDamaged, sqlite_damage
 from studydl.store.schema import HEAD, MIGRATIONS_DIR
@@ -81,6 +82,7 @@ def restore_backup(db_path: Path, source: Path, folder: Path, now: datetime) -> 
             saved = make_backup(db_path, folder, now, tag="before-restore")
         except DatabaseDamaged:
             damaged = _move_aside(db_path, folder, now)
+    create_private_file(db_path)  # when there was none (or it was moved aside): 0600, as a new database
     try:
         with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, closing(
             sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S)
@@ -96,7 +98,7 @@ def restore_backup(db_path: Path, source: Path, folder: Path, now: datetime) -> 
 
 def _move_aside(db_path: Path, folder: Path, now: datetime) -> Path:
     """Move a damaged database (and its -wal, -shm) into `folder` as damaged-<time>.db."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(folder)
     stamp = now.astimezone(UTC).strftime("%Y-%m-%d-%H.%M.%SZ")
     serial = 0
     while (target := folder / f"damaged-{stamp}{f'~{serial}' if serial else ''}.db").exists():

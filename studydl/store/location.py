@@ -89,6 +89,10 @@ def locate(value: str | Path) -> DbLocation:
         url = make_url(text)
     except ArgumentError as exc:
         raise StoreError(f"--db: not a database URL: {_hide_password(text)}") from exc
+    except ValueError as exc:  # SQLAlchemy reads the port with int()
+        raise StoreError(f"--db: the port of {_hide_password(text)} is not a number") from exc
+    if url.port is not None and not 0 < url.port < 65536:
+        raise StoreError(f"--db: port {url.port} is out of range (1-65535) in {_hide_password(text)}")
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite":
         if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
@@ -109,5 +113,9 @@ def _hide_password(text: str) -> str:
 
     try:
         return make_url(text).render_as_string(hide_password=True)
-    except ArgumentError:
-        return text.split("@", 1)[-1] if "@" in text else text
+    except (ArgumentError, ValueError):
+        scheme, sep, rest = text.partition("://")
+        user, at, host = rest.rpartition("@")
+        if not at or ":" not in user:
+            return text
+        return f"{scheme}{sep}{user.split(':', 1)[0]}:***@{host}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studydl.domain.errors import StoreBusy, StoreError, StudyError
+from studydl.private_files import create_private_database, make_private_dirs
 from studydl.store import schema
 from studydl.store.damage import DatabaseDamaged, check_file, sqlite_damage
 from studydl.store.hot import SqliteHot
@@ -38,7 +39,7 @@ class SqliteBackend:
         self.location = location
         self.path: Path = location.path
         self.busy_timeout_s = busy_timeout_s
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.path.parent)
 
     # -- SQLAlchemy ------------------------------------------------------------------
 
@@ -72,6 +73,8 @@ class SqliteBackend:
         """
         if problem := check_file(self.path):
             raise DatabaseDamaged(self.path, problem)
+        if not self.path.exists():
+            create_private_database(self.path)  # 0600, and SQLite gives its -wal and -shm the same mode
         try:
             return schema.ensure_current(lambda: engines()[0], self.path)
         except Exception as exc:

@@ -59,3 +59,18 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, old
     path.write_text(text.replace(old, new))
+
+
+def move_in_two_saves(db: Database, source: Path, target: Path, block: str, pasted: str, order: str) -> None:
+    """Cut `block` (and the blank line after it) from `source`, paste `pasted` at the end of `target`:
+    each file saved and synced on its own, `paste first` or `delete first`."""
+    def paste() -> None:
+        target.write_text(target.read_text() + "\n" + pasted)
+        sync(db, target)
+
+    def delete() -> None:
+        edit(source, block + "\n", "")
+        sync(db, source)
+
+    for step in (paste, delete) if order == "paste first" else (delete, paste):
+        step()

@@ -7,7 +7,16 @@ from pathlib import Path
 
 from studydl.decks.roots import DeckRoots
 from studydl.store.db import Database
-from tests.decks.store_helpers import card, cards, deck_of, edit, history, review, sync
+from tests.decks.store_helpers import (
+    card,
+    cards,
+    deck_of,
+    edit,
+    history,
+    move_in_two_saves,
+    review,
+    sync,
+)
 
 SHORT_ANSWERS = """
 Q: Is the sigmoid zero-centred?
@@ -92,11 +101,8 @@ def test_3_the_same_move_synced_file_by_file_in_either_order(db: Database, write
         sync(db, a, b)
         original = [c for c in cards(db, "BPTT") if c.deck_id == deck_of(db, a).id][0]
         review(db, original.id)
-        steps = [(b, "other :: card\n", "other :: card\n\nQ: What is BPTT?\nA: Backpropagation through time.\n"),
-                 (a, "Q: What is BPTT?\nA: Backpropagation through time.\n\n", "")]  # fmt: skip
-        for path, old, new in steps if order == "paste first" else reversed(steps):
-            edit(path, old, new)
-            sync(db, path)
+        bptt = "Q: What is BPTT?\nA: Backpropagation through time.\n"
+        move_in_two_saves(db, a, b, bptt, bptt, order)
         live = [c for c in cards(db, "BPTT", retired=False) if c.deck_id == deck_of(db, b).id]
         assert [c.id for c in live] == [original.id] and history(db, original.id) == 1, order
 

@@ -44,13 +44,27 @@ def test_typo_fix_keeps_history(db: Database, deck: Path) -> None:
     assert len(report.changed) == 1 and not report.added and not report.retired
 
 
-def test_reworded_question_keeps_history(db: Database, deck: Path) -> None:
+def test_reworded_question_is_another_card_and_its_history_comes_back_with_the_question(db: Database, deck: Path) -> None:
+    """Words that carry meaning, added or removed, make another question: the old card waits retired."""
+    before = card(db, "drop from the cell")
+    review(db, before.id)
+    edit(deck, "Which LSTM gate decides what to drop from the cell state?", "In an LSTM, which gate decides what to drop from the cell?")
+    report = sync(db, deck)
+    assert card(db, "which gate decides").id != before.id and card(db, "drop from the cell state").retired
+    assert len(report.added) == 1 and len(report.retired) == 1
+    edit(deck, "In an LSTM, which gate decides what to drop from the cell?", "Which LSTM gate decides what to drop from the cell state?")
+    sync(db, deck)
+    assert card(db, "drop from the cell", retired=False).id == before.id and history(db, before.id) == 1
+
+
+def test_an_id_keeps_history_through_a_rewording(db: Database, deck: Path) -> None:
+    edit(deck, "A: The forget gate.\n", "A: The forget gate.\nid: forget-gate\n")
+    sync(db, deck)
     before = card(db, "drop from the cell")
     review(db, before.id)
     edit(deck, "Which LSTM gate decides what to drop from the cell state?", "In an LSTM, which gate decides what to drop from the cell?")
     sync(db, deck)
-    after = card(db, "which gate decides")
-    assert after.id == before.id and history(db, after.id) == 1
+    assert card(db, "which gate decides").id == before.id and history(db, before.id) == 1
 
 
 def test_question_rewritten_entirely_is_a_new_card_even_with_the_same_answer(db: Database, deck: Path) -> None:
@@ -144,14 +158,43 @@ def test_both_sides_rewritten_without_id_is_a_new_card(db: Database, deck: Path)
     assert len(report.added) == 1 and len(report.retired) == 1
 
 
+def _gaps(db: Database) -> dict[int, int]:
+    with db.read() as s:
+        return {r.ordinal: r.id for r in s.scalars(select(CardRow).where(CardRow.kind == "cloze", CardRow.retired.is_(False)))}
+
+
 def test_cloze_typo_keeps_each_gap_its_own_history(db: Database, deck: Path) -> None:
-    with db.read() as s:
-        gaps = {r.ordinal: r.id for r in s.scalars(select(CardRow).where(CardRow.kind == "cloze"))}
-    edit(deck, "The LSTM has a", "An LSTM cell has a")
+    gaps = _gaps(db)
+    edit(deck, "The LSTM has a", "The LTSM has a")
     sync(db, deck)
-    with db.read() as s:
-        after = {r.ordinal: r.id for r in s.scalars(select(CardRow).where(CardRow.kind == "cloze", CardRow.retired.is_(False)))}
-    assert after == gaps
+    assert _gaps(db) == gaps
+
+
+def test_a_gap_rewritten_leaves_its_siblings_their_history(db: Database, deck: Path) -> None:
+    """The gap hiding `forget` asks the same; the others follow it (their paragraph is recognised)."""
+    gaps = _gaps(db)
+    edit(deck, "{{input}} gate", "{{input (update)}} gate")
+    report = sync(db, deck)
+    assert _gaps(db) == gaps and not report.added and not report.retired
+
+
+def test_a_gap_inserted_before_the_others_is_new_and_the_others_keep_theirs(db: Database, deck: Path) -> None:
+    gaps = _gaps(db)
+    edit(deck, "The LSTM has a {{forget}} gate, an {{input}} gate", "The {{LSTM}} has a {{forget}} gate, an {{input (update)}} gate")
+    report = sync(db, deck)
+    after = _gaps(db)
+    assert [after[n] for n in (1, 2, 3)] == [gaps[n] for n in (0, 1, 2)] and after[0] not in gaps.values()
+    assert [c.question for c in report.added] == ["The [...] has a forget gate, an input (update) gate and an output gate."]
+
+
+def test_a_definition_rewritten_keeps_both_directions(db: Database, write_deck) -> None:
+    path = write_deck("terms.md", "MSE ::: mean squared error\n")
+    sync(db, path)
+    forward, reverse = card(db, "MSE").id, card(db, "mean squared error").id
+    edit(path, "mean squared error", "the mean of the squared differences")
+    report = sync(db, path)
+    assert (card(db, "MSE").id, card(db, "squared differences").id) == (forward, reverse)
+    assert not report.added and not report.retired
 
 
 def test_one_way_card_made_two_way_keeps_the_forward_card(db: Database, deck: Path) -> None:

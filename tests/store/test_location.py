@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,11 +40,23 @@ def test_what_a_db_value_names(value: str, dialect: str, shown: str) -> None:
         ("postgresql://me:secret@db", "name the database in the URL: postgresql://me:***@db"),
         ("sqlite://", "must name a file"),
         ("", "empty database URL"),
+        ("postgresql://me:secret@db:abc/cards", "the port of postgresql://me:***@db:abc/cards is not a number"),
+        ("postgresql://me@[::1:5432/cards", "the port of postgresql://me@[::1:5432/cards is not a number"),
+        ("postgresql://me@db:99999/cards", "port 99999 is out of range"),
+        ("postgresql://me@db:0/cards", "port 0 is out of range"),
     ],
 )
 def test_db_values_studydl_cannot_use(value: str, message: str) -> None:
-    with pytest.raises(StoreError, match=message.replace("*", r"\*")):
+    with pytest.raises(StoreError, match=re.escape(message)) as caught:
         locate(value)
+    assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["postgresql://me:secret@db:abc/cards", "postgresql://me@db:99999/cards"])
+def test_a_bad_db_url_is_one_line_and_no_traceback(tmp_path: Path, value: str) -> None:
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "--db", value, "due"])
+    assert result.exit_code == 1 and not isinstance(result.exception, ValueError)
+    assert result.output.startswith("Error: --db: ") and result.output.count("\n") == 1 and "secret" not in result.output
 
 
 def test_db_option_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
