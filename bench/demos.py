@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from studydl.demos import DemoError, list_specs, run_demo, warm_up
+from studydl.demos.verdict import verdict_words
 from studydl.domain.demos import Frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,10 +215,8 @@ def bench_rows(only: list[str] | None = None, repeat: int = REPEAT) -> list[str]
             result = trials[-1][2]
             firsts = [f for f, _, _ in trials if f is not None]
             point = f"{statistics.median(w for _, w, _ in trials):.2f}"
-            if not result.reached:
-                point = "**not reached**"
-            if result.stopped:
-                point += f" ({result.stopped})"
+            if not result.reached or result.stopped:  # stopped at its budget: no verdict
+                point = f"**{verdict_words(result)}**"
             frame = f"{statistics.median(firsts):.3f}" if firsts else "—"
             row = [spec.id, frame, f"{in_app:.2f}", point, _metrics(result.metrics)]
         except DemoError as exc:

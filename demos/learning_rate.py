@@ -52,7 +52,11 @@ SPEC = DemoSpec(
             )
         ),
         ("start_loss", "loss at the starting point", "≥ 0"),
-        ("limit_lr", "2/k: the largest learning rate that does not diverge", "lr"),
+        (
+            "limit_lr",
+            "the largest learning rate that does not diverge, found by bisection on runs from the start (2/k in theory)",
+            "lr",
+        ),
         ("sweep_boundary_at_2_over_k", "1 if the sweep starts diverging right past 2/k", "0 or 1"),
     ),
 )
@@ -62,6 +66,13 @@ VIEW = 5.0
 """Paths are drawn inside [-VIEW, VIEW]²; a diverging path is cut where it leaves."""
 SWEEP = 25
 """Learning rates in the sweep, log-spaced."""
+PROBE_STEPS = 200
+"""Steps of each run the limit's bisection tries: long enough that a run above the limit is
+visibly moving away from the minimum whatever the demo's own `steps`."""
+PROBES = 63
+"""Rates tried at once in each round of the bisection (one batched run)."""
+ROUNDS = 6
+"""Rounds of the bisection: each narrows the interval 64-fold (6 rounds: to about 1e-10)."""
 
 
 def bowl(points: Any, k: float) -> Any:
@@ -80,6 +91,27 @@ def descend(torch: Any, start: tuple[float, float], lrs: list[float], k: float, 
             theta -= rate * grad
         path.append(theta.detach().clone())
     return torch.stack(path)
+
+
+def diverging(torch: Any, start: tuple[float, float], lrs: list[float], k: float) -> list[bool]:
+    """For each rate: is its run moving away from the minimum (farther at the end than halfway)?"""
+    distance = descend(torch, start, lrs, k, PROBE_STEPS).norm(dim=2)
+    return [not end <= mid for mid, end in zip(distance[PROBE_STEPS // 2].tolist(), distance[-1].tolist(), strict=True)]
+
+
+def measure_limit(torch: Any, start: tuple[float, float], k: float) -> float:
+    """The largest learning rate whose run does not diverge, by bisection on the runs themselves.
+
+    NaN when no rate up to 4 diverges (a start at the minimum never moves)."""
+    low, high = 0.0, 4.0  # the flattest direction has curvature 1: every run diverges past 2
+    if not diverging(torch, start, [high], k)[0]:
+        return math.nan
+    for _ in range(ROUNDS):
+        rates = [low + (high - low) * (i + 1) / (PROBES + 1) for i in range(PROBES)]
+        flags = diverging(torch, start, rates, k)
+        first = next((i for i, diverges in enumerate(flags) if diverges), PROBES)
+        low, high = (rates[first - 1] if first else low), (rates[first] if first < PROBES else high)
+    return (low + high) / 2
 
 
 def contours(k: float, levels: tuple[float, ...] = (2.0, 8.0)) -> tuple[list[float], list[float]]:
@@ -118,6 +150,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     lrs = {name: float(p[f"lr_{name}"]) for name in RUNS}
     limit = 2.0 / k
     yield Progress(0, steps, message=f"steepest curvature k = {k:g}, so lr must stay below 2/k")
+    measured = measure_limit(torch, start, k)
 
     positions = descend(torch, start, list(lrs.values()), k, steps)
     losses = bowl(positions, k)  # (steps+1, runs)
@@ -172,7 +205,10 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         y_label="f",
         log_y=True,
         log_x=True,
-        refs=(RefLine(limit, f"2/k = {limit:.3g}", axis="x"), RefLine(f0, "f at the start")),
+        refs=(
+            RefLine(measured, f"measured limit {measured:.3g}", axis="x"),
+            RefLine(f0, "f at the start"),
+        ),
     )
     last = {n: float(losses[-1, i]) for i, n in enumerate(RUNS)}
     dist = {n: float(positions[-1, i].norm()) for i, n in enumerate(RUNS)}
@@ -199,17 +235,17 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         last["small"] > 0.01 * f0
         and last["good"] < 1e-6 * f0
         and not last["large"] <= f0  # overflowing to inf/NaN is diverging too
-        and lrs["large"] > limit > lrs["good"]
+        and lrs["large"] > measured > lrs["good"]
     )
     metrics = {f"{n}_loss": last[n] for n in RUNS} | {f"{n}_distance": dist[n] for n in RUNS}
-    metrics |= {"start_loss": f0, "limit_lr": limit, "sweep_boundary_at_2_over_k": boundary}
+    metrics |= {"start_loss": f0, "limit_lr": measured, "sweep_boundary_at_2_over_k": boundary}
     yield Result(
         metrics=metrics,
         reached=reached,
         summary=(
             f"From f={f0:.3g}: lr {lrs['small']:g} ends at {last['small']:.3g} (still far), "
             f"lr {lrs['good']:g} at {last['good']:.2g}, lr {lrs['large']:g} at {last['large']:.3g} "
-            f"(diverged: above 2/k = {limit:.3g})."
+            f"(diverged: above the measured limit {measured:.3g})."
         ),
     )
 

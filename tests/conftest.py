@@ -24,6 +24,8 @@ from studydl.store.db import Database
 from tests.pg_server import PgServer, find_bin_dir
 
 REPO = Path(__file__).resolve().parent.parent
+DEMO_BUDGET_ENV = "STUDYDL_DEMO_BUDGET"
+TESTS_DEMO_BUDGET_S = 900
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +33,21 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """No test may read or write the real user data dir, nor a database named by the developer's environment."""
     monkeypatch.setenv("STUDYDL_HOME", str(tmp_path_factory.mktemp("default-home")))
     monkeypatch.delenv(DB_ENV, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Demos in tests end by their own step counts, never by the wall clock: a loaded machine
+    (`pytest -n 8` on 2 cores) gives the same results, only later. The app's and the CLI's
+    demo runs (also in subprocesses) get a budget no test reaches; a test about the budget
+    sets its own, or removes this one to get the demo's."""
+    monkeypatch.setenv(DEMO_BUDGET_ENV, str(TESTS_DEMO_BUDGET_S))
+
+
+@pytest.fixture
+def demos_own_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests about a demo's own time budget: the spec's, not the tests' (`usefixtures`)."""
+    monkeypatch.delenv(DEMO_BUDGET_ENV, raising=False)
 
 
 @pytest.fixture

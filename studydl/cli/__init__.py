@@ -15,7 +15,7 @@ from studydl.home import DB_ENV, HOME_ENV, Home
 
 COMMANDS = {
     "sync": "studydl.cli.decks:sync",
-    "check": "studydl.cli.decks:check",
+    "check": "studydl.cli.check:check",
     "due": "studydl.cli.decks:due",
     "cards": "studydl.cli.cards:cards",
     "decks": "studydl.cli.decks:decks_cmd",

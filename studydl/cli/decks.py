@@ -1,4 +1,4 @@
-"""Deck commands: sync, check, due, decks, edit."""
+"""Deck commands: sync, due, decks, edit (check: cli/check.py)."""
 
 from __future__ import annotations
 
@@ -88,27 +88,6 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
     )
     echo_problems(report.errors)
     if report.errors:
-        raise SystemExit(1)
-
-
-@click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(paths: tuple[Path, ...]) -> None:
-    """Check deck files without touching the store: every problem as file:line: message."""
-    from studydl.decks.parser import parse_file
-    from studydl.decks.roots import DeckRoots
-
-    found = DeckRoots().find(paths)
-    files, problems = [f.path for f in found.files], found.problems
-    demos = known_demo_ids()
-    cards = 0
-    for path in files:
-        deck = parse_file(path, demos)
-        cards += len(deck.cards)
-        problems.extend(deck.errors)
-    echo_problems(problems)
-    click.echo(f"{plural(len(files), 'deck file')}, {plural(cards, 'card')}, {plural(len(problems), 'problem')}")
-    if problems:
         raise SystemExit(1)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +23,12 @@ from studydl.demos import (
     DemoFailed,
     DemoRun,
     UnknownDemo,
+    get_spec,
     list_specs,
     parse_assignments,
     run_demo,
 )
+from studydl.demos.verdict import verdict, verdict_words
 from studydl.domain.demos import DemoSpec, Frame, Progress, Result
 
 
@@ -90,20 +94,46 @@ _demos_dir_option = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 @_demos_dir_option
 def list_command(as_json: bool, demos_dir: Path | None) -> None:
-    """List the demos: id, title, what each teaches and its parameters."""
+    """List the demos, one line each: id and title (`demo show ID` for the details)."""
     with _errors():
         specs = list_specs(demos_dir)
     if as_json:
         click.echo(json.dumps([_spec_json(s) for s in specs], indent=2))
         return
-    table = RichTable(title="Demos", show_lines=True)
-    table.add_column("id", style="bold cyan", no_wrap=True)
-    table.add_column("teaches")
-    table.add_column("params", style="dim")
+    width = shutil.get_terminal_size((80, 24)).columns
+    id_width = max((len(spec.id) for spec in specs), default=0)
     for spec in specs:
-        params = " ".join(f"{p.name}={p.default}" for p in spec.params)
-        table.add_row(spec.id, f"[bold]{spec.title}[/]\n{spec.teaches}", params)
-    Console().print(table)
+        click.echo(_clip(f"{spec.id:<{id_width}}  {spec.title}", width))
+    click.echo(_clip(f"{len(specs)} demos; `studydl demo show ID`: what one teaches, its parameters and metrics", width))
+
+
+@demo.command("show")
+@click.argument("demo_id", metavar="ID")
+@_demos_dir_option
+def show_command(demo_id: str, demos_dir: Path | None) -> None:
+    """Show what demo ID teaches, its parameters (with ranges) and the metrics its result reports."""
+    with _errors():
+        spec = get_spec(demo_id, demos_dir)
+    width = max(40, shutil.get_terminal_size((80, 24)).columns)
+
+    def say(text: str, indent: str = "") -> None:
+        click.echo(textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + "    "))
+
+    say(f"{spec.title} ({spec.id})")
+    say(spec.teaches, "  ")
+    if spec.concepts:
+        say("concepts: " + ", ".join(spec.concepts), "  ")
+    say(f"budget: {spec.budget_s:g} s for a live run (STUDYDL_DEMO_BUDGET overrides); none under --seeds", "  ")
+    click.echo("parameters (--set name=value):" if spec.params else "parameters: none")
+    for param in spec.params:
+        say(param.describe(), "  ")
+    click.echo("metrics:" if spec.metrics else "metrics: none declared")
+    for metric in spec.metrics:
+        say(metric.describe(), "  ")
+
+
+def _clip(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _show_run(run: DemoRun, console: Console) -> tuple[Result, dict[str, Frame]]:
@@ -144,9 +174,9 @@ def _metrics_table(result: Result, wall_s: float | None) -> RichTable:
     table.add_column("value", justify="right")
     for name, value in result.metrics.items():
         table.add_row(name, f"{value:.6g}")
-    table.add_row("[bold]reached[/]", "[green]yes[/]" if result.reached else "[red]no[/]")
-    if result.stopped:
-        table.add_row("stopped", result.stopped)
+    shown = verdict(result)
+    words = "[green]yes[/]" if shown else "[red]no[/]" if shown is False else f"[yellow]{verdict_words(result)}[/]"
+    table.add_row("[bold]reached[/]", words)
     if wall_s is not None:
         table.add_row("wall seconds", f"{wall_s:.2f}")
     return table
@@ -163,13 +193,34 @@ def _metrics_table(result: Result, wall_s: float | None) -> RichTable:
     help="Override a parameter (repeatable); see `demo list`.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document, no live output.")
+@click.option(
+    "--seeds",
+    "seeds_text",
+    metavar="N|A,B,C|A..B",
+    default=None,
+    help="Run several seeds (N from --seed on, a list or a range) with no time budget; show each metric's spread.",
+)
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="With --seeds: processes to use.")
 @_demos_dir_option
 def run_command(
-    demo_id: str, seed: int, assignments: tuple[str, ...], as_json: bool, demos_dir: Path | None
+    demo_id: str,
+    seed: int,
+    assignments: tuple[str, ...],
+    as_json: bool,
+    seeds_text: str | None,
+    jobs: int,
+    demos_dir: Path | None,
 ) -> None:
-    """Run demo ID to its result and show its final frames and metrics."""
+    """Run demo ID to its result and show its final frames and metrics.
+
+    With --seeds, run it at every seed to its end (no time budget) and show each
+    metric's median and range, and at how many seeds the point holds.
+    """
     from studydl.cli.demo_frames import render_frames
 
+    if seeds_text is not None:
+        _run_seeds(demo_id, seeds_text, seed, assignments, as_json, jobs, demos_dir)
+        return
     with _errors():
         overrides = parse_assignments(assignments)
         run = run_demo(demo_id, seed=seed, overrides=overrides, demos_dir=demos_dir)
@@ -184,7 +235,8 @@ def run_command(
                         "seed": seed,
                         "params": run.params,
                         "metrics": {k: _finite(v) for k, v in run.result.metrics.items()},
-                        "reached": run.result.reached,
+                        "reached": verdict(run.result),
+                        "verdict": verdict_words(run.result),
                         "stopped": run.result.stopped,
                         "wall_seconds": run.wall_s,
                     }
@@ -198,3 +250,25 @@ def run_command(
     if result.summary:
         console.print(result.summary)
     console.print(_metrics_table(result, run.wall_s))
+
+
+def _run_seeds(
+    demo_id: str, text: str, first: int, assignments: tuple[str, ...], as_json: bool, jobs: int, demos_dir: Path | None
+) -> None:
+    from studydl.cli.demo_seeds import print_json, print_report, seed_line
+    from studydl.demos.seeds import parse_seeds, run_seeds
+
+    console = Console()
+    with _errors():
+        overrides = parse_assignments(assignments)
+        seeds = parse_seeds(text, first)
+        if not as_json:
+            console.print(f"{demo_id} at {len(seeds)} seeds, each to its end (no time budget)…")
+        report = run_seeds(
+            demo_id, seeds, overrides, jobs=jobs, demos_dir=demos_dir,
+            on_run=None if as_json else lambda run: console.print(seed_line(run)),
+        )
+    if as_json:
+        print_json(report)
+    else:
+        print_report(report, console)

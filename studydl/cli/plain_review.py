@@ -178,7 +178,7 @@ class PlainReview:
         """Run the demo (or reuse its cached run), show the verdict and the answer."""
         from studydl.demos.errors import DemoError
         from studydl.demos.measure import CACHE_FOLDER, measure
-        from studydl.engine.predict import DEMO_SEED, judge
+        from studydl.engine.predict import DEMO_SEED, NoVerdict, settle
         from studydl.render.answer_text import verdict_text
 
         card = due.card
@@ -186,12 +186,13 @@ class PlainReview:
         _say(f"Running {card.demo_id}…")
         try:
             measured = measure(card.demo_id, params, seed=DEMO_SEED, cache_dir=self.obj.home.root / CACHE_FOLDER)
+            verdict = settle(prediction, guess, measured.metrics, measured.stopped)
         except DemoError as exc:
-            _say(f"The demo could not run ({exc}): rate yourself.")
+            verdict = NoVerdict(f"the demo could not run ({exc})")
+        if isinstance(verdict, NoVerdict):  # the learner rates it; nothing graded is logged
+            _say(verdict.text())
             _say(_side("A:", card.answer))
             return "", None, None
-        value = measured.metrics.get(prediction.metric, float("nan"))
-        verdict = judge(prediction, guess, value)
         _say(_rendered(verdict_text(prediction, verdict, measured.cached)))
         _say(_side("A:", card.answer))
         detail = {**verdict.detail(), "metric": prediction.metric, "params": params, "demo": card.demo_id, "cached": measured.cached}

@@ -8,6 +8,8 @@ A predict card is a `Q:`/`A:` card with a demo and these lines in its details bl
     set: hidden=4, lr=0.1        parameters fixed for every review
     vary: lr=0.01..0.5, activation=relu|tanh
                                  parameters drawn anew at each review
+    expect: 2 / curvature        the answer the card teaches: a formula of the
+                                 parameters, or a choice's label (`check --evidence`)
 
 Pure functions: the values of a details block in, an `AnswerCheck` or a message out.
 With the catalogue's specs at hand (a mapping of demo id to DemoSpec) the metric and
@@ -21,10 +23,11 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 
+from studydl.decks.expect import ExpectError, parse_expect
 from studydl.domain.checks import AnswerCheck, Choice, ParamRange, Prediction, Tolerance
 from studydl.domain.demos import DemoSpec, Param, ParamValue
 
-PREDICT_KEYS = ("predict", "tolerance", "choices", "set", "vary")
+PREDICT_KEYS = ("predict", "tolerance", "choices", "set", "vary", "expect")
 CHECK_KEYS = ("answer", *PREDICT_KEYS)
 MAX_CHOICES = 6
 
@@ -236,7 +239,25 @@ def _prediction(details: Mapping[str, str], spec: DemoSpec | None) -> Prediction
             if name in fixed:
                 raise CheckSyntaxError(f"{name} is both set and varied: keep one")
             vary.append(parse_range(name, value, _param(spec, name)))
-    return Prediction(metric, tolerance, choices, fixed, tuple(vary))
+    with _about("expect"):
+        expect = _expect(details["expect"], choices, spec) if "expect" in details else None
+    return Prediction(metric, tolerance, choices, fixed, tuple(vary), expect)
+
+
+def _expect(text: str, choices: tuple[Choice, ...], spec: DemoSpec | None) -> str:
+    """A choice's label (any case), or a formula of the demo's parameters."""
+    text = text.strip()
+    if choices:
+        for choice in choices:
+            if text.casefold() == choice.label.casefold():
+                return choice.label
+        labels = ", ".join(c.label for c in choices)
+        raise CheckSyntaxError(f"expect: {text!r} is not one of the choices ({labels})")
+    try:
+        parse_expect(text, [p.name for p in spec.params] if spec is not None else None)
+    except ExpectError as exc:
+        raise CheckSyntaxError(str(exc)) from None
+    return text
 
 
 def _param(spec: DemoSpec | None, name: str) -> Param | None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from studydl.decks.check_syntax import CHECK_KEYS, CheckSyntaxError, read_check
 from studydl.domain.cards import CardKind, ParsedCard
 
-DETAIL_LINE = re.compile(r"^(demo|id|tags|answer|predict|tolerance|choices|set|vary)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+DETAIL_LINE = re.compile(r"^(demo|id|tags|answer|predict|tolerance|choices|set|vary|expect)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 

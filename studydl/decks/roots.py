@@ -137,6 +137,8 @@ class DeckRoots:
                     if file not in seen and not any(p.startswith(".") for p in file.relative_to(path).parts):
                         seen.add(file)
                         found.files.append(DeckFile(file, self.key_of(file, path)))
+            elif path.is_file() and path.suffix.lower() != ".md":
+                found.problems.append(DeckProblem(raw, 1, "not a deck file: decks are Markdown files ending in .md"))
             elif path.is_file():
                 if path not in seen:
                     seen.add(path)

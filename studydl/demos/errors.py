@@ -16,6 +16,9 @@ class UnknownDemo(DemoError):
         listing = ", ".join(sorted(self.known)) or "(none)"
         super().__init__(f"unknown demo {demo_id!r}; known demos: {listing}")
 
+    def __reduce__(self) -> tuple:
+        return (UnknownDemo, (self.demo_id, self.known))  # crosses from a worker process intact
+
 
 class BadDemoModule(DemoError):
     """A module in the catalogue folder does not follow the demo contract."""
@@ -32,3 +35,6 @@ class DemoFailed(DemoError):
         self.demo_id = demo_id
         self.message = message
         super().__init__(f"demo {demo_id!r} failed: {message}")
+
+    def __reduce__(self) -> tuple:
+        return (DemoFailed, (self.demo_id, self.message))

@@ -5,6 +5,8 @@ A run is known by its demo id, the hash of its code (the demo module and the sha
 key gives the same numbers, so its metrics are kept as a small JSON file in the
 home's `cache/demo-results/` folder and read back instead of training again. A
 changed demo or an upgraded torch is a new key; stale files are simply never read.
+An entry that is damaged, foreign (another run's) or not what measure writes is
+ignored, and the run's own entry written over it: a cache never raises.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from studydl.private_files import make_private_dirs
 from studydl.resources import bundled_demos_dir
 
 CACHE_FOLDER = Path("cache") / "demo-results"
+MAX_ENTRY_BYTES = 1 << 20
+"""A cache entry is a few hundred bytes; anything above this is not ours and is not read."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,11 @@ class Measurement:
     key: str
     stopped: str | None = None
     """Why the run ended early (`budget`, `cancelled`); its metrics are then not cached."""
+    reached: bool | None = None
+    """The demo's verdict on its point; None when the run stopped early."""
+    wall_s: float | None = None
+    """Seconds the run took; None when it came from the cache."""
+
 
 
 def code_hash(demo_id: str, demos_dir: Path | None = None) -> str:
@@ -76,27 +85,50 @@ def measure(
     cache_dir: Path | None,
     cancel: threading.Event | None = None,
     demos_dir: Path | None = None,
+    budget_s: float | None = None,
 ) -> Measurement:
-    """The demo's final metrics for these parameters: from the cache, or by running it (then cached)."""
+    """The demo's final metrics for these parameters: from the cache, or by running it (then cached).
+
+    `budget_s` as `run_demo`'s: None is a front end's budget (a learner waits), `UNBOUNDED`
+    none (a check that needs the number).
+    """
     from studydl.demos.catalogue import get_spec
 
     params = resolve_params(get_spec(demo_id, demos_dir), overrides)
     key = run_key(demo_id, params, seed, demos_dir)
     path = cache_dir / f"{demo_id}-{key}.json" if cache_dir is not None else None
-    if path is not None and path.is_file():
-        try:
-            data = json.loads(path.read_text())
-            return Measurement(demo_id, params, {k: float(v) for k, v in data["metrics"].items()}, True, key)
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a damaged cache file: run again and rewrite it
-    run = run_demo(demo_id, seed=seed, overrides=params, cancel=cancel, demos_dir=demos_dir)
+    if path is not None:
+        entry = _read(path, {"demo": demo_id, "seed": seed, "params": params})
+        if entry is not None:
+            metrics, reached = entry
+            return Measurement(demo_id, params, metrics, True, key, reached=reached)
+    run = run_demo(demo_id, seed=seed, overrides=params, cancel=cancel, budget_s=budget_s, demos_dir=demos_dir)
     for _event in run:
         pass
     assert run.result is not None
-    metrics = dict(run.result.metrics)
-    if path is not None and run.result.stopped is None:
-        _write(path, {"demo": demo_id, "seed": seed, "params": params, "metrics": metrics})
-    return Measurement(demo_id, params, metrics, False, key, run.result.stopped)
+    result = run.result
+    metrics = dict(result.metrics)
+    if path is not None and result.stopped is None:
+        _write(path, {"demo": demo_id, "seed": seed, "params": params, "metrics": metrics, "reached": result.reached})
+    return Measurement(demo_id, params, metrics, False, key, result.stopped, result.reached, run.wall_s)
+
+
+def _read(path: Path, expected: dict) -> tuple[dict[str, float], bool | None] | None:
+    """The metrics and verdict of an entry written for exactly this run, else None (a miss)."""
+    try:
+        if path.stat().st_size > MAX_ENTRY_BYTES:
+            return None
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or any(data.get(k) != v for k, v in expected.items()):
+        return None
+    metrics, reached = data.get("metrics"), data.get("reached", "missing")
+    if not isinstance(metrics, dict) or not (reached is None or isinstance(reached, bool)):
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in metrics.values()):
+        return None
+    return {str(k): float(v) for k, v in metrics.items()}, reached
 
 
 def _write(path: Path, data: dict) -> None:

@@ -3,12 +3,21 @@
 `run_demo` checks the id and parameters at once (raising `UnknownDemo` or
 `BadParameter`) and returns a `DemoRun`; iterating it warms torch up, starts the
 clock and relays the demo's events. The last event is always one `Result`,
-stamped with `stopped='cancelled' | 'budget'` when the run was cut short. A demo
-that raises surfaces as `DemoFailed`.
+stamped with `stopped='cancelled' | 'budget'` when the run was cut short, and then
+with `reached=None`: a point that was not measured has no verdict. A demo that
+raises surfaces as `DemoFailed`.
+
+The wall-clock budget is a safety stop for a learner waiting at a front end (the
+app, `demo run`): `run_demo` applies the spec's (or `STUDYDL_DEMO_BUDGET`'s).
+`run_to_end` (tests, `demo run --seeds`, `check --evidence`) has none by default:
+the demo's own step counts decide where it ends, so a loaded machine gives the
+same numbers as a quiet one, only later.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import threading
 import time
 from collections.abc import Generator, Iterator, Mapping
@@ -16,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studydl.demos import catalogue, torch_env
-from studydl.demos.errors import DemoFailed
+from studydl.demos.errors import BadParameter, DemoFailed
 from studydl.demos.params import resolve_params
 from studydl.domain.demos import (
     DemoContext,
@@ -30,6 +39,10 @@ from studydl.domain.demos import (
 
 STOP_GRACE_S = 0.5
 """After a stop, how long a demo may keep yielding (to send its Result) before it is closed."""
+UNBOUNDED = math.inf
+"""`budget_s=UNBOUNDED`: no wall-clock budget, the demo's own steps decide its end."""
+BUDGET_ENV = "STUDYDL_DEMO_BUDGET"
+"""Seconds that replace every demo's own budget in front ends (a slow machine: more)."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +128,7 @@ class DemoRun:
                     result = self._missing_result(stop_reason, metrics)
                     break
                 if isinstance(event, Result):
-                    result = replace(event, stopped=stop_reason[0] if stop_reason else None)
+                    result = replace(event, stopped=stop_reason[0], reached=None) if stop_reason else event
                     break
                 if isinstance(event, Progress):
                     metrics.update(event.metrics)
@@ -125,7 +138,7 @@ class DemoRun:
                 if stopped_at is None and should_stop():
                     stopped_at = time.perf_counter()
                 if stopped_at is not None and time.perf_counter() - stopped_at > STOP_GRACE_S:
-                    result = Result(metrics, reached=False, stopped=stop_reason[0])
+                    result = Result(metrics, reached=None, stopped=stop_reason[0])
                     break
         finally:
             demo.close()
@@ -154,7 +167,7 @@ class DemoRun:
     def _missing_result(self, stop_reason: list[str], metrics: dict[str, float]) -> Result:
         if not stop_reason:
             raise DemoFailed(self.spec.id, "finished without yielding a Result")
-        return Result(metrics, reached=False, stopped=stop_reason[0])
+        return Result(metrics, reached=None, stopped=stop_reason[0])
 
     def _failed(self, exc: Exception) -> DemoFailed:
         message = str(exc) or "(no message)"
@@ -170,17 +183,36 @@ def run_demo(
     budget_s: float | None = None,
     demos_dir: Path | None = None,
 ) -> DemoRun:
-    """Check the id and parameters now; iterate the returned run to get its events."""
+    """Check the id and parameters now; iterate the returned run to get its events.
+
+    `budget_s`: None gives the front end's budget (the spec's, or `STUDYDL_DEMO_BUDGET`'s);
+    a number is capped by it; `UNBOUNDED` runs without a wall-clock budget.
+    """
     spec = catalogue.get_spec(demo_id, demos_dir)
     params = resolve_params(spec, overrides)
+    cap = front_end_budget(spec)
     return DemoRun(
         spec=spec,
         seed=seed,
         params=params,
-        budget_s=spec.budget_s if budget_s is None else min(budget_s, spec.budget_s),
+        budget_s=budget_s if budget_s == UNBOUNDED else cap if budget_s is None else min(budget_s, cap),
         cancel_event=cancel if cancel is not None else threading.Event(),
         demos_dir=demos_dir,
     )
+
+
+def front_end_budget(spec: DemoSpec) -> float:
+    """The wall-clock budget a front end gives the demo: `STUDYDL_DEMO_BUDGET` if set, else the spec's."""
+    raw = os.environ.get(BUDGET_ENV, "").strip()
+    if not raw:
+        return spec.budget_s
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise BadParameter(f"{BUDGET_ENV}={raw!r}: give the seconds a demo may run, a number above 0")
+    return value
 
 
 def run_to_end(
@@ -188,10 +220,11 @@ def run_to_end(
     seed: int = 0,
     overrides: Mapping[str, ParamValue] | None = None,
     *,
-    budget_s: float | None = None,
+    budget_s: float | None = UNBOUNDED,
     demos_dir: Path | None = None,
 ) -> RunOutcome:
-    """Run a demo to its Result and keep every event."""
+    """Run a demo to its Result and keep every event; by default with no wall-clock budget
+    (`budget_s=None`: the front end's, as `run_demo`)."""
     run = run_demo(demo_id, seed=seed, overrides=overrides, budget_s=budget_s, demos_dir=demos_dir)
     events = list(run)
     assert run.result is not None and run.wall_s is not None

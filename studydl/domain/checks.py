@@ -80,6 +80,9 @@ class Prediction:
     """Parameters set for every review (`set:`)."""
     vary: tuple[ParamRange, ...] = ()
     """Parameters drawn anew at each review (`vary:`)."""
+    expect: str | None = None
+    """The answer the card teaches (`expect:`): a choice's label, or a formula of the parameters
+    (`2 / curvature`); `studydl check --evidence` grades it against the demo's runs."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"metric": self.metric}
@@ -89,6 +92,8 @@ class Prediction:
             out["choices"] = [[c.label, c.value] for c in self.choices]
         if self.fixed:
             out["set"] = dict(self.fixed)
+        if self.expect is not None:
+            out["expect"] = self.expect
         if self.vary:
             out["vary"] = [
                 {"name": r.name, "low": r.low, "high": r.high, "options": list(r.options), "integer": r.integer}
@@ -108,6 +113,7 @@ class Prediction:
                 ParamRange(r["name"], r.get("low"), r.get("high"), tuple(r.get("options", ())), bool(r.get("integer")))
                 for r in data.get("vary", [])
             ),
+            expect=data.get("expect"),
         )
 
 

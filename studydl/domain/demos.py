@@ -238,8 +238,9 @@ class Result:
     """The last event of a run."""
 
     metrics: dict[str, float]
-    reached: bool
-    """Whether the teaching point was shown (e.g. XOR learned to 100%)."""
+    reached: bool | None
+    """Whether the teaching point was shown (e.g. XOR learned to 100%); None when the run
+    stopped early (the runner sets it): the point was not measured, so there is no verdict."""
     summary: str = ""
     stopped: str | None = None
     """Why the run ended early: 'cancelled' or 'budget', else None (set by the runner)."""

@@ -68,6 +68,8 @@ class PredictionSettled(Message):
     metrics: dict[str, float] | None
     cached: bool = False
     error: str = ""
+    stopped: str | None = None
+    """Why the run ended early (its time budget): then there is no verdict."""
 
 
 @dataclass

@@ -35,10 +35,12 @@ def test_list_json_describes_every_demo() -> None:
     assert catalogue["perceptron"]["teaches"]
 
 
-def test_list_shows_a_table() -> None:
+def test_list_names_each_demo_and_show_its_parameters() -> None:
     done = invoke("list")
     assert done.exit_code == 0
-    assert "perceptron" in done.stdout and "epochs=25" in done.stdout
+    assert "perceptron" in done.stdout
+    shown = invoke("show", "perceptron")
+    assert shown.exit_code == 0 and "epochs=25" in shown.stdout
 
 
 def test_run_json_prints_exactly_one_document() -> None:
@@ -51,12 +53,14 @@ def test_run_json_prints_exactly_one_document() -> None:
         "params",
         "metrics",
         "reached",
+        "verdict",
         "stopped",
         "wall_seconds",
     }
     assert document["id"] == "backprop" and document["seed"] == 3
     assert document["params"]["lr"] == 0.1
     assert document["reached"] is True and document["stopped"] is None
+    assert document["verdict"] == "point reached"
     assert document["metrics"]["max_abs_diff"] < 1e-6
 
 

@@ -24,10 +24,16 @@ from studydl.demos import (
     run_to_end,
 )
 from studydl.domain.demos import Progress, Result
+from tests.demos.slow_demo import slow_demos
+
+BUDGET_ENV = "STUDYDL_DEMO_BUDGET"
 
 HEADER = """
 from studydl.domain.demos import DemoSpec, Param, Progress, Result, Text
 """
+
+
+pytestmark = pytest.mark.usefixtures("demos_own_budget")  # about the budget: not the tests' (conftest)
 
 
 def write_demo(folder: Path, module: str, body: str, *, spec: str | None = None) -> None:
@@ -86,6 +92,7 @@ def demos_dir(tmp_path: Path) -> Path:
             raise ValueError("boom at step 2")
         """,
     )
+    slow_demos(tmp_path)  # 0.3 s of work against a 0.05 s budget
     write_demo(tmp_path, "no_result", "def run(ctx):\n    yield Progress(1, 1)\n")
     write_demo(tmp_path, "not_event", "def run(ctx):\n    yield 42\n")
     write_demo(
@@ -195,7 +202,7 @@ def test_bad_parameters_fail_before_anything_runs() -> None:
 def test_a_tiny_budget_stops_the_demo(demos_dir: Path) -> None:
     outcome = run_to_end("forever", budget_s=0.05, demos_dir=demos_dir)
     assert outcome.result.stopped == "budget"
-    assert outcome.result.reached is False
+    assert outcome.result.reached is None  # the point was not measured: no verdict
     assert outcome.result.metrics["step"] >= 1  # the last Progress metrics
     assert outcome.events[-1] is outcome.result
 
@@ -203,7 +210,36 @@ def test_a_tiny_budget_stops_the_demo(demos_dir: Path) -> None:
 def test_a_real_demo_out_of_budget_gets_a_synthesised_result() -> None:
     outcome = run_to_end("xor-mlp", budget_s=0.0)
     assert outcome.result.stopped == "budget"
-    assert outcome.result.reached is False
+    assert outcome.result.reached is None
+
+
+def test_a_demos_own_result_after_a_stop_has_no_verdict(demos_dir: Path) -> None:
+    # polite answers a stop with its Result and reached=True: the runner keeps the metrics, not the verdict.
+    outcome = run_to_end("polite", budget_s=0.05, demos_dir=demos_dir)
+    assert outcome.result.stopped == "budget" and outcome.result.reached is None
+    assert outcome.result.metrics["answer"] == 42.0
+
+
+def test_run_to_end_has_no_wall_clock_budget_the_app_keeps_the_specs(demos_dir: Path) -> None:
+    # slow trains for 0.3 s against a 0.05 s budget: a headless run (tests, --seeds, check --evidence)
+    # ends when the demo's own steps say so; a front end's run stops at the budget.
+    outcome = run_to_end("slow", demos_dir=demos_dir)
+    assert outcome.result.stopped is None and outcome.result.reached is True
+    assert run_demo("slow", demos_dir=demos_dir).budget_s == 0.05
+    live = run_to_end("slow", budget_s=None, demos_dir=demos_dir)
+    assert live.result.stopped == "budget" and live.result.reached is None
+
+
+def test_the_budget_variable_replaces_the_specs_budget(demos_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BUDGET_ENV, "60")
+    assert run_demo("slow", demos_dir=demos_dir).budget_s == 60.0  # a slow machine gives demos more time
+    monkeypatch.setenv(BUDGET_ENV, "0.001")
+    assert run_demo("polite", demos_dir=demos_dir).budget_s == 0.001
+    assert run_demo("polite", budget_s=1.0, demos_dir=demos_dir).budget_s == 0.001
+    for bad in ("soon", "-1", "0", "nan", "inf"):
+        monkeypatch.setenv(BUDGET_ENV, bad)
+        with pytest.raises(BadParameter, match=BUDGET_ENV):
+            run_demo("polite", demos_dir=demos_dir)
 
 
 def test_a_demo_that_ignores_the_stop_flag_is_closed(demos_dir: Path) -> None:

@@ -61,7 +61,8 @@ def test_tolerances_and_the_rating_they_propose() -> None:
     assert judge(factor, 1e-8, 1e-9).rating is Rating.GOOD and judge(factor, 1e-6, 1e-9).rating is Rating.AGAIN
     relative = Prediction("m", Tolerance("rel", 0.1))
     assert judge(relative, 105, 100).right and not judge(relative, 120, 100).right
-    assert judge(absolute, 0.5, math.nan).rating is Rating.AGAIN
+    with pytest.raises(ValueError):  # no verdict without a number: see settle
+        judge(absolute, 0.5, math.nan)
 
 
 def test_choices_right_is_the_one_nearest_the_measured_value() -> None:

@@ -23,6 +23,7 @@ from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from studydl.demos import DemoError, DemoRun, get_spec, resolve_params, run_demo, warm_up
+from studydl.demos.verdict import verdict_words
 from studydl.domain.demos import DemoSpec, Event, Frame, ParamValue, Progress, Result
 from studydl.tui.widgets.demo_compare import RunComparison, RunRecord
 from studydl.tui.widgets.demo_params import ParamForm
@@ -72,7 +73,7 @@ def result_text(result: Result, wall_s: float | None) -> Text:
     """✓/✗ (or why it stopped early), the time, and the demo's one-paragraph summary."""
     text = Text()
     if result.stopped:
-        text.append(f"■ stopped ({result.stopped})", style="bold yellow")
+        text.append(f"■ {verdict_words(result)}", style="bold yellow")
     elif result.reached:
         text.append("✓ point reached", style="bold green")
     else:

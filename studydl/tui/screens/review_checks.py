@@ -112,7 +112,7 @@ class AnswerChecks:
         except DemoError as exc:
             self.post_message(PredictionSettled(card_id, None, error=str(exc)))  # type: ignore[attr-defined]
             return
-        self.post_message(PredictionSettled(card_id, result.metrics, result.cached))  # type: ignore[attr-defined]
+        self.post_message(PredictionSettled(card_id, result.metrics, result.cached, stopped=result.stopped))  # type: ignore[attr-defined]
 
     def on_prediction_settled(self, message: PredictionSettled) -> None:
         self.busy = False
@@ -121,13 +121,16 @@ class AnswerChecks:
         card, panel = self.due.card, self.query_one(CardPanel)  # type: ignore[attr-defined]
         prediction = card.check.predict
         assert prediction is not None
-        if message.metrics is None:
-            panel.show_check(f"The demo could not run ({message.error}): rate yourself.")
-        else:
-            from studydl.engine.predict import judge
-            from studydl.render.answer_text import verdict_text
+        from studydl.engine.predict import NoVerdict, settle
+        from studydl.render.answer_text import verdict_text
 
-            verdict = judge(prediction, self.guess, message.metrics.get(prediction.metric, float("nan")))  # type: ignore[arg-type]
+        if message.metrics is None:
+            verdict = NoVerdict(f"the demo could not run ({message.error})")
+        else:
+            verdict = settle(prediction, self.guess, message.metrics, message.stopped)  # type: ignore[arg-type]
+        if isinstance(verdict, NoVerdict):  # the learner rates it; nothing graded is logged
+            panel.show_check(verdict.text())
+        else:
             self.proposed = verdict.rating
             self.detail = {
                 **verdict.detail(), "metric": prediction.metric, "params": self.params, "demo": card.demo_id,

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from studydl.demos.verdict import verdict_words
 from studydl.domain.demos import Frame, ParamValue, Result
 from studydl.tui.widgets.demo_view import FramePanel
 
@@ -36,7 +37,7 @@ def changed_params(a: RunRecord, b: RunRecord) -> list[str]:
 
 def outcome(record: RunRecord) -> Text:
     if record.result.stopped:
-        return Text(f"■ stopped ({record.result.stopped})", style="yellow")
+        return Text(f"■ {verdict_words(record.result)}", style="yellow")
     if record.result.reached:
         return Text("✓ point reached", style="green")
     return Text("✗ not reached", style="red")
