@@ -4,7 +4,7 @@ FSRS's simulation as fsrs-rs (and so Anki's forecast) runs it, on the cards as t
 are (`workload_cards`), with the learner's parameters, daily limits per deck, steps and
 time per answer (`answer_profile`), stepped day by day over every card at once
 (`simulation`). Figures are the mean of the simulator's runs: as many runs as keep
-the work near RUN_CARD_DAYS card-days (one for ten thousand cards over a year, up to
+the work near RUN_CARD_DAYS card-days (one for three thousand cards or more over a year, up to
 MAX_RUNS for a few cards), so a small collection's forecast is smooth and a large
 one's stays fast. Retentions asked together are simulated together (the stats
 screen's comparison: the current setting first, then the six others in one pass),
@@ -27,7 +27,7 @@ MAX_DAYS = 3650
 SWEEP_RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
 """The retentions the stats screen's workload chart compares (the current setting is added)."""
 SWEEP_DAYS = 365
-RUN_CARD_DAYS = 2_000_000
+RUN_CARD_DAYS = 1_000_000
 """Card-days a forecast's runs add up to (fewer runs for more cards or days)."""
 MAX_RUNS = 200
 MAX_CARD_REPLICAS = 4_000_000

@@ -48,7 +48,7 @@ from studydl.engine.workload_cards import Workload
 NEVER = np.int32(1 << 30)
 """The due day of a card not waiting for a review (not introduced yet, or suspended)."""
 SEED = 42
-_LEARN, _RECALL, _RATING, _RELEARN = 0, 1, 2, 3
+_LEARN, _REVIEW, _RELEARN = 0, 1, 2
 """Draw sites: the hash input that tells a card's draws of one day apart."""
 
 
@@ -63,10 +63,11 @@ class Totals:
     runs: int
 
 
-_S30, _S27, _S31, _S11 = (np.uint64(n) for n in (30, 27, 31, 11))
+_S30, _S27, _S31 = (np.uint64(n) for n in (30, 27, 31))
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S32, _LOW32 = np.uint64(32), np.uint64(0xFFFFFFFF)
 _GOLDEN = 0x9E3779B97F4A7C15
-_TO_UNIT = 1.0 / (1 << 53)
+_TO_UNIT = 1.0 / (1 << 32)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -145,7 +146,8 @@ class Simulation:
         self.learned = np.zeros((self.replicas, self.groups), dtype=np.int64)
         self.keys = _mix(np.arange(self.slots, dtype=np.uint64) ^ np.uint64(SEED << 56))
         """Each card slot's hash key; a replica adds its run's (not its retention's: retentions share draws)."""
-        self.run_keys = _mix(np.arange(1, runs + 1, dtype=np.uint64) << np.uint64(40))
+        run_keys = _mix(np.arange(1, runs + 1, dtype=np.uint64) << np.uint64(40))
+        self.replica_keys = run_keys[np.arange(self.replicas) % runs]
 
         shape = (self.replicas, days)
         self.reviews = np.zeros(shape)
@@ -153,11 +155,12 @@ class Simulation:
         self.seconds = np.zeros(shape)
         self.remembered = np.zeros(shape)
 
-    def uniforms(self, index: np.ndarray, day: int, site: int) -> np.ndarray:
-        """One uniform draw in [0, 1) per card slot of `index`, for this day and site."""
+    def uniforms(self, index: np.ndarray, day: int, site: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two uniform draws in [0, 1) per card slot of `index`, for this day and site (32 bits each)."""
         salt = np.uint64(((day << 8) | site) * _GOLDEN % (1 << 64))
-        key = self.keys[index % self.slots] ^ self.run_keys[(index // self.slots) % self.runs]
-        return (_mix(key ^ salt) >> _S11) * _TO_UNIT
+        replica = index // self.slots
+        bits = _mix(self.keys[index - replica * self.slots] ^ self.replica_keys[replica] ^ salt)
+        return (bits >> _S32) * _TO_UNIT, (bits & _LOW32) * _TO_UNIT
 
     def _learning(self, first: Sequence[float], transitions: Sequence[Sequence[float]], steps: int) -> None:
         """Every way a new card's first day can go: its probability, and the stability, difficulty and seconds it ends with.
@@ -190,7 +193,7 @@ class Simulation:
 
     def _relearn(self, index: np.ndarray, day: int) -> np.ndarray:
         """The relearning steps after a lapse, on the cards of `index`: their memory moves; the seconds."""
-        chosen = self.relearn.pick(self.uniforms(index, day, _RELEARN))
+        chosen = self.relearn.pick(self.uniforms(index, day, _RELEARN)[0])
         self.s[index], self.d[index] = self._walk(self.relearn, chosen, self.s[index], self.d[index])
         return self.relearn.seconds[chosen]
 
@@ -229,8 +232,9 @@ class Simulation:
         fsrs = self.fsrs
         s, d = self.s[index], self.d[index]
         recall = fsrs.retrievability(day - self.last[index], s)
-        forgot = self.uniforms(index, day, _RECALL) >= recall
-        rating = np.where(forgot, 1, pick(self.passed, self.uniforms(index, day, _RATING)) + 2)
+        u_recall, u_button = self.uniforms(index, day, _REVIEW)
+        forgot = u_recall >= recall
+        rating = np.where(forgot, 1, pick(self.passed, u_button) + 2)
         self.s[index] = np.where(forgot, fsrs.after_failure(s, recall, d), fsrs.after_success(s, recall, d, rating))
         self.d[index] = fsrs.next_difficulty(d, rating)
         seconds = self.costs[REVIEW][rating - 1]
@@ -259,7 +263,7 @@ class Simulation:
         offsets = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
         index = np.repeat(starts, count) + offsets
         self.learned += count.reshape(self.replicas, self.groups)
-        way = pick(self.learn_cumulative, self.uniforms(index, day, _LEARN))
+        way = pick(self.learn_cumulative, self.uniforms(index, day, _LEARN)[0])
         self.s[index], self.d[index] = self.learn_s[way], self.learn_d[way]
         seconds = self.learn_seconds[way]
         self._schedule(index, day)

@@ -25,6 +25,7 @@ from studydl.engine.simulate import (
     check_request,
     clear_cache,
     forecast,
+    runs_for,
     sweep_retentions,
     workload_by_retention,
 )
@@ -39,8 +40,8 @@ from studydl.store.db import Database
 from studydl.store.models import CardRow
 from tests.engine.engine_samples import card_ids
 
-RUNS = 180
-"""Distinct runs fsrs-rs averages over for spans up to 30 days (seeds 42-221)."""
+RUNS = runs_for(6, 20)
+"""Runs the simulator averages for the small workload (six cards) over 20 days."""
 PRUNE = 1e-5
 
 
