@@ -39,6 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 NEW_PER_DAY, REVIEWS_PER_DAY = 100, 9999
 CARDS_PER_DECK = 1000
+HISTORY = (
+    "Before (issue 24, 2026-12-06, quiet machine): fsrs-rs's simulator reached through optimal_retention,"
+    " seeds x4 per deck: 10,000 cards 4.70 s over 30 days and 3.31 s over 365 against Anki's 0.09 / 0.19 s;"
+    " the stats screen's comparison 19.9 s."
+)
 SETTINGS_KW = {"timezone": "UTC", "new_per_day": NEW_PER_DAY, "reviews_per_day": REVIEWS_PER_DAY}
 
 
@@ -210,6 +215,7 @@ def main() -> None:
         )
         + "."
     )
+    lines.append(f"\n{HISTORY}")
     lines.append(f"\ntorch imported: {'yes' if 'torch' in sys.modules else 'no'}")
     table = "\n".join(lines)
     print(table)
