@@ -19,18 +19,16 @@ defaults a little and a long one replaces them.
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import numpy as np
 
 from studydl.domain.days import StudyDays
+from studydl.engine.day_arrays import study_days_of
 from studydl.engine.history import SCHEDULED
 from studydl.store.db import Database
-from studydl.store.models import ReviewRow
+from studydl.store.hot import HotSQL
 
 DEFAULT_FIRST_RATING_PROB = (0.24, 0.094, 0.495, 0.171)
 DEFAULT_REVIEW_RATING_PROB = (0.224, 0.631, 0.145)
@@ -56,6 +54,11 @@ KIND_OF_STATE = {0: LEARNING, 1: LEARNING, 2: REVIEW, 3: RELEARNING}
 """The card's state before an answer (new, learning, review, relearning) -> Anki's review kind."""
 MAX_ANSWER_MS = 1_200_000
 SMOOTHING = 50.0
+CHUNK_ROWS = 100_000
+"""Log rows read and tallied at a time (memory stays bounded on a long log)."""
+_KIND_BY_STATE = np.array([LEARNING, LEARNING, REVIEW, RELEARNING])
+_LOG_ROW = np.dtype([("card", "i8"), ("at", "M8[us]"), ("rating", "i8"), ("ms", "i8"), ("state", "i8")])
+"""A log row as the profile reads it (the time as stored: SQLite's text or PostgreSQL's datetime)."""
 
 Matrix = tuple[tuple[float, ...], ...]
 
@@ -96,15 +99,12 @@ def _lerp(own: float, default: float, weight: float) -> float:
     return weight * own + (1.0 - weight) * default
 
 
-def _transitions(sequences: Iterable[list[int]]) -> tuple[list[list[float]], list[list[float]]]:
-    """Rating-to-next-rating probabilities (Laplace-smoothed by 1) and their counts (fsrs-rs `calculate_transitions`)."""
-    counts = [[0.0] * 4 for _ in range(4)]
-    for sequence in sequences:
-        for current, following in zip(sequence, sequence[1:], strict=False):
-            counts[current - 1][following - 1] += 1.0
-    for row in counts:
-        for j in range(4):
-            row[j] += 1.0
+def _transitions(pairs: np.ndarray) -> tuple[list[list[float]], list[list[float]]]:
+    """Rating-to-next-rating probabilities (Laplace-smoothed by 1) and their counts (fsrs-rs `calculate_transitions`).
+
+    `pairs` counts each rating followed by each rating (4 x 4) in the same-day sequences.
+    """
+    counts = [[float(n) + 1.0 for n in row] for row in pairs]
     matrix = [[value / sum(row) for value in row] for row in counts]
     return matrix, counts
 
@@ -119,57 +119,95 @@ def _blend_matrix(own: list[list[float]], counts: list[list[float]], default: Ma
 
 
 class _Tally:
-    """The profile's counts, taken answer by answer (the log is read once, never held whole)."""
+    """The profile's counts, added up chunk by chunk of the log (the log is never held whole).
+
+    Each chunk holds answers card by card, oldest first, as arrays. A card's answers of
+    one study day form a group: its first answer gives the button counts and the
+    state; the same-day sequence gives the step transitions. A group cut by the end
+    of a chunk is kept back and tallied with the next chunk.
+    """
 
     def __init__(self) -> None:
-        self.ms_sum = [[0] * 4 for _ in range(3)]
-        self.ms_count = [[0] * 4 for _ in range(3)]
-        self.buttons: dict[tuple[int, int], int] = defaultdict(int)
-        """(state of a card's first answer of a day, 1 learning / 2 review; its button) -> days."""
-        self.learning_seq: list[list[int]] = []
-        self.relearning_seq: list[list[int]] = []
-        self._group: tuple[int, int] | None = None
-        self._first: Answer | None = None
-        self._ratings: list[int] = []
+        self.ms_sum = np.zeros(12)
+        self.ms_count = np.zeros(12, dtype=np.int64)
+        self.buttons = np.zeros((3, 4), dtype=np.int64)
+        """Study days by the kind of a card's first answer that day and its button."""
+        self.learning_pairs = np.zeros((4, 4), dtype=np.int64)
+        self.relearning_pairs = np.zeros((4, 4), dtype=np.int64)
+        self._held: tuple[np.ndarray, ...] | None = None
 
-    def add(self, answer: Answer) -> None:
-        self.ms_sum[answer.kind][answer.rating - 1] += answer.duration_ms
-        self.ms_count[answer.kind][answer.rating - 1] += 1
-        if (answer.card_id, answer.day) != self._group:
-            self._close_day()
-            self._group, self._first, self._ratings = (answer.card_id, answer.day), answer, []
-        self._ratings.append(answer.rating)
+    def add(
+        self,
+        card: np.ndarray,
+        day: np.ndarray,
+        kind: np.ndarray,
+        rating: np.ndarray,
+        ms: np.ndarray,
+        when: np.ndarray | None = None,
+    ) -> None:
+        """Usable answers of the chunk (a time of 0 or of 20 minutes and more, or an odd button, is left out).
 
-    def _close_day(self) -> None:
-        """A card's answers of one study day: its first answer's button, and the same-day sequence."""
-        first = self._first
-        if first is None:
+        A chunk holds each card's answers together; `when` (any sortable time) puts them
+        in order within a card, else they are in order already.
+        """
+        keep = (ms > 0) & (ms < MAX_ANSWER_MS) & (rating >= 1) & (rating <= 4) & (kind >= 0)
+        order = when if when is not None else np.arange(len(card))
+        columns = tuple(column[keep] for column in (card, order, day, kind, rating, ms))
+        if self._held is not None:
+            columns = tuple(np.concatenate(pair) for pair in zip(self._held, columns, strict=True))
+            self._held = None
+        card = columns[0]
+        if not len(card):
             return
-        state = first.kind + 1
-        self.buttons[(state, first.rating)] += 1
-        if state == 1:
-            self.learning_seq.append(self._ratings)
-        elif state == 2 and first.rating == 1:
-            self.relearning_seq.append(self._ratings)
+        last = card == card[-1]  # the chunk's last card may go on in the next one
+        self._held = tuple(column[last] for column in columns)
+        self._tally(*(column[~last] for column in columns))
+
+    def _tally(
+        self, card: np.ndarray, order: np.ndarray, day: np.ndarray, kind: np.ndarray, rating: np.ndarray, ms: np.ndarray
+    ) -> None:
+        if not len(card):
+            return
+        ranked = np.lexsort((order, card))  # stable: answers at the same time keep the log's order
+        card, day, kind, rating, ms = (column[ranked] for column in (card, day, kind, rating, ms))
+        cell = kind * 4 + rating - 1
+        self.ms_sum += np.bincount(cell, weights=ms, minlength=12)
+        self.ms_count += np.bincount(cell, minlength=12)
+        starts = np.ones(len(card), dtype=bool)
+        starts[1:] = (card[1:] != card[:-1]) | (day[1:] != day[:-1])
+        firsts = np.flatnonzero(starts)
+        self.buttons += np.bincount(cell[firsts], minlength=12).reshape(3, 4)
+        group_first = firsts[np.cumsum(starts) - 1]  # each answer's group's first answer
+        follows = ~starts[1:]  # answer i + 1 follows answer i the same day
+        head = group_first[1:]
+        pair = (rating[:-1] - 1) * 4 + rating[1:] - 1
+        learning = follows & (kind[head] == LEARNING)
+        relearning = follows & (kind[head] == REVIEW) & (rating[head] == 1)
+        self.learning_pairs += np.bincount(pair[learning], minlength=16).reshape(4, 4)
+        self.relearning_pairs += np.bincount(pair[relearning], minlength=16).reshape(4, 4)
 
     def profile(self) -> AnswerProfile:
-        self._close_day()
-        self._first = None
+        if self._held is not None:
+            self._tally(*self._held)
+            self._held = None
+        if not self.ms_count.any():
+            return AnswerProfile()
+        sums, counts = self.ms_sum.reshape(3, 4), self.ms_count.reshape(3, 4)
         costs = tuple(
             tuple(
                 # Integer milliseconds, as fsrs-rs averages them; then rounded to two decimals.
-                round(_lerp((total // n) / 1000.0 if n else 0.0, default, n / (SMOOTHING + n)), 2)
-                for total, n, default in zip(self.ms_sum[kind], self.ms_count[kind], DEFAULT_STATE_RATING_COSTS[kind], strict=True)
+                round(_lerp((int(total) // n) / 1000.0 if n else 0.0, default, n / (SMOOTHING + n)), 2)
+                for total, n, default in zip(sums[kind], counts[kind].tolist(), DEFAULT_STATE_RATING_COSTS[kind], strict=True)
             )
             for kind in range(3)
         )
-        timed = tuple(sum(self.ms_count[kind]) for kind in range(3))
-        own_seconds = tuple(sum(self.ms_sum[kind]) / 1000.0 / timed[kind] if timed[kind] else None for kind in range(3))
+        timed = tuple(int(counts[kind].sum()) for kind in range(3))
+        own_seconds = tuple(float(sums[kind].sum()) / 1000.0 / timed[kind] if timed[kind] else None for kind in range(3))
 
-        learn = [self.buttons[(1, r)] for r in range(1, 5)]
+        learn = self.buttons[LEARNING].tolist()
         if not any(learn):
             learn = [1, 1, 1, 1]
-        review = [self.buttons[(2, r)] for r in range(1, 5)]
+        review = self.buttons[REVIEW].tolist()
         if not any(review[1:]):
             review = [review[0], 1, 1, 1]
         weight = sum(learn) / (SMOOTHING + sum(learn))
@@ -178,8 +216,8 @@ class _Tally:
         weight = sum(passed) / (SMOOTHING + sum(passed))
         review_prob = [_lerp(n / sum(passed), d, weight) for n, d in zip(passed, DEFAULT_REVIEW_RATING_PROB, strict=True)]
 
-        learning, learning_counts = _transitions(self.learning_seq)
-        relearning, relearning_counts = _transitions(self.relearning_seq)
+        learning, learning_counts = _transitions(self.learning_pairs)
+        relearning, relearning_counts = _transitions(self.relearning_pairs)
         return AnswerProfile(
             first_rating_prob=tuple(first_prob),
             review_rating_prob=tuple(review_prob),
@@ -192,32 +230,37 @@ class _Tally:
 
 
 def profile_from_answers(answers: Iterable[Answer]) -> AnswerProfile:
-    """The profile of these answers, card by card and oldest first (one pass; the defaults with none timed)."""
+    """The profile of these answers, card by card and oldest first (the defaults with none timed)."""
+    rows = [(a.card_id, a.day, a.kind, a.rating, a.duration_ms) for a in answers]
     tally = _Tally()
-    for answer in answers:
-        if 0 < answer.duration_ms < MAX_ANSWER_MS and 1 <= answer.rating <= 4:
-            tally.add(answer)
-    if not any(tally.ms_count[kind][r] for kind in range(3) for r in range(4)):
-        return AnswerProfile()
+    if rows:
+        tally.add(*(np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)))
     return tally.profile()
-
-
-def logged_answers(s: Session, days: StudyDays) -> Iterator[Answer]:
-    """Every logged answer, card by card, oldest first, as the query streams them."""
-    query = select(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_before)
-    query = query.where(ReviewRow.kind == SCHEDULED)  # cram answers (Anki's filtered previews) say nothing of the schedule
-    query = query.order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
-    for card_id, at, rating, duration, before in s.execute(query):
-        try:
-            state = int(json.loads(before).get("state", 0))
-        except (ValueError, TypeError, AttributeError):
-            continue
-        kind = KIND_OF_STATE.get(state)
-        if kind is not None:
-            yield Answer(card_id, days.day_of(at), kind, int(rating), int(duration or 0))
 
 
 def answer_profile(db: Database, days: StudyDays) -> AnswerProfile:
     """The learner's profile from the whole log (the defaults with no timed answer)."""
-    with db.read() as s:
-        return profile_from_answers(logged_answers(s, days))
+    with db.raw_read() as sql:
+        return read_profile(sql, days)
+
+
+def read_profile(sql: HotSQL, days: StudyDays) -> AnswerProfile:
+    """`answer_profile` inside a read the caller holds (one snapshot with its other reads).
+
+    Cram answers (Anki's filtered previews) say nothing of the schedule and are left out.
+    """
+    tally = _Tally()
+    state = sql.json_int("state_before", "state")
+    cursor = sql.execute(
+        f"SELECT card_id, reviewed_at, COALESCE(rating, 0), COALESCE(duration_ms, 0), COALESCE({state}, 0)"
+        " FROM review_log WHERE kind = ? ORDER BY card_id, id",  # the card index's order: no sort
+        (SCHEDULED,),
+    )
+    while rows := cursor.fetchmany(CHUNK_ROWS):
+        chunk = np.fromiter(rows, dtype=_LOG_ROW, count=len(rows))
+        state_column = chunk["state"]
+        known = (state_column >= 0) & (state_column < len(_KIND_BY_STATE))
+        kind = np.where(known, _KIND_BY_STATE[np.where(known, state_column, 0)], -1)
+        at = chunk["at"]
+        tally.add(chunk["card"], study_days_of(days, at), kind, chunk["rating"], chunk["ms"], at.view(np.int64))
+    return tally.profile()

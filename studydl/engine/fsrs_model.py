@@ -64,6 +64,16 @@ class NextStates:
         return (self.again, self.hard, self.good, self.easy)[rating - 1]
 
 
+def forgetting_curve(decay: float, elapsed: Any, stability: Any) -> Any:
+    """FSRS-6's recall probability `elapsed` days after a review (floats or numpy arrays; elapsed >= 0).
+
+    `decay` is parameter 20; R is 0.9 when `elapsed` equals the stability.
+    """
+    exponent = -decay
+    factor = 0.9 ** (1.0 / exponent) - 1.0
+    return (1.0 + factor * elapsed / stability) ** exponent
+
+
 def _state(item: Any) -> NextState:
     return NextState(MemoryState(item.memory.stability, item.memory.difficulty), item.interval)
 
@@ -106,9 +116,7 @@ class FsrsModel:
 
     def retrievability(self, stability: float, days_elapsed: float) -> float:
         """FSRS-6's forgetting curve: recall probability `days_elapsed` days after a review."""
-        decay = -self.decay
-        factor = 0.9 ** (1.0 / decay) - 1.0
-        return (1.0 + factor * max(0.0, days_elapsed) / stability) ** decay
+        return forgetting_curve(self.decay, max(0.0, days_elapsed), stability)
 
     def memory_states(
         self, items: Sequence[fsrs_rs.FSRSItem], starting: Sequence[MemoryState | None] | None = None
@@ -131,3 +139,74 @@ class FsrsModel:
 def fsrs_item(reviews: Sequence[tuple[int, int]]) -> fsrs_rs.FSRSItem:
     """An FSRS item from (rating, study days since the previous review) pairs, oldest first."""
     return fsrs_rs.FSRSItem([fsrs_rs.FSRSReview(int(rating), int(delta)) for rating, delta in reviews])
+
+
+S_MIN, S_MAX = 0.001, 36500.0
+D_MIN, D_MAX = 1.0, 10.0
+
+
+class FsrsArrays:
+    """FSRS-6's equations over numpy arrays, as fsrs-rs's simulator (`simulation.rs`) applies them.
+
+    The workload simulator steps every card due on a day at once, so it needs the
+    equations on arrays; fsrs-rs offers them one card at a time. They are the ones
+    `FsrsModel` reaches through fsrs-rs (its `next_states`), in double precision, with
+    the simulator's one difference: a same-day Hard has no floor on its stability
+    increase (fsrs-rs's `stability_short_term` in simulation.rs floors only Good and
+    Easy at 1; its model.rs floors Hard too). numpy is imported here, not at start-up.
+    """
+
+    def __init__(self, parameters: Sequence[float] | None = None) -> None:
+        import numpy as np
+
+        self.np = np
+        self.w = check_parameters(parameters) if parameters is not None else DEFAULT_PARAMETERS
+        w = self.w
+        self.exponent = -w[20]
+        self.factor = 0.9 ** (1.0 / self.exponent) - 1.0
+        """R = (1 + factor * elapsed / stability) ** exponent."""
+        self._init_s = np.array(w[0:4])
+        self._init_d = np.clip(w[4] - np.exp(w[5] * np.arange(4.0)) + 1.0, D_MIN, D_MAX)
+        self._easy_d = w[4] - math.exp(w[5] * 3.0) + 1.0  # init_d(4), unclamped: the mean it reverts to
+        self._success_scale = math.exp(w[8])
+        self._bonus = np.array([1.0, 1.0, w[15], 1.0, w[16]])
+        """By rating: Hard's penalty, Easy's bonus."""
+        self._failure_floor = math.exp(w[17] * w[18])
+
+    def _clamp(self, values: Any, low: float, high: float) -> Any:
+        return self.np.minimum(self.np.maximum(values, low), high)  # np.clip costs more on small arrays
+
+    def retrievability(self, elapsed: Any, stability: Any) -> Any:
+        return forgetting_curve(self.w[20], elapsed, stability)
+
+    def intervals(self, stability: Any, retention: Any) -> Any:
+        """Days until recall falls to `retention` (unrounded; fsrs-rs's `next_interval`)."""
+        return stability / self.factor * (retention ** (1.0 / self.exponent) - 1.0)
+
+    def initial(self, rating: Any) -> tuple[Any, Any]:
+        """(stability, difficulty) after a new card's first answer (ratings 1-4)."""
+        return self._init_s[rating - 1], self._init_d[rating - 1]
+
+    def next_difficulty(self, difficulty: Any, rating: Any) -> Any:
+        w = self.w
+        moved = difficulty + (10.0 - difficulty) / 9.0 * (-w[6] * (rating - 3.0))
+        return self._clamp(w[7] * self._easy_d + (1.0 - w[7]) * moved, D_MIN, D_MAX)
+
+    def after_success(self, stability: Any, recall: Any, difficulty: Any, rating: Any) -> Any:
+        """Stability after a passed review (Hard, Good or Easy) at recall probability `recall`."""
+        np, w = self.np, self.w
+        growth = self._success_scale * (11.0 - difficulty) * stability ** -w[9] * np.expm1((1.0 - recall) * w[10])
+        return self._clamp(stability * (1.0 + growth * self._bonus[rating]), S_MIN, S_MAX)
+
+    def after_failure(self, stability: Any, recall: Any, difficulty: Any) -> Any:
+        """Stability after a lapse (Again on a review) at recall probability `recall`."""
+        np, w = self.np, self.w
+        lapsed = w[11] * difficulty ** -w[12] * ((stability + 1.0) ** w[13] - 1.0) * np.exp((1.0 - recall) * w[14])
+        return self._clamp(np.minimum(lapsed, stability / self._failure_floor), S_MIN, S_MAX)
+
+    def short_term(self, stability: Any, rating: Any) -> Any:
+        """Stability after a same-day answer (a learning or relearning step)."""
+        np, w = self.np, self.w
+        factor = np.exp(w[17] * (rating - 3.0 + w[18])) * stability ** -w[19]
+        factor = np.where(rating >= 3, np.maximum(factor, 1.0), factor)
+        return self._clamp(stability * factor, S_MIN, S_MAX)

@@ -1,21 +1,15 @@
 """The workload simulator: reviews and minutes per day ahead, from the learner's own cards.
 
-It runs fsrs-rs's simulator (`fsrs_rs_python`, the engine the scheduler uses; the
-one Anki's workload simulator runs) on the cards as they are (`workload_cards`),
-with the learner's parameters, daily limits, steps and time per answer
-(`answer_profile`). Decks have their own daily limits, so each deck is simulated on
-its own and the days are added up.
-
-How the simulator is reached: fsrs-rs-python 0.9 exposes `simulate` only for a fresh
-deck; the learner's cards go in through `optimal_retention(config, parameters, cards,
-target)`, which runs fsrs-rs's `simulate(config, parameters, r, seed, cards)` for a
-set of seeds (42, 43, ...: 180 runs for up to 30 days, fewer for longer spans, 16 for a
-year) at each retention its search tries, and hands each run to `target`. Every card
-given carries its own desired retention (new cards too: they enter as cards not yet
-learned, as Anki's simulator passes them), so every run is a run at the retention
-asked for, whatever retention the search is trying; the forecast is the mean of the
-runs. The search tries each seed once per step, so the runs repeat (the mean is the
-same); it is the price of reaching the simulator from Python (kept to four rounds).
+FSRS's simulation as fsrs-rs (and so Anki's forecast) runs it, on the cards as they
+are (`workload_cards`), with the learner's parameters, daily limits per deck, steps and
+time per answer (`answer_profile`), stepped day by day over every card at once
+(`simulation`). Figures are the mean of the simulator's runs: as many runs as keep
+the work near RUN_CARD_DAYS card-days (one for three thousand cards or more over a year, up to
+MAX_RUNS for a few cards), so a small collection's forecast is smooth and a large
+one's stays fast. Retentions asked together are simulated together (the stats
+screen's comparison: the current setting first, then the six others in one pass),
+and a forecast is kept: the same workload, retention and days give the same figures,
+whether asked alone or in a sweep.
 """
 
 from __future__ import annotations
@@ -26,20 +20,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from studydl.engine.workload_cards import DeckWorkload, Workload
+from studydl.engine.workload_cards import Workload
 
 MIN_RETENTION, MAX_RETENTION = 0.7, 0.99
 MAX_DAYS = 3650
 SWEEP_RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
 """The retentions the stats screen's workload chart compares (the current setting is added)."""
 SWEEP_DAYS = 365
-NO_COST_LIMIT = 1e12
-"""Seconds a day: the simulator's daily time cap, off (limits are in cards, as the queue's)."""
+RUN_CARD_DAYS = 1_000_000
+"""Card-days a forecast's runs add up to (fewer runs for more cards or days)."""
+MAX_RUNS = 200
+MAX_CARD_REPLICAS = 4_000_000
+"""Cards times replicas (retentions x runs) simulated at once: about 40 bytes each, so
+retentions are simulated in batches of at most ~160 MB (a million cards: three at a time)."""
 CACHE_SIZE = 32
 """Forecasts kept (a forecast is a pure function of the workload, the retention and the days:
 the stats screen opened again on an unchanged collection, the same day, simulates nothing)."""
 
-_cache: OrderedDict[tuple[Workload, float, int], Forecast] = OrderedDict()
+_cache: OrderedDict[tuple[bytes, float, int], Forecast] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -58,7 +56,7 @@ class Forecast:
     remembered: tuple[float, ...]
     """Cards expected to be recalled on each day (the sum of their recall probabilities)."""
     runs: int
-    """Simulator runs averaged (per deck)."""
+    """Simulator runs averaged."""
     cards: int
 
     @property
@@ -89,102 +87,63 @@ def check_request(retention: float, days: int) -> None:
         raise ValueError(f"days must be 1-{MAX_DAYS}, not {days}")
 
 
-def _config(workload: Workload, deck: DeckWorkload, days: int):  # noqa: ANN202 - fsrs_rs_python.SimulatorConfig
-    import fsrs_rs_python as fsrs_rs
-
-    profile = workload.profile
-    config = fsrs_rs.default_simulator_config()
-    config.deck_size = deck.size
-    config.learn_span = days
-    config.max_cost_perday = NO_COST_LIMIT
-    config.max_ivl = float(workload.maximum_interval)
-    config.first_rating_prob = list(profile.first_rating_prob)
-    config.review_rating_prob = list(profile.review_rating_prob)
-    config.learning_step_transitions = [list(row) for row in profile.learning_step_transitions]
-    config.relearning_step_transitions = [list(row) for row in profile.relearning_step_transitions]
-    config.state_rating_costs = [list(row) for row in profile.state_rating_costs]
-    config.learning_step_count = workload.learning_steps
-    config.relearning_step_count = workload.relearning_steps
-    config.learn_limit = deck.new_limit
-    config.review_limit = deck.review_limit
-    config.new_cards_ignore_review_limit = True  # the queue's new-card limit stands apart from the review limit
-    config.suspend_after_lapses = workload.suspend_after_lapses
-    return config
+def runs_for(cards: int, days: int) -> int:
+    """Runs to average: about RUN_CARD_DAYS card-days in all, at least one, at most MAX_RUNS."""
+    return max(1, min(MAX_RUNS, math.ceil(RUN_CARD_DAYS / max(1, cards * days))))
 
 
-def _cards(workload: Workload, deck: DeckWorkload, retention: float) -> list:
-    """fsrs-rs simulator cards: studied ones with their state, then new ones (stability 1e-8, never reviewed)."""
-    import fsrs_rs_python as fsrs_rs
-
-    parameters = list(workload.parameters)
-    out = []
-    for index, studied in enumerate(deck.studied, start=1):
-        card = fsrs_rs.Card()
-        card.id = index
-        card.stability = studied.stability
-        card.difficulty = studied.difficulty
-        card.last_date = float(studied.last_day)
-        card.due = float(studied.due_day)
-        card.interval = float(studied.interval)
-        card.lapses = studied.lapses
-        card.desired_retention = retention
-        card.parameters = parameters
-        out.append(card)
-    if deck.new_limit > 0:
-        for index in range(deck.new_cards):
-            card = fsrs_rs.Card()
-            card.id = -(index + 1)
-            card.stability = 1e-8  # kept by fsrs-rs (it drops cards at or below 1e-9) ...
-            card.last_date = -math.inf  # ... and learned when due, as a new card
-            card.due = float((deck.introduced_today + index) // deck.new_limit)
-            card.desired_retention = retention
-            card.parameters = parameters
-            out.append(card)
-    return out
+def _kept(key: tuple[bytes, float, int]) -> Forecast | None:
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    return None
 
 
-@dataclass
-class _Runs:
-    """Per-day sums over the simulator's runs of one deck."""
-
-    days: int
-    runs: int = 0
-
-    def __post_init__(self) -> None:
-        self.reviews = [0] * self.days
-        self.new = [0] * self.days
-        self.seconds: list[list[float]] = [[] for _ in range(self.days)]
-        self.remembered: list[list[float]] = [[] for _ in range(self.days)]
-
-    def add(self, result, _parameters: object = None) -> float:  # noqa: ANN001 - fsrs_rs_python.SimulationResult
-        """Take one run (the search's `target` callback: result, parameters -> objective)."""
-        self.runs += 1
-        for day, (reviews, new, cost, remembered) in enumerate(
-            zip(
-                result.review_cnt_per_day,
-                result.learn_cnt_per_day,
-                result.cost_per_day,
-                result.memorized_cnt_per_day,
-                strict=True,
-            )
-        ):
-            self.reviews[day] += reviews
-            self.new[day] += new
-            self.seconds[day].append(cost)
-            self.remembered[day].append(remembered)
-        # The search's objective. What it finds is not used; an objective that grows with
-        # every run makes it close in on its lower bound in four rounds (a constant: seven).
-        return float(self.runs)
+def _keep(key: tuple[bytes, float, int], result: Forecast) -> None:
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
 
 
-def _simulate_deck(workload: Workload, deck: DeckWorkload, retention: float, days: int) -> _Runs:
-    import fsrs_rs_python as fsrs_rs
+def forecasts(
+    workload: Workload, retentions: Sequence[float], days: int, stop: Callable[[], bool] | None = None
+) -> list[Forecast] | None:
+    """One forecast per retention, simulated together (the kept ones reused); None if `stop` said so.
 
-    runs = _Runs(days)
-    if deck.size == 0:
-        return runs
-    fsrs_rs.optimal_retention(_config(workload, deck, days), list(workload.parameters), _cards(workload, deck, retention), runs.add)
-    return runs
+    `stop` is asked every few simulated days.
+    """
+    for retention in retentions:
+        check_request(retention, days)
+    keys = [(workload.fingerprint, round(r, 6), days) for r in retentions]
+    found = {key: _kept(key) for key in keys}
+    missing = sorted({key[1] for key, result in found.items() if result is None})
+    if missing:
+        from studydl.engine.simulation import simulate
+
+        runs = runs_for(workload.cards, days)
+        together = max(1, MAX_CARD_REPLICAS // max(1, runs * workload.cards))
+        for start in range(0, len(missing), together):
+            batch = missing[start : start + together]
+            totals = simulate(workload, batch, days, runs, stop)
+            if totals is None:
+                return None
+            for row, retention in enumerate(batch):
+                result = Forecast(
+                    retention=retention,
+                    days=days,
+                    reviews=tuple(totals.reviews[row].tolist()),
+                    new=tuple(totals.new[row].tolist()),
+                    minutes=tuple((totals.seconds[row] / 60.0).tolist()),
+                    remembered=tuple(totals.remembered[row].tolist()),
+                    runs=runs,
+                    cards=workload.cards,
+                )
+                key = (workload.fingerprint, retention, days)
+                found[key] = result
+                _keep(key, result)
+    return [found[key] for key in keys]  # type: ignore[misc]
 
 
 def forecast(
@@ -192,48 +151,11 @@ def forecast(
 ) -> Forecast | None:
     """Expected reviews, new cards, minutes and cards remembered per day for `days` days.
 
-    `stop` is asked between decks; when it says so, None is returned. The same workload,
-    retention and days give the same forecast (seeded runs), so it is kept and reused.
+    `stop` is asked every few simulated days; when it says so, None is returned. The
+    same workload, retention and days give the same forecast, so it is kept and reused.
     """
-    check_request(retention, days)
-    key = (workload, round(retention, 6), days)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    reviews = [0.0] * days
-    new = [0.0] * days
-    minutes = [0.0] * days
-    remembered = [0.0] * days
-    run_count = 0
-    for deck in workload.decks:
-        if stop is not None and stop():
-            return None
-        runs = _simulate_deck(workload, deck, retention, days)
-        if not runs.runs:
-            continue
-        run_count = max(run_count, runs.runs)
-        for day in range(days):
-            # fsum: the runs come back from several threads in any order; the mean must not depend on it.
-            reviews[day] += runs.reviews[day] / runs.runs
-            new[day] += runs.new[day] / runs.runs
-            minutes[day] += math.fsum(runs.seconds[day]) / runs.runs / 60.0
-            remembered[day] += math.fsum(runs.remembered[day]) / runs.runs
-    result = Forecast(
-        retention=retention,
-        days=days,
-        reviews=tuple(reviews),
-        new=tuple(new),
-        minutes=tuple(minutes),
-        remembered=tuple(remembered),
-        runs=run_count,
-        cards=workload.cards,
-    )
-    with _cache_lock:
-        _cache[key] = result
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return result
+    results = forecasts(workload, [retention], days, stop)
+    return results[0] if results is not None else None
 
 
 @dataclass(frozen=True)
@@ -259,14 +181,21 @@ def workload_by_retention(
     days: int = SWEEP_DAYS,
     stop: Callable[[], bool] | None = None,
 ) -> Iterator[WorkloadPoint]:
-    """One point per retention, as each is simulated (a generator: the caller may stop between points)."""
-    for retention in retentions:
-        result = forecast(workload, retention, days, stop)
-        if result is None:
+    """One point per retention: the first alone (it is shown first), then the others, simulated together.
+
+    A generator: the caller may stop between points; `stop` is also asked while simulating.
+    """
+    batches = [list(retentions[:1]), list(retentions[1:])]
+    for batch in batches:
+        if not batch:
+            continue
+        results = forecasts(workload, batch, days, stop)
+        if results is None:
             return
-        yield WorkloadPoint(
-            retention=retention,
-            reviews_per_day=result.mean_reviews,
-            minutes_per_day=result.mean_minutes,
-            remembered=result.remembered[-1] if result.remembered else 0.0,
-        )
+        for retention, result in zip(batch, results, strict=True):
+            yield WorkloadPoint(
+                retention=retention,
+                reviews_per_day=result.mean_reviews,
+                minutes_per_day=result.mean_minutes,
+                remembered=result.remembered[-1] if result.remembered else 0.0,
+            )

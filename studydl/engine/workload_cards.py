@@ -1,29 +1,52 @@
 """The learner's cards as the workload simulator starts from them: memory states, due days, limits.
 
-Read from the store once (`load_workload`), as plain data: each deck's live cards
-(not retired, not suspended), with days counted from today's study day, and the
-deck's daily limits. Review and (re)learning cards keep their FSRS memory state, last
-review and due day; new cards wait to be introduced under the deck's new-card limit,
-after the ones already introduced today. A card overdue is due today; a buried card is
-due when it comes out.
+Read from the store once (`load_workload`), in one snapshot, as numpy arrays: each
+deck's live cards (not retired, not suspended), with days counted from today's study
+day, and the deck's daily limits. Review and (re)learning cards keep their FSRS memory
+state, last review and due day; new cards wait to be introduced under the deck's
+new-card limit, after the ones already introduced today. A card overdue is due today;
+a buried card is due when it comes out. A card's last review is never after today
+(day 0), so a (re)learning card answered today is reviewed again today, as Anki's
+simulator takes cards in its learning queue.
+
+The rows come through the store's own connection (`raw_read`) and are turned into
+arrays column by column: a collection of a million cards is read without a Python
+object per card.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
-from sqlalchemy import select
+import numpy as np
 
-from studydl.domain.days import StudyDays
-from studydl.engine.answer_profile import AnswerProfile, answer_profile
+from studydl.engine.answer_profile import AnswerProfile, read_profile
+from studydl.engine.day_arrays import as_time, study_days_of
 from studydl.engine.fsrs_model import DEFAULT_PARAMETERS
 from studydl.engine.history import SCHEDULED
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
-from studydl.store.models import CardRow, DeckRow, ReviewRow
+from studydl.store.hot import HotSQL
 from studydl.store.queries import NEW
+
+FIELDS = ("stability", "difficulty", "last_day", "due_day", "interval", "lapses")
+_CARD_ROW = np.dtype(
+    [
+        ("deck", "i8"),
+        ("state", "i8"),
+        ("stability", "f8"),
+        ("difficulty", "f8"),
+        ("due", "M8[us]"),
+        ("last", "M8[us]"),
+        ("lapses", "i8"),
+        ("buried", "M8[us]"),
+    ]
+)
+"""A card row as the simulator reads it (times as stored: SQLite's text or PostgreSQL's datetime; NULL is NaT)."""
 
 
 @dataclass(frozen=True)
@@ -37,17 +60,47 @@ class StudiedCard:
     due_day: int
     """When it is next due (0: today, overdue included)."""
     interval: int
+    """Days from its last review to its scheduled due day (the queue takes the earliest first)."""
     lapses: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class StudiedCards:
+    """Cards with a memory state, one array per `StudiedCard` field."""
+
+    stability: np.ndarray
+    difficulty: np.ndarray
+    last_day: np.ndarray
+    due_day: np.ndarray
+    interval: np.ndarray
+    lapses: np.ndarray
+
+    @classmethod
+    def of(cls, cards: Iterable[StudiedCard]) -> StudiedCards:
+        rows = [tuple(getattr(card, name) for name in FIELDS) for card in cards]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(FIELDS)
+        return cls(*(np.array(column, dtype=np.float64 if i < 2 else np.int64) for i, column in enumerate(columns)))
+
+    def __len__(self) -> int:
+        return len(self.stability)
+
+    def __iter__(self) -> Iterator[StudiedCard]:
+        for row in zip(*(getattr(self, name).tolist() for name in FIELDS), strict=True):
+            yield StudiedCard(*row)
+
+    def digest(self, h: hashlib._Hash) -> None:
+        for name in FIELDS:
+            h.update(np.ascontiguousarray(getattr(self, name)).tobytes())
+
+
+@dataclass(frozen=True, eq=False)
 class DeckWorkload:
-    """One deck's cards and limits (limits are per deck, so decks are simulated apart)."""
+    """One deck's cards and limits (limits are per deck)."""
 
     name: str
     new_limit: int
     review_limit: int
-    studied: tuple[StudiedCard, ...]
+    studied: StudiedCards
     new_cards: int
     """New cards waiting."""
     introduced_today: int
@@ -58,9 +111,12 @@ class DeckWorkload:
         return len(self.studied) + (self.new_cards if self.new_limit > 0 else 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Workload:
-    """Everything the simulator starts from: the cards, FSRS parameters, habits and rules."""
+    """Everything the simulator starts from: the cards, FSRS parameters, habits and rules.
+
+    Two workloads with the same content have the same `fingerprint` (the forecast cache's key).
+    """
 
     decks: tuple[DeckWorkload, ...]
     parameters: tuple[float, ...]
@@ -78,96 +134,94 @@ class Workload:
     def cards(self) -> int:
         return sum(deck.size for deck in self.decks)
 
+    @cached_property
+    def fingerprint(self) -> bytes:
+        h = hashlib.blake2b(digest_size=20)
+        for deck in self.decks:
+            h.update(repr((deck.name, deck.new_limit, deck.review_limit, deck.new_cards, deck.introduced_today)).encode())
+            deck.studied.digest(h)
+        rules = (self.parameters, self.profile, self.maximum_interval, self.learning_steps, self.relearning_steps)
+        h.update(repr((*rules, self.suspend_after_lapses)).encode())
+        return h.digest()
 
-def _day(days: StudyDays, instant: datetime | None, today: int, default: int = 0) -> int:
-    return days.day_of(instant) - today if instant is not None else default
 
-
-def _introduced_today(db: Database, day_start: datetime) -> dict[int, int]:
+def _introduced_today(sql: HotSQL, day_start: datetime) -> dict[int, int]:
     """Deck id -> cards answered today for the first time (their state before was new)."""
-    query = (
-        select(CardRow.deck_id, ReviewRow.state_before)
-        .join(CardRow, CardRow.id == ReviewRow.card_id)
-        .where(ReviewRow.reviewed_at >= day_start, ReviewRow.kind == SCHEDULED)  # a crammed new card stays new
+    state = sql.json_int("r.state_before", "state")
+    rows = sql.execute(
+        "SELECT c.deck_id, COUNT(*) FROM review_log r JOIN cards c ON c.id = r.card_id"
+        f" WHERE r.reviewed_at >= ? AND r.kind = ? AND COALESCE({state}, 0) = ? GROUP BY c.deck_id",
+        (sql.to_db(day_start), SCHEDULED, NEW),  # a crammed new card stays new
     )
-    counts: dict[int, int] = {}
-    with db.read() as s:
-        for deck_id, before in s.execute(query):
-            try:
-                state = int(json.loads(before).get("state", 0))
-            except (ValueError, TypeError, AttributeError):
-                continue
-            if state == NEW:
-                counts[deck_id] = counts.get(deck_id, 0) + 1
-    return counts
+    return {int(deck_id): int(count) for deck_id, count in rows}
+
+
+def _studied_by_deck(sql: HotSQL, now: datetime, settings: Settings) -> tuple[dict[int, StudiedCards], dict[int, int]]:
+    """Each deck's studied cards (arrays) and its count of new cards."""
+    days = settings.study_days()
+    today = days.day_of(now)
+    rows = sql.execute(
+        "SELECT deck_id, state, COALESCE(stability, -1.0), COALESCE(difficulty, -1.0), due, last_review,"
+        " COALESCE(lapses, 0), buried_until FROM cards WHERE retired = FALSE AND suspended = FALSE"
+    ).fetchall()
+    if not rows:
+        return {}, {}
+    card = np.fromiter(rows, dtype=_CARD_ROW, count=len(rows))
+    deck, stability, difficulty, last = card["deck"], card["stability"], card["difficulty"], card["last"]
+    new = (card["state"] == NEW) | (stability < 0) | (difficulty < 0) | np.isnat(last)
+    due_days = np.where(np.isnat(card["due"]), today, study_days_of(days, card["due"])) - today  # no due time: now
+    buried = card["buried"]
+    still_buried = ~np.isnat(buried) & (buried > as_time(now))
+    due_days = np.where(still_buried, np.maximum(due_days, study_days_of(days, buried) - today), due_days)
+    last_days = np.minimum(0, study_days_of(days, last) - today)
+    lapses = card["lapses"]
+    studied: dict[int, StudiedCards] = {}
+    new_counts: dict[int, int] = {}
+    for one in np.unique(deck):
+        mine = deck == one
+        new_counts[int(one)] = int(np.count_nonzero(mine & new))
+        take = mine & ~new
+        studied[int(one)] = StudiedCards(
+            stability=stability[take],
+            difficulty=difficulty[take],
+            last_day=last_days[take],
+            due_day=np.maximum(0, due_days[take]),
+            interval=np.maximum(1, due_days[take] - last_days[take]),
+            lapses=lapses[take],
+        )
+    return studied, new_counts
 
 
 def load_workload(db: Database, now: datetime, settings: Settings) -> Workload:
-    """The learner's cards, limits, parameters and answer profile, as of `now`."""
+    """The learner's cards, limits, parameters and answer profile, as of `now` (one snapshot)."""
     days = settings.study_days()
-    today = days.day_of(now)
-    query = (
-        select(
-            DeckRow.id,
-            DeckRow.name,
-            CardRow.state,
-            CardRow.stability,
-            CardRow.difficulty,
-            CardRow.due,
-            CardRow.last_review,
-            CardRow.lapses,
-            CardRow.buried_until,
-        )
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .where(CardRow.retired.is_(False), CardRow.suspended.is_(False))
-    )
-    studied: dict[int, list[StudiedCard]] = {}
-    new: dict[int, int] = {}
-    names: dict[int, str] = {}
-    with db.read() as s:
-        rows = s.execute(query).all()
-    for deck_id, name, state, stability, difficulty, due, last_review, lapses, buried_until in rows:
-        names[deck_id] = name
-        studied.setdefault(deck_id, [])
-        if state == NEW or stability is None or difficulty is None or last_review is None:
-            new[deck_id] = new.get(deck_id, 0) + 1
-            continue
-        last_day = min(0, _day(days, last_review, today))
-        due_day = _day(days, due, today)
-        if buried_until is not None and buried_until > now:
-            due_day = max(due_day, _day(days, buried_until, today))
-        studied[deck_id].append(
-            StudiedCard(
-                stability=float(stability),
-                difficulty=float(difficulty),
-                last_day=last_day,
-                due_day=max(0, due_day),
-                interval=max(1, due_day - last_day),
-                lapses=int(lapses),
-            )
-        )
-    introduced = _introduced_today(db, days.start_of(today))
+    with db.raw_read() as sql:
+        names = {int(i): str(name) for i, name in sql.execute("SELECT id, name FROM decks")}
+        studied, new_counts = _studied_by_deck(sql, now, settings)
+        introduced = _introduced_today(sql, days.start_of(days.day_of(now)))
+        profile = read_profile(sql, days)
     decks = []
-    for deck_id in sorted(names, key=lambda i: (names[i].lower(), i)):
-        new_limit, review_limit = settings.limits_for(names[deck_id])
+    for deck_id in sorted(studied, key=lambda i: (names.get(i, "").lower(), i)):
+        new_limit, review_limit = settings.limits_for(names.get(deck_id, ""))
         decks.append(
             DeckWorkload(
-                name=names[deck_id],
+                name=names.get(deck_id, ""),
                 new_limit=new_limit,
                 review_limit=review_limit,
-                studied=tuple(studied[deck_id]),
-                new_cards=new.get(deck_id, 0),
+                studied=studied[deck_id],
+                new_cards=new_counts[deck_id],
                 introduced_today=min(new_limit, introduced.get(deck_id, 0)),
             )
         )
+    leech = settings.leech_threshold if settings.leech_suspend and settings.leech_threshold > 0 else None
     return Workload(
         decks=tuple(decks),
         parameters=settings.parameters if settings.parameters is not None else DEFAULT_PARAMETERS,
         parameters_default=settings.parameters is None,
-        profile=answer_profile(db, days),
+        profile=profile,
         desired_retention=settings.desired_retention,
         maximum_interval=settings.maximum_interval,
         learning_steps=len(settings.learning_steps_min),
         relearning_steps=len(settings.relearning_steps_min),
-        suspend_after_lapses=settings.leech_threshold if settings.leech_suspend else None,
+        suspend_after_lapses=leech,
     )

@@ -25,16 +25,23 @@ from studydl.engine.simulate import (
     check_request,
     clear_cache,
     forecast,
+    runs_for,
     sweep_retentions,
     workload_by_retention,
 )
-from studydl.engine.workload_cards import DeckWorkload, StudiedCard, Workload, load_workload
+from studydl.engine.workload_cards import (
+    DeckWorkload,
+    StudiedCard,
+    StudiedCards,
+    Workload,
+    load_workload,
+)
 from studydl.store.db import Database
 from studydl.store.models import CardRow
 from tests.engine.engine_samples import card_ids
 
-RUNS = 180
-"""Distinct runs fsrs-rs averages over for spans up to 30 days (seeds 42-221)."""
+RUNS = runs_for(6, 20)
+"""Runs the simulator averages for the small workload (six cards) over 20 days."""
 PRUNE = 1e-5
 
 
@@ -94,7 +101,7 @@ STUDIED = (
 
 
 def small_workload(**changes: object) -> Workload:
-    deck = DeckWorkload("Small", new_limit=2, review_limit=9999, studied=STUDIED, new_cards=3, introduced_today=0)
+    deck = DeckWorkload("Small", new_limit=2, review_limit=9999, studied=StudiedCards.of(STUDIED), new_cards=3, introduced_today=0)
     workload = Workload(
         decks=(deck,),
         parameters=DEFAULT_PARAMETERS,
@@ -161,19 +168,23 @@ def test_limits_cap_each_deck_and_decks_add_up() -> None:
     assert result.new[:4] == (1.0, 1.0, 1.0, 0.0)
     one = forecast(small_workload(), 0.9, 15)
     two = forecast(small_workload(decks=small_workload().decks * 2), 0.9, 15)
-    assert two.reviews == pytest.approx([2 * r for r in one.reviews])
+    assert two.new == tuple(2 * n for n in one.new)
+    assert sum(two.reviews) == pytest.approx(2 * sum(one.reviews), rel=0.05)  # other cards, other draws: about twice
     assert two.cards == 2 * one.cards == 12
+    # Each deck has its own limits: a tight deck beside a free one caps only its own cards.
+    mixed = forecast(small_workload(decks=(tight.decks[0], small_workload().decks[0])), 0.9, 15)
+    assert mixed.new[:3] == (3.0, 2.0, 1.0) and max(mixed.reviews) > 1.0
 
 
-def test_a_stop_flag_ends_the_work_between_decks() -> None:
+def test_a_stop_flag_ends_the_work_while_simulating() -> None:
     asked = []
 
     def stop() -> bool:
         asked.append(1)
         return len(asked) > 1
 
-    assert forecast(small_workload(decks=small_workload().decks * 3), 0.9, 10, stop) is None
-    assert len(asked) == 2
+    assert forecast(small_workload(), 0.9, 40, stop) is None
+    assert len(asked) == 2  # asked every few simulated days: on day 0, then on day 16
     assert list(workload_by_retention(small_workload(), [0.8, 0.9], 10, stop=lambda: True)) == []
 
 

@@ -217,7 +217,7 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="workload", exit_on_error=False, description="Simulating the workload")
     def _simulate(self) -> None:
-        """fsrs-rs's simulator on the learner's cards, one retention after another (the current one first)."""
+        """The workload simulator on the learner's cards: the current retention first, then the others in one pass."""
         from studydl.engine.simulate import sweep_retentions, workload_by_retention
         from studydl.engine.workload_cards import load_workload
 
