@@ -1,4 +1,4 @@
-"""Review commands: review (plain, over any pipe), stats, optimize, settings."""
+"""Review commands: review (plain, over any pipe), stats, optimize (settings: cli/settings.py)."""
 
 from __future__ import annotations
 
@@ -157,47 +157,3 @@ def _offer_recompute(obj: CliContext, yes: bool, reschedule: bool) -> None:
     result = recompute_memory_states(obj.db, load_settings(obj.db), reschedule=reschedule)
     moved = f"; {result.rescheduled} review due dates moved" if reschedule else ""
     click.echo(f"Recomputed the memory states of {plural(result.cards, 'card')}{moved}.")
-
-
-@click.command()
-@click.argument("pairs", nargs=-1, metavar="[KEY [VALUE]]...")
-@pass_ctx
-def settings(obj: CliContext, pairs: tuple[str, ...]) -> None:
-    """Show all settings, one (KEY), or set some (KEY VALUE ...; `default` resets one).
-
-    Examples: `settings retention 0.85`, `settings new 10 reviews 150`,
-    `settings learning_steps "1m 10m"`, `settings day_start 5`, `settings zone Europe/Berlin`,
-    `settings deck_limits "Transformers=10/100"`. Every value is checked before any is
-    saved, and every bad one is named.
-    """
-    from studydl.engine.settings import (
-        FIELD_NAMES,
-        SettingsInvalid,
-        canonical_key,
-        display_value,
-        load_settings,
-        parse_values,
-        save_changes,
-    )
-
-    if not pairs:
-        current = load_settings(obj.db)
-        for name in FIELD_NAMES:
-            click.echo(f"{name:22} {display_value(current, name)}")
-        return
-    if len(pairs) == 1:
-        name = canonical_key(pairs[0])
-        click.echo(f"{name} = {display_value(load_settings(obj.db), name)}")
-        return
-    if len(pairs) % 2:
-        raise click.UsageError(f"{pairs[-1]!r} has no value: give KEY VALUE pairs (`default` resets one)")
-    texts = {canonical_key(key): value for key, value in zip(pairs[::2], pairs[1::2], strict=True)}
-    try:
-        values = parse_values(texts)
-    except SettingsInvalid as exc:
-        for name, message in exc.problems.items():
-            click.echo(f"Error: {name}: {message}", err=True)
-        raise SystemExit(1) from None
-    current = save_changes(obj.db, values)
-    for name in values:
-        click.echo(f"{name} = {display_value(current, name)}")

@@ -50,6 +50,12 @@ def card_row(con: HotSQL, card_id: int) -> SimpleNamespace | None:
     return SimpleNamespace(**data)
 
 
+def deck_name(con: HotSQL, deck_id: int) -> str:
+    """A deck's name ("" for none)."""
+    found = con.execute("SELECT name FROM decks WHERE id = ?", (deck_id,)).fetchone()
+    return found[0] if found else ""
+
+
 def siblings(con: HotSQL, note_uid: str) -> list[tuple]:
     """(id, deck_id, section, state, due, buried_until, retired, suspended) of every card of a note."""
     rows = con.execute(

@@ -12,22 +12,17 @@ restorable (`restore_parameters`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from studydl.engine.fsrs_model import FsrsModel, fsrs_item
+from studydl.engine.presets import read_previous, write_parameters
 from studydl.engine.recompute import item_reviews, read_logs
-from studydl.engine.settings import Settings, load_settings, upsert_setting
+from studydl.engine.settings import DEFAULT_PRESET, Settings, load_settings
 from studydl.store.db import Database
-from studydl.store.models import SettingRow
 
 EPOCHS = 8
 """Anki's training epochs."""
-PREVIOUS_KEY = "parameters_previous"
-"""Settings key: the parameters the last saved fit replaced (JSON list, or null for the defaults)."""
 
 
 @dataclass(frozen=True)
@@ -110,31 +105,28 @@ def optimize_collection(db: Database, *, save: bool = True, settings: Settings |
     return OptimizeResult(len(training.items), training.reviews, before, after, parameters, better, save and better)
 
 
-def save_parameters(db: Database, parameters: Sequence[float] | None, previous: Sequence[float] | None) -> None:
-    """Store new parameters and remember the ones they replace (one transaction)."""
+def save_parameters(
+    db: Database, parameters: Sequence[float] | None, previous: Sequence[float] | None, preset: str = DEFAULT_PRESET
+) -> None:
+    """Store a preset's new parameters (with the FSRS version and count) and remember the ones they replace."""
     with db.write() as s:
-        upsert_setting(s, "parameters", json.dumps(list(parameters) if parameters is not None else None))
-        upsert_setting(s, PREVIOUS_KEY, json.dumps(list(previous) if previous is not None else None))
+        write_parameters(s, preset, parameters, previous)
 
 
-def previous_parameters(db: Database) -> tuple[bool, tuple[float, ...] | None]:
-    """(whether any are kept, the parameters before the last saved fit; None = the defaults)."""
+def previous_parameters(db: Database, preset: str = DEFAULT_PRESET) -> tuple[bool, tuple[float, ...] | None]:
+    """(whether any are kept, the preset's parameters before its last saved fit; None = the defaults)."""
     with db.read() as s:
-        raw = s.execute(select(SettingRow.value).where(SettingRow.key == PREVIOUS_KEY)).scalar()
-    if raw is None:
-        return False, None
-    value = json.loads(raw)
-    return True, tuple(float(x) for x in value) if value is not None else None
+        return read_previous(s, preset)
 
 
-def restore_parameters(db: Database) -> tuple[float, ...] | None:
-    """Go back to the parameters before the last saved fit (again: forward); returns them.
+def restore_parameters(db: Database, preset: str = DEFAULT_PRESET) -> tuple[float, ...] | None:
+    """Go back to the preset's parameters before its last saved fit (again: forward); returns them.
 
     Raises LookupError when no fit was ever saved.
     """
-    kept, previous = previous_parameters(db)
+    kept, previous = previous_parameters(db, preset)
     if not kept:
         raise LookupError("no earlier parameters to restore: `studydl optimize` has not saved a fit yet")
-    current = load_settings(db).parameters
-    save_parameters(db, previous, current)
+    current = load_settings(db).options_of(preset).parameters
+    save_parameters(db, previous, current, preset)
     return previous

@@ -102,8 +102,8 @@ def _introduced_today(db: Database, day_start: datetime) -> dict[int, int]:
     return counts
 
 
-def load_workload(db: Database, now: datetime, settings: Settings) -> Workload:
-    """The learner's cards, limits, parameters and answer profile, as of `now`."""
+def load_workload(db: Database, now: datetime, settings: Settings, decks: set[str] | None = None) -> Workload:
+    """The learner's cards (of `decks`, by name; None: all), limits, parameters and answer profile, as of `now`."""
     days = settings.study_days()
     today = days.day_of(now)
     query = (
@@ -127,6 +127,8 @@ def load_workload(db: Database, now: datetime, settings: Settings) -> Workload:
     with db.read() as s:
         rows = s.execute(query).all()
     for deck_id, name, state, stability, difficulty, due, last_review, lapses, buried_until in rows:
+        if decks is not None and name not in decks:
+            continue
         names[deck_id] = name
         studied.setdefault(deck_id, [])
         if state == NEW or stability is None or difficulty is None or last_review is None:

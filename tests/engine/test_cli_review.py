@@ -61,7 +61,9 @@ def test_stats_json(synced, home) -> None:
 
 def test_settings_show_and_set(synced, home) -> None:
     assert "desired_retention      0.9" in run(home, "settings").output
-    assert run(home, "settings", "retention", "0.85").output.strip() == "desired_retention = 0.85"
+    changed = run(home, "settings", "retention", "0.85").output.splitlines()
+    assert changed[0] == "desired_retention = 0.85"
+    assert changed[1].startswith("Approximate workload: 0.") and changed[1].endswith("x (compared to 90% desired retention)")
     assert run(home, "settings", "new", "5").output.strip() == "new_per_day = 5"
     assert run(home, "settings", "bury", "off").output.strip() == "bury_siblings = off"
     settings = load_settings(synced)
