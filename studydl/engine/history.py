@@ -19,7 +19,7 @@ from studydl.domain.review import CardState, Rating
 from studydl.engine.scheduler import CardScheduler, Memory
 from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
-from studydl.store.models import CardRow, ReviewRow
+from studydl.store.models import CardRow, DeckRow, ReviewRow
 
 SCHEDULED, CRAM = "scheduled", "cram"
 """Review-log kinds: an answer that scheduled the card, and one in a cram session (changed nothing)."""
@@ -113,10 +113,16 @@ def replay_card(db: Database, card_id: int, settings: Settings | None = None) ->
     """The card's scheduling state rebuilt by replaying its log.
 
     Equal to the stored state while the scheduling settings (parameters, retention,
-    steps, fuzz, zone, day start) are those the answers were given under. `suspended`
+    steps, fuzz, zone, day start: the card's deck's preset) are those the answers were
+    given under, except a review due date the load balancer moved (it depends on the
+    other cards due at the time; the replay gives the date fuzz alone gives). `suspended`
     here is only what leech handling set; a manual suspend is not in the log.
     """
     settings = settings if settings is not None else load_settings(db)
+    if settings.presets or settings.deck_presets or settings.deck_retention:
+        with db.read() as s:
+            deck = s.scalar(select(DeckRow.name).join(CardRow, CardRow.deck_id == DeckRow.id).where(CardRow.id == card_id))
+        settings = settings.for_deck(deck or "")
     start, answers = logged_answers(db, card_id)
     return replay(card_id, answers, settings, start)
 

@@ -47,6 +47,14 @@ def preset_decks(db: Database, settings: Settings, preset: str) -> set[str]:
     return set(settings.decks_of(preset, names))
 
 
+def preset_cards(db: Database, settings: Settings, preset: str) -> set[int]:
+    """The ids of the cards in decks that use `preset`."""
+    decks = preset_decks(db, settings, preset)
+    with db.raw_read() as con:
+        rows = con.execute("SELECT cards.id, decks.name FROM cards JOIN decks ON decks.id = cards.deck_id").fetchall()
+    return {card_id for card_id, name in rows if name in decks}
+
+
 def preset_workload(db: Database, now: datetime, settings: Settings, preset: str) -> Workload:
     """The preset's cards as one deck, with the preset's options (its daily limits for all of them)."""
     seen = settings.for_preset(preset)

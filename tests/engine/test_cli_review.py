@@ -94,6 +94,8 @@ def test_settings_checks_every_value_as_the_app_does_and_saves_none_when_one_is_
 def test_optimize_with_too_few_reviews_keeps_the_defaults(synced, home) -> None:
     CliRunner().invoke(studydl_cli, [*cli_args(home), "review", "--plain"], input="3\n" * 10)
     result = run(home, "optimize")
-    assert "Nothing to learn from yet: 10 answers" in result.output
-    assert "Keeping the current parameters." in result.output
+    assert (
+        "Only 10 reviews were found. You must have at least 400 reviews for this operation (390 more needed)."
+        " Keeping the current parameters."
+    ) in result.output
     assert load_settings(synced).parameters is None
