@@ -123,6 +123,14 @@ class PickSQL:
             f" AND {unburied} ORDER BY due, id LIMIT 1"
         )
 
+        # Today's due reviews with what the review orders sort by (engine/review_order.py).
+        self.due_reviews = (
+            f"SELECT id, deck_id, due, last_review, stability, difficulty FROM cards WHERE {live} AND state = 2"
+            f" AND due < ? AND {unburied}"
+        )
+        self.all_new = f"SELECT id, deck_id FROM cards WHERE {live} AND state = 0 AND {unburied}"
+        self.still_due = "SELECT state, due, buried_until, suspended, retired FROM cards WHERE id = ?"
+
         # Two range reads of the covering ix_cards_deck_state (deck_id, retired, suspended,
         # state, due, buried_until, section): every new card, and the cards due before the day's end.
         # All decks are enumerated (deck_id IN decks) so each deck is an index seek, not a

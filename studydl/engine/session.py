@@ -1,8 +1,9 @@
 """A review session: hands out due cards under the session rules, commits each answer.
 
-Order: learning cards due now; then new cards mixed evenly among reviews (within each
-deck's daily limits); then, with nothing else left, a learning card due within the
-learn-ahead window (20 minutes, as Anki). Answering buries the card's siblings until
+Order: learning cards due now; then reviews in the preset's review order and new cards
+in its new-card order, mixed evenly, after or before the reviews as the preset says
+(within each deck's daily limits); then, with nothing else left, a learning card due
+within the learn-ahead window (20 minutes, as Anki). Answering buries the card's siblings until
 the next study day. Every answer is one write transaction, committed before `answer`
 returns. Answers, suspends, buries and flags go on one undo stack (`engine.undo`), undone
 newest first; a refused undo stays on the stack.
@@ -176,9 +177,13 @@ class ReviewSession:
         return queue.pick_learning(s, now, now + self.learn_ahead)
 
     def _new_turn(self, counts: QueueCounts) -> bool:
-        """Spread new cards evenly among reviews: keep the share shown near the share left."""
-        if not counts.new or not counts.review:
+        """Whether a new card comes next: the preset's new/review mix (Anki's); mixed, new cards are
+        spread evenly among reviews (the share shown kept near the share left)."""
+        mix = self._queue.options.new_review_mix
+        if mix == "before" or not counts.new or not counts.review:
             return bool(counts.new)
+        if mix == "after":
+            return False
         shown_new, shown = self._mixed["new"], self._mixed["new"] + self._mixed["review"]
         return shown_new * (counts.new + counts.review) < (shown + 1) * counts.new
 
