@@ -208,7 +208,7 @@ class LoadBalancer:
         from the card's seed); `siblings`: the days the note's cards are counted on (the
         card's own included, as in Anki), None when siblings are not kept apart.
         """
-        if interval > MAX_LOAD_BALANCE_INTERVAL or minimum > MAX_LOAD_BALANCE_INTERVAL:
+        if int(interval) > MAX_LOAD_BALANCE_INTERVAL or minimum > MAX_LOAD_BALANCE_INTERVAL:  # `as usize`: truncated
             return None
         days = self.counts.get(preset)
         if days is None:

@@ -111,24 +111,30 @@ def anki_available() -> bool:
     return LIBFAKETIME.exists()
 
 
-def run_anki(batch: Batch, workdir: Path) -> list[dict]:
-    """Anki's record of every answer of the batch, in time order."""
-    stamp = workdir / f"faketime-{batch.zone.replace('/', '_')}-{batch.fuzz}.rc"
+def faketime_env(zone: str, workdir: Path, fuzz: bool = True) -> dict[str, str]:
+    """The environment Anki's backend runs in: libfaketime preloaded, its clock file, the learner's zone."""
+    stamp = workdir / f"faketime-{zone.replace('/', '_')}-{fuzz}.rc"
     stamp.write_text("+0\n")
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("FAKETIME", "ANKI_TEST_MODE", "LD_PRELOAD"))
     }
     env.update(
-        TZ=batch.zone,
+        TZ=zone,
         LD_PRELOAD=str(LIBFAKETIME),
         FAKETIME_TIMESTAMP_FILE=str(stamp),
         FAKETIME_NO_CACHE="1",
         FAKETIME_DONT_FAKE_MONOTONIC="1",
     )
-    if not batch.fuzz:
+    if not fuzz:
         # Anki's only switch for fuzz; it also moves Anki's clock back 2 h between 2 and
         # 4 am local time, so fuzz-off batches never answer in those hours.
         env["ANKI_TEST_MODE"] = "1"
+    return env
+
+
+def run_anki(batch: Batch, workdir: Path) -> list[dict]:
+    """Anki's record of every answer of the batch, in time order."""
+    env = faketime_env(batch.zone, workdir, batch.fuzz)
     job = {
         "config": {
             "learning_steps": list(batch.learning_steps),
