@@ -13,8 +13,8 @@ draw instead of fuzz's uniform one: a day's weight is `(1 / cards due)^2.15 x
   ... 1 at 5 days away), counting siblings in every preset.
 
 Counts are per preset (a card is balanced against the cards due in decks of its own
-preset), over the next 99 days, from the store when a session's day begins (one
-grouped read), then kept up to date by each answer (`move`: off its old day, onto its
+preset), over the next 99 days, from the store when a session's day begins (grouped
+reads of an index, deck by deck), then kept up to date by each answer (`move`: off its old day, onto its
 new one; Anki's own cache only adds). A card's siblings are read with the card, by
 note. Intervals over 90 days are not balanced. The draw
 is Anki's own: rand's `WeightedIndex` over f32 weights, sampled from the same
@@ -162,6 +162,9 @@ class LoadBalancer:
     """Each preset's Easy Days loads, Monday first."""
     counts: dict[str, list[int]] = field(default_factory=dict)
     """Preset -> cards due on each day. A preset with none due when counted has no entry and is not balanced (as Anki)."""
+    _weekdays: list[int] = field(default_factory=list, repr=False)
+    _found: dict[tuple, int | None] = field(default_factory=dict, repr=False)
+    """Intervals found since the counts last changed (a card's buttons, then its answer, ask the same)."""
 
     @property
     def next_day_at(self) -> datetime:
@@ -187,6 +190,7 @@ class LoadBalancer:
         The counts stay what a fresh read of the store would give: a preset with no card
         in the range has no entry (and is not balanced), one that gains a card has one.
         """
+        self._found.clear()
         counts = self.counts.get(preset)
         if counts is None:
             if after is None:
@@ -213,11 +217,22 @@ class LoadBalancer:
         days = self.counts.get(preset)
         if days is None:
             return None
+        key = (interval, minimum, maximum, preset, factor, None if siblings is None else tuple(siblings))
+        if key not in self._found:
+            self._found[key] = self._find(interval, minimum, maximum, days, self.easy_days.get(preset, (1.0,) * 7), factor, siblings)
+        return self._found[key]
+
+    def _find(
+        self, interval: float, minimum: int, maximum: int, days: list[int], loads: tuple[float, ...], factor: float,
+        siblings: Iterable[int] | None,
+    ) -> int | None:
         before, after = constrained_fuzz_bounds(interval, minimum, maximum)
         counts = [days[d] if d < LOAD_BALANCE_DAYS else 0 for d in range(before, after + 1)]
-        next_day_at = self.next_day_at
-        weekdays = [interval_to_weekday(d, next_day_at, self.days.zone) for d in range(before, after + 1)]
-        easy = easy_days_modifiers(self.easy_days.get(preset, (1.0,) * 7), weekdays, counts)
+        if not self._weekdays:  # each day's weekday, once (Anki reckons it from the next day start)
+            next_day_at = self.next_day_at
+            self._weekdays = [interval_to_weekday(d, next_day_at, self.days.zone) for d in range(LOAD_BALANCE_DAYS + 8)]
+        weekdays = self._weekdays[before : after + 1]
+        easy = easy_days_modifiers(loads, weekdays, counts)
         sibling = sibling_modifiers(set(siblings or ()), before, after)
         candidates = [(before + i, counts[i], sibling[i], easy[i]) for i in range(after - before + 1)]
         return select_weighted_interval(candidates, factor)
@@ -236,7 +251,7 @@ class Balance:
 
 
 def load_balancer(con: HotSQL, settings: Settings, now: datetime, names: dict[int, str]) -> LoadBalancer | None:
-    """The counts of the next 99 days from the store (one grouped read); None with the balancer or fuzz off."""
+    """The counts of the next 99 days from the store (grouped reads of an index); None with the balancer or fuzz off."""
     if not (settings.load_balancer and settings.fuzz):
         return None
     days = settings.study_days()
@@ -244,17 +259,22 @@ def load_balancer(con: HotSQL, settings: Settings, now: datetime, names: dict[in
     bounds = [days.start_of(today + k) for k in range(LOAD_BALANCE_DAYS + 1)]
     stored = [con.to_db(b) for b in bounds]
     balancer = LoadBalancer(days, today, {p: settings.options_of(p).easy_days for p in settings.preset_names()})
-    rows = con.execute(
-        "SELECT deck_id, state, due, count(*) FROM cards WHERE deck_id IN (SELECT id FROM decks) AND retired = FALSE"
-        " AND suspended IN (FALSE, TRUE) AND state IN (1, 2, 3) AND due >= ? AND due < ? GROUP BY deck_id, state, due",
-        (stored[0], stored[-1]),
+    # Per deck and suspended flag, so each read walks the covering ix_cards_deck_state in
+    # (state, due) order and groups as it goes (one read over all decks sorts every row).
+    query = (
+        "SELECT state, due, count(*) FROM cards WHERE deck_id = ? AND retired = FALSE AND suspended = ?"
+        " AND state IN (1, 2, 3) AND due >= ? AND due < ? GROUP BY state, due"
     )
-    for deck_id, state, due, n in rows:
-        day = bisect.bisect_right(stored, due) - 1
-        if state != REVIEW and due != stored[day]:
-            continue  # an intraday learning step
-        preset = settings.preset_of(names.get(deck_id, ""))
-        balancer.counts.setdefault(preset, [0] * LOAD_BALANCE_DAYS)[day] += n
+    for deck_id, name in names.items():
+        counts = None
+        for suspended in (False, True):
+            for state, due, n in con.execute(query, (deck_id, suspended, stored[0], stored[-1])):
+                day = bisect.bisect_right(stored, due) - 1
+                if state != REVIEW and due != stored[day]:
+                    continue  # an intraday learning step
+                if counts is None:
+                    counts = balancer.counts.setdefault(settings.preset_of(name), [0] * LOAD_BALANCE_DAYS)
+                counts[day] += n
     return balancer
 
 

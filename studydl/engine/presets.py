@@ -50,22 +50,27 @@ def hot(s: Txn) -> HotSQL:
     return hot_of(s)
 
 
+_SNAPSHOT = (
+    "SELECT 's', key, value, NULL, NULL, NULL FROM settings"
+    " UNION ALL SELECT 'p', CAST(id AS TEXT), name, options, parameters, CAST(fsrs_version AS TEXT) FROM presets"
+    " UNION ALL SELECT 'd', deck, CAST(preset_id AS TEXT), CAST(desired_retention AS TEXT), NULL, NULL FROM deck_options"
+)
+"""Every row settings are read from, in one statement (the review session reads it before each card)."""
+
+
 def store_snapshot(s: Txn) -> tuple[Any, ...]:
     """Every stored row settings are read from: equal snapshots give equal settings."""
-    con = hot(s)
-    rows = tuple(sorted(con.execute("SELECT key, value FROM settings").fetchall()))
-    presets = tuple(sorted(con.execute("SELECT id, name, options, parameters, fsrs_version FROM presets").fetchall()))
-    decks = tuple(sorted(con.execute("SELECT deck, preset_id, desired_retention FROM deck_options").fetchall()))
-    return rows, presets, decks
+    return tuple(sorted(hot(s).execute(_SNAPSHOT).fetchall(), key=lambda row: tuple(str(v) for v in row)))
 
 
 def settings_from_snapshot(snapshot: tuple[Any, ...]) -> tuple[Settings, bool]:
     """The settings a snapshot holds, and whether an upgrade still has to finish (see load_settings)."""
-    rows, preset_rows, deck_rows = snapshot
-    settings_rows = dict(rows)
-    names = {preset_id: name for preset_id, name, *_ in preset_rows}
-    presets = {name: preset_from_row(options, parameters, version) for _, name, options, parameters, version in preset_rows}
-    deck_presets = {deck: names[pid] for deck, pid, _ in deck_rows if pid in names}
+    settings_rows = {key: value for kind, key, value, *_ in snapshot if kind == "s"}
+    presets_found = [(int(pid), name, options, params, int(version or FSRS_VERSION)) for kind, pid, name, options, params, version in snapshot if kind == "p"]
+    names = {pid: name for pid, name, *_ in presets_found}
+    presets = {name: preset_from_row(options, parameters, version) for _, name, options, parameters, version in presets_found}
+    deck_rows = [(deck, pid, retention) for kind, deck, pid, retention, *_ in snapshot if kind == "d"]
+    deck_presets = {deck: names[int(pid)] for deck, pid, _ in deck_rows if pid is not None and int(pid) in names}
     deck_retention = {deck: float(r) for deck, _, r in deck_rows if r is not None}
     settings = settings_from_rows(settings_rows, presets, deck_presets, deck_retention)
     return settings, RECOMPUTE_PENDING in settings_rows
