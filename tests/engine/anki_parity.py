@@ -237,6 +237,16 @@ class Report:
     histories: int = 0
     divergences: list[tuple[str, int, int, int]] = field(default_factory=list)
     """(history, answer index, Anki's elapsed days, studydl's study days) where the DST rule differs."""
+    stability_rel: float = 0.0
+    """The largest relative difference of stability seen (the test allows 0.5 %)."""
+    difficulty_abs: float = 0.0
+    """The largest difference of difficulty seen (the test allows 0.02)."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.answers} answers of {self.histories} histories equal (stability within "
+            f"{self.stability_rel:.2e} relative, difficulty within {self.difficulty_abs:.2e}); DST cases {self.divergences}"
+        )
 
 
 def _anki_button(kind_value: list, at: int, next_day_at: int) -> timedelta:
@@ -279,6 +289,8 @@ def compare(batch: Batch, anki: list[dict], ours: dict[tuple[int, int], Ours]) -
         assert o.state == a["type"], f"{where}: state {o.state} != Anki {a['type']}"
         assert o.stability == pytest.approx(a["stability"], rel=STABILITY_REL), f"{where}: stability"
         assert o.difficulty == pytest.approx(a["difficulty"], abs=DIFFICULTY_ABS), f"{where}: difficulty"
+        report.stability_rel = max(report.stability_rel, abs(o.stability - a["stability"]) / a["stability"])
+        report.difficulty_abs = max(report.difficulty_abs, abs(o.difficulty - a["difficulty"]))
         assert (o.reps, o.lapses) == (a["reps"], a["lapses"]), f"{where}: reps/lapses"
         expected = [_anki_button(b, at, a["next_day_at"]) for b in a["buttons"]]
         assert [o.buttons[r] for r in Rating] == expected, f"{where}: buttons {o.buttons} != Anki {expected}"

@@ -112,6 +112,7 @@ def run_both(tmp_path: Path, batch: Batch):  # noqa: ANN201
 
 def test_scripted_histories_match_anki(tmp_path: Path) -> None:
     report = run_batch(tmp_path, Batch(NY, [History(h.name, list(h.answers)) for h in SCRIPTED]))
+    print(f"scripted: {report}")
     assert sorted(report.divergences) == sorted(EXPECTED_DIVERGENCES)
     assert report.answers == sum(len(h.answers) for h in SCRIPTED) - 2
 
@@ -127,7 +128,7 @@ def test_random_histories_match_anki(tmp_path: Path, zone: str, seed: int) -> No
     # Each divergence was checked to be the documented DST case; they stay rare (half of
     # these histories start in the month before a DST change).
     assert len(report.divergences) <= 55 // 10
-    print(f"{zone}: {report.answers} answers of {report.histories} histories equal; DST cases {report.divergences}")
+    print(f"{zone}: {report}")
 
 
 def test_fuzz_off_with_custom_settings_matches_anki(tmp_path: Path) -> None:
@@ -140,7 +141,7 @@ def test_fuzz_off_with_custom_settings_matches_anki(tmp_path: Path) -> None:
     )
     report = run_batch(tmp_path, batch)
     assert report.answers >= 40 * 6 - 14 * len(report.divergences)
-    print(f"fuzz off: {report.answers} answers of {report.histories} histories equal; DST cases {report.divergences}")
+    print(f"fuzz off: {report}")
 
 
 def _differs(batch: Batch, anki: list[dict], ours) -> bool:  # noqa: ANN001
@@ -159,7 +160,7 @@ def test_load_balancer_easy_days_siblings_and_two_presets_match_anki(tmp_path: P
     batch = presets_batch(seed, zone, count)
     report, anki = run_both(tmp_path, batch)
     assert report.divergences == [] and report.answers == sum(len(h.answers) for h in batch.histories)
-    print(f"{zone}: load balancer, Easy Days, siblings, two presets: {report.answers} answers of {report.histories} histories equal")
+    print(f"{zone}: load balancer, Easy Days, siblings, two presets: {report}")
     without = {
         "load balancer": {"load_balancer": False},
         "Easy Days": {"easy_days": (1.0,) * 7, "decks": {"Parity B": {"desired_retention": 0.8}}},  # fmt: skip

@@ -66,8 +66,7 @@ def upgrade() -> None:
     op.bulk_insert(
         presets,
         [
-            {
-                "id": 1,
+            {  # (no explicit id: PostgreSQL's sequence must hand out the next one)
                 "name": "Default",
                 "options": json.dumps(options, sort_keys=True),
                 "parameters": json.dumps(current["parameters"]) if current["parameters"] else None,
