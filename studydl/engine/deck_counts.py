@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from studydl.engine.presets import read_settings  # noqa: F401  (re-exported: the deck list reads settings here)
 from studydl.engine.queue_counts import LEARN_STATES, NEW, REVIEW, DeckQueue, deck_names, done_today
-from studydl.engine.setting_checks import settings_from_rows
-from studydl.engine.setting_values import RECOMPUTE_PENDING, Settings
+from studydl.engine.setting_values import Settings
 
 if TYPE_CHECKING:
     from studydl.store.hot import HotSQL
@@ -37,12 +37,6 @@ class DeckSectionCounts:
     review: int
     total: int
     """Live (not retired, not suspended) cards."""
-
-
-def read_settings(con: HotSQL) -> tuple[Settings, bool]:
-    """The stored settings, and whether an upgrade still has to finish (then use `load_settings`)."""
-    rows = dict(con.execute("SELECT key, value FROM settings").fetchall())
-    return settings_from_rows(rows), RECOMPUTE_PENDING in rows
 
 
 def section_counts(con: HotSQL, now: datetime, day_end: datetime) -> dict[tuple[int, str], list[int]]:

@@ -93,7 +93,15 @@ class AppActions:
                 self.theme = theme
             self.save_settings(changes, "Settings saved." if changes else "Nothing changed.")
 
-        self.push_screen(SettingsScreen(settings, sorted(self.available_themes), self.deck_names), saved)
+        screen = SettingsScreen(settings, sorted(self.available_themes), self.deck_names, workload=self._workload_factor)
+        self.push_screen(screen, saved)
+
+    def _workload_factor(self, preset: str, retention: float, compared_to: float) -> float | None:
+        """Anki's "approximate workload" for the settings screen (a simulation: called from a worker)."""
+        from studydl.engine.retention_advice import workload_factor
+
+        assert self.db is not None and self.settings is not None
+        return workload_factor(self.db, self.clock(), self.settings, preset, retention, compared_to)
 
     def action_help(self) -> None:
         from studydl.tui.screens.help import HelpScreen
