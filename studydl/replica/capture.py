@@ -44,7 +44,7 @@ def capture(con: HotSQL) -> int:
     """Turn this device's new answers and noted changes into events; how many were made."""
     if state(con, DEVICE_KEY) is None:
         device = device_id(con)
-        for key in documents.every_key(con):
+        for key in documents.every_document(con):
             con.execute("INSERT OR IGNORE INTO sync_marks (key, at) VALUES (?, ?)", (key, SEEDED_AT))
     else:
         device = device_id(con)
@@ -101,11 +101,37 @@ def _mark(con: HotSQL, device: str, key: str, at: datetime) -> int:
     if kind == "c":
         card, _, field = rest.partition(":")
         return _card_change(con, device, int(card), field, at)
-    value = documents.read(con, key)
-    if _newest_value(con, SETTING, key, None) == (True, value):
-        return 0
-    insert_local(con, Event(new_id(), device, at, SETTING, None, {"key": key, "value": value}), None, pushed=False, applied=True)
-    return 1
+    known = newest_settings(con, key)
+    made = 0
+    for field, value in documents.fields(con, key).items():
+        if field in known and known[field] == value:
+            continue
+        if field not in known and value is None:  # (a field nobody set, still unset)
+            continue
+        body = {"key": documents.target(key, field), "value": value}
+        insert_local(con, Event(new_id(), device, at, SETTING, None, body), None, pushed=False, applied=True)
+        made += 1
+    for field in known.keys() - documents.fields(con, key).keys():  # an option no longer there
+        if known[field] is not None:
+            body = {"key": documents.target(key, field), "value": None}
+            insert_local(con, Event(new_id(), device, at, SETTING, None, body), None, pushed=False, applied=True)
+            made += 1
+    return made
+
+
+def newest_settings(con: HotSQL, document: str) -> dict[str, Any]:
+    """The newest value the log holds of each field of a document."""
+    newest: dict[str, tuple[tuple[str, str, str], Any]] = {}
+    rows = con.execute(
+        "SELECT target, at, device, id, body FROM sync_events WHERE kind = ? AND target >= ? AND target < ?",
+        (SETTING, document + documents.SEPARATOR, document + chr(ord(documents.SEPARATOR) + 1)),
+    ).fetchall()
+    for name, at, device, event_id, body in rows:
+        field = documents.split(name)[1]
+        order = (str(at), device, event_id)
+        if field not in newest or order > newest[field][0]:
+            newest[field] = (order, json.loads(body).get("value"))
+    return {field: value for field, (_, value) in newest.items()}
 
 
 def _card_change(con: HotSQL, device: str, card_id: int, field: str, at: datetime) -> int:

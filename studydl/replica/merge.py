@@ -20,13 +20,10 @@ from datetime import datetime
 
 from studydl.engine.presets import read_settings
 from studydl.replica import documents
-from studydl.replica.capture import capture
+from studydl.replica.capture import capture, newest_settings
 from studydl.replica.cards import apply_fields, find_card, replay_card
 from studydl.replica.events import ANSWER, CARD, SETTING, UNDO, Event, insert_local, row_event
 from studydl.store.hot import HotSQL
-
-DOCUMENT_ORDER = {"s:": 0, "p:": 1, "d:": 2}
-"""Presets before the decks that name them."""
 
 
 @dataclass
@@ -134,18 +131,13 @@ def _add_answer(con: HotSQL, event: Event, card_id: int) -> bool:
 
 
 def _settings(con: HotSQL, events: list[Event]) -> int:
-    """Write the newest value of each document these events touch; how many documents changed."""
-    keys = sorted({e.target for e in events if e.target and e.target[:2] in DOCUMENT_ORDER}, key=lambda k: (DOCUMENT_ORDER[k[:2]], k))
+    """Write the newest value of each field of each document these events touch; how many documents changed."""
+    touched = {documents.split(e.target)[0] for e in events if e.target}
     changed = 0
-    for key in keys:
-        found = con.execute(
-            "SELECT body FROM sync_events WHERE kind = ? AND target = ? ORDER BY at DESC, device DESC, id DESC LIMIT 1",
-            (SETTING, key),
-        ).fetchone()
-        value = json.loads(found[0]).get("value")
-        if documents.read(con, key) != value:
-            documents.write(con, key, value)
-            changed += 1
+    for document in sorted((d for d in touched if d[:2] in documents.ORDER), key=lambda d: (documents.ORDER[d[:2]], d)):
+        before = documents.fields(con, document)
+        documents.write(con, document, newest_settings(con, document))
+        changed += documents.fields(con, document) != before
     for event in events:
         _applied(con, event, None)
     return changed

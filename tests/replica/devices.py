@@ -8,7 +8,6 @@ nowhere), and every card's state on every device equals the replay of the merged
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +43,7 @@ class Clock:
 class Device:
     """One machine: a home (its own store, its decks folder at a path of its own) syncing with `url`."""
 
-    def __init__(self, root: Path, url: str, *, clock: Clock | None = None, deck_dir: str = "decks") -> None:
+    def __init__(self, root: Path, url: str, *, clock: Clock | None = None) -> None:
         self.home = Home(root, db_url=url).ensure()
         self.clock = clock or Clock()
         (self.home.decks_dir / "drill.md").write_text(DECK, encoding="utf-8")
@@ -139,4 +138,10 @@ def converged(url: str, devices: list[Device], given: int) -> None:
     first = stored_states(devices[0])
     for device in devices[1:]:
         assert stored_states(device) == first
-    assert all(json.dumps(True) for _ in devices)
+
+
+def today_counts(device: Device) -> tuple[object, ...]:
+    """What a session on the device would say is left today, and today's answers (limits count them)."""
+    session = ReviewSession(device.db, clock=device.clock)
+    summary = session.summary()
+    return session.counts(), summary.answers_today, summary.correct_today
