@@ -127,7 +127,6 @@ def create_on(connection: Connection) -> None:
     from sqlalchemy import text
 
     from studydl.store.models import Base
-
     from studydl.store.sync_triggers import create_triggers
 
     Base.metadata.create_all(connection)

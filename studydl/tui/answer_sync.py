@@ -4,8 +4,9 @@ A mixin of StudyApp. With a shared log, the app syncs this device's answers when
 store is open, every few minutes while it stays open, at the end of each review
 session and when it closes (studydl/replica). Each sync runs in a worker thread and
 never holds the app up: a server away is noticed at once (a short connect timeout),
-and the footer of every screen then says "offline, N answers waiting", the count kept
-up to date after each card. Without a shared log none of this runs.
+and the footer of every screen then says "offline, N answers waiting". The count is
+kept up to date after each card ("N answers waiting" while the server is there: the
+next sync pushes them). Without a shared log none of this runs.
 """
 
 from __future__ import annotations
@@ -66,14 +67,13 @@ class AnswerSync:
         self.post_message(AnswersSynced(report))
 
     def count_waiting(self) -> None:
-        """After a card, in the review's worker thread: how many answers wait for the server
-        (only while it is away: the footer says so)."""
-        if self.db is None or self.home.shared_log is None or not self._offline:
+        """After a card, in the review's worker thread: how many answers wait for the next sync (the footer says so)."""
+        if self.db is None or self.home.shared_log is None:
             return
         from studydl.replica.sync import waiting_answers
 
         waiting = waiting_answers(self.db)
-        self.call_from_thread(self._show_status, status_text(True, waiting))
+        self.call_from_thread(self._show_status, status_text(self._offline, waiting))
 
     def on_answers_synced(self, message: AnswersSynced) -> None:
         report: SyncReport = message.report

@@ -21,7 +21,15 @@ import pytest
 from studydl.replica.sync import BATCH_ENV, KILL_ENV
 from tests.conftest import started_server
 from tests.pg_server import PgServer
-from tests.replica.devices import QUESTIONS, START, Clock, Device, converged, server_answers, today_counts
+from tests.replica.devices import (
+    QUESTIONS,
+    START,
+    Clock,
+    Device,
+    converged,
+    server_answers,
+    today_counts,
+)
 
 
 @pytest.mark.parametrize("first", ["laptop", "desktop"])

@@ -53,8 +53,14 @@ class StudyFooter(Footer):
 
     def show_status(self, text: str) -> None:
         """Say this about the shared log (nothing: "")."""
-        if text != self._status and self.is_attached:
-            self.call_after_refresh(self.recompose)
+        self._status = text
+        shown = self.query(".sync-status")
+        if shown and text:
+            shown.first(FooterLabel).update(text)
+        elif shown:
+            shown.remove()
+        elif text and self._bindings_ready:
+            self.mount(FooterLabel(text, classes="sync-status"))
 
     def bindings_changed(self, screen: Screen) -> None:
         if not (self.is_attached and screen is self.screen and screen.app.app_focus):
