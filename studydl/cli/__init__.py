@@ -32,6 +32,7 @@ COMMANDS = {
     "restore": "studydl.cli.backup:restore",
     "doctor": "studydl.cli.backup:doctor",
     "copy-to": "studydl.cli.database:copy_to",
+    "serve": "studydl.cli.serve:serve",
 }
 """Subcommands, imported only when used (click's lazy-group pattern): opening the app
 with plain `studydl` skips ~170 ms of command modules (rich progress, demo renderers)."""
