@@ -17,7 +17,6 @@ from textual.widgets import DataTable, Header, Input, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.cards import CardView
-from studydl.domain.days import StudyDays
 from studydl.engine.settings import load_settings
 from studydl.search.card_info import CardDetail, load_detail, set_flag, set_suspended
 from studydl.search.cards import SearchResult, search
@@ -83,7 +82,6 @@ class BrowseScreen(Screen[None]):
         self._now = clock()
         self._cards: dict[int, CardView] = {}
         self._widths = view.column_widths(100)
-        self._study_days: StudyDays | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,9 +130,8 @@ class BrowseScreen(Screen[None]):
         self._search(self.query_text, self._generation)
 
     def _day_end(self, now: datetime) -> datetime:
-        if self._study_days is None:
-            self._study_days = load_settings(self.db).study_days()
-        return self._study_days.bounds(now)[1]
+        """When the study day of `now` ends, by the settings as they are now (zone and day start may change)."""
+        return load_settings(self.db).study_days().bounds(now)[1]
 
     @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False)
     def _search(self, query: str, generation: int) -> None:
