@@ -38,10 +38,13 @@ class DeckNode:
 class HomeData:
     decks: list[DeckNode]
     reviewed_today: int
+    """Every answer of the study day (as the statistics and a session's end count them)."""
     next_due: datetime | None
     now: datetime
     settings: Settings | None = None
     """The settings the counts were taken with (read with them, in the same snapshot)."""
+    crammed_today: int = 0
+    """Of `reviewed_today`, the cram answers."""
 
     @property
     def left(self) -> int:
@@ -90,7 +93,7 @@ def load_home_data(db: Database, now: datetime) -> HomeData:
     the app started); a database with an upgrade to finish takes the full settings load.
     """
     from studydl.engine.deck_counts import bundled_decks, next_due, read_settings, tree_counts
-    from studydl.engine.queue_counts import done_today
+    from studydl.engine.queue_counts import answers_today
 
     with db.raw_read() as con:
         settings, pending = read_settings(con)
@@ -101,10 +104,10 @@ def load_home_data(db: Database, now: datetime) -> HomeData:
     day_start, _ = settings.study_days().bounds(now)
     with db.raw_read() as con:
         rows = tree_counts(con, now, settings)
-        reviewed = sum(done_today(con, day_start).values())
+        today = answers_today(con, day_start)
         bundled = bundled_decks(con)
         next_at = next_due(con, now)
-    return HomeData(build_tree(rows, bundled), reviewed, next_at, now, settings)
+    return HomeData(build_tree(rows, bundled), today.answers, next_at, now, settings, today.cram)
 
 
 def until(now: datetime, then: datetime) -> str:
