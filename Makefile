@@ -22,7 +22,7 @@ test: $(READY) test-tools
 # constraints.txt pins torch to the CPU build, so pip never pulls CUDA packages.
 $(RUN_READY): pyproject.toml constraints.txt
 	@echo "First run: setting up $(VENV) with what studydl needs to run (torch's CPU build,"
-	@echo "textual, SQLAlchemy, fsrs...): about a minute with a package cache, a few without."
+	@echo "textual, SQLAlchemy, fsrs...): 1 to 5 minutes, torch being most of it."
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet -c constraints.txt -e .
 	@touch $@

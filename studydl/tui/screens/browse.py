@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from studydl.domain.cards import CardView
 from studydl.engine.settings import load_settings
+from studydl.render.card_markdown import math_markdown
 from studydl.search.card_info import CardDetail, load_detail, set_flag, set_suspended
 from studydl.search.cards import SearchResult, search
 from studydl.store.db import Database
@@ -95,7 +96,7 @@ class BrowseScreen(Screen[None]):
         with VerticalScroll(id="detail"):
             yield Static(id="card-meta")
             yield Static(id="card-schedule")
-            yield Markdown(id="card-text")
+            yield Markdown(id="card-text", parser_factory=math_markdown)
             yield DataTable(id="history", cursor_type="none", show_cursor=False)
         yield StudyFooter(compact=True)
 

@@ -11,6 +11,7 @@ from studydl.domain.cards import CardView
 from studydl.domain.review import format_interval
 from studydl.domain.words import plural
 from studydl.engine.history import ReviewEntry
+from studydl.render.card_markdown import shown_line
 from studydl.search.card_info import CardDetail
 
 STATE_NAMES = {0: "new", 1: "learn", 2: "review", 3: "relearn"}
@@ -72,7 +73,7 @@ def row_cells(card: CardView, now: datetime, widths: dict[str, int]) -> tuple[ob
     return (
         Text(clip(card.deck, widths["deck"]), style=dim),
         Text(clip(card.section, widths["section"]), style=dim),
-        Text(clip(card.question, widths["question"]), style=dim),
+        Text(clip(shown_line(card.question), widths["question"]), style=dim),
         Text(STATE_NAMES.get(card.state, "?"), style=STATE_STYLES.get(card.state, "")),
         due_cell(card, now),
         Text(flags(card), style="yellow"),
