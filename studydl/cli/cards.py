@@ -67,8 +67,8 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
     Without QUERY: every live card.
     """
     from studydl.engine.fsrs_model import FsrsModel
-    from studydl.render.card_markdown import shown_line
     from studydl.engine.settings import load_settings
+    from studydl.render.card_markdown import shown_line
     from studydl.search.card_info import scheduling
     from studydl.search.cards import search_cards
     from studydl.search.parser import And, Query, Term, parse_query
