@@ -88,7 +88,7 @@ class BrowseScreen(Screen[None]):
         yield Header()
         yield Input(
             self.query_text,
-            placeholder="search…  deck:NAME tag:X section:X is:due|new|learning|review|suspended|leech|flagged has:demo -is:new",
+            placeholder="search: words deck: tag: section: is: has: demo: -term or ( )",
             id="query",
         )
         yield Static("searching…", id="count")
