@@ -27,6 +27,8 @@ class DeckNode:
     total: int = 0
     children: list[DeckNode] = field(default_factory=list)
     bundled: bool = False
+    new_all: int = 0
+    """New cards before the daily limit (`new` is what today's limit leaves)."""
     """A deck that ships with studydl (editing it makes your own copy)."""
 
     @property
@@ -51,6 +53,11 @@ class HomeData:
         return sum(deck.due for deck in self.decks)
 
     @property
+    def new_all(self) -> int:
+        """New cards in every deck before the daily limits."""
+        return sum(deck.new_all for deck in self.decks)
+
+    @property
     def totals(self) -> tuple[int, int, int]:
         return tuple(sum(getattr(d, k) for d in self.decks) for k in ("new", "learning", "review"))  # type: ignore[return-value]
 
@@ -64,7 +71,7 @@ def build_tree(rows: list[DeckSectionCounts], bundled: frozenset[str] = frozense
     nodes: dict[tuple[str, str], DeckNode] = {}
     for row in rows:
         if not row.section:
-            node = DeckNode(row.deck, "", row.deck, row.new, row.learning, row.review, row.total, bundled=row.deck in bundled)
+            node = DeckNode(row.deck, "", row.deck, row.new, row.learning, row.review, row.total, bundled=row.deck in bundled, new_all=row.new_all)
             decks[row.deck] = nodes[(row.deck, "")] = node
     for row in rows:
         deck = decks.get(row.deck)
@@ -79,6 +86,7 @@ def build_tree(rows: list[DeckSectionCounts], bundled: frozenset[str] = frozense
                 node = nodes[(row.deck, path)] = DeckNode(row.deck, path, parts[depth - 1])
                 parent.children.append(node)
             node.new = min(node.new + row.new, deck.new)
+            node.new_all += row.new_all
             node.learning += row.learning
             node.review = min(node.review + row.review, deck.review)
             node.total += row.total
