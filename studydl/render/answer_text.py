@@ -72,13 +72,16 @@ def params_line(demo_id: str, params: dict[str, object]) -> str:
     return f"demo {demo_id}" + (f" · {shown}" if shown else "")
 
 
-def choices_line(prediction: Prediction) -> str:
-    return "   ".join(f"{choice_letter(i)}) {c.label}" for i, c in enumerate(prediction.choices))
+def choices_line(prediction: Prediction, sep: str = "   ") -> str:
+    """`a) ...   b) ...` (the app puts each on its own line: `sep="\n"`)."""
+    return sep.join(f"{choice_letter(i)}) {c.label}" for i, c in enumerate(prediction.choices))
 
 
 def prediction_prompt(prediction: Prediction) -> str:
+    """What the answer box asks; a choice's labels are on the card (a prompt line is cut at 80 columns)."""
     if prediction.choices:
-        return f"Predict {prediction.metric}: {choices_line(prediction)}"
+        letters = ", ".join(choice_letter(i) for i in range(len(prediction.choices)))
+        return f"Predict {prediction.metric}: type {letters}"
     assert prediction.tolerance is not None
     return f"Predict {prediction.metric} (a number; right within {prediction.tolerance.describe()})"
 

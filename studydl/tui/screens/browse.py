@@ -151,7 +151,7 @@ class BrowseScreen(Screen[None]):
     def _set_columns(self) -> None:
         table = self.query_one("#cards", DataTable)
         table.clear(columns=True)
-        for name in view.COLUMNS:
+        for name in view.shown_columns(self._widths):
             table.add_column(name, width=self._widths[name], key=name)
 
     def _fill_table(self) -> None:
@@ -274,7 +274,7 @@ class BrowseScreen(Screen[None]):
         self._cards[card.id] = card
         table = self.query_one("#cards", DataTable)
         if str(card.id) in table.rows:
-            for name, cell in zip(view.COLUMNS, view.row_cells(card, self._now, self._widths), strict=True):
+            for name, cell in zip(view.shown_columns(self._widths), view.row_cells(card, self._now, self._widths), strict=True):
                 table.update_cell(str(card.id), name, cell)
         if card.id == self._selected_id():
             self._load_detail(card.id)

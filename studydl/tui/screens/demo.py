@@ -283,6 +283,11 @@ class DemoScreen(Screen[None]):
 
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one(ProgressBar)
+        if progress.total and bar.total and progress.total != bar.total and progress.step:
+            # The run changed its own length (rnn-vs-lstm ends sooner once the LSTM solved it):
+            # say why, or the bar's /1000 -> /750 reads as a glitch.
+            why = progress.message or "the run changed its length"
+            self.notify(f"{why}: the run now ends at step {progress.total} (was {int(bar.total)}).", timeout=8)
         bar.update(total=progress.total, progress=progress.step)
         of = f"/{progress.total}" if progress.total else ""
         self.query_one("#demo-status", Static).update(f"step {progress.step}{of}")

@@ -51,7 +51,7 @@ class AnswerChecks:
             from studydl.engine.predict import draw
 
             self.params = draw(prediction, card.id, answers_logged)
-            lines = [params_line(card.demo_id, self.params)] + ([choices_line(prediction)] if prediction.choices else [])
+            lines = [params_line(card.demo_id, self.params)] + ([choices_line(prediction, "\n")] if prediction.choices else [])
             self.query_one(CardPanel).show_task("\n".join(lines))  # type: ignore[attr-defined]
             typed.placeholder = prediction_prompt(prediction) + " · Enter"
         elif card.check.typed:
