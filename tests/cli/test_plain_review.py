@@ -65,8 +65,3 @@ def test_slash_q_ends_the_session_at_a_basic_cards_prompt_and_no_internal_id_is_
     assert not re.search(r"\bcard \d+", header) and "basics.md:" in header, header
     rated = run_studydl("review", "--plain", "--deck", "Basics", home=synced_home, input="\n/3\n/q\n", at=AT)
     assert "saved " in rated.stdout and "good" in rated.stdout and "Type 1, 2, 3 or 4" not in rated.stdout
-
-
-def test_cram_buttons_say_end_where_a_card_ends_its_turn(synced_home: Home) -> None:
-    result = run_studydl("review", "--plain", "--cram", "--deck", "Basics", home=synced_home, input="\nq\n", at=AT)
-    assert "1 Again 1m   2 Hard 10m   3 Good end   4 Easy end" in result.stdout, result.stdout
