@@ -62,7 +62,8 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
     """Cards matching QUERY, the browser's search: `studydl cards 'deck:cnn is:due'`.
 
     Words match the question or answer; deck:NAME, tag:X, section:X, demo:ID,
-    is:due|new|learning|review|suspended|leech|retired|flagged and has:demo filter;
+    is:due|new|learning|review|suspended|leech|retired|flagged and
+    has:demo|typed|predict|cram filter;
     -term negates, `or` and ( ) combine. Retired cards show only with is:retired.
     Without QUERY: every live card.
     """
