@@ -30,7 +30,7 @@ async def test_the_browser_shows_math_as_unicode_in_the_list_and_the_card(study_
         screen = app.screen
         assert isinstance(screen, BrowseScreen)
         table = screen.query_one("#cards", DataTable)
-        question = str(table.get_row_at(0)[2])
+        question = str(table.get_cell_at((0, [c.key.value for c in table.columns.values()].index("question"))))
         assert "σ" in question and "$" not in question and "\\sigma" not in question, question
         await pilot.pause()
         shown = "\n".join(str(block.render()) if hasattr(block, "render") else "" for block in screen.query("#card-text MarkdownBlock"))
