@@ -136,7 +136,7 @@ class PlainReview:
         else:
             _say(f"saved {card.id} {rating.name.lower()}  next in {format_interval(answered.interval)}")
         if answered.leech:
-            _say(f"card {card.id} is a leech" + (" and was suspended" if answered.suspended else ""))
+            _say("this card is a leech" + (" and was suspended" if answered.suspended else ""))
         return True
 
     def _buttons(self, due: DueCard) -> str:
