@@ -18,7 +18,7 @@ from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.demo_compare import RunRecord, comparison_table
-from tests.tui.conftest import press, settle, write
+from tests.tui.conftest import HANG_S, press, settle, write
 
 SIZE = (80, 24)
 
@@ -127,7 +127,7 @@ async def test_a_run_that_changes_its_length_says_why(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.push_screen(screen)
-        assert await asyncio.to_thread(screen.finished_event.wait, 60)
+        assert await asyncio.to_thread(screen.finished_event.wait, HANG_S)
         await settle(pilot)
         screen.post_message(DemoScreen.Update(screen.number, Snapshot(Progress(10, 1000))))
         await settle(pilot)  # (a queued update is replaced by the next)

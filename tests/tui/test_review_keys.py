@@ -14,7 +14,7 @@ from studydl.tui.messages import DecksChanged
 from studydl.tui.screens.demo import DemoScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.widgets.card_view import CardPanel
-from tests.tui.conftest import FakeClock, press, screen_text, settle, write
+from tests.tui.conftest import HANG_S, FakeClock, press, screen_text, settle, write
 from tests.tui.test_review_checks import CHECKS, PREDICT, keys
 
 SIZE = (80, 24)
@@ -87,7 +87,7 @@ async def test_d_on_a_predict_card_says_when_and_opens_the_demo_with_the_drawn_p
         assert isinstance(demo, DemoScreen)
         assert demo._params["curvature"] == drawn["curvature"]  # the card's draw, not the default
         await pilot.press("escape")
-        assert await asyncio.to_thread(demo.finished_event.wait, 60)
+        assert await asyncio.to_thread(demo.finished_event.wait, HANG_S)
         await settle(pilot)
         assert app.screen is screen
 
