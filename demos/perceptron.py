@@ -161,8 +161,8 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         and period > 0
     )
     loop = (
-        f"the rule's weights repeat every {period} pass{'es' if period > 1 else ''} from pass "
-        f"{start}: a cycle whose lines get {metrics['xor_cycle_min_acc']:.0%} to "
+        f"the rule's weights repeat every {'pass' if period == 1 else f'{period} passes'} from "
+        f"pass {start} on: a cycle whose lines get {metrics['xor_cycle_min_acc']:.0%} to "
         f"{metrics['xor_cycle_max_acc']:.0%} of XOR right"
         if period
         else f"no cycle seen within {epochs} passes"
@@ -183,7 +183,7 @@ def _xor_frames(
     """XOR accuracy and weights after every update over the first passes: the same loop again and again."""
     shown = min(len(updates), 4 * max(8, start + 3 * period))
     xs = [float(k + 1) for k in range(shown)]
-    loop = f"from pass {start} they repeat every {4 * period}" if period else "no repeat seen"
+    loop = f"from pass {start} they repeat every {4 * period} updates" if period else "no repeat seen"
     yield Curves(
         key="xor-accuracy",
         title=f"XOR: accuracy after each update of the perceptron rule, first {shown // 4} passes",
