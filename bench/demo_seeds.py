@@ -1,7 +1,7 @@
 """Run demos at many seeds and say in how many their teaching point holds (`reached`).
 
     .venv/bin/python bench/demo_seeds.py [--only ID ...] [--seeds 0-7,100-107] [--set ID:key=value]
-        [--demos-dir DIR] [--tag NAME]
+        [--demos-dir DIR] [--tag NAME] [--readme]
 
 Per demo and seed: `reached`, whether the run was cut (budget or cancel: no verdict), its wall
 time and its metrics; per demo a line `ID reached a/n` and every metric's median and range.
@@ -16,6 +16,8 @@ import argparse
 import json
 import statistics
 from pathlib import Path
+
+from bench_util import write_readme_block
 
 from studydl.demos import catalogue, list_specs
 from studydl.demos.params import resolve_params
@@ -89,6 +91,20 @@ def summary_lines(demo_id: str, runs: list[dict], groups: list[list[int]]) -> li
     return lines
 
 
+def table(every: dict[str, list[dict]], groups: list[list[int]]) -> str:
+    """One Markdown row per demo: in how many seeds of each group its point holds."""
+    names = [f"seeds {g[0]}-{g[-1]}" for g in groups]
+    lines = ["| demo | " + " | ".join(names) + " | median run (s) |", "|---|" + "---:|" * (len(groups) + 1)]
+    for demo_id, runs in every.items():
+        counts = []
+        for group in groups:
+            inside = [r for r in runs if r["seed"] in group]
+            counts.append(f"{sum(r['reached'] and not r['stopped'] for r in inside)}/{len(inside)}")
+        wall = statistics.median(r["wall_s"] for r in runs)
+        lines.append(f"| {demo_id} | " + " | ".join(counts) + f" | {wall:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="just these demo ids")
@@ -96,7 +112,10 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], help="ID:key=value overrides")
     parser.add_argument("--demos-dir", type=Path, help="another demos folder (e.g. main's, exported)")
     parser.add_argument("--tag", default="", help="suffix of the output files")
+    parser.add_argument("--readme", action="store_true", help="write the verdicts into README.md")
     args = parser.parse_args()
+    if args.readme and (args.only or args.set or args.demos_dir or args.seeds != DEFAULT_SEEDS):
+        parser.error("--readme writes every demo at its defaults and the default seeds")
     groups = [parse_seeds(part) for part in args.seeds.split(",")]
     seeds = [s for g in groups for s in g]
     overrides: dict[str, dict[str, str]] = {}
@@ -113,11 +132,15 @@ def main() -> None:
         block = summary_lines(spec.id, every[spec.id], groups)
         print("\n".join(block), flush=True)
         lines += [*block, ""]
+    lines = [table(every, groups), *lines]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     stem = "demo_seeds" + (f"-{args.tag}" if args.tag else "")
     (OUT.parent / f"{stem}.md").write_text("\n".join(lines))
     (OUT.parent / f"{stem}.json").write_text(json.dumps(every, indent=1))
     print(f"wrote bench/out/{stem}.md and .json")
+    if args.readme:
+        write_readme_block("demo-seeds", table(every, groups), "python bench/demo_seeds.py --readme")
+        print("updated README.md")
 
 
 if __name__ == "__main__":
