@@ -32,6 +32,19 @@ EXPECTED = {
     "predict-causal-attention": lambda p: 0.0,
     "predict-autoencoder-vs-mean": lambda p: "about a tenth",
     "predict-l1-sparsity": lambda p: "most",
+    "predict-bias-variance-best-degree": lambda p: "between 3 and 6",
+    "predict-bias-variance-train-error": lambda p: 1 - (p["max_degree"] + 1) / p["points"],
+    "predict-always-negative-accuracy": lambda p: 1 - p["positives"],
+    "predict-imbalanced-average-precision": lambda p: "about 0.6",
+    "predict-xavier-relu-variance": lambda p: 2.0 ** -(p["depth"] - 1),
+    "predict-tanh-saturation": lambda p: "most",
+    "predict-schedules-beat-constant": lambda p: "all three",
+    "predict-receptive-field-size": lambda p: float(1 + p["layers"] * (p["kernel"] - 1)),
+    "predict-dilation-gaps": lambda p: "about a quarter",
+    "predict-feature-extraction-accuracy": lambda p: "about 97 %",
+    "predict-attention-crossover": lambda p: 2.0 * p["d_model"],
+    "predict-greedy-sentence": lambda p: p["trap_first"] / p["trap_spread"],
+    "predict-vae-collapse": lambda p: "under one nat",
 }
 """What each card's answer says, as a function of the parameters drawn."""
 
