@@ -31,13 +31,15 @@ SPEC = DemoSpec(
     params=(
         Param("max_length", 1024, "longest sequence; the others halve it four times", min=256, max=2048),
         Param("d_model", 64, "model width d (one head)", min=16, max=256),
-        Param("repeats", 5, "timed forward passes per length (the fastest is kept)", min=1, max=20),
+        Param(
+            "repeats", 5, "timed forward passes per length, the fastest kept (0: not timed, the same every run)", min=0, max=20
+        ),
     ),
     budget_s=20.0,
     metrics=(
         ("flops_exponent", "fitted exponent of the score-and-mix FLOPs in n", "exponent"),
         ("memory_exponent", "fitted exponent of the bytes the score and mix keep for backward beyond q, k, v", "exponent"),
-        ("time_exponent", "fitted exponent of the measured score-and-mix time, top three lengths (noisy)", "exponent"),
+        ("time_exponent", "fitted exponent of the measured score-and-mix time, top three lengths (noisy; nan untimed)", "exponent"),
         ("matrix_bytes_ratio", "bytes kept beyond q, k, v at the longest length over half that length", "ratio"),
         ("attention_share", "share of the layer's FLOPs in the score and mix at the longest length", "0..1"),
         ("crossover_length", "length where the score and mix cost as many FLOPs as the projections", "tokens"),
@@ -108,7 +110,7 @@ def measure(torch: Any, layer: Layer, n: int, repeats: int, gen: Any) -> dict[st
         "core_flops": float(core.get_total_flops()),
         "projection_flops": float(outer.get_total_flops() + last.get_total_flops()),
         "matrix_bytes": float(sum(size for ptr, size in kept.items() if ptr not in inputs)),
-        "seconds": min(times),
+        "seconds": min(times) if times else math.nan,
     }
 
 
@@ -127,13 +129,14 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         if ctx.should_stop():
             return
         rows.append(measure(torch, layer, n, repeats, gen))
-        yield Progress(i + 1, len(lengths), {"length": float(n), "ms": rows[-1]["seconds"] * 1e3})
+        timing = {"ms": rows[-1]["seconds"] * 1e3} if repeats else {}
+        yield Progress(i + 1, len(lengths), {"length": float(n)} | timing)
 
     ns = [float(n) for n in lengths]
     col = {key: [r[key] for r in rows] for key in rows[0]}
     flops_exp = slope(ns, col["core_flops"])
     memory_exp = slope(ns, col["matrix_bytes"])
-    time_exp = slope(ns[-3:], col["seconds"][-3:])
+    time_exp = slope(ns[-3:], col["seconds"][-3:]) if repeats else math.nan
     # Projections cost b·n and the score and mix a·n²: they are equal at n = b/a.
     crossover = (col["projection_flops"][-1] / ns[-1]) / (col["core_flops"][-1] / ns[-1] ** 2)
 
@@ -142,11 +145,12 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         c = math.exp(sum(math.log(v / n**2) for n, v in zip(ns[-3:], values[-3:], strict=True)) / 3)
         return [c * n**2 for n in ns]
 
-    for key, title, label, unit in (
+    pictures = [
         ("flops", "FLOPs of the score and mix, and of the projections", "score and mix", "FLOPs"),
         ("memory", "Bytes the score and mix keep for the backward pass, beyond q, k, v", "kept", "bytes"),
         ("time", "Measured time of the score and mix (fastest of the repeats)", "measured", "seconds"),
-    ):
+    ]
+    for key, title, label, unit in pictures[: 3 if repeats else 2]:
         values = {"flops": col["core_flops"], "memory": col["matrix_bytes"], "time": col["seconds"]}[key]
         series = {label: (ns, values), "c·n² fit": (ns, n_squared(values))}
         if key == "flops":
@@ -155,13 +159,20 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     yield Table(
         key="lengths",
         title=f"Per length (d = {d}, one head): each doubling of n",
-        columns=["n", "score+mix MFLOPs", "projection MFLOPs", "n×n MB kept", "ms"],
+        columns=["n", "score+mix MFLOPs", "projection MFLOPs", "n×n MB kept", *(["ms"] if repeats else [])],
         rows=[
-            [n, f"{r['core_flops'] / 1e6:.3g}", f"{r['projection_flops'] / 1e6:.3g}", f"{r['matrix_bytes'] / 1e6:.3g}", f"{r['seconds'] * 1e3:.3g}"]
+            [
+                n,
+                f"{r['core_flops'] / 1e6:.3g}",
+                f"{r['projection_flops'] / 1e6:.3g}",
+                f"{r['matrix_bytes'] / 1e6:.3g}",
+                *([f"{r['seconds'] * 1e3:.3g}"] if repeats else []),
+            ]
             for n, r in zip(lengths, rows, strict=True)
         ],
     )
     share = col["core_flops"][-1] / (col["core_flops"][-1] + col["projection_flops"][-1])
+    timed = f", and the measured time as n^{time_exp:.1f}" if repeats else ""
     metrics = {
         "flops_exponent": flops_exp,
         "memory_exponent": memory_exp,
@@ -177,7 +188,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         reached=abs(flops_exp - 2) < 0.05 and abs(memory_exp - 2) < 0.05,
         summary=(
             f"From n = {lengths[0]} to {lengths[-1]}, the score-and-mix FLOPs grow as n^{flops_exp:.2f}, the bytes "
-            f"they keep as n^{memory_exp:.2f}, and the measured time as n^{time_exp:.1f}; at "
+            f"they keep as n^{memory_exp:.2f}{timed}; at "
             f"n = {top} they are {share:.0%} of the sublayer's FLOPs (the projections' linear cost is "
             f"larger only below n = {crossover:.0f} = 2d)."
         ),

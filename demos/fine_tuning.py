@@ -32,7 +32,7 @@ SPEC = DemoSpec(
         "A network trained on a big related task has learned features a new task can reuse: "
         "from 100 examples, fine-tuning it or training only a new head on its frozen features "
         "both beat the same network trained from scratch, each at its best learning rate on the "
-        "same data. Fine-tuning picks a small rate, which keeps the features it starts from."
+        "same data. With so few examples, keeping the features frozen does best of all."
     ),
     concepts=("transfer learning", "fine-tuning", "feature extraction", "pretraining", "small data"),
     params=(
