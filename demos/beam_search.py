@@ -199,8 +199,11 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         losses.append(loss.item())
         if step % 20 == 0 or step == steps:
             yield Progress(step, steps, {"loss": losses[-1]})
-    xs = [float(i + 1) for i in range(len(losses))]
-    yield Curves(key="loss", title="Language model's training loss (cross-entropy per word)", series={"loss": (xs, losses)}, y_label="nats")
+        if step % 50 == 0 or step == steps or step == 1:
+            xs = [float(i + 1) for i in range(len(losses))]
+            yield Curves(
+                key="loss", title="Language model's training loss (cross-entropy per word)", series={"loss": (xs, list(losses))}, y_label="nats"
+            )
 
     lp = tables(torch, model, prompts)
     widths = range(1, len(WORDS) + 1)

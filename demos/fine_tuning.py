@@ -80,9 +80,8 @@ class Tasks:
         return z, self.inputs(z), label
 
 
-def pretrain(torch: Any, tasks: Tasks, steps: int, gen: Any) -> tuple[list[tuple[Any, Any]], Any]:
-    """The source network (64 -> 64 -> 64 -> 8) trained on 4000 examples of 8 sectors."""
-    _, x, y = tasks.draw(SOURCE_SIZE, target=False)
+def pretrain(torch: Any, x: Any, y: Any, steps: int, gen: Any) -> list[tuple[Any, Any]]:
+    """The source network (64 -> 64 -> 64 -> 8) trained on the source task's examples."""
     layers = [linear(torch, 1, INPUTS, HIDDEN, gen, "he"), linear(torch, 1, HIDDEN, HIDDEN, gen, "he")]
     layers.append(linear(torch, 1, HIDDEN, SOURCE_CLASSES, gen, "default"))
     optimizer = torch.optim.Adam([t for layer in layers for t in layer], lr=3e-3)
@@ -92,7 +91,7 @@ def pretrain(torch: Any, tasks: Tasks, steps: int, gen: Any) -> tuple[list[tuple
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    return layers, y
+    return layers
 
 
 def run(ctx: DemoContext) -> Iterator[Event]:
@@ -103,8 +102,13 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     examples, steps = int(p["examples"]), int(p["steps"])
     gen = torch.Generator().manual_seed(ctx.seed)
     tasks = Tasks(torch, float(p["wiggle"]), gen)
+    z_pre, x_pre, y_pre = tasks.draw(SOURCE_SIZE, target=False)
     yield Progress(0, steps, message="pretraining on the source task: 8 sectors, 4000 examples")
-    source, _ = pretrain(torch, tasks, int(p["pretrain_steps"]), gen)
+    yield _regions(
+        torch, "source", f"The source task: which of 8 sectors a hidden point is in (200 of its {SOURCE_SIZE} examples)",
+        lambda pts: sectors(torch, pts, SOURCE_CLASSES, 0.0), z_pre[:200], y_pre[:200],
+    )
+    source = pretrain(torch, x_pre, y_pre, int(p["pretrain_steps"]), gen)
     z_src, x_src, y_src = tasks.draw(TEST, target=False)
     with torch.no_grad():
         source_acc = float((forward(torch, source, x_src, torch.relu)[0].argmax(1) == y_src).float().mean())

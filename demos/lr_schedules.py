@@ -97,6 +97,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             losses = ((net(x[:points]) - y[:points]) ** 2).mean(dim=(1, 2))
         return [v if math.isfinite(v) else math.inf for v in losses.tolist()]
 
+    yield _rates(steps, warmup, {LABELS[s]: 1.0 for s in SCHEDULES}, "The four schedules, as a share of their peak rate")
     every = max(1, steps // EVALS)
     xs: list[float] = []
     history: list[list[float]] = []
@@ -129,12 +130,8 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         log_y=True,
         refs=(RefLine(floor, f"noise floor σ² = {floor:.3g}"),),
     )
-    ts = list(range(steps))
-    yield Curves(
-        key="rate",
-        title="The learning rate beneath: each schedule at its chosen peak",
-        series={label[s]: ([float(t + 1) for t in ts], [RATES[chosen[s]] * factor(s, t, steps, warmup) for t in ts]) for s in SCHEDULES},
-        y_label="learning rate",
+    yield _rates(
+        steps, warmup, {label[s]: RATES[chosen[s]] for s in SCHEDULES}, "The learning rate beneath: each schedule at its chosen peak"
     )
     yield Table(
         key="grid",
@@ -166,6 +163,20 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             f"{excess['constant']:.3g} up; step decay {excess['step']:.3g}, cosine {excess['cosine']:.3g} and "
             f"warm-up + cosine {excess['warmup']:.3g}, each at its own best peak rate."
         ),
+    )
+
+
+def _rates(steps: int, warmup: float, peaks: dict[str, float], title: str) -> Curves:
+    """The rate of every schedule at every step; `peaks` maps each series' label to its peak."""
+    ts = range(steps)
+    return Curves(
+        key="rate",
+        title=title,
+        series={
+            name: ([float(t + 1) for t in ts], [peak * factor(s, t, steps, warmup) for t in ts])
+            for s, (name, peak) in zip(SCHEDULES, peaks.items(), strict=True)
+        },
+        y_label="learning rate",
     )
 
 

@@ -14,6 +14,7 @@ from studydl.domain.demos import (
     Progress,
     RefLine,
     Result,
+    Scatter,
     Table,
 )
 
@@ -106,6 +107,14 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     torch.manual_seed(ctx.seed)
     x, y = draw(torch, TRAIN, share, gen)
     x_test, y_test = draw(torch, TEST, share, gen)
+    yield Scatter(
+        key="data",
+        title=f"Training data: {int(y.sum())} positives among {TRAIN} examples",
+        series={
+            "negative": (x[y == 0, 0].tolist(), x[y == 0, 1].tolist()),
+            "positive": (x[y == 1, 0].tolist(), x[y == 1, 1].tolist()),
+        },
+    )
     model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
     optimizer = torch.optim.Adam(model.parameters(), lr=0.03)
     for step in range(1, steps + 1):

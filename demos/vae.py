@@ -115,6 +115,12 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     optimizer = torch.optim.Adam(vaes.parameters(), lr=3e-3)
     weight = torch.tensor(betas)
     yield Progress(0, steps, message=f"β = {', '.join(f'{b:g}' for b in betas)}")
+    yield Images(
+        key="data",
+        title=f"Training images: a blob at a random place with a random width ({TRAIN} of them)",
+        images=[img.reshape(SIZE, SIZE).tolist() for img in train[:SHOWN]],
+        columns=SHOWN,
+    )
     for step in range(1, steps + 1):
         if ctx.should_stop():
             return
