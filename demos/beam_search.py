@@ -55,9 +55,9 @@ TRAP_SAMPLES = 5000
 SAMPLES = 200
 """Training sentences drawn for the trap prompt and for each random prompt."""
 SURE = 0.9
+"""In the trap prompt, the probability of 'cat' after 'a'."""
 BATCH = 512
 LR = 0.03
-"""In the trap prompt, the probability of 'cat' after 'a'."""
 
 
 def grammars(torch: Any, prompts: int, first: float, spread: int) -> tuple[Any, Any, Any]:

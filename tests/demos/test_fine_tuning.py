@@ -21,7 +21,7 @@ def test_transfer_beats_training_from_scratch_on_100_examples_at_7_of_8_seeds() 
     assert reached(outcomes) >= NEEDED
     events = outcomes[0].events
     regions = [e for e in events if isinstance(e, Boundary)]
-    assert [e.key for e in regions] == ["regions_scratch", "regions_finetune", "regions_features"]
-    assert all(len(e.points) == 100 for e in regions)
+    assert [e.key for e in regions] == ["source", "regions_scratch", "regions_finetune", "regions_features"]
+    assert len(regions[0].points) == 200 and all(len(e.points) == 100 for e in regions[1:])
     table = next(e for e in events if isinstance(e, Table))
     assert [row[0] for row in table.rows] == ["from scratch", "fine-tuned", "feature extraction"]
