@@ -21,7 +21,7 @@ from studydl.tui.screens import demo as demo_module
 from studydl.tui.screens.demo import DemoScreen
 from studydl.tui.widgets.demo_view import FramePanel
 from tests.demos.fit import needed_width
-from tests.demos.recorded import DEMO_IDS, record, recordings, replayer  # noqa: F401
+from tests.demos.recorded import DEMO_IDS, OVERRIDES, record, recordings, replayer  # noqa: F401
 from tests.tui.conftest import HANG_S, settle
 from tests.tui.demo_app import DemoApp
 
@@ -78,5 +78,5 @@ def test_demo_screen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(demo_module, "run_demo", replayer(record(demo_id, recordings)))
-    app = DemoApp(DemoScreen(demo_id, show_timing=False))
+    app = DemoApp(DemoScreen(demo_id, overrides=OVERRIDES.get(demo_id), show_timing=False))
     assert snap_compare(app, terminal_size=size, run_before=at(position))
