@@ -81,8 +81,9 @@ class StudyGroup(click.Group):
     metavar="URL",
     envvar=DB_ENV,
     show_envvar=True,
-    help="The database, when not the home's SQLite file: a PostgreSQL server shared by your devices"
-    " (postgresql://user@host/dbname) or another SQLite file. See docs/devices.md.",
+    help="The database, when not the home's SQLite file: a PostgreSQL server your devices sync with"
+    " (postgresql://user@host/dbname; ?studydl=direct to use it without a copy here) or another SQLite file."
+    " See docs/devices.md.",
 )
 @click.version_option(package_name="studydl")
 @click.pass_context
