@@ -80,8 +80,11 @@ def test_an_answer_waits_for_a_card_this_device_has_not_synced_yet(tmp_path: Pat
     desktop.close()
 
 
-def test_a_copied_home_is_another_device(tmp_path: Path, pg_server: PgServer) -> None:
-    """A store copied to another machine keeps its answers' ids but draws its own device id (so it pushes nothing twice)."""
+def test_a_copied_home_pushes_nothing_twice(tmp_path: Path, pg_server: PgServer) -> None:
+    """A synced store copied to another folder keeps its answers' ids (and its device id): it pushes nothing twice.
+
+    (Two copies studied apart would share one device id: docs/devices.md says to start
+    another device with a home of its own.)"""
     url = pg_server.new_shared_log()
     laptop = Device(tmp_path / "laptop", url)
     laptop.answer(QUESTIONS[0], 3)
@@ -92,3 +95,4 @@ def test_a_copied_home_is_another_device(tmp_path: Path, pg_server: PgServer) ->
     (copy / "decks" / "drill.md").write_text(DECK, encoding="utf-8")
     report = sync_answers(Home(copy, db_url=url).open_db(), Home(copy, db_url=url).shared_log)
     assert report.pushed == 0 and report.waiting == 0
+
