@@ -17,7 +17,7 @@ from studydl.replica.server import SCHEMA, open_log
 from studydl.store.db import Database
 from studydl.store.location import locate
 from tests.pg_server import USER, PgServer
-from tests.replica.devices import QUESTIONS, Device, server_answers
+from tests.replica.devices import QUESTIONS, Device, converged, server_answers
 
 
 def test_the_shared_log_is_two_plain_tables_and_pg_dump_backs_it_up(tmp_path: Path, pg_server: PgServer) -> None:
@@ -46,6 +46,28 @@ def test_the_shared_log_is_two_plain_tables_and_pg_dump_backs_it_up(tmp_path: Pa
     assert "CREATE TABLE" in dump.stdout and "COPY" in dump.stdout and "FUNCTION" not in dump.stdout
     laptop.close()
     other.close()
+
+
+def test_a_server_restored_from_an_older_dump_gets_back_what_it_lost(tmp_path: Path, pg_server: PgServer) -> None:
+    url = pg_server.new_shared_log()
+    laptop, desktop = Device(tmp_path / "laptop", url), Device(tmp_path / "desktop", url)
+    laptop.answer(QUESTIONS[0], 3)
+    laptop.sync()
+    desktop.sync()
+    laptop.answer(QUESTIONS[1], 3)
+    desktop.answer(QUESTIONS[2], 1)
+    laptop.sync()
+    desktop.sync()
+    conninfo = locate(url).url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo) as con:  # the dump taken after the first answer, restored
+        con.execute("DELETE FROM events WHERE pos > (SELECT min(pos) FROM events)")
+    assert len(server_answers(url)[0]) == 1
+    laptop.sync()
+    desktop.sync()
+    laptop.sync()
+    converged(url, [laptop, desktop], given=3)
+    laptop.close()
+    desktop.close()
 
 
 def test_the_unique_id_deduplicates_a_push_sent_twice(pg_server: PgServer) -> None:
