@@ -17,8 +17,13 @@ NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
 
 def _mark(key: str) -> str:
-    """The statement noting `key` (an SQL expression) as changed now."""
-    return "INSERT OR REPLACE INTO sync_marks (key, at) VALUES (" + key + ", " + NOW + ");"
+    """The statements noting `key` (an SQL expression) as changed now.
+
+    A delete, then a plain insert: a trigger's `INSERT OR REPLACE` takes the conflict
+    policy of the statement that fired it instead (an upsert's is ABORT), so it failed
+    on the second change of one key.
+    """
+    return f"DELETE FROM sync_marks WHERE key = {key}; INSERT INTO sync_marks (key, at) VALUES ({key}, {NOW});"
 
 
 def _card_field(field: str) -> str:
