@@ -16,6 +16,7 @@ from studydl.demos.pictures.steps import num
 from studydl.domain.demos import AttentionInspect, ConvInspect, GradSteps
 from studydl.tui.screens import demo as demo_module
 from studydl.tui.screens.demo import DemoScreen
+from studydl.tui.widgets.demo_view import FramePanel
 from studydl.tui.widgets.step_through import StepThrough
 from tests.demos.recorded import record, recordings, replayer  # noqa: F401
 from tests.tui.conftest import screen_text, settle
@@ -86,7 +87,18 @@ async def test_conv_keys_move_the_cell_step_the_kernel_and_switch_maps(recording
 
         await keys(pilot, "s")
         assert not screen.stepping and screen.query_one("#frames").display
-        assert "s Steps" in screen_text(app)[-1]
+
+
+async def test_the_frame_list_opens_with_an_invitation_to_step_through(recordings: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    app = replay(monkeypatch, "conv-arithmetic", recordings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await finished(pilot, app.demo)
+        panels = list(app.demo.query(FramePanel))
+        assert isinstance(panels[0].frame, ConvInspect)  # first, above the run's other frames
+        assert "s pick any cell of the 6×6 output and see its input window" in shown(app)
+        assert "s Step" not in screen_text(app)[-1]  # the panel says it; the footer keeps room for k
+        await keys(pilot, "s")
+        assert app.demo.stepping and "s Frames" in screen_text(app)[-1]
 
 
 async def test_backprop_n_and_p_walk_the_nodes_in_backprop_order(recordings: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811

@@ -175,7 +175,27 @@ def step_art(frame: Inspect, selection: Selection, room: int | None = None) -> S
 
 
 def first_step(frame: Inspect) -> StepPicture:
-    """The view at the demo's own selection (a frame list, a comparison, `demo run`)."""
+    """The view at the demo's own selection (`demo run` prints it)."""
     from studydl.demos.inspect import first_selection
 
     return step_art(frame, first_selection(frame))
+
+
+def invitation(frame: Inspect) -> Text:
+    """What the step-through view of `frame` shows, for a panel that opens it with `s`."""
+    text = Text("s", style="bold reverse")
+    if isinstance(frame, ConvInspect):
+        maps = len(frame.outputs)
+        rows = len(frame.outputs[0]) if maps else 0
+        cols = len(frame.outputs[0][0]) if rows else 0
+        what = (
+            f" pick any cell of the {rows}×{cols} output{f' of {maps} maps' if maps > 1 else ''} and see its input window, "
+            "the kernel and the products that sum to it"
+        )
+    elif isinstance(frame, GradSteps):
+        what = f" step backprop through its {len(frame.nodes)} nodes, each gradient the product of its chain-rule factors"
+    elif isinstance(frame, AttentionInspect):
+        what = f" pick one of the {len(frame.queries)} queries and see its scores over the keys, their softmax and the mix of values"
+    else:
+        what = " step through it"
+    return text.append(what + ": the model's own numbers, checked against what it computed.")

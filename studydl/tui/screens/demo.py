@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from studydl.demos import DemoError, DemoRun, get_spec, resolve_params, run_demo, warm_up
 from studydl.demos.verdict import verdict_words
 from studydl.domain.demos import DemoSpec, Event, Frame, Inspect, ParamValue, Progress, Result
+from studydl.tui.screens.demo_capture import CaptureKey
 from studydl.tui.screens.demo_steps import StepsView
 from studydl.tui.widgets.demo_compare import RunComparison, RunRecord
 from studydl.tui.widgets.demo_params import ParamForm
@@ -86,7 +87,7 @@ def result_text(result: Result, wall_s: float | None) -> Text:
     return text
 
 
-class DemoScreen(StepsView, Screen[None]):
+class DemoScreen(StepsView, CaptureKey, Screen[None]):
     """Runs one demo in a worker thread; escape cancels it and goes back at once."""
 
     CSS_PATH = "../styles/demo.tcss"
@@ -96,7 +97,8 @@ class DemoScreen(StepsView, Screen[None]):
         Binding("ctrl+r", "rerun", "Run again"),
         Binding("p", "toggle_params", "Parameters"),
         Binding("c", "compare", "Compare runs"),
-        Binding("s", "step_through", "Steps"),
+        Binding("s", "step_through", "Step through", show=False),  # (its panel says so, first in the list)
+        Binding("k", "capture", "Card"),
     ]
 
     class Status(Message):
@@ -280,14 +282,14 @@ class DemoScreen(StepsView, Screen[None]):
             if self._shown.get(key) is frame:
                 continue
             self._shown[key] = frame
-            if isinstance(frame, Inspect):  # drawn by the step-through view (`s`), not as a panel
+            if isinstance(frame, Inspect):  # its panel invites to `s`, the step-through view
                 self._show_inspect(frame)
-                continue
             if key in self._panels:
                 self._panels[key].show(frame)
             else:
                 self._panels[key] = panel = FramePanel(frame)
-                frame_list.mount(panel)
+                first = isinstance(frame, Inspect) and frame_list.children
+                frame_list.mount(panel, before=0 if first else None)
                 self.call_after_refresh(self._first_frame_shown.set)
 
     def _show_progress(self, progress: Progress) -> None:
@@ -345,6 +347,8 @@ class DemoScreen(StepsView, Screen[None]):
             return self.spec is not None
         if action == "compare":
             return len(self.runs) >= 2 or None  # None: shown, dimmed, until there are two runs
+        if action == "capture":
+            return self.capture_state()
         if action == "step_through":
             return self.inspect is not None  # only for a demo that yields a frame to step through
         return True

@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from studydl.demos.pictures import BoundaryArt, HeatmapArt, ImageGrid, hex_colour, table_art
-from studydl.demos.pictures.steps import first_step
+from studydl.demos.pictures.steps import invitation
 from studydl.demos.scales import format_value, plotted, sparkline
 from studydl.domain.demos import (
     Boundary,
@@ -167,7 +167,7 @@ class FramePanel(Vertical):
             return table_art(frame)
         if isinstance(frame, TextFrame):
             return Text(frame.body)
-        if isinstance(frame, Inspect):  # (side by side in a comparison: at the demo's own selection)
-            return first_step(frame)
+        if isinstance(frame, Inspect):  # the step-through view (`s`) draws it
+            return invitation(frame)
         return Text(f"({type(frame).__name__} frame)", style="dim")
 
