@@ -24,7 +24,7 @@ COMMANDS = {
     "stats": "studydl.cli.review:stats",
     "optimize": "studydl.cli.review:optimize",
     "simulate": "studydl.cli.simulate:simulate",
-    "settings": "studydl.cli.review:settings",
+    "settings": "studydl.cli.settings:settings",
     "demo": "studydl.cli.demo:demo",
     "import": "studydl.cli.interop:import_cmd",
     "export": "studydl.cli.interop:export_cmd",

@@ -29,8 +29,8 @@ def copy_to(obj: CliContext, target: str) -> None:
         destination.dispose()
     counts = report.rows
     click.echo(
-        f"Copied {counts['cards']} cards, {counts['review_log']} answers, {counts['decks']} decks and"
-        f" {counts['settings']} settings to {destination.location}."
+        f"Copied {counts['cards']} cards, {counts['review_log']} answers, {counts['decks']} decks,"
+        f" {counts['settings']} settings and {counts['presets']} presets to {destination.location}."
     )
     if destination.location.is_server:
         click.echo("Use it on this device and your others with --db URL, or STUDYDL_DB=URL (see docs/devices.md).")

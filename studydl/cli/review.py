@@ -1,4 +1,4 @@
-"""Review commands: review (plain, over any pipe), stats, optimize, settings."""
+"""Review commands: review (plain, over any pipe), stats, optimize (settings: cli/settings.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
 from studydl.domain.words import plural
+
+if TYPE_CHECKING:
+    from studydl.engine.settings import Settings
 
 
 @click.command()
@@ -73,7 +77,8 @@ def stats(obj: CliContext, as_json: bool) -> None:
         else "none yet (it counts review cards; new and learning cards become reviews after a day or more)"
     )
     correct = f", {result.correct_today} correct ({result.correct_today / result.reviews_today:.0%})" if result.reviews_today else ""
-    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min){correct}")
+    cram = f", {result.cram_today} of them cram" if result.cram_today else ""
+    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min){correct}{cram}")
     click.echo(f"Reviews in total:   {result.reviews_total}")
     click.echo(f"Retention (30 days): {retention}")
     click.echo("Cards:              " + ", ".join(f"{k} {v}" for k, v in result.state_counts.items()))
@@ -86,39 +91,56 @@ def stats(obj: CliContext, as_json: bool) -> None:
 
 
 @click.command()
+@click.option("--preset", default="Default", show_default=True, metavar="NAME", help="Fit this preset's decks (and save to it).")
 @click.option("--dry-run", is_flag=True, help="Fit and report, but keep the current parameters.")
 @click.option("--restore", is_flag=True, help="Go back to the parameters the last saved fit replaced.")
 @click.option("--reset", is_flag=True, help="Go back to FSRS's default parameters (restorable).")
+@click.option("--retention", "advise", is_flag=True, help="Compute the preset's minimum recommended retention instead.")
 @click.option("--yes", "-y", is_flag=True, help="Recompute the cards' memory states without asking.")
 @click.option("--reschedule", is_flag=True, help="Recompute memory states and review due dates without asking.")
 @pass_ctx
-def optimize(obj: CliContext, dry_run: bool, restore: bool, reset: bool, yes: bool, reschedule: bool) -> None:
-    """Fit the FSRS parameters to your review log (fsrs-rs, as Anki) and report how well each set predicts it.
+def optimize(
+    obj: CliContext, preset: str, dry_run: bool, restore: bool, reset: bool, advise: bool, yes: bool, reschedule: bool
+) -> None:
+    """Fit a preset's FSRS parameters to its decks' review log (fsrs-rs, as Anki) and report how well they predict it.
 
-    New parameters are saved only when they predict your log better (lower log-loss);
-    the ones they replace stay restorable with --restore. Afterwards you are offered to
-    recompute the cards' memory states from their logs with the new parameters
-    (Anki's "reschedule cards on change"); --reschedule also moves review due dates.
+    Refused below 400 reviews (Anki's minimum). New parameters are saved only when they
+    predict your log better (lower log-loss); the ones they replace stay restorable with
+    --restore. A health check (Anki's) says whether FSRS fits your memory well. Afterwards
+    you are offered to recompute the cards' memory states from their logs with the new
+    parameters (Anki's "reschedule cards on change"); --reschedule also moves review due
+    dates (with Easy Days and the load balancer, as Anki's rescheduler).
     """
+    from studydl.domain.errors import StudyError
     from studydl.engine.optimize import optimize_collection, restore_parameters, save_parameters
     from studydl.engine.settings import display_value, load_settings
 
+    current = load_settings(obj.db)
+    if preset not in current.preset_names():
+        raise StudyError(f"no preset named {preset!r} (presets: {', '.join(current.preset_names())})")
+    if advise:
+        _advise(obj, current, preset)
+        return
     if restore or reset:
         if reset:
-            save_parameters(obj.db, None, load_settings(obj.db).parameters)
+            save_parameters(obj.db, None, current.options_of(preset).parameters, preset)
             click.echo("FSRS parameters reset to the defaults (`studydl optimize --restore` undoes this).")
         else:
             try:
-                restore_parameters(obj.db)
+                restore_parameters(obj.db, preset)
             except LookupError as exc:
                 raise click.ClickException(str(exc)) from exc
-            click.echo(f"Restored the earlier parameters: {display_value(load_settings(obj.db), 'parameters')}")
-        _offer_recompute(obj, yes, reschedule)
+            shown = display_value(load_settings(obj.db).for_preset(preset), "parameters")
+            click.echo(f"Restored the earlier parameters: {shown}")
+        _offer_recompute(obj, preset, yes, reschedule)
         return
-    click.echo("Fitting FSRS parameters to your review log…")
+    click.echo(f"Fitting FSRS parameters of preset {preset!r} to its decks' review log…")
     started = time.perf_counter()
-    result = optimize_collection(obj.db, save=not dry_run)
+    result = optimize_collection(obj.db, save=not dry_run, preset=preset)
     seconds = time.perf_counter() - started
+    if result.refused:
+        click.echo(f"{result.refusal} Keeping the current parameters.")
+        return
     if not result.items:
         click.echo(
             f"Nothing to learn from yet: {plural(result.reviews, 'answer')}, none a study day or more after the card's "
@@ -130,18 +152,45 @@ def optimize(obj: CliContext, dry_run: bool, restore: bool, reset: bool, yes: bo
     click.echo(f"{'':12}{'log-loss':>10}{'RMSE(bins)':>12}")
     click.echo(f"{'current':12}{result.before[0]:>10.4f}{result.before[1]:>12.4f}")
     click.echo(f"{'fitted':12}{result.after[0]:>10.4f}{result.after[1]:>12.4f}")
+    if result.health is not None:
+        health = result.health
+        click.echo(
+            f"{'forward':12}{health.log_loss:>10.4f}{health.rmse_bins:>12.4f}"
+            f"  (fit on the past, predicting the future: {health.adjusted_log_loss:.2f} and {health.adjusted_rmse:.2f}"
+            " times the usual; good within 1.11 or 1.53)"
+        )
+        click.echo(health.message)
+    else:
+        click.echo(f"Health check: needs more than 300 training items ({result.items} now).")
     if result.saved:
         click.echo("Saved the fitted parameters (`studydl optimize --restore` brings back the old ones).")
-        _offer_recompute(obj, yes, reschedule)
+        _offer_recompute(obj, preset, yes, reschedule)
     elif dry_run:
         click.echo("Dry run: parameters not saved.")
     else:
         click.echo("The fitted parameters predict your log no better; keeping the current ones.")
 
 
-def _offer_recompute(obj: CliContext, yes: bool, reschedule: bool) -> None:
-    """Recompute memory states from the log with the (new) parameters: by flag, or ask at a terminal."""
+def _advise(obj: CliContext, current: Settings, preset: str) -> None:
+    """The preset's minimum recommended retention (fsrs-rs's optimal retention on the learner's own cards)."""
+    from studydl.engine.retention_advice import minimum_recommended_retention
+
+    click.echo(f"Simulating a year of preset {preset!r}'s cards at each retention fsrs-rs tries…")
+    advice = minimum_recommended_retention(obj.db, datetime.now(UTC), current, preset)
+    if advice.minimum is None:
+        click.echo("No cards to simulate yet.")
+        return
+    click.echo(
+        f"Minimum recommended retention: {advice.minimum:.2f} (from {plural(advice.studied, 'studied card')}; "
+        f"now {current.for_preset(preset).desired_retention:g})."
+    )
+    click.echo("Below it, more forgetting costs more time in relearning than it saves.")
+
+
+def _offer_recompute(obj: CliContext, preset: str, yes: bool, reschedule: bool) -> None:
+    """Recompute the preset's cards' memory states from the log with the (new) parameters: by flag, or ask at a terminal."""
     from studydl.engine.recompute import recompute_memory_states
+    from studydl.engine.retention_advice import preset_cards
     from studydl.engine.settings import load_settings
 
     if not (yes or reschedule):
@@ -154,50 +203,8 @@ def _offer_recompute(obj: CliContext, yes: bool, reschedule: bool) -> None:
         if not click.confirm("Recompute your cards' memory states from their logs with these parameters?", default=True):
             return
         reschedule = click.confirm("Also move review due dates to the new intervals?", default=False)
-    result = recompute_memory_states(obj.db, load_settings(obj.db), reschedule=reschedule)
+    settings = load_settings(obj.db)
+    cards = preset_cards(obj.db, settings, preset) if settings.presets else None
+    result = recompute_memory_states(obj.db, settings, reschedule=reschedule, cards=cards)
     moved = f"; {result.rescheduled} review due dates moved" if reschedule else ""
     click.echo(f"Recomputed the memory states of {plural(result.cards, 'card')}{moved}.")
-
-
-@click.command()
-@click.argument("pairs", nargs=-1, metavar="[KEY [VALUE]]...")
-@pass_ctx
-def settings(obj: CliContext, pairs: tuple[str, ...]) -> None:
-    """Show all settings, one (KEY), or set some (KEY VALUE ...; `default` resets one).
-
-    Examples: `settings retention 0.85`, `settings new 10 reviews 150`,
-    `settings learning_steps "1m 10m"`, `settings day_start 5`, `settings zone Europe/Berlin`,
-    `settings deck_limits "Transformers=10/100"`. Every value is checked before any is
-    saved, and every bad one is named.
-    """
-    from studydl.engine.settings import (
-        FIELD_NAMES,
-        SettingsInvalid,
-        canonical_key,
-        display_value,
-        load_settings,
-        parse_values,
-        save_changes,
-    )
-
-    if not pairs:
-        current = load_settings(obj.db)
-        for name in FIELD_NAMES:
-            click.echo(f"{name:22} {display_value(current, name)}")
-        return
-    if len(pairs) == 1:
-        name = canonical_key(pairs[0])
-        click.echo(f"{name} = {display_value(load_settings(obj.db), name)}")
-        return
-    if len(pairs) % 2:
-        raise click.UsageError(f"{pairs[-1]!r} has no value: give KEY VALUE pairs (`default` resets one)")
-    texts = {canonical_key(key): value for key, value in zip(pairs[::2], pairs[1::2], strict=True)}
-    try:
-        values = parse_values(texts)
-    except SettingsInvalid as exc:
-        for name, message in exc.problems.items():
-            click.echo(f"Error: {name}: {message}", err=True)
-        raise SystemExit(1) from None
-    current = save_changes(obj.db, values)
-    for name in values:
-        click.echo(f"{name} = {display_value(current, name)}")

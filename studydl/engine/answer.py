@@ -8,12 +8,14 @@ answer buried; the returned `UndoEntry` holds the same as data for `engine.undo`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from studydl.domain.errors import StudyError
 from studydl.domain.review import CardState, Rating
 from studydl.engine import card_sql
+from studydl.engine.load_balancer import LoadBalancer, card_balance
 from studydl.engine.scheduler import CardScheduler, Memory, iso_utc
 from studydl.engine.undo import CardChange, UndoEntry
 
@@ -45,6 +47,8 @@ class AnswerResult:
     became_leech: bool
     buried: tuple[Sibling, ...]
     undo: UndoEntry
+    preset: str = ""
+    """The preset the card was scheduled with."""
 
 
 class NoSuchCard(StudyError):
@@ -60,19 +64,29 @@ def apply_answer(
     duration_ms: int | None,
     bury_until: datetime | None,
     detail: str | None = None,
+    balancer: LoadBalancer | None = None,
+    deck_name: Callable[[int], str] | None = None,
 ) -> AnswerResult:
     """Schedule the answer, bury siblings until `bury_until` (None: don't), append the log row.
 
-    Only new and review siblings that are live (not retired, not suspended) and not
-    already buried that long are buried, as Anki buries only cards in its queues.
-    `detail` is the JSON of a typed or predicted answer, kept on the log row.
+    The card is scheduled with its deck's preset (`scheduler.for_deck`; `deck_name` maps
+    a deck id to its name, else it is read) and, when given, through the load balancer,
+    (the caller moves the card in its counts once the answer is committed). Siblings are buried when the
+    preset says so. Only new and review siblings that are live (not retired, not
+    suspended) and not already buried that long are buried, as Anki buries only cards in
+    its queues. `detail` is the JSON of a typed or predicted answer, kept on the log row.
     """
     con = card_sql.hot(s)
     row = card_sql.card_row(con, card_id)
     if row is None:
         raise NoSuchCard(f"no card with id {card_id}")
+    if scheduler.per_deck:
+        name = deck_name(row.deck_id) if deck_name is not None else card_sql.deck_name(con, row.deck_id)
+        scheduler = scheduler.for_deck(name)
+    if not scheduler.settings.bury_siblings:
+        bury_until = None
     before = Memory.from_row(row)
-    outcome = scheduler.answer(card_id, before, rating, now)
+    outcome = scheduler.answer(card_id, before, rating, now, card_balance(con, balancer, scheduler.settings, row.note_uid))
     after = outcome.memory
 
     buried: list[Sibling] = []
@@ -101,5 +115,5 @@ def apply_answer(
     undo = UndoEntry("answer", card_id, changes, review_id)
     return AnswerResult(
         review_id, card_id, row.deck_id, row.section, before, after, outcome.interval, outcome.became_leech,
-        tuple(buried), undo,
+        tuple(buried), undo, scheduler.settings.preset,
     )

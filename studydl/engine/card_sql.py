@@ -50,6 +50,12 @@ def card_row(con: HotSQL, card_id: int) -> SimpleNamespace | None:
     return SimpleNamespace(**data)
 
 
+def deck_name(con: HotSQL, deck_id: int) -> str:
+    """A deck's name ("" for none)."""
+    found = con.execute("SELECT name FROM decks WHERE id = ?", (deck_id,)).fetchone()
+    return found[0] if found else ""
+
+
 def siblings(con: HotSQL, note_uid: str) -> list[tuple]:
     """(id, deck_id, section, state, due, buried_until, retired, suspended) of every card of a note."""
     rows = con.execute(
@@ -116,6 +122,14 @@ class PickSQL:
             f"SELECT id FROM cards {con.index_hint('ix_cards_deck_state')} WHERE {live} AND deck_id = ? AND state = 0"
             f" AND {unburied} ORDER BY due, id LIMIT 1"
         )
+
+        # Today's due reviews with what the review orders sort by (engine/review_order.py).
+        self.due_reviews = (
+            f"SELECT id, deck_id, due, last_review, stability, difficulty FROM cards WHERE {live} AND state = 2"
+            f" AND due < ? AND {unburied}"
+        )
+        self.all_new = f"SELECT id, deck_id FROM cards WHERE {live} AND state = 0 AND {unburied}"
+        self.still_due = "SELECT state, due, buried_until, suspended, retired FROM cards WHERE id = ?"
 
         # Two range reads of the covering ix_cards_deck_state (deck_id, retired, suspended,
         # state, due, buried_until, section): every new card, and the cards due before the day's end.

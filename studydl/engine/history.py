@@ -9,8 +9,8 @@ begin mid-way, from the state its first logged answer records).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from studydl.domain.review import CardState, Rating
 from studydl.engine.scheduler import CardScheduler, Memory
 from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
-from studydl.store.models import CardRow, ReviewRow
+from studydl.store.models import CardRow, DeckRow, ReviewRow
 
 SCHEDULED, CRAM = "scheduled", "cram"
 """Review-log kinds: an answer that scheduled the card, and one in a cram session (changed nothing)."""
@@ -87,38 +87,70 @@ def replay(
     answers: Iterable[tuple[datetime, Rating | int]],
     settings: Settings,
     start: Memory | None = None,
+    logged_dues: Sequence[datetime | None] | None = None,
 ) -> Memory:
-    """The card's scheduling state after these answers (oldest first), from `start` (a new card)."""
+    """The card's scheduling state after these answers (oldest first), from `start` (a new card).
+
+    `logged_dues`: the due date each answer left in the log. With the load balancer on, a
+    review interval depends on the other cards due at the time, which one card's answers
+    do not hold: where the replay gives a review card and the log a study-day start after
+    the answer, the log's day is taken (the balancer's choice), and the next answer
+    starts from it, as the answer did.
+    """
     scheduler = CardScheduler(settings)
+    days = scheduler.days
+    balanced = settings.load_balancer and settings.fuzz and logged_dues is not None
     memory = start if start is not None else Memory()
-    for reviewed_at, rating in answers:
+    for index, (reviewed_at, rating) in enumerate(answers):
         memory, _ = scheduler.review(card_id, memory, Rating(rating), reviewed_at)
+        logged = logged_dues[index] if balanced and logged_dues is not None and index < len(logged_dues) else None
+        chosen = logged is not None and logged > reviewed_at and logged == days.start_of(days.day_of(logged))
+        if chosen and memory.state == CardState.REVIEW and logged != memory.due:
+            memory = replace(memory, due=logged)
     return memory
 
 
 def logged_answers(db: Database, card_id: int) -> tuple[Memory, list[tuple[datetime, int]]]:
     """(starting state, [(time, rating)...]) of a card's scheduled answers, oldest first (cram left out)."""
+    start, answers, _ = logged_history(db, card_id)
+    return start, answers
+
+
+def logged_history(db: Database, card_id: int) -> tuple[Memory, list[tuple[datetime, int]], list[datetime | None]]:
+    """`logged_answers`, and the due date each answer left (from its log row)."""
     query = (
-        select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.state_before)
+        select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.state_before, ReviewRow.state_after)
         .where(ReviewRow.card_id == card_id, ReviewRow.kind == SCHEDULED)
         .order_by(ReviewRow.reviewed_at, ReviewRow.id)
     )
     with db.read() as s:
         rows = s.execute(query).all()
     start = starting_memory(rows[0][2] if rows else None)
-    return start, [(at, rating) for at, rating, _ in rows]
+    dues = []
+    for *_, after in rows:
+        try:
+            dues.append(Memory.from_dict(json.loads(after)).due)
+        except (ValueError, TypeError, AttributeError):
+            dues.append(None)
+    return start, [(at, rating) for at, rating, _, _ in rows], dues
 
 
 def replay_card(db: Database, card_id: int, settings: Settings | None = None) -> Memory:
     """The card's scheduling state rebuilt by replaying its log.
 
     Equal to the stored state while the scheduling settings (parameters, retention,
-    steps, fuzz, zone, day start) are those the answers were given under. `suspended`
+    steps, fuzz, zone, day start: the card's deck's preset) are those the answers were
+    given under (a review due date the load balancer chose is taken from the log: see
+    `replay`). `suspended`
     here is only what leech handling set; a manual suspend is not in the log.
     """
     settings = settings if settings is not None else load_settings(db)
-    start, answers = logged_answers(db, card_id)
-    return replay(card_id, answers, settings, start)
+    if settings.presets or settings.deck_presets or settings.deck_retention:
+        with db.read() as s:
+            deck = s.scalar(select(DeckRow.name).join(CardRow, CardRow.deck_id == DeckRow.id).where(CardRow.id == card_id))
+        settings = settings.for_deck(deck or "")
+    start, answers, dues = logged_history(db, card_id)
+    return replay(card_id, answers, settings, start, dues)
 
 
 def stored_memory(db: Database, card_id: int) -> Memory:

@@ -1,7 +1,11 @@
 """Which card comes next, and how many are left: index-backed queries and cached counts.
 
 Counts are taken once (session start, a new study day, after an undo) and then
-adjusted per answer, so answering never counts the whole collection.
+adjusted per answer, so answering never counts the whole collection. The day's due
+reviews are read and sorted once, in the review order of the studied deck's preset
+(the Default preset's for all decks, as Anki takes the selected deck's), then handed
+out in turn, each checked to be still due; new cards come in file order, or in a
+random order fixed for the day (Anki's "random cards").
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from sqlalchemy import ColumnElement, or_
 
 from studydl.domain.review import QueueCounts
 from studydl.engine.card_sql import PickSQL, Txn, hot
+from studydl.engine.fsrs_model import FsrsModel
 from studydl.engine.queue_counts import (  # noqa: F401  (re-exported: the queue's vocabulary)
     LEARN_STATES,
     LEARNING,
@@ -25,6 +30,7 @@ from studydl.engine.queue_counts import (  # noqa: F401  (re-exported: the queue
     deck_names,
     done_today,
 )
+from studydl.engine.review_order import Curve, DueReview, day_hash, sort_reviews
 from studydl.engine.settings import Settings
 from studydl.store.hot import HotSQL
 from studydl.store.models import CardRow
@@ -74,6 +80,20 @@ class Queue:
     """Decks whose counts may have changed since `_totals` was last brought up to date."""
     _order: list[tuple[int, str]] = field(default_factory=list, repr=False)
     _order_key: tuple[int, int] | None = field(default=None, repr=False)
+    _reviews: list[tuple[int, int]] | None = field(default=None, repr=False)
+    """Today's due reviews, (card id, deck id) in review order; read at the first pick."""
+    _review_at: int = field(default=0, repr=False)
+    _news: list[tuple[int, int]] | None = field(default=None, repr=False)
+    """With the random new-card order: the new cards, (card id, deck id), in the day's order."""
+    _new_at: int = field(default=0, repr=False)
+
+    @property
+    def options(self) -> Settings:
+        """The preset whose orders this queue follows: the studied deck's, else Default's."""
+        if self.scope.deck is None:
+            return self.settings
+        name = next((n for n in self.names.values() if n.lower() == self.scope.deck.lower()), self.scope.deck)
+        return self.settings.for_deck(name)
 
     @property
     def deck_ids(self) -> list[int] | None:
@@ -95,6 +115,7 @@ class Queue:
         self._picks = None
         self._totals = None
         self._order_key = None
+        self._reviews = self._news = None
         counts = self._sql(con).counts(con, con.to_db(self.day_end), con.to_db(now))
         for deck_id, (new, learning, review) in counts.items():
             deck = self._deck(self.names.get(deck_id, "?"))
@@ -172,18 +193,69 @@ class Queue:
         return sql.one(con, sql.learning, (*sql.scope_params, con.to_db(until), con.to_db(now)))
 
     def pick_review(self, s: Txn, now: datetime) -> int | None:
-        """The most overdue review card of a deck with review quota left."""
-        ids = self._ids_where("review_left")
-        if not ids:
-            return None
+        """The next due review card, in the preset's review order, of a deck with review quota left."""
         con = hot(s)
+        if self._reviews is None:
+            self._reviews, self._review_at = self._sorted_reviews(con, now), 0
+        return self._next_of(con, now, self._reviews, "_review_at", "review_left", 2)
+
+    def _next_of(self, con: HotSQL, now: datetime, cards: list[tuple[int, int]], cursor: str, quota: str, state: int) -> int | None:
+        """The first card from the cursor on whose deck has quota left and that is still waiting (others are passed for good)."""
+        decks = set(self._iter_ids_where(quota))
         sql = self._sql(con)
-        return sql.one(con, sql.review(ids), (*sql.scope_params, con.to_db(self.day_end), con.to_db(now)))
+        at = getattr(self, cursor)
+        while at < len(cards):
+            card_id, deck_id = cards[at]
+            if deck_id in decks:
+                found = con.execute(sql.still_due, (card_id,)).fetchone()
+                if found is not None and self._waiting(con, found, now, state):
+                    setattr(self, cursor, at)
+                    return card_id
+            at += 1
+        setattr(self, cursor, at)
+        return None
+
+    def _waiting(self, con: HotSQL, row: tuple, now: datetime, state: int) -> bool:
+        found_state, due, buried_until, suspended, retired = row
+        if found_state != state or suspended or retired:
+            return False
+        buried = con.from_db(buried_until)
+        if buried is not None and buried > now:
+            return False
+        return state != 2 or (due is not None and con.from_db(due) < self.day_end)
+
+    def _sorted_reviews(self, con: HotSQL, now: datetime) -> list[tuple[int, int]]:
+        sql = self._sql(con)
+        days = self.settings.study_days()
+        rows = con.execute(sql.due_reviews, (*sql.scope_params, con.to_db(self.day_end), con.to_db(now)))
+        cards = []
+        for card_id, deck_id, due, last_review, stability, difficulty in rows:
+            due_at, last = con.from_db(due), con.from_db(last_review)
+            due_day = days.day_of(due_at) if due_at is not None else 0
+            interval = due_day - days.day_of(last) if last is not None else 0
+            cards.append(DueReview(card_id, deck_id, due_day, interval, stability, difficulty, last))
+        rank = {deck_id: i for i, (deck_id, _) in enumerate(self._deck_order())}
+        curves: dict[int, Curve] = {}
+
+        def curve(deck_id: int) -> Curve:
+            if deck_id not in curves:
+                seen = self.settings.for_deck(self.names.get(deck_id, ""))
+                curves[deck_id] = Curve(FsrsModel(seen.parameters).decay, seen.desired_retention)
+            return curves[deck_id]
+
+        ordered = sort_reviews(cards, self.options.review_order, days.day_of(now), now, rank, curve)
+        return [(card.id, card.deck_id) for card in ordered]
 
     def pick_new(self, s: Txn, now: datetime) -> int | None:
-        """The first new card (in file order) of the first deck (by name) with new quota left."""
+        """The next new card: in file order from the first deck (by name) with new quota left, or in the day's random order."""
         con = hot(s)
         sql, at = self._sql(con), con.to_db(now)
+        if self.options.new_order == "random":
+            if self._news is None:
+                today = self.settings.study_days().day_of(now)
+                found = con.execute(sql.all_new, (*sql.scope_params, at)).fetchall()
+                self._news, self._new_at = sorted(found, key=lambda row: day_hash(row[0], today)), 0
+            return self._next_of(con, now, self._news, "_new_at", "new_left", 0)
         for deck_id in self._iter_ids_where("new_left"):
             found = sql.one(con, sql.new, (*sql.scope_params, deck_id, at))
             if found is not None:

@@ -8,7 +8,8 @@ through FSRS in one batch without the per-answer rounding; the two agree to with
 about 1e-4 of the stability.) With `reschedule`, review cards also get a new due date: FSRS's interval for
 the new stability, counted from the study day of the last review, under Anki's rules
 (never below the previous interval unless FSRS shrank it beyond fuzz; fuzz seeded as
-at the last answer).
+at the last answer; with the load balancer on, drawn as Anki's rescheduler draws it,
+Easy Days included: `rescheduler.py`).
 
 Used after `studydl optimize` (when asked) and once after upgrading a database whose
 memory states were computed before scheduling counted study days (migration 0005).
@@ -19,12 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from studydl.domain.review import CardState, Rating
 from studydl.engine import card_sql, fuzz
 from studydl.engine.fsrs_model import FsrsModel, MemoryState
 from studydl.engine.history import starting_memory
+from studydl.engine.rescheduler import Rescheduler
 from studydl.engine.scheduler import Memory, stored_difficulty, stored_stability
 from studydl.engine.settings import RECOMPUTE_PENDING, Settings
 from studydl.store.db import Database
@@ -81,8 +83,10 @@ class RecomputeResult:
     """Review cards given a new due date (with `reschedule`)."""
 
 
-def _new_due(log: CardLog, memory: Memory, model: FsrsModel, settings: Settings, days) -> datetime | None:  # noqa: ANN001
-    """A review card's due date for its recomputed stability (Anki's reschedule)."""
+def _new_due(
+    log: CardLog, memory: Memory, model: FsrsModel, settings: Settings, days, rescheduler: Rescheduler | None  # noqa: ANN001
+) -> datetime | None:
+    """A review card's due date for its recomputed stability (Anki's reschedule; Easy Days with the load balancer)."""
     if memory.stability is None or memory.last_review is None:
         return None
     maximum = max(1, settings.maximum_interval)
@@ -94,17 +98,44 @@ def _new_due(log: CardLog, memory: Memory, model: FsrsModel, settings: Settings,
             previous = max(0, days.day_of(before.due) - days.day_of(before.last_review))
     minimum = min(max(fuzz.minimum_review_fuzz_interval(interval, previous, maximum), 1), maximum)
     factor = fuzz.fuzz_factor(log.card_id, max(0, memory.reps - 1)) if settings.fuzz else None
-    ivl = fuzz.with_review_fuzz(factor, interval, minimum, maximum)
-    return days.start_of(days.day_of(memory.last_review) + ivl)
+    last_day = days.day_of(memory.last_review)
+    ivl = None
+    if rescheduler is not None and factor is not None:
+        elapsed = max(0, rescheduler.today - last_day)
+        ivl = rescheduler.find_interval(interval, minimum, maximum, elapsed, settings.preset, factor)
+    if ivl is None:
+        ivl = fuzz.with_review_fuzz(factor, interval, minimum, maximum)
+    if rescheduler is not None:
+        rescheduler.moved(settings.preset, days.day_of(memory.due) if memory.due is not None else None, last_day + ivl)
+    return days.start_of(last_day + ivl)
 
 
-def recompute_in(con: HotSQL, settings: Settings, *, reschedule: bool = False) -> RecomputeResult:
-    """`recompute_memory_states` inside a write transaction already begun on `con`."""
-    model = FsrsModel(settings.parameters, settings.desired_retention)
+def card_decks(con: HotSQL) -> dict[int, str]:
+    """Card id -> the name of its deck."""
+    return dict(con.execute("SELECT cards.id, decks.name FROM cards JOIN decks ON decks.id = cards.deck_id").fetchall())
+
+
+def recompute_in(
+    con: HotSQL, settings: Settings, *, reschedule: bool = False, cards: set[int] | None = None,
+    now: datetime | None = None,
+) -> RecomputeResult:
+    """`recompute_memory_states` inside a write transaction already begun on `con` (of `cards` only, if given).
+
+    Each card with its deck's preset (parameters, retention, maximum interval, Easy Days).
+    """
     days = settings.study_days()
-    logs = list(read_logs(con))
+    balanced = reschedule and settings.load_balancer and settings.fuzz
+    rescheduler = Rescheduler(con, settings, now or datetime.now(UTC)) if balanced else None
+    decks = card_decks(con)
+    views: dict[str, tuple[Settings, FsrsModel]] = {}
+    logs = [log for log in read_logs(con) if cards is None or log.card_id in cards]
     rescheduled = 0
     for log in logs:
+        deck = decks.get(log.card_id, "")
+        if deck not in views:
+            view = settings.for_deck(deck)
+            views[deck] = (view, FsrsModel(view.parameters, view.desired_retention))
+        card_settings, model = views[deck]
         state = log.start.memory_state
         for rating, elapsed in item_reviews(log, days):
             found = model.next_states(state, elapsed).by_rating(rating).memory
@@ -115,7 +146,7 @@ def recompute_in(con: HotSQL, settings: Settings, *, reschedule: bool = False) -
             row = card_sql.card_row(con, log.card_id)
             if row is not None and row.state == int(CardState.REVIEW) and not row.suspended:
                 memory = Memory.from_row(row)
-                due = _new_due(log, replace(memory, stability=state.stability), model, settings, days)
+                due = _new_due(log, replace(memory, stability=state.stability), model, card_settings, days, rescheduler)
                 if due is not None:
                     values["due"] = due
                     rescheduled += 1
@@ -123,10 +154,13 @@ def recompute_in(con: HotSQL, settings: Settings, *, reschedule: bool = False) -
     return RecomputeResult(len(logs), rescheduled)
 
 
-def recompute_memory_states(db: Database, settings: Settings, *, reschedule: bool = False) -> RecomputeResult:
-    """Recompute every answered card's stability and difficulty from its log (and due dates, with `reschedule`)."""
+def recompute_memory_states(
+    db: Database, settings: Settings, *, reschedule: bool = False, cards: set[int] | None = None,
+    now: datetime | None = None,
+) -> RecomputeResult:
+    """Recompute every answered card's (of `cards`, if given) stability and difficulty from its log (and due dates, with `reschedule`)."""
     with db.raw_write() as con:
-        return recompute_in(con, settings, reschedule=reschedule)
+        return recompute_in(con, settings, reschedule=reschedule, cards=cards, now=now)
 
 
 def finish_upgrade(db: Database, settings: Settings) -> RecomputeResult | None:

@@ -12,7 +12,10 @@ Anki's state machine turns them into learning steps or whole-day review interval
 - a review card is due at the start of study day `today + interval`;
 - same-day answers pass 0 elapsed days, which FSRS-6 answers with its short-term
   formula (sub-day intervals only with no steps, as Anki's default);
-- fuzz (optional): Anki's ranges and Anki's own draw, seeded by card id + review count.
+- fuzz (optional): Anki's ranges and Anki's own draw, seeded by card id + review count;
+  with the load balancer (and Easy Days), the same draw picks a day weighted by the
+  cards already due (`load_balancer.py`);
+- each card is scheduled with its deck's preset (`Settings.for_deck`, `for_deck` here).
 
 Memory states are kept as Anki stores them (stability to 4 decimals, difficulty to 3),
 and each answer starts from the stored, rounded state, as Anki's does.
@@ -29,6 +32,7 @@ from typing import Any
 from studydl.domain.review import CardState, Rating
 from studydl.engine import fuzz
 from studydl.engine.fsrs_model import FsrsModel, MemoryState, NextState
+from studydl.engine.load_balancer import Balance
 from studydl.engine.settings import Settings
 from studydl.engine.steps import DAY_SECS, LearningSteps
 
@@ -143,6 +147,14 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """One answer's random draw: fuzz's factor, and the load balancer that spends it instead (if on)."""
+
+    factor: float
+    balance: Balance | None = None
+
+
+@dataclass(frozen=True)
 class _Next:
     """One button's result in Anki's terms, before it is applied to the card."""
 
@@ -179,6 +191,20 @@ class CardScheduler:
         self.steps = LearningSteps(tuple(settings.learning_steps_min))
         self.relearn_steps = LearningSteps(tuple(settings.relearning_steps_min))
         self.maximum = max(1, settings.maximum_interval)
+        self.per_deck = bool(settings.presets or settings.deck_presets or settings.deck_retention)
+        """Whether decks may be scheduled with other options than these (then use `for_deck`)."""
+        self._decks: dict[str, CardScheduler] = {}
+
+    def for_deck(self, deck: str | None) -> CardScheduler:
+        """The scheduler for a deck's cards: its preset's options and its own retention, if any."""
+        if not self.per_deck or deck is None:
+            return self
+        found = self._decks.get(deck)
+        if found is None:
+            view = self.settings.for_deck(deck)
+            found = self if view is self.settings else CardScheduler(view)
+            self._decks[deck] = found
+        return found
 
     # -- the state machine ----------------------------------------------------
 
@@ -197,24 +223,29 @@ class CardScheduler:
     def _short_term(self, interval: float, steps: LearningSteps) -> bool:
         return self.model.allow_short_term and (SHORT_TERM_WITH_STEPS or steps.is_empty()) and interval < 0.5
 
-    def _review(self, factor: float | None, interval: float, minimum: int = 1) -> int:
+    def _review(self, draw: Draw | None, interval: float, minimum: int = 1) -> int:
+        """Whole days for a review interval: balanced, fuzzed, or rounded (fuzz off)."""
         minimum = min(max(minimum, 1), self.maximum)
-        return fuzz.with_review_fuzz(factor, interval, minimum, self.maximum)
+        if draw is not None and draw.balance is not None:
+            found = draw.balance.find(interval, minimum, self.maximum, draw.factor)
+            if found is not None:
+                return found
+        return fuzz.with_review_fuzz(draw.factor if draw is not None else None, interval, minimum, self.maximum)
 
-    def _learning(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
+    def _learning(self, memory: Memory, states: Any, draw: Draw | None) -> dict[Rating, _Next]:
         """A new or learning card (Anki's LearnState; a new card answers as its first step)."""
         steps = self.steps
         remaining = steps.remaining_for_failed() if memory.state == CardState.NEW else steps.remaining(memory.step)
-        return self._stepping(CardState.LEARNING, steps, remaining, remaining, states, factor)
+        return self._stepping(CardState.LEARNING, steps, remaining, remaining, states, draw)
 
-    def _relearning(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
+    def _relearning(self, memory: Memory, states: Any, draw: Draw | None) -> dict[Rating, _Next]:
         """A relearning card (Anki's RelearnState)."""
         steps = self.relearn_steps
         remaining = steps.remaining(memory.step)
-        return self._stepping(CardState.RELEARNING, steps, remaining, steps.remaining_for_good(remaining), states, factor)
+        return self._stepping(CardState.RELEARNING, steps, remaining, steps.remaining_for_good(remaining), states, draw)
 
     def _stepping(
-        self, state: CardState, steps: Any, remaining: int, good_short_term_remaining: int, states: Any, factor: float | None
+        self, state: CardState, steps: Any, remaining: int, good_short_term_remaining: int, states: Any, draw: Draw | None
     ) -> dict[Rating, _Next]:
         """Again, hard, good and easy on a card in (re)learning steps: the steps' delays while
         they last, then FSRS's short-term interval or a review. The two states differ only in
@@ -224,7 +255,7 @@ class CardScheduler:
         def leave(after: NextState, remaining_after: int) -> _Next:
             if self._short_term(after.interval, steps):
                 return _Next(state, after.memory, secs=int(after.interval * DAY_SECS), remaining=remaining_after)
-            return _Next(CardState.REVIEW, after.memory, days=self._review(factor, _days(after.interval)))
+            return _Next(CardState.REVIEW, after.memory, days=self._review(draw, _days(after.interval)))
 
         delay = steps.again_delay()
         out[Rating.AGAIN] = (
@@ -244,20 +275,20 @@ class CardScheduler:
             if delay is not None
             else leave(states.good, good_short_term_remaining)
         )
-        good = self._review(factor, states.good.interval)
+        good = self._review(draw, states.good.interval)
         out[Rating.EASY] = _Next(
-            CardState.REVIEW, states.easy.memory, days=self._review(factor, _days(states.easy.interval), good + 1)
+            CardState.REVIEW, states.easy.memory, days=self._review(draw, _days(states.easy.interval), good + 1)
         )
         return out
 
-    def _passing(self, memory: Memory, states: Any, factor: float | None) -> dict[Rating, _Next]:
+    def _passing(self, memory: Memory, states: Any, draw: Draw | None) -> dict[Rating, _Next]:
         """Hard, good and easy on a review card: each at least the one before plus a day."""
         previous = self.previous_interval(memory)
         out: dict[Rating, _Next] = {}
         floor = 1
         for rating, state in ((Rating.HARD, states.hard), (Rating.GOOD, states.good), (Rating.EASY, states.easy)):
             minimum = max(fuzz.minimum_review_fuzz_interval(state.interval, previous, self.maximum), floor)
-            days = self._review(factor, state.interval, minimum)
+            days = self._review(draw, state.interval, minimum)
             out[rating] = _Next(CardState.REVIEW, state.memory, days=days)
             floor = days + 1
         return out
@@ -275,18 +306,18 @@ class CardScheduler:
 
     # -- applying an answer -----------------------------------------------------
 
-    def outcomes(self, card_id: int, memory: Memory, now: datetime) -> dict[Rating, Outcome]:
-        """What each of the four buttons would do if pressed at `now`."""
+    def outcomes(self, card_id: int, memory: Memory, now: datetime, balance: Balance | None = None) -> dict[Rating, Outcome]:
+        """What each of the four buttons would do if pressed at `now` (`balance`: the load balancer's view, if on)."""
         now = now.astimezone(UTC)
         states = self.model.next_states(memory.memory_state, self.elapsed_days(memory, now))
-        factor = fuzz.fuzz_factor(card_id, memory.reps) if self.settings.fuzz else None
+        draw = Draw(fuzz.fuzz_factor(card_id, memory.reps), balance) if self.settings.fuzz else None
         if memory.state == CardState.REVIEW:
-            nexts = self._passing(memory, states, factor)
+            nexts = self._passing(memory, states, draw)
             nexts[Rating.AGAIN] = self._lapse(states)
         elif memory.state == CardState.RELEARNING:
-            nexts = self._relearning(memory, states, factor)
+            nexts = self._relearning(memory, states, draw)
         else:
-            nexts = self._learning(memory, states, factor)
+            nexts = self._learning(memory, states, draw)
         today = self.days.day_of(now)
         return {rating: self._apply(card_id, memory, rating, nexts[rating], now, today) for rating in Rating}
 
@@ -326,10 +357,12 @@ class CardScheduler:
         outcome = self.outcomes(card_id, memory, now)[Rating(rating)]
         return outcome.memory, outcome.became_leech
 
-    def answer(self, card_id: int, memory: Memory, rating: Rating, now: datetime) -> Outcome:
+    def answer(self, card_id: int, memory: Memory, rating: Rating, now: datetime, balance: Balance | None = None) -> Outcome:
         """The outcome of answering `rating` at `now`."""
-        return self.outcomes(card_id, memory, now)[Rating(rating)]
+        return self.outcomes(card_id, memory, now, balance)[Rating(rating)]
 
-    def preview(self, card_id: int, memory: Memory, now: datetime) -> dict[Rating, timedelta]:
+    def preview(
+        self, card_id: int, memory: Memory, now: datetime, balance: Balance | None = None
+    ) -> dict[Rating, timedelta]:
         """What each button would schedule if pressed at `now`, as the buttons show it."""
-        return {rating: outcome.interval for rating, outcome in self.outcomes(card_id, memory, now).items()}
+        return {rating: outcome.interval for rating, outcome in self.outcomes(card_id, memory, now, balance).items()}

@@ -1,8 +1,9 @@
 """A review session: hands out due cards under the session rules, commits each answer.
 
-Order: learning cards due now; then new cards mixed evenly among reviews (within each
-deck's daily limits); then, with nothing else left, a learning card due within the
-learn-ahead window (20 minutes, as Anki). Answering buries the card's siblings until
+Order: learning cards due now; then reviews in the preset's review order and new cards
+in its new-card order, mixed evenly, after or before the reviews as the preset says
+(within each deck's daily limits); then, with nothing else left, a learning card due
+within the learn-ahead window (20 minutes, as Anki). Answering buries the card's siblings until
 the next study day. Every answer is one write transaction, committed before `answer`
 returns. Answers, suspends, buries and flags go on one undo stack (`engine.undo`), undone
 newest first; a refused undo stays on the stack.
@@ -32,9 +33,12 @@ from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rat
 from studydl.engine import card_sql
 from studydl.engine import undo as undo_data
 from studydl.engine.answer import AnswerResult, NoSuchCard, apply_answer
+from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
+from studydl.engine.presets import settings_from_snapshot, store_snapshot
 from studydl.engine.queue import Queue, Scope, bucket, deck_names
+from studydl.engine.queue_counts import answers_today
 from studydl.engine.scheduler import CardScheduler, Memory
-from studydl.engine.settings import Settings, load_settings, settings_from_rows
+from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
 from studydl.store.hot import HotSQL
 from studydl.store.models import ReviewRow
@@ -67,13 +71,14 @@ class ReviewSession:
         """Settings come from the store and are re-read before each card."""
         self.settings = settings if settings is not None else load_settings(db)
         self.scheduler = CardScheduler(self.settings)
-        self._setting_rows: dict[str, str] | None = None
+        self._setting_rows: tuple[object, ...] | None = None
         self.scope = Scope(deck, section)
         self.learn_ahead = learn_ahead
         self._lock = threading.RLock()
         self._undo: list[undo_data.UndoEntry] = []
         self._reviewed = 0
         self._mixed = {"new": 0, "review": 0}
+        self._balancer: LoadBalancer | None = None
         self._started = self._now()
         self._queue = self._load(self._started)
         if deck is not None and not self._queue.deck_ids:
@@ -86,10 +91,12 @@ class ReviewSession:
         return self.clock().astimezone(UTC)
 
     def _load(self, now: datetime) -> Queue:
+        """Today's queue, and the load balancer's counts of the days ahead (one snapshot)."""
         start, end = self.scheduler.days.bounds(now)
         queue = Queue(self.scope, self.settings, start, end)
         with self.db.raw_read() as con:
             queue.load(con, now)
+            self._balancer = load_balancer(con, self.settings, now, queue.names)
         return queue
 
     def _today(self, now: datetime) -> Queue:
@@ -102,11 +109,11 @@ class ReviewSession:
         """Take up settings changed in the store since the last card (when following it)."""
         if not self.follows_store:
             return
-        rows = dict(con.execute("SELECT key, value FROM settings").fetchall())
+        rows = store_snapshot(con)
         if rows == self._setting_rows:
             return
         self._setting_rows = rows
-        fresh = settings_from_rows(rows)
+        fresh, _ = settings_from_snapshot(rows)
         if fresh != self.settings:
             self.settings = fresh
             self.scheduler = CardScheduler(fresh)
@@ -133,8 +140,11 @@ class ReviewSession:
 
     def due_card(self, card_id: int) -> DueCard:
         """Any card with its button intervals at this moment (e.g. to show it again after undo)."""
-        with self._lock, self.db.raw_read() as con:
-            return self._due_card(con, card_id, self._now())
+        with self._lock:
+            now = self._now()
+            self._today(now)  # the balancer's counts are today's
+            with self.db.raw_read() as con:
+                return self._due_card(con, card_id, now)
 
     def _due_card(self, con: HotSQL, card_id: int, now: datetime) -> DueCard:
         row = card_sql.card_row(con, card_id)
@@ -143,7 +153,9 @@ class ReviewSession:
         if row.deck_id not in self._queue.names:  # a deck synced since the session began
             self._queue.names.update(deck_names(con))
         name = self._queue.names.get(row.deck_id, "?")
-        intervals = self.scheduler.preview(card_id, Memory.from_row(row), now)
+        scheduler = self.scheduler.for_deck(name)
+        balance = card_balance(con, self._balancer, scheduler.settings, row.note_uid)
+        intervals = scheduler.preview(card_id, Memory.from_row(row), now, balance)
         return DueCard(card_view(row, name), intervals)
 
     def _pick(self, s: HotSQL, queue: Queue, now: datetime) -> int | None:
@@ -166,9 +178,13 @@ class ReviewSession:
         return queue.pick_learning(s, now, now + self.learn_ahead)
 
     def _new_turn(self, counts: QueueCounts) -> bool:
-        """Spread new cards evenly among reviews: keep the share shown near the share left."""
-        if not counts.new or not counts.review:
+        """Whether a new card comes next: the preset's new/review mix (Anki's); mixed, new cards are
+        spread evenly among reviews (the share shown kept near the share left)."""
+        mix = self._queue.options.new_review_mix
+        if mix == "before" or not counts.new or not counts.review:
             return bool(counts.new)
+        if mix == "after":
+            return False
         shown_new, shown = self._mixed["new"], self._mixed["new"] + self._mixed["review"]
         return shown_new * (counts.new + counts.review) < (shown + 1) * counts.new
 
@@ -186,12 +202,20 @@ class ReviewSession:
         detail_json = json.dumps(detail, sort_keys=True) if detail else None
         with self._lock:
             queue = self._today(self._now())
-            bury_until = queue.day_end if self.settings.bury_siblings else None
             with self.db.raw_write() as con:
                 # Read the time holding the lock: an answer another process committed while
                 # we waited must be earlier than ours in time, as it is in the log.
                 now = self._now()
-                result = apply_answer(con, self.scheduler, card_id, rating, now, duration_ms, bury_until, detail_json)
+                result = apply_answer(
+                    con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
+                    self._balancer, lambda deck_id: queue.names.get(deck_id, ""),
+                )
+            if self._balancer is not None:
+                self._balancer.move(
+                    result.preset,
+                    self._balancer.day_counted(int(result.before.state), result.before.due),
+                    self._balancer.day_counted(int(result.after.state), result.after.due),
+                )
             self._count_answer(queue, result, now)
             self._undo.append(result.undo)
             self._reviewed += 1
@@ -302,14 +326,14 @@ class ReviewSession:
             was_review = json_int(ReviewRow.state_before, "state") == int(CardState.REVIEW)
             passed = ReviewRow.rating > int(Rating.AGAIN)
             with self.db.read() as s:
-                answers, correct, reviews, recalled = s.execute(
+                reviews, recalled = s.execute(
                     select(
-                        func.count(),
-                        func.sum(case((passed, 1), else_=0)),
                         func.sum(case((was_review, 1), else_=0)),
                         func.sum(case((and_(was_review, passed), 1), else_=0)),
                     ).where(ReviewRow.reviewed_at >= queue.day_start, ReviewRow.kind == "scheduled")
                 ).one()
+            with self.db.raw_read() as con:  # today's answers as the deck list and the statistics count them
+                today = answers_today(con, queue.day_start)
             retention = (recalled or 0) / reviews if reviews else None
             seconds = (now - self._started).total_seconds()
-            return SessionSummary(self._reviewed, seconds, retention, int(answers or 0), int(correct or 0))
+            return SessionSummary(self._reviewed, seconds, retention, today.answers, today.correct, today.cram)

@@ -7,6 +7,7 @@ bad fields gets every problem at once (SettingsInvalid). Nothing heavy to import
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -14,7 +15,22 @@ from typing import Any
 
 from studydl.domain.days import zone_named
 from studydl.domain.errors import StudyError
-from studydl.engine.setting_values import DEFAULTS, FIELD_NAMES, Settings, canonical_key, label_of
+from studydl.engine.setting_values import (
+    DEFAULT_PRESET,
+    DEFAULTS,
+    EASY_DAY_LOADS,
+    FSRS_VERSION,
+    GLOBAL_FIELDS,
+    NEW_ORDERS,
+    NEW_REVIEW_MIXES,
+    PRESET_FIELDS,
+    REVIEW_ORDERS,
+    WEEKDAYS,
+    PresetOptions,
+    Settings,
+    canonical_key,
+    label_of,
+)
 
 MAX_PER_DAY = 99_999
 MAX_INTERVAL = 36_500
@@ -151,6 +167,49 @@ def _deck_limits(text: str) -> dict[str, tuple[int, int]]:
     return limits
 
 
+def _choice(choices: dict[str, str]) -> Callable[[str], str]:
+    """A parser for one of `choices` (by name, `_` or `-` alike, or by its description)."""
+
+    def parse(text: str) -> str:
+        raw = text.strip().lower().replace("_", "-")
+        for name, words in choices.items():
+            if raw in (name, words, words.replace(",", "")):
+                return name
+        raise BadValue(f"{text.strip()!r}: enter one of {', '.join(choices)}")
+
+    return parse
+
+
+def _easy_days(text: str) -> tuple[float, ...]:
+    """`normal`; `Sun=minimum Sat=reduced` (the days not named are normal); seven words; or seven loads as JSON."""
+    raw = text.strip()
+    how = "write e.g. Sun=minimum Sat=reduced (the other days normal), or seven of normal/reduced/minimum"
+    if raw.startswith("["):
+        try:
+            values = [float(v) for v in json.loads(raw)]
+        except (ValueError, TypeError):
+            raise BadValue(f"{raw!r} is not a list of seven loads; {how}") from None
+        if len(values) != 7 or any(v not in EASY_DAY_LOADS.values() for v in values):
+            raise BadValue(f"{raw!r}: give seven loads, each 1 (normal), 0.5 (reduced) or 0 (minimum)")
+        loads = tuple(values)
+    else:
+        words = raw.replace(",", " ").lower().split()
+        days = [d.lower() for d in WEEKDAYS]
+        loads_list = [1.0] * 7
+        if len(words) == 7 and all(w in EASY_DAY_LOADS for w in words):
+            loads_list = [EASY_DAY_LOADS[w] for w in words]
+        elif words != ["normal"]:
+            for word in words:
+                day, sep, load = word.partition("=")
+                if not sep or day[:3] not in days or load not in EASY_DAY_LOADS:
+                    raise BadValue(f"{word!r}: {how}")
+                loads_list[days.index(day[:3])] = EASY_DAY_LOADS[load]
+        loads = tuple(loads_list)
+    if 1.0 not in loads:
+        raise BadValue("at least one day should be set to normal (Anki's rule)")
+    return loads
+
+
 def _parameters(text: str) -> tuple[float, ...] | None:
     from studydl.engine.fsrs_model import check_parameters
 
@@ -178,6 +237,11 @@ PARSERS: dict[str, Any] = {
     "theme": lambda t: t.strip() or DEFAULTS.theme,
     "parameters": _parameters,
     "deck_limits": _deck_limits,
+    "review_order": _choice(REVIEW_ORDERS),
+    "new_order": _choice(NEW_ORDERS),
+    "new_review_mix": _choice(NEW_REVIEW_MIXES),
+    "easy_days": _easy_days,
+    "load_balancer": _switch,
 }
 
 
@@ -230,6 +294,11 @@ def coerce(name: str, value: Any) -> Any:
         if not isinstance(value, dict):
             raise BadValue("expected an object {deck: [new, reviews]}")
         return _deck_limits(json.dumps({str(k): list(v) for k, v in value.items()}))
+    if name == "easy_days":
+        try:
+            return _easy_days(json.dumps([float(x) for x in value]))
+        except (TypeError, ValueError):
+            raise BadValue("expected seven loads") from None
     default = getattr(DEFAULTS, name)
     if isinstance(default, tuple):
         try:
@@ -245,13 +314,67 @@ def coerce(name: str, value: Any) -> Any:
     return parse_value(name, str(value))
 
 
-def settings_from_rows(rows: dict[str, str]) -> Settings:
-    """Settings from stored (key, JSON value) rows; a missing or unreadable value is its default."""
-    values: dict[str, Any] = {}
-    for name in FIELD_NAMES:
-        if name in rows:
+def _read_fields(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """Each named field's stored (JSON-decoded) value, checked; a missing or unreadable one is left out (its default)."""
+    out: dict[str, Any] = {}
+    for name in names:
+        if name in values:
             try:
-                values[name] = coerce(name, json.loads(rows[name]))
+                out[name] = coerce(name, values[name])
             except (ValueError, TypeError, StudyError):
                 continue
-    return Settings(**values)
+    return out
+
+
+def preset_from_row(options: str | None, parameters: str | None, fsrs_version: int | None) -> PresetOptions:
+    """A preset from its stored row: the options JSON, the parameters JSON and the model version."""
+    try:
+        values = json.loads(options) if options else {}
+    except ValueError:
+        values = {}
+    if not isinstance(values, dict):
+        values = {}
+    if parameters:
+        with contextlib.suppress(ValueError):
+            values["parameters"] = json.loads(parameters)
+    fields = _read_fields(values, PRESET_FIELDS)
+    return PresetOptions(**fields, fsrs_version=int(fsrs_version or FSRS_VERSION))
+
+
+def preset_options_json(options: PresetOptions) -> str:
+    """The stored form of a preset's options (everything but the parameters, which have columns)."""
+    from studydl.engine.setting_values import to_json
+
+    return json.dumps(
+        {name: json.loads(to_json(name, getattr(options, name))) for name in PRESET_FIELDS if name != "parameters"},
+        sort_keys=True,
+    )
+
+
+def settings_from_rows(
+    rows: dict[str, str],
+    presets: dict[str, PresetOptions] | None = None,
+    deck_presets: dict[str, str] | None = None,
+    deck_retention: dict[str, float] | None = None,
+) -> Settings:
+    """Settings from stored rows: the global (key, JSON value) rows, the presets by name and the decks' choices.
+
+    A missing or unreadable value is its default; without a stored Default preset, the defaults.
+    """
+    values: dict[str, Any] = {}
+    for name in GLOBAL_FIELDS:
+        if name in rows:
+            try:
+                values[name] = json.loads(rows[name])
+            except ValueError:
+                continue
+    presets = dict(presets or {})
+    default = presets.pop(DEFAULT_PRESET, PresetOptions())
+    own = {name: getattr(default, name) for name in (*PRESET_FIELDS, "fsrs_version")}
+    return Settings(
+        **_read_fields(values, GLOBAL_FIELDS),
+        **own,
+        presets=presets,
+        deck_presets=dict(deck_presets or {}),
+        deck_retention=dict(deck_retention or {}),
+    )

@@ -192,14 +192,16 @@ def _studied_by_deck(sql: HotSQL, now: datetime, settings: Settings) -> tuple[di
     return studied, new_counts
 
 
-def load_workload(db: Database, now: datetime, settings: Settings) -> Workload:
-    """The learner's cards, limits, parameters and answer profile, as of `now` (one snapshot)."""
+def load_workload(db: Database, now: datetime, settings: Settings, only: set[str] | None = None) -> Workload:
+    """The learner's cards (of the decks named in `only`; None: all), limits, parameters and answer profile, as of `now`."""
     days = settings.study_days()
     with db.raw_read() as sql:
         names = {int(i): str(name) for i, name in sql.execute("SELECT id, name FROM decks")}
         studied, new_counts = _studied_by_deck(sql, now, settings)
         introduced = _introduced_today(sql, days.start_of(days.day_of(now)))
         profile = read_profile(sql, days)
+    if only is not None:
+        studied = {i: cards for i, cards in studied.items() if names.get(i) in only}
     decks = []
     for deck_id in sorted(studied, key=lambda i: (names.get(i, "").lower(), i)):
         new_limit, review_limit = settings.limits_for(names.get(deck_id, ""))

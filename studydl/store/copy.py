@@ -1,6 +1,6 @@
 """Copy a whole collection into an empty database: the home's SQLite file to a server, or back.
 
-Decks, cards (text and scheduling state), the review log and the settings, rows and
+Decks, cards (text and scheduling state), the review log, the settings and presets, rows and
 ids unchanged, in one transaction on the target holding its write lock: a failed copy
 leaves the target as empty as it was. The source is read in one snapshot while it
 stays usable (another device can keep reviewing on it; those answers are not copied).
@@ -18,7 +18,7 @@ from studydl.store.db import Database
 from studydl.store.hot import hot_for
 from studydl.store.models import Base
 
-TABLES = ("decks", "cards", "review_log", "settings")
+TABLES = ("decks", "cards", "review_log", "settings", "presets", "deck_options")
 """In the order foreign keys need."""
 
 BATCH = 5000

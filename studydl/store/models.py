@@ -142,9 +142,51 @@ class ReviewRow(Base):
 
 
 class SettingRow(Base):
-    """Settings kept in the store (JSON values): retention, limits, FSRS parameters."""
+    """The settings every preset shares (JSON values): fuzz, load balancer, day start, zone, theme, per-deck limits."""
 
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PresetRow(Base):
+    """A named group of options several decks share (Anki's deck-options preset).
+
+    `options` is the JSON of the preset's options (retention, steps, limits, leeches,
+    orders, Easy Days); the FSRS parameters have columns of their own, with the model
+    version and parameter count they are for, so a later FSRS version can be adopted per
+    preset without guessing which model a stored set belongs to.
+    """
+
+    __tablename__ = "presets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    options: Mapped[str] = mapped_column(Text, default="{}")
+    """JSON of the preset's options (missing ones are their defaults)."""
+    parameters: Mapped[str | None] = mapped_column(Text)
+    """JSON list of FSRS parameters fitted by `studydl optimize`; NULL: the model's defaults."""
+    fsrs_version: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    """The FSRS model the preset schedules with (6: FSRS-6)."""
+    parameter_count: Mapped[int | None] = mapped_column(Integer)
+    """How many parameters `parameters` holds (NULL with the defaults)."""
+    previous_parameters: Mapped[str | None] = mapped_column(Text)
+    """JSON {"parameters", "fsrs_version", "parameter_count"} of the set the last saved fit
+    replaced (`studydl optimize --restore`); NULL: no fit saved yet."""
+
+
+class DeckOptionsRow(Base):
+    """A deck's own choices: its preset, and a desired retention overriding the preset's.
+
+    By deck name, as the per-deck limits are (a deck keeps its options when its file
+    moves or becomes the learner's own copy).
+    """
+
+    __tablename__ = "deck_options"
+
+    deck: Mapped[str] = mapped_column(String(200), primary_key=True)
+    preset_id: Mapped[int | None] = mapped_column(ForeignKey("presets.id"))
+    """NULL: the Default preset."""
+    desired_retention: Mapped[float | None] = mapped_column(Float)
+    """NULL: the preset's."""

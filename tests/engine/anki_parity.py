@@ -24,7 +24,7 @@ import random
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from studydl.domain.review import CardState, Rating
 from studydl.engine.fsrs_model import FsrsModel, MemoryState
 from studydl.engine.history import stored_memory
 from studydl.engine.session import ReviewSession
-from studydl.engine.settings import Settings
+from studydl.engine.settings import PRESET_FIELDS, PresetOptions, Settings
 from studydl.store.db import Database
 from tests.engine.engine_samples import Clock
 
@@ -54,6 +54,9 @@ class History:
     name: str
     answers: list[tuple[int, int]]
     card_id: int = 0
+    deck: str = "Parity"
+    note: str = ""
+    """Histories with the same note are the two cards of one note (siblings)."""
 
 
 @dataclass
@@ -69,21 +72,34 @@ class Batch:
     desired_retention: float = 0.9
     parameters: tuple[float, ...] | None = None
     maximum_interval: int = 36500
+    load_balancer: bool = False
+    easy_days: tuple[float, ...] = (1.0,) * 7
+    bury: bool = False
+    decks: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Deck -> options of its own preset (named after the deck) over the batch's; other decks use Default."""
 
     def settings(self) -> Settings:
-        return Settings(
-            timezone=self.zone,
-            fuzz=self.fuzz,
-            day_start_hour=self.day_start_hour,
+        options = PresetOptions(
             learning_steps_min=self.learning_steps,
             relearning_steps_min=self.relearning_steps,
             desired_retention=self.desired_retention,
             parameters=self.parameters,
             maximum_interval=self.maximum_interval,
-            bury_siblings=False,
+            bury_siblings=self.bury,
             leech_suspend=False,
             new_per_day=9999,
             reviews_per_day=9999,
+            easy_days=self.easy_days,
+        )
+        presets = {deck: replace(options, **own) for deck, own in self.decks.items()}  # type: ignore[arg-type]
+        return Settings(
+            **{name: getattr(options, name) for name in PRESET_FIELDS},
+            timezone=self.zone,
+            fuzz=self.fuzz,
+            day_start_hour=self.day_start_hour,
+            load_balancer=self.load_balancer,
+            presets=presets,
+            deck_presets={deck: deck for deck in presets},
         )
 
 
@@ -95,24 +111,30 @@ def anki_available() -> bool:
     return LIBFAKETIME.exists()
 
 
-def run_anki(batch: Batch, workdir: Path) -> list[dict]:
-    """Anki's record of every answer of the batch, in time order."""
-    stamp = workdir / f"faketime-{batch.zone.replace('/', '_')}-{batch.fuzz}.rc"
+def faketime_env(zone: str, workdir: Path, fuzz: bool = True) -> dict[str, str]:
+    """The environment Anki's backend runs in: libfaketime preloaded, its clock file, the learner's zone."""
+    stamp = workdir / f"faketime-{zone.replace('/', '_')}-{fuzz}.rc"
     stamp.write_text("+0\n")
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("FAKETIME", "ANKI_TEST_MODE", "LD_PRELOAD"))
     }
     env.update(
-        TZ=batch.zone,
+        TZ=zone,
         LD_PRELOAD=str(LIBFAKETIME),
         FAKETIME_TIMESTAMP_FILE=str(stamp),
         FAKETIME_NO_CACHE="1",
         FAKETIME_DONT_FAKE_MONOTONIC="1",
     )
-    if not batch.fuzz:
+    if not fuzz:
         # Anki's only switch for fuzz; it also moves Anki's clock back 2 h between 2 and
         # 4 am local time, so fuzz-off batches never answer in those hours.
         env["ANKI_TEST_MODE"] = "1"
+    return env
+
+
+def run_anki(batch: Batch, workdir: Path) -> list[dict]:
+    """Anki's record of every answer of the batch, in time order."""
+    env = faketime_env(batch.zone, workdir, batch.fuzz)
     job = {
         "config": {
             "learning_steps": list(batch.learning_steps),
@@ -122,8 +144,14 @@ def run_anki(batch: Batch, workdir: Path) -> list[dict]:
             "parameters": list(batch.parameters) if batch.parameters else None,
             "leech_threshold": 8,
             "rollover": batch.day_start_hour,
+            "load_balancer": batch.load_balancer,
+            "easy_days": list(batch.easy_days),
+            "bury": batch.bury,
+            "decks": {deck: _anki_options(own) for deck, own in batch.decks.items()},
         },
-        "histories": [{"card_id": h.card_id, "answers": h.answers} for h in batch.histories],
+        "histories": [
+            {"card_id": h.card_id, "answers": h.answers, "deck": h.deck, "note": h.note} for h in batch.histories
+        ],
     }
     done = subprocess.run(
         [sys.executable, str(DRIVER)], input=json.dumps(job), capture_output=True, text=True, env=env, timeout=300
@@ -132,22 +160,45 @@ def run_anki(batch: Batch, workdir: Path) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def deck_text(count: int) -> str:
-    cards = "\n\n".join(f"Q: Parity question {i}?\nA: Answer {i}." for i in range(count))
-    return f"---\ndeck: Parity\n---\n\n# Parity\n\n{cards}\n"
+def _anki_options(own: dict[str, object]) -> dict[str, object]:
+    """A deck's own preset options in the driver's words."""
+    names = {"desired_retention": "desired_retention", "easy_days": "easy_days"}
+    return {names[k]: list(v) if isinstance(v, tuple) else v for k, v in own.items()}
+
+
+def _notes(histories: list[History]) -> list[list[History]]:
+    """The histories grouped into notes, in order: one card, or the two cards of a `:::` note."""
+    notes: dict[str, list[History]] = {}
+    for history in histories:
+        notes.setdefault(history.note or f"single-{id(history)}", []).append(history)
+    return list(notes.values())
+
+
+def deck_text(deck: str, notes: list[list[History]]) -> str:
+    items = [
+        f"Q: {deck} question {i}?\nA: Answer {i}." if len(cards) == 1 else f"{deck} term {i} ::: definition {i}"
+        for i, cards in enumerate(notes)
+    ]
+    return f"---\ndeck: {deck}\n---\n\n# {deck}\n\n" + "\n\n".join(items) + "\n"
 
 
 def assign_cards(db: Database, deck_dir: Path, batch: Batch) -> None:
-    """One card per history in a real deck file, synced; the histories get the cards' ids."""
-    path = deck_dir / f"parity-{len(batch.histories)}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(deck_text(len(batch.histories)), encoding="utf-8")
-    report = sync_decks(db, [path], clock=lambda: datetime(2020, 1, 1, tzinfo=UTC))
-    assert report.ok, report.errors
+    """One card per history (two per note for siblings) in real deck files, synced; the histories get the cards' ids."""
     from tests.engine.engine_samples import card_ids
 
-    for history, card_id in zip(batch.histories, card_ids(db, "Parity"), strict=True):
-        history.card_id = card_id
+    decks = sorted({h.deck for h in batch.histories})
+    paths = []
+    deck_dir.mkdir(parents=True, exist_ok=True)
+    for deck in decks:
+        path = deck_dir / f"{deck.lower().replace(' ', '-')}-{len(batch.histories)}.md"
+        path.write_text(deck_text(deck, _notes([h for h in batch.histories if h.deck == deck])), encoding="utf-8")
+        paths.append(path)
+    report = sync_decks(db, paths, clock=lambda: datetime(2020, 1, 1, tzinfo=UTC))
+    assert report.ok, report.errors
+    for deck in decks:
+        cards = [h for note in _notes([h for h in batch.histories if h.deck == deck]) for h in note]
+        for history, card_id in zip(cards, card_ids(db, deck), strict=True):
+            history.card_id = card_id
 
 
 @dataclass
@@ -186,6 +237,16 @@ class Report:
     histories: int = 0
     divergences: list[tuple[str, int, int, int]] = field(default_factory=list)
     """(history, answer index, Anki's elapsed days, studydl's study days) where the DST rule differs."""
+    stability_rel: float = 0.0
+    """The largest relative difference of stability seen (the test allows 0.5 %)."""
+    difficulty_abs: float = 0.0
+    """The largest difference of difficulty seen (the test allows 0.02)."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.answers} answers of {self.histories} histories equal (stability within "
+            f"{self.stability_rel:.2e} relative, difficulty within {self.difficulty_abs:.2e}); DST cases {self.divergences}"
+        )
 
 
 def _anki_button(kind_value: list, at: int, next_day_at: int) -> timedelta:
@@ -228,6 +289,8 @@ def compare(batch: Batch, anki: list[dict], ours: dict[tuple[int, int], Ours]) -
         assert o.state == a["type"], f"{where}: state {o.state} != Anki {a['type']}"
         assert o.stability == pytest.approx(a["stability"], rel=STABILITY_REL), f"{where}: stability"
         assert o.difficulty == pytest.approx(a["difficulty"], abs=DIFFICULTY_ABS), f"{where}: difficulty"
+        report.stability_rel = max(report.stability_rel, abs(o.stability - a["stability"]) / a["stability"])
+        report.difficulty_abs = max(report.difficulty_abs, abs(o.difficulty - a["difficulty"]))
         assert (o.reps, o.lapses) == (a["reps"], a["lapses"]), f"{where}: reps/lapses"
         expected = [_anki_button(b, at, a["next_day_at"]) for b in a["buttons"]]
         assert [o.buttons[r] for r in Rating] == expected, f"{where}: buttons {o.buttons} != Anki {expected}"
@@ -297,3 +360,25 @@ def random_batch(seed: int, zone: str, count: int, **config: object) -> Batch:
             start = year_start + rng.randrange(365 * 86_400)
         histories.append(random_history(rng, f"random-{seed}-{i}", zone, start, avoid))
     return Batch(zone, histories, **config)  # type: ignore[arg-type]
+
+
+def presets_batch(seed: int, zone: str, count: int, window_days: int = 7) -> Batch:
+    """Load balancer, Easy Days and siblings kept apart, over two decks with presets of different retention.
+
+    The histories start within a week of each other, so the balancer has busy days to
+    weigh (a day with no card due takes any card, whatever its Easy Days load); every
+    third pair of cards is the two cards of one note.
+    """
+    rng = random.Random(seed)
+    start = local(zone, 2026, 4, 1)
+    histories = []
+    for i in range(count):
+        history = random_history(rng, f"presets-{seed}-{i}", zone, start + rng.randrange(window_days * 86_400))
+        history.deck = "Parity" if i % 2 == 0 else "Parity B"
+        histories.append(history)
+    for i in range(0, count - 3, 6):  # two cards of one deck (i, i + 2) share a note
+        histories[i].note = histories[i + 2].note = f"note-{i}"
+    return Batch(
+        zone, histories, load_balancer=True, bury=True, easy_days=(1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0),
+        decks={"Parity B": {"desired_retention": 0.8, "easy_days": (1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0)}},
+    )

@@ -39,6 +39,14 @@ def many(db, write_deck):
     return db
 
 
+@pytest.fixture
+def synced_extra(many, write_deck):
+    """A second deck beside Many, on the Default preset."""
+    text = "---\ndeck: Extra\n---\n\n" + "\n\n".join(f"Q: Extra {i}?\nA: Answer {i}." for i in range(5))
+    assert sync_decks(many, [write_deck("extra.md", text)], clock=lambda: START - timedelta(days=500)).ok
+    return many
+
+
 def add_log(db, rows) -> None:
     with db.write() as s:
         s.execute(insert(ReviewRow), rows)
@@ -49,6 +57,15 @@ def test_no_training_items_keeps_the_defaults(synced) -> None:
     result = optimize_collection(synced)
     assert (result.items, result.reviews, result.saved) == (0, 2, False)
     assert load_settings(synced).parameters is None
+
+
+def test_below_ankis_400_reviews_the_fit_is_refused_saying_how_many_more(many) -> None:
+    add_log(many, simulated_log(card_ids(many)[:39], 10, START - timedelta(days=400)))  # 390 answers
+    result = optimize_collection(many)
+    assert result.refused and result.reviews == 390 and result.parameters is None and not result.saved
+    assert result.refusal == (
+        "Only 390 reviews were found. You must have at least 400 reviews for this operation (10 more needed)."
+    )
 
 
 def test_training_items_count_study_days(synced) -> None:
@@ -175,3 +192,37 @@ def test_reschedule_moves_review_due_dates_to_the_new_intervals(many, clock) -> 
         assert abs(interval - model.next_interval(new.stability)) < 1 or interval == days.day_of(old.due) - days.day_of(
             old.last_review
         )  # FSRS's interval, unless held at the previous interval (Anki's rule)
+
+
+def test_optimize_fits_one_presets_decks_saves_to_it_and_checks_health(many, synced_extra, home) -> None:
+    """`optimize --preset NAME`: only the cards of decks using NAME, saved to NAME with FSRS-6 and 21 parameters."""
+    from studydl.engine.presets import parameter_sets
+    from studydl.engine.settings import DECKS_KEY, PRESETS_KEY, save_changes
+
+    save_changes(many, {PRESETS_KEY: {"Many": {"desired_retention": 0.85}}, DECKS_KEY: {"Many": {"preset": "Many"}}})
+    add_log(many, simulated_log(card_ids(many, "Many"), 10, START - timedelta(days=400)))
+    add_log(many, simulated_log(card_ids(many, "Extra")[:3], 2, START - timedelta(days=400)))
+    training = training_set(many, load_settings(many), "Many")
+    assert training.reviews == 600 and len(set(training.card_ids)) <= 60
+    assert training_set(many, load_settings(many), "Default").reviews == 6
+    result = CliRunner().invoke(studydl_cli, [*cli_args(home), "optimize", "--preset", "Many", "--yes"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Fitting FSRS parameters of preset 'Many'" in result.output
+    assert "Health Check:\nFSRS can adapt to your memory well." in result.output or "difficult for FSRS to predict" in result.output
+    assert any(line.split()[:1] == ["forward"] for line in result.output.splitlines())
+    settings = load_settings(many)
+    assert settings.options_of("Many").parameters is not None and settings.parameters is None  # Default untouched
+    with many.read() as s:
+        stored = parameter_sets(s)
+    assert (stored["Many"]["fsrs_version"], stored["Many"]["parameter_count"]) == (6, 21)
+    refused = CliRunner().invoke(studydl_cli, [*cli_args(home), "optimize"])
+    assert "Only 6 reviews were found" in refused.output and "(394 more needed)" in refused.output
+    assert "no preset named 'Nope'" in CliRunner().invoke(studydl_cli, [*cli_args(home), "optimize", "--preset", "Nope"]).output
+
+
+def test_health_check_uses_ankis_thresholds() -> None:
+    from studydl.engine.optimize import BAD_FIT, GOOD_FIT, HealthCheck
+
+    assert HealthCheck(0.5, 0.1, 1.11, 9.0).passed and HealthCheck(0.5, 0.1, 9.0, 1.53).passed
+    assert not HealthCheck(0.5, 0.1, 1.12, 1.54).passed
+    assert HealthCheck(0.5, 0.1, 1.0, 1.0).message == GOOD_FIT and HealthCheck(0.5, 0.1, 2.0, 2.0).message == BAD_FIT

@@ -60,6 +60,8 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(synced, home
         s.execute(text("update alembic_version set version_num = '0004'"))
         for table, column in (("cards", "answer_check"), ("review_log", "kind"), ("review_log", "detail")):
             s.execute(text(f"alter table {table} drop column {column}"))  # added after 0004 (0007)
+        for table in ("deck_options", "presets"):  # added after 0004 (0008)
+            s.execute(text(f"drop table {table}"))
     synced.dispose()
     reopened = open_db(home)
     with reopened.read() as s:

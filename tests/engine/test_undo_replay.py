@@ -75,9 +75,11 @@ def test_undo_refuses_when_the_card_was_answered_since_elsewhere(synced, clock) 
     assert len(card_history(synced, card_id)) == 2
 
 
-def test_replaying_the_log_gives_the_stored_state(synced, clock) -> None:
+@pytest.mark.parametrize("balanced", [True, False])
+def test_replaying_the_log_gives_the_stored_state(synced, clock, balanced: bool) -> None:
+    """With the load balancer on, a review's due day comes from the log (it depends on the other cards due then)."""
     rng = random.Random(7)
-    settings = Settings(leech_threshold=2, leech_suspend=False)
+    settings = Settings(leech_threshold=2, leech_suspend=False, load_balancer=balanced)
     days_with_answers = 0
     for _day in range(60):
         session = ReviewSession(synced, clock=clock, settings=settings)

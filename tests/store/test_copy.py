@@ -92,7 +92,7 @@ def test_copy_to_command(studied: Database, home: Home, pg_server: PgServer, tmp
     url = other_side(home, pg_server, tmp_path)
     result = CliRunner().invoke(cli, [*cli_args(home), "copy-to", url], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Copied {len(everything(studied)['cards'])} cards, 4 answers, 2 decks and 1 settings to ")
+    assert result.output.startswith(f"Copied {len(everything(studied)['cards'])} cards, 4 answers, 2 decks, 0 settings and 1 presets to ")
     assert ("--db URL" in result.output) == (not home.db_url)
     again = CliRunner().invoke(cli, [*cli_args(home), "copy-to", url])
     assert again.exit_code == 1 and "already holds a collection (decks has rows); copy into an empty one" in again.stderr

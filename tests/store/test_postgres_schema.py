@@ -43,9 +43,17 @@ def test_models_and_migrations_build_the_same_schema_on_postgresql(pg_server: Pg
     finally:
         engine.dispose()
     built = describe(fresh)
-    assert set(built) == {"alembic_version", "cards", "decks", "review_log", "settings"}
+    assert set(built) == {"alembic_version", "cards", "deck_options", "decks", "presets", "review_log", "settings"}
     assert built == describe(migrated)
     assert ("file_mtime_ns", "BIGINT", True) in built["decks"]["columns"]  # nanoseconds need 64 bits
+    from studydl.engine.settings import PRESETS_KEY, load_settings, save_changes
+
+    db = Database(migrated)  # 0008's Default preset leaves the id sequence usable for the next preset
+    try:
+        save_changes(db, {PRESETS_KEY: {"Languages": {"desired_retention": 0.8}}})
+        assert load_settings(db).preset_names() == ["Default", "Languages"]
+    finally:
+        db.dispose()
 
 
 def test_a_collection_from_a_newer_studydl_is_refused(pg_server: PgServer) -> None:

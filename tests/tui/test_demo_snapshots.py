@@ -22,7 +22,7 @@ from studydl.tui.screens.demo import DemoScreen
 from studydl.tui.widgets.demo_view import FramePanel
 from tests.demos.fit import needed_width
 from tests.demos.recorded import DEMO_IDS, record, recordings, replayer  # noqa: F401
-from tests.tui.conftest import settle
+from tests.tui.conftest import HANG_S, settle
 from tests.tui.demo_app import DemoApp
 
 SIZES = [(80, 24), (120, 40)]
@@ -53,7 +53,7 @@ def at(position: str):  # noqa: ANN201
 
     async def run_before(pilot) -> None:  # noqa: ANN001
         screen = pilot.app.screen
-        assert await asyncio.to_thread(screen.finished_event.wait, 60)
+        assert await asyncio.to_thread(screen.finished_event.wait, HANG_S)
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         assert screen.error is None and screen.result is not None and screen.result.reached

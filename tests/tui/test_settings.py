@@ -117,3 +117,48 @@ async def test_saving_settings_in_the_app_keeps_parameters_optimized_elsewhere(a
         await settle(pilot)
     saved = load_settings(app.db)
     assert (saved.parameters, saved.theme, saved.new_per_day) == (fitted, "nord", 3)
+
+
+async def test_presets_are_added_switched_and_given_to_decks_at_80x24(app) -> None:
+    """Item 1 in the app: a preset added as a copy, its own retention, a deck given it, another deck's own retention."""
+    from studydl.engine.settings import load_settings as load
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        dialog = app.screen
+        assert dialog.query_one("#preset", Select).value == "Default"
+        dialog.query_one("#new_preset", Input).value = "Fast"
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert load(app.db).preset_names() == ["Default", "Fast"]
+        await press(pilot, "o")
+        dialog = app.screen
+        decks = dialog.decks
+        dialog.query_one("#desired_retention", Input).value = "0.85"  # the Default preset's decks: their workload
+        await settle(pilot)
+        hint = str(dialog.query_one("#desired_retention-hint").render())
+        assert hint.startswith("Approximate workload: 0.") and hint.endswith("x (compared to 90% desired retention)")
+        dialog.query_one("#desired_retention", Input).value = "0.9"
+        await settle(pilot)
+        assert str(dialog.query_one("#desired_retention-hint").render()) == "0.70-0.99: recall odds when due"
+        dialog.query_one("#preset", Select).value = "Fast"
+        await settle(pilot)
+        assert dialog.query_one("#desired_retention", Input).value == "0.9"
+        dialog.query_one("#desired_retention", Input).value = "0.8"
+        dialog.query_one("#review_order", Select).value = "retrievability-asc"
+        dialog.query_one("#easy_days", Input).value = "Sun=minimum"
+        dialog.query_one("#preset", Select).value = "Default"  # what was typed for Fast is kept
+        await settle(pilot)
+        assert dialog.query_one("#desired_retention", Input).value == "0.9"
+        dialog.query_one("#new_per_day", Input).value = "7"
+        dialog.query_one("#deck-0-preset", Select).value = "Fast"
+        dialog.query_one("#deck-1-retention", Input).value = "0.95"
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+    saved = load(app.db)
+    fast = saved.for_preset("Fast")
+    assert (fast.desired_retention, fast.review_order, fast.easy_days[6]) == (0.8, "retrievability-asc", 0.0)
+    assert (saved.desired_retention, saved.new_per_day, fast.new_per_day) == (0.9, 7, 20)
+    assert saved.preset_of(decks[0]) == "Fast" and saved.deck_retention == {decks[1]: 0.95}
+    assert saved.for_deck(decks[1]).desired_retention == 0.95 and saved.for_deck(decks[0]).desired_retention == 0.8
