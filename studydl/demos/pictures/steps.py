@@ -112,6 +112,8 @@ def matrix(title: str, rows: Sequence[Sequence[float]], signed: bool = False) ->
 
 FADE = 0.4
 """How far the cells outside the selection are darkened in colour (a spotlight on the rest)."""
+LIGHT = 0.3
+"""How far the selected cells are lightened, so a dark (near zero) cell still stands out."""
 
 
 def grid(
@@ -139,7 +141,7 @@ def grid(
 
     def ink(cell: tuple[int, int]) -> str:
         rgb = scale.rgb(values[cell[0]][cell[1]])
-        return hex_colour(rgb if cell in lit else mix(rgb, (0, 0, 0), FADE))
+        return hex_colour(mix(rgb, (255, 255, 255), LIGHT) if cell in lit else mix(rgb, (0, 0, 0), FADE))
 
     lines = []
     for top in range(0, len(pixels), 2):
