@@ -28,6 +28,7 @@ from studydl.decks.details import (
     read_details,
     split_tags,
 )
+from studydl.decks.requires import own_problems, parse_requires
 from studydl.domain.cards import CardKind, ParsedCard, ParsedDeck
 from studydl.domain.errors import DeckProblem
 
@@ -155,6 +156,9 @@ class _DeckReader:
                 self.last_note = []
             i += 1
         self._close_pending()
+        self.deck.sections = list(dict.fromkeys(card.section for card in self.deck.cards))
+        for line, message in own_problems(self.deck.requires, self.deck.sections):
+            self._problem(line, message)
         self._check_duplicates()
         return self.deck
 
@@ -189,6 +193,10 @@ class _DeckReader:
             if name:
                 self.deck.name = name
         self.deck.tags = split_tags(meta.get("tags"))
+        if "requires" in meta:
+            self.deck.requires, problems = parse_requires(meta["requires"], self.lines[start + 1 : end - 1], start + 2)
+            for line, message in problems:
+                self._problem(line, message)
 
     def _on_heading_open(self, tok: Token, inline: Token | None) -> None:
         self._close_pending()
