@@ -16,6 +16,7 @@ from studydl.home import DB_ENV, HOME_ENV, Home
 COMMANDS = {
     "sync": "studydl.cli.decks:sync",
     "check": "studydl.cli.check:check",
+    "map": "studydl.cli.course_map:map_cmd",
     "due": "studydl.cli.decks:due",
     "cards": "studydl.cli.cards:cards",
     "decks": "studydl.cli.decks:decks_cmd",
