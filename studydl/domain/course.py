@@ -70,3 +70,32 @@ def resolve_section(written: str, sections: list[str]) -> tuple[str | None, list
     if len(tail) == 1:
         return tail[0], []
     return None, tail
+
+
+@dataclass(frozen=True)
+class PrerequisiteOffer:
+    """After a card's repeated lapses: its weakest prerequisite section, and cards of it to review now."""
+
+    forgotten: str
+    """The lapsed card's question."""
+    section: str
+    """The prerequisite's course-map key (`deck#Section`)."""
+    title: str
+    """The prerequisite section's heading path, as the learner reads it."""
+    recall: float | None
+    """Its cards' mean retrievability now; None when none of them is studied yet."""
+    card_ids: tuple[int, ...]
+    """Its demo cards (else its weakest cards), weakest first: the cards offered."""
+    lapses: int
+    """The lapsed card's lapses in the window, this one included."""
+
+    def prompt(self) -> str:
+        """`You forgot *...*; *...* is at 58 %: review it now?`"""
+        forgotten = self.forgotten if len(self.forgotten) <= 80 else self.forgotten[:79] + "…"
+        where = "is not studied yet" if self.recall is None else f"is at {self.recall * 100:.0f} %"
+        return f"You forgot *{forgotten}*; *{self.title}* {where}: review it now?"
+
+    def to_log(self, uids: list[str]) -> dict[str, object]:
+        """What the lapse's review-log row keeps of the offer (its `detail`)."""
+        recall = None if self.recall is None else round(self.recall, 4)
+        return {"section": self.section, "recall": recall, "cards": uids, "lapses": self.lapses}

@@ -108,6 +108,13 @@ def _leech_action(text: str) -> bool:
     raise BadValue(f"{text.strip()!r}: enter suspend or tag (only mark the card)")
 
 
+def _choice(text: str, options: tuple[str, ...]) -> str:
+    raw = text.strip().lower()
+    if raw not in options:
+        raise BadValue(f"{text.strip()!r}: enter {', '.join(options[:-1])} or {options[-1]}")
+    return raw
+
+
 def _zone(text: str) -> str:
     raw = text.strip()
     if not raw or raw.lower() == "system":
@@ -178,6 +185,8 @@ PARSERS: dict[str, Any] = {
     "theme": lambda t: t.strip() or DEFAULTS.theme,
     "parameters": _parameters,
     "deck_limits": _deck_limits,
+    "lapse_prerequisite": lambda t: _whole(t, 0, 99, "a number of lapses from 0 (never) to 99"),
+    "images": lambda t: _choice(t, ("auto", "cells", "none")),
 }
 
 

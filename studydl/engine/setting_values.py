@@ -43,6 +43,11 @@ class Settings:
     """FSRS parameters fitted by `studydl optimize`; None means FSRS-6's defaults."""
     deck_limits: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Per-deck (new, review) daily limits overriding the two above, by deck name."""
+    lapse_prerequisite: int = 2
+    """Lapses of a card within a week that offer its weakest prerequisite section next; 0: never
+    (studydl.course.lapse_offer)."""
+    images: str = "auto"
+    """Pictures in the terminal: `auto` (pixels where the terminal shows them), `cells` or `none`."""
 
     def limits_for(self, deck: str) -> tuple[int, int]:
         """The (new, review) daily limits of a deck."""
@@ -87,6 +92,8 @@ FIELDS = {
         FieldInfo("theme", "Theme", "colours of the app"),
         FieldInfo("deck_limits", "Per-deck limits", "new/reviews per day for one deck"),
         FieldInfo("parameters", "FSRS parameters", "fitted by `studydl optimize`"),
+        FieldInfo("lapse_prerequisite", "Lapse → prerequisite", "lapses in a week that offer a prerequisite; 0: never"),
+        FieldInfo("images", "Pictures", "auto, cells or none"),
     )
 }
 """Every setting's label and hint, in the order the settings screen shows them."""
