@@ -21,6 +21,7 @@ from studydl.demos.pictures import BoundaryArt, HeatmapArt, ImageGrid, hex_colou
 from studydl.demos.scales import format_value, plotted, sparkline
 from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Paths, Scatter, Table
 from studydl.domain.demos import Text as TextFrame
+from studydl.render import picture_mode
 from studydl.tui.widgets.demo_plots import (
     CloudPlot,
     PathPlot,
@@ -146,6 +147,10 @@ class FramePanel(Vertical):
 
     @staticmethod
     def _renderable(frame: Frame) -> object:
+        if isinstance(frame, Images | Heatmap) and picture_mode.pixels():  # pixels where the terminal shows them
+            from studydl.render.terminal_picture import FramePicture
+
+            return FramePicture(frame)
         if isinstance(frame, Heatmap):
             return HeatmapArt(frame)
         if isinstance(frame, Boundary):
