@@ -59,7 +59,7 @@ def picture_problems(deck_file: Path, text: str) -> list[str]:
 
 
 def with_pictures(renderable: Any, text: str, source_path: str | None) -> Any:
-    """The card's rendering with its images under it (nothing added for a card without, or with `--images none`)."""
+    """The card's rendering in the app with its images under it (nothing added for a card without, or with `--images none`)."""
     refs = image_refs(text)
     if not refs or not source_path:
         return renderable
@@ -68,7 +68,8 @@ def with_pictures(renderable: Any, text: str, source_path: str | None) -> Any:
 
     from studydl.render import picture_mode
 
-    if picture_mode.mode() == picture_mode.NONE:
+    mode = picture_mode.app_mode()
+    if mode == picture_mode.NONE:
         return renderable
     from studydl.render.pixels import PictureError, read_picture
     from studydl.render.terminal_picture import TerminalPicture
@@ -79,7 +80,7 @@ def with_pictures(renderable: Any, text: str, source_path: str | None) -> Any:
         try:
             if isinstance(path, str):
                 raise PictureError(path)
-            parts.append(TerminalPicture(read_picture(path), max_cells=60))
+            parts.append(TerminalPicture(read_picture(path), mode, max_cells=60))
         except PictureError as exc:
             parts.append(Text(f"[{exc}]", style="dim"))
     return Group(*parts)

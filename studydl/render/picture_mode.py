@@ -81,3 +81,10 @@ def mode() -> str:
 def pixels() -> bool:
     """Pictures are drawn as pixels (through textual-image)."""
     return mode() in (KITTY, SIXEL)
+
+
+def app_mode() -> str:
+    """The mode inside the Textual app: Kitty's protocol passes through Textual (placeholders are
+    characters), Sixel's control sequences do not, so a Sixel terminal gets cells there."""
+    current = mode()
+    return CELLS if current == SIXEL else current

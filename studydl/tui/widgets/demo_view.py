@@ -147,10 +147,10 @@ class FramePanel(Vertical):
 
     @staticmethod
     def _renderable(frame: Frame) -> object:
-        if isinstance(frame, Images | Heatmap) and picture_mode.pixels():  # pixels where the terminal shows them
+        if isinstance(frame, Images | Heatmap) and picture_mode.app_mode() == picture_mode.KITTY:  # pixels
             from studydl.render.terminal_picture import FramePicture
 
-            return FramePicture(frame)
+            return FramePicture(frame, picture_mode.KITTY)
         if isinstance(frame, Heatmap):
             return HeatmapArt(frame)
         if isinstance(frame, Boundary):
