@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
         Binding("c", "cram", "Cram"),
         Binding("b", "app.browse", "Browse"),
         Binding("s", "app.stats", "Stats"),
+        Binding("m", "course_map", "Map"),
         Binding("o", "app.settings", "Settings"),
         Binding("ctrl+r", "app.sync", "Sync decks", show=False),
         Binding("question_mark", "app.help", "Help", key_display="?"),
@@ -139,6 +140,15 @@ class HomeScreen(Screen[None]):
             self.notify("Put the cursor on a deck (or a section) to cram it.")
             return
         self.study_app.action_review(target.deck, target.section, cram=True)
+
+    def action_course_map(self) -> None:
+        """The course map: every section, its prerequisites, shaded by what you remember."""
+        if self.study_app.db is None:
+            self.notify("Still opening the decks…")
+            return
+        from studydl.tui.screens.course_map import CourseMapScreen
+
+        self.app.push_screen(CourseMapScreen())
 
     @on(Tree.NodeSelected)
     def _study(self, event: Tree.NodeSelected) -> None:

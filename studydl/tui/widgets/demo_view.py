@@ -32,6 +32,7 @@ from studydl.domain.demos import (
     Table,
 )
 from studydl.domain.demos import Text as TextFrame
+from studydl.render import picture_mode
 from studydl.tui.widgets.demo_plots import (
     CloudPlot,
     PathPlot,
@@ -157,6 +158,10 @@ class FramePanel(Vertical):
 
     @staticmethod
     def _renderable(frame: Frame) -> object:
+        if isinstance(frame, Images | Heatmap) and picture_mode.app_mode() == picture_mode.KITTY:  # pixels
+            from studydl.render.terminal_picture import FramePicture
+
+            return FramePicture(frame, picture_mode.KITTY)
         if isinstance(frame, Heatmap):
             return HeatmapArt(frame)
         if isinstance(frame, Boundary):
