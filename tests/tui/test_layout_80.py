@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Input
 from studydl.domain.demos import Progress, Result
 from studydl.tui.screens.browse import BrowseScreen
 from studydl.tui.screens.browse_view import card_meta
-from studydl.tui.screens.demo import DemoScreen, Snapshot
+from studydl.tui.screens.demo import DemoScreen
+from studydl.tui.screens.demo_feed import Snapshot
 from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.widgets.answer_bar import AnswerBar

@@ -7,10 +7,8 @@ hides them): change one and run again (ctrl+r, or enter in a field) without leav
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import work
@@ -24,8 +22,9 @@ from textual.worker import Worker, WorkerState
 
 from studydl.demos import DemoError, DemoRun, get_spec, resolve_params, run_demo, warm_up
 from studydl.demos.verdict import verdict_words
-from studydl.domain.demos import DemoSpec, Event, Frame, Inspect, ParamValue, Progress, Result
+from studydl.domain.demos import DemoSpec, Frame, Inspect, ParamValue, Progress, Result
 from studydl.tui.screens.demo_capture import CaptureKey
+from studydl.tui.screens.demo_feed import Feed, Snapshot
 from studydl.tui.screens.demo_steps import StepsView
 from studydl.tui.widgets.demo_compare import RunComparison, RunRecord
 from studydl.tui.widgets.demo_params import ParamForm
@@ -36,39 +35,6 @@ WIDE = 100
 KEPT_RUNS = 2
 FIRST_FRAME_WAIT_S = 1.0
 """At most this long the worker waits for the screen to paint (itself, then the first frame)."""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything a run has shown so far; each update carries it whole, so dropping one loses nothing."""
-
-    progress: Progress | None = None
-    history: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
-    """Metric name -> (steps, values) from every Progress so far."""
-    frames: dict[str, Frame] = field(default_factory=dict)
-    """The newest frame of each key, in order of first appearance."""
-
-
-class Feed:
-    """Folds a run's events into snapshots (in the worker thread)."""
-
-    def __init__(self) -> None:
-        self.progress: Progress | None = None
-        self.history: dict[str, tuple[list[float], list[float]]] = {}
-        self.frames: dict[str, Frame] = {}
-
-    def add(self, event: Event) -> Snapshot:
-        if isinstance(event, Progress):
-            self.progress = event
-            for name, value in event.metrics.items():
-                if isinstance(value, int | float) and math.isfinite(value):
-                    steps, values = self.history.setdefault(name, ([], []))
-                    steps.append(float(event.step))
-                    values.append(float(value))
-        elif isinstance(event, Frame):
-            self.frames[event.key] = event
-        history = {name: (list(xs), list(ys)) for name, (xs, ys) in self.history.items()}
-        return Snapshot(self.progress, history, dict(self.frames))
 
 
 def result_text(result: Result, wall_s: float | None) -> Text:

@@ -52,7 +52,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="columns")
         yield DeckTree(id="decks")
         yield Static(id="hint")
-        yield StudyFooter(compact=True)
+        yield StudyFooter(compact=True, show_command_palette=False)  # ^p still opens it; the deck list needs the room (q Quit at 80 columns)
 
     def on_mount(self) -> None:
         self.query_one(DeckTree).focus()
