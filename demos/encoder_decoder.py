@@ -247,14 +247,21 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         sentence_acc.append(float(right.all(1).float().mean()))
         yield Progress(step, steps, {"loss": losses[-1], "held_out_sentences": sentence_acc[-1]})
         yield Curves(
-            key="learning",
-            title="Training loss and held-out accuracy (greedy decoding)",
+            key="loss",
+            title="Training loss (cross-entropy per French word, teacher forcing)",
+            series={"loss": (list(xs), list(losses))},
+            y_label="nats",
+        )
+        yield Curves(  # its own 0..1 axis: on the loss's axis 1.0 looked like half-way
+            key="accuracy",
+            title="Held-out sentences, greedy decoding: share right",
             series={
-                "loss": (list(xs), list(losses)),
                 "words right": (list(xs), list(token_acc)),
                 "sentences right": (list(xs), list(sentence_acc)),
             },
-            y_label="value",
+            y_label="accuracy",
+            y_min=0.0,
+            y_max=1.0,
         )
         if sentence_acc[-1] >= target:
             break

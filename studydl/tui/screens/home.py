@@ -50,12 +50,19 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Static(Text("Opening your decks…", style="dim"), id="progress")
         yield Static(id="columns")
+        yield Static(id="pinned")
         yield DeckTree(id="decks")
         yield Static(id="hint")
         yield StudyFooter(compact=True, show_command_palette=False)  # ^p still opens it; the deck list needs the room (q Quit at 80 columns)
 
     def on_mount(self) -> None:
-        self.query_one(DeckTree).focus()
+        tree = self.query_one(DeckTree)
+        tree.focus()
+        self.watch(tree, "scroll_y", self._pin_totals)
+
+    def _pin_totals(self, scroll_y: float) -> None:
+        """Once "All decks" scrolls off, its row stays above the list (in the blank line over the heading)."""
+        self.set_class(scroll_y >= 1, "-scrolled")
 
     def on_decks_changed(self, _message: DecksChanged) -> None:
         self.reload()
@@ -93,6 +100,7 @@ class HomeScreen(Screen[None]):
         tree = self.query_one(DeckTree)
         tree.show(data.decks, data.totals)
         self.query_one("#columns", Static).update(heading(tree.name_width + 2))
+        self.query_one("#pinned", Static).update(Text.assemble(tree.ICON_NODE_EXPANDED, tree.root.label))
         self.query_one("#progress", Static).update(self._progress(data))
         self.query_one("#hint", Static).update(self._hint(data, synced))
         if synced:
