@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from studydl.domain.demos import DemoContext, DemoSpec, Event, Param, Progress, Result, Table, Text
+from studydl.domain.demos import (
+    DemoContext,
+    DemoSpec,
+    Event,
+    GradNode,
+    GradSteps,
+    Param,
+    Progress,
+    Result,
+    Table,
+    Text,
+)
 
 SPEC = DemoSpec(
     id="backprop",
@@ -105,6 +116,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         columns=["weight", "w", "hand dL/dw", "autograd dL/dw", "|diff|", "w_new"],
         rows=rows,
     )
+    yield _backward_steps(x, t, weights)
     new_loss, _, new_out = _forward(x, t, *updated)
     yield Text(
         key="chain-rule",
@@ -131,4 +143,44 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         reached=worst < 1e-6,
         summary=f"All {len(rows)} hand gradients match autograd to {worst:.1e}; "
         f"loss {float(loss):.5f} -> {float(new_loss):.5f}.",
+    )
+
+
+def _backward_steps(x, t, weights) -> GradSteps:
+    """The backward pass node by node: each node's value, autograd's gradient of the loss for
+    it (intermediates kept with retain_grad) and the local derivative linking it to its parent."""
+    w1, b1, w2, b2 = (w.clone().requires_grad_(True) for w in weights)
+    z_h = w1 @ x + b1
+    h = 1 / (1 + (-z_h).exp())
+    z_out = w2 @ h + b2
+    out = 1 / (1 + (-z_out).exp())
+    loss = ((out - t) ** 2).mean()
+    for inner in (z_h, h, z_out, out):
+        inner.retain_grad()
+    loss.backward()
+    o, ho = float(out.detach()[0]), [float(v) for v in h.detach()]
+
+    def num(value):
+        return float(value.detach()) if hasattr(value, "detach") else float(value)
+
+    def node(name, value, grad, parent=None, local=1.0, formula=""):
+        return GradNode(name, num(value), num(grad), parent, num(local), formula)
+
+    nodes = [
+        node("L", loss, 1.0),
+        node("out", o, out.grad[0], "L", 2 * (o - float(t[0])), "2(out − t)"),
+        node("z_out", z_out[0], z_out.grad[0], "out", o * (1 - o), "out(1 − out)"),
+        *(node(f"w2[{j}]", w2[0, j], w2.grad[0, j], "z_out", ho[j], f"h{j + 1}") for j in range(2)),
+        node("b2", b2[0], b2.grad[0], "z_out", 1.0, "1"),
+        *(node(f"h{j + 1}", ho[j], h.grad[j], "z_out", w2[0, j], f"w2[{j}]") for j in range(2)),
+        *(node(f"z_h{j + 1}", z_h[j], z_h.grad[j], f"h{j + 1}", ho[j] * (1 - ho[j]), f"h{j + 1}(1 − h{j + 1})") for j in range(2)),
+    ]
+    for j in range(2):
+        nodes += [node(f"w1[{j},{i}]", w1[j, i], w1.grad[j, i], f"z_h{j + 1}", x[i], f"x{i + 1}") for i in range(2)]
+        nodes.append(node(f"b1[{j}]", b1[j], b1.grad[j], f"z_h{j + 1}", 1.0, "1"))
+    return GradSteps(
+        key="step-through",
+        title="Step through the backward pass: each gradient is the chain of local derivatives",
+        nodes=nodes,
+        forward="z_h = w1·x + b1, h = σ(z_h), z_out = w2·h + b2, out = σ(z_out), L = (out − t)²",
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from studydl.domain.demos import (
+    ConvInspect,
     Curves,
     DemoContext,
     DemoSpec,
@@ -281,6 +282,7 @@ def _insides(torch: Any, cnn: Any, mlp: Any, x: Any, y: Any) -> Iterator[Event]:
         images=[_unit(m) for m in second],
         captions=[f"m{i + 1}" for i in range(second.shape[0])],
     )
+    yield _step_through(torch, cnn, x[0, 0])
     short = SHORT
     yield Table(
         key="scores",
@@ -290,4 +292,24 @@ def _insides(torch: Any, cnn: Any, mlp: Any, x: Any, y: Any) -> Iterator[Event]:
             [short[int(y[i])], *(f"{float(cnn_p[i, c]):.2f} / {float(mlp_p[i, c]):.2f}" for c in range(len(CLASSES)))]
             for i in range(4)
         ],
+    )
+
+
+def _step_through(torch: Any, cnn: Any, image: Any) -> ConvInspect:
+    """The first convolution on the unseen-position image: its kernels, biases and own output."""
+    conv = cnn[0]
+    with torch.no_grad():
+        out = conv(image[None, None])[0]
+    row, col = divmod(int(out[0].argmax()), out.shape[2])
+    return ConvInspect(
+        key="step-through",
+        title="Step through the first convolution on the same image (before ReLU)",
+        image=image.tolist(),
+        kernels=conv.weight.detach()[:, 0].tolist(),
+        outputs=out.tolist(),
+        bias=conv.bias.detach().tolist(),
+        names=[f"k{i + 1}" for i in range(out.shape[0])],
+        stride=conv.stride[0],
+        padding=conv.padding[0],
+        at=(row, col),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from studydl.domain.demos import (
+    ConvInspect,
     DemoContext,
     DemoSpec,
     Event,
@@ -183,6 +184,17 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         key="window",
         title="One position of the sliding dot product",
         body=_window_text(padded, kernel, at, s, rows[at[0]][at[1]]),
+    )
+    yield ConvInspect(
+        key="step-through",
+        title=f"Step through the convolution: each output cell of the {m}×{m} map",
+        image=image,
+        kernels=[kernel],
+        outputs=[reference.tolist()],  # torch's conv2d, not the hand-computed rows
+        names=[str(p["kernel"])],
+        stride=s,
+        padding=pd,
+        at=at,
     )
     yield _heatmap("feature", f"Feature map {m}×{m}: stride {s}, padding {pd}", rows)
 

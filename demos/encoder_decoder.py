@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from studydl.domain.demos import (
+    AttentionInspect,
     Curves,
     DemoContext,
     DemoSpec,
@@ -246,14 +247,21 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         sentence_acc.append(float(right.all(1).float().mean()))
         yield Progress(step, steps, {"loss": losses[-1], "held_out_sentences": sentence_acc[-1]})
         yield Curves(
-            key="learning",
-            title="Training loss and held-out accuracy (greedy decoding)",
+            key="loss",
+            title="Training loss (cross-entropy per French word, teacher forcing)",
+            series={"loss": (list(xs), list(losses))},
+            y_label="nats",
+        )
+        yield Curves(  # its own 0..1 axis: on the loss's axis 1.0 looked like half-way
+            key="accuracy",
+            title="Held-out sentences, greedy decoding: share right",
             series={
-                "loss": (list(xs), list(losses)),
                 "words right": (list(xs), list(token_acc)),
                 "sentences right": (list(xs), list(sentence_acc)),
             },
-            y_label="value",
+            y_label="accuracy",
+            y_min=0.0,
+            y_max=1.0,
         )
         if sentence_acc[-1] >= target:
             break
@@ -280,6 +288,8 @@ def run(ctx: DemoContext) -> Iterator[Event]:
         v_min=0.0,  # attention weights are probabilities
         v_max=1.0,
     )
+    crossed = int(swapped[example].float().argmax())  # the first French word that reads out of order
+    yield _step_through(torch, model, test_src[example], test_tgt[example], int(p["d_model"]), crossed)
     yield Table(
         key="translations",
         title="Held-out sentences, never seen in training",
@@ -309,4 +319,40 @@ def run(ctx: DemoContext) -> Iterator[Event]:
             f"right. {aligned:.0%} of French content words attend most to the English word they "
             f"translate ({crossing:.0%} where the order crosses)."
         ),
+    )
+
+
+def _step_through(torch: Any, model: Any, src: Any, tgt: Any, d: int, at: int) -> AttentionInspect:
+    """Cross-attention on one held-out sentence (the correct French as input): queries, keys
+    and values as the model's layers made them, its weights, and its own mix of the values."""
+    import math
+
+    seen: dict[str, Any] = {}
+    cross = model.cross
+    hooks = [
+        *(
+            layer.register_forward_hook(lambda _m, _args, out, name=name: seen.__setitem__(name, out[0]))
+            for name, layer in (("q", cross.q), ("k", cross.k), ("v", cross.v))
+        ),
+        cross.o.register_forward_pre_hook(lambda _m, args: seen.__setitem__("mix", args[0][0])),
+    ]
+    tgt_in = torch.cat([torch.tensor([TGT_ID["<s>"]]), tgt[:-1]])
+    try:
+        with torch.no_grad():
+            _, weights = model.decode(model.encode(src[None]), tgt_in[None])
+    finally:
+        for hook in hooks:
+            hook.remove()
+    scores = seen["q"] @ seen["k"].T / math.sqrt(d)
+    return AttentionInspect(
+        key="step-through",
+        title="Step through the cross-attention: a French word's scores over the English, softmax, mix",
+        queries=[TGT[int(t)] for t in tgt],
+        keys=[SRC[int(s)] for s in src],
+        scores=scores.tolist(),
+        weights=weights[0].tolist(),
+        values=seen["v"].tolist(),
+        outputs=seen["mix"].tolist(),
+        scale=math.sqrt(d),
+        at=at,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from studydl.domain.demos import (
@@ -72,69 +73,87 @@ def find_cycle(states: list[tuple[float, ...]]) -> tuple[int, int] | None:
     return None
 
 
+@dataclass
+class GateRun:
+    """One gate's perceptron, trained a pass at a time; the XOR run also keeps every update."""
+
+    gate: str
+    target: Any
+    w: Any
+    b: Any
+    acc: float = 0.0
+    best: float = 0.0
+    converged_at: int | None = None
+    epoch_states: list[tuple[float, ...]] = field(default_factory=list)
+    updates: list[float] = field(default_factory=list)
+    """Accuracy after each update."""
+    weights: list[tuple[float, float, float]] = field(default_factory=list)
+    """(w1, w2, b) after each update."""
+    guesses: list[int] = field(default_factory=list)
+    """The rule's output on the point it saw, before its update."""
+
+    def one_pass(self, x: Any, lr: float, epoch: int) -> None:
+        """The perceptron rule over the four points once."""
+        errors = 0
+        for xi, ti in zip(x, self.target, strict=True):
+            yi = (xi @ self.w + self.b >= 0).double()
+            self.w = self.w + lr * (ti - yi) * xi
+            self.b = self.b + lr * (ti - yi)
+            errors += int(yi != ti)
+            self.acc = float(((x @ self.w + self.b >= 0).double() == self.target).double().mean())
+            self.best = max(self.best, self.acc)  # the best any line along the way managed
+            self.updates.append(self.acc)
+            self.weights.append((float(self.w[0]), float(self.w[1]), float(self.b)))
+            self.guesses.append(int(yi))
+        self.epoch_states.append((float(self.w[0]), float(self.w[1]), float(self.b)))
+        if errors == 0 and self.converged_at is None:
+            self.converged_at = epoch
+
+    def boundary(self, x: Any) -> Event:
+        w, b = self.w, self.b
+        return boundary_frame(
+            f"boundary-{self.gate.lower()}",
+            f"{self.gate}: {self.acc:.0%} with the line {float(w[0]):.2f}·x1 + {float(w[1]):.2f}·x2 + {float(b):.2f} = 0",
+            lambda p: (p @ w.float() + b.float() >= 0).float(),
+            x.float(),
+            self.target.float(),
+        )
+
+
 def run(ctx: DemoContext) -> Iterator[Event]:
-    """Train one perceptron per gate with the perceptron rule; on XOR, find and show its cycle."""
+    """Train one perceptron per gate with the perceptron rule, the three side by side pass by
+    pass (XOR's accuracy is live from the first pass); on XOR, find and show its cycle."""
     import torch
 
     epochs = int(ctx.params["epochs"])
     lr = float(ctx.params["lr"])
     x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
-    rows: list[list[object]] = []
-    metrics: dict[str, float] = {}
-    total = epochs * len(GATES)
-    step = 0
-    updates: list[float] = []  # XOR accuracy after each update
-    weights: list[tuple[float, float, float]] = []  # XOR (w1, w2, b) after each update
-    guesses: list[int] = []  # XOR: the rule's output on the point it saw, before its update
+    best_line = best_line_accuracy(torch, x, torch.tensor(GATES["XOR"], dtype=torch.float64))
+    runs = [  # the initial weights drawn gate after gate, AND, OR, XOR
+        GateRun(gate, torch.tensor(labels, dtype=torch.float64), (torch.randn(2) * 0.1).double(), torch.zeros((), dtype=torch.float64))
+        for gate, labels in GATES.items()
+    ]
+    xor = runs[-1]
+    for epoch in range(1, epochs + 1):
+        if ctx.should_stop():
+            return
+        for gate_run in runs:
+            gate_run.one_pass(x, lr, epoch)
+        live = {f"acc_{r.gate.lower()}": r.acc for r in (xor, *runs[:-1])}  # XOR first: a progress line shows it
+        yield Progress(epoch, epochs, live, f"epoch {epoch}")
+        for gate_run in runs:
+            yield gate_run.boundary(x)
+        yield _live_accuracy(xor.updates, best_line, epoch, epochs)
 
-    for gate, labels in GATES.items():
-        target = torch.tensor(labels, dtype=torch.float64)
-        w = (torch.randn(2) * 0.1).double()
-        b = torch.zeros((), dtype=torch.float64)
-        converged_at: int | None = None
-        best = 0.0
-        epoch_states: list[tuple[float, ...]] = []
-        for epoch in range(1, epochs + 1):
-            if ctx.should_stop():
-                return
-            errors = 0
-            for xi, ti in zip(x, target, strict=True):
-                yi = (xi @ w + b >= 0).double()
-                w = w + lr * (ti - yi) * xi
-                b = b + lr * (ti - yi)
-                errors += int(yi != ti)
-                acc = float(((x @ w + b >= 0).double() == target).double().mean())
-                best = max(best, acc)  # the best any line along the way managed
-                if gate == "XOR":
-                    updates.append(acc)
-                    weights.append((float(w[0]), float(w[1]), float(b)))
-                    guesses.append(int(yi))
-            epoch_states.append((float(w[0]), float(w[1]), float(b)))
-            step += 1
-            if errors == 0 and converged_at is None:
-                converged_at = epoch
-            yield Progress(step, total, {f"acc_{gate.lower()}": acc}, f"{gate} epoch {epoch}")
-        metrics[f"acc_{gate.lower()}"] = acc
-        metrics[f"best_acc_{gate.lower()}"] = best
-        rows.append(
-            [
-                gate,
-                f"{acc:.0%}",
-                f"{best:.0%}",
-                converged_at or "never",
-                *(round(float(v), 3) for v in (*w, b)),
-            ]
-        )
-        yield boundary_frame(
-            f"boundary-{gate.lower()}",
-            f"{gate}: {acc:.0%} with the line {float(w[0]):.2f}·x1 + {float(w[1]):.2f}·x2 + {float(b):.2f} = 0",
-            lambda p, w=w, b=b: (p @ w.float() + b.float() >= 0).float(),
-            x.float(),
-            target.float(),
-        )
-    xor_target = torch.tensor(GATES["XOR"], dtype=torch.float64)
-    metrics["best_line_acc_xor"] = best_line_accuracy(torch, x, xor_target)
-    cycle = find_cycle(epoch_states)  # the XOR run's, the last gate trained
+    metrics: dict[str, float] = {}
+    rows: list[list[object]] = []
+    for r in runs:
+        metrics[f"acc_{r.gate.lower()}"] = r.acc
+        metrics[f"best_acc_{r.gate.lower()}"] = r.best
+        rows.append([r.gate, f"{r.acc:.0%}", f"{r.best:.0%}", r.converged_at or "never", *(round(float(v), 3) for v in (*r.w, r.b))])
+    updates, weights, guesses, epoch_states = xor.updates, xor.weights, xor.guesses, xor.epoch_states
+    metrics["best_line_acc_xor"] = best_line
+    cycle = find_cycle(epoch_states)
     start, period = cycle if cycle else (0, 0)
     along = updates[start * 4 :] if cycle else updates
     metrics |= {
@@ -177,6 +196,29 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     )
 
 
+LIVE_PASSES = 40
+"""While training, the XOR accuracy curve shows at most this many of the latest passes."""
+
+
+def _live_accuracy(updates: list[float], best_line: float, epoch: int, epochs: int) -> Curves:
+    """XOR accuracy after each update so far, redrawn after every pass while the rule runs."""
+    first = max(0, len(updates) - 4 * LIVE_PASSES)
+    return _accuracy_curve(updates[first:], first, best_line, f"XOR: accuracy after each update of the perceptron rule, pass {epoch} of {epochs}")
+
+
+def _accuracy_curve(values: list[float], first: int, best_line: float, title: str) -> Curves:
+    return Curves(
+        key="xor-accuracy",
+        title=title,
+        series={"XOR accuracy": ([float(first + k + 1) for k in range(len(values))], values)},
+        x_label="update (4 per pass)",
+        y_label="accuracy",
+        y_min=0.0,
+        y_max=1.0,
+        refs=(RefLine(best_line, f"the best line: {best_line:.0%}"), RefLine(0.5, "a constant guess")),
+    )
+
+
 def _xor_frames(
     updates: list[float], weights: list[tuple[float, float, float]], best_line: float, start: int, period: int
 ) -> Iterator[Event]:
@@ -184,16 +226,7 @@ def _xor_frames(
     shown = min(len(updates), 4 * max(8, start + 3 * period))
     xs = [float(k + 1) for k in range(shown)]
     loop = f"from pass {start} they repeat every {4 * period} updates" if period else "no repeat seen"
-    yield Curves(
-        key="xor-accuracy",
-        title=f"XOR: accuracy after each update of the perceptron rule, first {shown // 4} passes",
-        series={"XOR accuracy": (xs, updates[:shown])},
-        x_label="update (4 per pass)",
-        y_label="accuracy",
-        y_min=0.0,
-        y_max=1.0,
-        refs=(RefLine(best_line, f"the best line: {best_line:.0%}"), RefLine(0.5, "a constant guess")),
-    )
+    yield _accuracy_curve(updates[:shown], 0, best_line, f"XOR: accuracy after each update of the perceptron rule, first {shown // 4} passes")
     yield Curves(
         key="xor-weights",
         title=f"XOR weights after each update: {loop}",

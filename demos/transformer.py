@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from studydl.domain.demos import (
+    AttentionInspect,
     Curves,
     DemoContext,
     DemoSpec,
@@ -167,6 +168,7 @@ def run(ctx: DemoContext) -> Iterator[Event]:
     gen_acc = float((generated == test_out).float().mean())
     gen_seq = float((generated == test_out).all(1).float().mean())
     upper = float(attn[0].triu(diagonal=1).abs().max())
+    yield _step_through(model, example, length, d, causal)
     rows, leak = _future_changes(model, test_in[:64], vocab)
     yield Table(
         "invariance",
@@ -236,3 +238,39 @@ def _future_changes(model: Any, tokens: Any, vocab: int) -> tuple[list[list[Any]
             leak = max(leak, moved)
             rows.append([j, f"{moved:.2g}"])
     return rows, leak
+
+
+def _step_through(model: Any, tokens: Any, length: int, d: int, causal: bool) -> AttentionInspect:
+    """The head on the example sequence: queries, keys and values as the model made them
+    (hooks on its layers), its attention weights, and its own mix of the values."""
+    import torch
+
+    seen: dict[str, Any] = {}
+    hooks = [
+        model.qkv.register_forward_hook(lambda _m, _args, out: seen.__setitem__("qkv", out[0])),
+        model.proj.register_forward_pre_hook(lambda _m, args: seen.__setitem__("mix", args[0][0])),
+    ]
+    try:
+        with torch.no_grad():
+            _, attn = model(tokens[None])
+    finally:
+        for hook in hooks:
+            hook.remove()
+    q, k, v = seen["qkv"].chunk(3, dim=-1)
+    scores = q @ k.T / math.sqrt(d)
+    if causal:
+        n = len(tokens)
+        scores = scores.masked_fill(torch.ones(n, n, dtype=torch.bool).triu(diagonal=1), float("-inf"))
+    labels = ["|" if i == length else str(int(t)) for i, t in enumerate(tokens.tolist())]
+    return AttentionInspect(
+        key="step-through",
+        title="Step through the attention head: one query's scores, softmax and mix of values",
+        queries=labels,
+        keys=labels,
+        scores=scores.tolist(),
+        weights=attn[0].tolist(),
+        values=v.tolist(),
+        outputs=seen["mix"].tolist(),
+        scale=math.sqrt(d),
+        at=length,  # the separator: it writes the first answer token
+    )

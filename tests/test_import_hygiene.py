@@ -40,7 +40,7 @@ def test_core_imports_neither_textual_nor_torch() -> None:
 
 def test_cli_help_does_not_import_heavy_packages() -> None:
     modules = loaded_after("from studydl.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass")
-    for heavy in ("torch", "textual", "pandas", "numpy", "alembic", "plotext", "genanki", "psycopg", "sqlalchemy"):
+    for heavy in ("torch", "textual", "pandas", "numpy", "alembic", "plotext", "genanki", "psycopg", "sqlalchemy", "PIL", "textual_image"):
         assert heavy not in modules, heavy
 
 
@@ -52,3 +52,19 @@ def test_sqlite_collections_never_load_the_postgresql_driver(tmp_path) -> None:
     )
     modules = loaded_after(code)
     assert not {m for m in modules if m == "psycopg" or m.startswith(("psycopg.", "psycopg_"))}
+
+
+def test_pictures_load_pillow_and_textual_image_only_when_one_is_shown() -> None:
+    """On a Kitty terminal the app starts, shows cards and demo views without Pillow or textual-image's renderables."""
+    start = (
+        "from studydl.render import picture_mode\n"
+        "picture_mode.configure(None, env={'TERM': 'xterm-kitty'}, tty=True)\n"
+        "assert picture_mode.mode() == 'kitty'\n"
+        "import studydl.tui.app, studydl.tui.widgets.card_view, studydl.tui.widgets.demo_view\n"
+        "from studydl.render.card_pictures import with_pictures\n"
+        "with_pictures('text', 'Q: no image here', 'deck.md')"
+    )
+    modules = loaded_after(start)
+    assert "PIL" not in modules and "textual_image.renderable" not in modules
+    shown = loaded_after(start + "\nfrom studydl.render.terminal_picture import protocol_module\nprotocol_module('tgp')")
+    assert "PIL" in shown and "textual_image.renderable.tgp" in shown

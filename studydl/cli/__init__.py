@@ -16,6 +16,7 @@ from studydl.home import DB_ENV, HOME_ENV, Home
 COMMANDS = {
     "sync": "studydl.cli.decks:sync",
     "check": "studydl.cli.check:check",
+    "map": "studydl.cli.course_map:map_cmd",
     "due": "studydl.cli.decks:due",
     "cards": "studydl.cli.cards:cards",
     "decks": "studydl.cli.decks:decks_cmd",
@@ -85,13 +86,24 @@ class StudyGroup(click.Group):
     " (postgresql://user@host/dbname; ?studydl=direct to use it without a copy here) or another SQLite file."
     " See docs/devices.md.",
 )
+@click.option(
+    "--images",
+    type=click.Choice(["auto", "cells", "none"]),
+    envvar="STUDYDL_IMAGES",
+    show_envvar=True,
+    help="Pictures (demo frames, a deck's images): as pixels where the terminal shows them (auto:"
+    " Kitty's graphics protocol or Sixel), as character cells, or not at all. Overrides the images setting.",
+)
 @click.version_option(package_name="studydl")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, db: str | None) -> None:
+def cli(ctx: click.Context, home: Path | None, db: str | None, images: str | None) -> None:
     """Study deep learning with spaced repetition: Markdown decks, FSRS scheduling, live PyTorch demos.
 
     Run without a command to open the app.
     """
+    from studydl.render import picture_mode
+
+    picture_mode.configure(images)  # before the app starts: the terminal is asked nothing after
     ctx.obj = CliContext(Home.resolve(home, db))
     if ctx.invoked_subcommand is None:
         from studydl.tui.launch import open_app

@@ -33,6 +33,7 @@ def check(obj: CliContext, paths: tuple[Path, ...], evidence: bool, seeds: int, 
     decks = [parse_file(path, demos) for path in files]
     for deck in decks:
         problems.extend(deck.errors)
+    problems.extend(_course_problems(obj, found.files, decks))
     echo_problems(problems)
     cards = sum(len(deck.cards) for deck in decks)
     click.echo(f"{plural(len(files), 'deck file')}, {plural(cards, 'card')}, {plural(len(problems), 'problem')}")
@@ -41,6 +42,21 @@ def check(obj: CliContext, paths: tuple[Path, ...], evidence: bool, seeds: int, 
         failed |= _evidence(obj, [deck for deck in decks if deck.ok], range(seeds), jobs)
     if failed:
         raise SystemExit(1)
+
+
+def _course_problems(obj: CliContext, files: list, decks: list) -> list:
+    """`requires:` entries naming no deck or section, and cycles, among these decks and the
+    bundled and home decks around them."""
+    from studydl.course.check import course_problems
+    from studydl.decks.parser import parse_file
+
+    if not any(deck.requires for deck in decks):
+        return []
+    home = obj.home
+    given = {f.path for f in files}
+    around = home.named_roots().find([p for p in (home.bundled_decks_dir, home.decks_dir) if p.is_dir()]).files
+    context = [(f, parse_file(f.path)) for f in around if f.path not in given]
+    return course_problems(list(zip(files, decks, strict=True)), context)
 
 
 def _evidence(obj: CliContext, decks: list, seeds: range, jobs: int) -> bool:

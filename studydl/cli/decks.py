@@ -87,6 +87,11 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool, as_json: bool) -
         ):
             for item in items:
                 click.echo(f"{label:>8}  {item.deck}: {_clip(item.question)}  ({item.where})")
+        for hint in report.reworded:
+            click.echo(
+                f"{'hint':>8}  {hint.where}: if this reworded \"{_clip(hint.old_question, 50)}\" (retired with "
+                f"{plural(hint.reviews, 'review')}), put `id: {hint.old_id}` under it to keep that history"
+            )
         for deck in report.decks:
             note = f"  [{deck.note}]" if deck.note else ""
             click.echo(f"{'synced':>8}  {deck.origin:<7}  {deck.name}  ({deck.path}){note}")

@@ -252,6 +252,26 @@ def run_command(
     console.print(_metrics_table(result, run.wall_s))
 
 
+@demo.command("inspect")
+@click.argument("demo_id", metavar="ID")
+@click.option("--at", "at", metavar="CELL|NODE|QUERY", default=None, help="What to explain: ROW,COL of a convolution output, a backprop node (name or step), a query position.")
+@click.option("--map", "map_number", type=click.IntRange(1), default=None, help="A convolution's output map, from 1.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Override a parameter (repeatable).")
+@_demos_dir_option
+def inspect_command(
+    demo_id: str, at: str | None, map_number: int | None, seed: int, assignments: tuple[str, ...], demos_dir: Path | None
+) -> None:
+    """Step through demo ID's model with its own numbers: a convolution cell's window, kernel and
+    products (cnn, conv-arithmetic), a backprop node's chain-rule factors (backprop), a query's
+    scores, softmax and value mix (transformer, encoder-decoder)."""
+    from studydl.cli.demo_inspect import show_steps
+
+    with _errors():
+        run = run_demo(demo_id, seed=seed, overrides=parse_assignments(assignments), demos_dir=demos_dir)
+        show_steps(run, at, map_number, Console(), _show_run)
+
+
 def _run_seeds(
     demo_id: str, text: str, first: int, assignments: tuple[str, ...], as_json: bool, jobs: int, demos_dir: Path | None
 ) -> None:

@@ -23,6 +23,7 @@ from studydl.demos.pictures import (
     markers_along,
     table_art,
 )
+from studydl.demos.pictures.steps import first_step
 from studydl.demos.scales import SPARKS, Plotted, format_value, plotted, sparkline, value_range
 from studydl.domain.demos import (
     Boundary,
@@ -30,6 +31,7 @@ from studydl.domain.demos import (
     Frame,
     Heatmap,
     Images,
+    Inspect,
     Paths,
     Scatter,
     Table,
@@ -239,7 +241,13 @@ def render_frame(frame: Frame) -> RenderableType:
         Text: lambda f: RichText(f.body),
     }
     render = renderers.get(type(frame))
-    body = render(frame) if render else RichText(f"({type(frame).__name__})")
+    if isinstance(frame, Inspect):  # at the demo's own selection; `demo inspect` picks another
+        render = first_step
+    return titled(frame, render(frame) if render else RichText(f"({type(frame).__name__})"))
+
+
+def titled(frame: Frame, body: RenderableType) -> Panel:
+    """`body` in a panel under the frame's title."""
     if len(frame.title) > TITLE_ON_BORDER:  # a border title is cut, not wrapped: put it inside
         return Panel(Group(RichText(frame.title, style="bold"), body), expand=False)
     return Panel(body, title=frame.title, title_align="left", expand=False)

@@ -174,6 +174,18 @@ def _pair_siblings(incoming: list[Incoming], paired: dict[int, int], free: dict[
     return _best_pairs(scored)
 
 
+def likely_rewordings(added: list[Incoming], retired: list[StoredCard]) -> dict[int, int]:
+    """New cards that may be retired cards reworded: same deck and kind, nearest the old line
+    (ties pair nothing). Only a hint for the learner (an `id:` line keeps the history), never a pairing."""
+    scored = [
+        (-abs(old.source_line - item.card.line), i, j)
+        for i, item in enumerate(added)
+        for j, old in enumerate(retired)
+        if old.deck == item.deck and old.kind == item.card.kind
+    ]
+    return _best_pairs(scored)
+
+
 def _best_pairs(scored: Iterable[tuple[tuple, int, int]]) -> dict[int, int]:
     """Greedy by rank, highest first; candidates tied for the same card (either side) pair neither."""
     ordered = sorted(scored, key=lambda t: t[0], reverse=True)

@@ -28,6 +28,7 @@ from studydl.decks.details import (
     read_details,
     split_tags,
 )
+from studydl.decks.requires import own_problems, parse_requires
 from studydl.domain.cards import CardKind, ParsedCard, ParsedDeck
 from studydl.domain.errors import DeckProblem
 
@@ -155,6 +156,10 @@ class _DeckReader:
                 self.last_note = []
             i += 1
         self._close_pending()
+        self.deck.sections = list(dict.fromkeys(card.section for card in self.deck.cards))
+        for line, message in own_problems(self.deck.requires, self.deck.sections):
+            self._problem(line, message)
+        self._check_pictures()
         self._check_duplicates()
         return self.deck
 
@@ -189,6 +194,10 @@ class _DeckReader:
             if name:
                 self.deck.name = name
         self.deck.tags = split_tags(meta.get("tags"))
+        if "requires" in meta:
+            self.deck.requires, problems = parse_requires(meta["requires"], self.lines[start + 1 : end - 1], start + 2)
+            for line, message in problems:
+                self._problem(line, message)
 
     def _on_heading_open(self, tok: Token, inline: Token | None) -> None:
         self._close_pending()
@@ -352,6 +361,21 @@ class _DeckReader:
             self._problem(start + 1, "details block (`demo:`, `id:`, `tags:`, `answer:`, `predict:`...) must follow a card, or a heading before its first card")
 
     # ------------------------------------------------------------ whole deck
+
+    def _check_pictures(self) -> None:
+        """Images the cards reference must be readable files beside the deck (render/card_pictures.py)."""
+        from studydl.render.card_pictures import picture_problems
+
+        for card in self.deck.cards:
+            if "![" in card.question or "![" in card.answer:
+                for message in picture_problems(self.path, f"{card.question}\n{card.answer}"):
+                    self._problem(self._line_with(card.line, "!["), message)
+
+    def _line_with(self, start: int, text: str) -> int:
+        for number in range(start, min(len(self.lines), start + 200) + 1):
+            if text in self.lines[number - 1]:
+                return number
+        return start
 
     def _check_duplicates(self) -> None:
         for line, message in duplicate_problems(self.deck.cards):

@@ -32,6 +32,18 @@ class CardChange:
 
 
 @dataclass(frozen=True)
+class Reworded:
+    """A card added where a card with history was retired in the same sync: maybe one question reworded."""
+
+    where: str
+    """`file:line` of the new card."""
+    old_question: str
+    old_id: str
+    """The retired card's id: as the new card's `id:` line, it brings its history back."""
+    reviews: int
+
+
+@dataclass(frozen=True)
 class DeckSynced:
     """A deck file read into the store by a sync."""
 
@@ -50,6 +62,8 @@ class SyncReport:
     moved: list[CardChange] = field(default_factory=list)
     retired: list[CardChange] = field(default_factory=list)
     restored: list[CardChange] = field(default_factory=list)
+    reworded: list[Reworded] = field(default_factory=list)
+    """Hints: a new card and the retired one it may reword (identity.likely_rewordings)."""
     errors: list[DeckProblem] = field(default_factory=list)
     synced: list[str] = field(default_factory=list)
     """Deck files written to the store in this sync."""

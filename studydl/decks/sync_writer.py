@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from studydl.decks.adopt import adopt_copies
 from studydl.decks.card_columns import text_fields
-from studydl.decks.identity import Incoming, StoredCard, match
+from studydl.decks.identity import Incoming, StoredCard, likely_rewordings, match
 from studydl.decks.roots import BUNDLED, HOME, DeckKey, DeckRoots, origin
-from studydl.decks.sync import CardChange, DeckSynced, SyncReport
+from studydl.decks.sync import CardChange, DeckSynced, Reworded, SyncReport
 from studydl.decks.sync_files import FileState, stored_fingerprint
 from studydl.domain.cards import ParsedCard, ParsedDeck
 from studydl.domain.errors import DeckProblem
 from studydl.store.bulk import insert_rows
-from studydl.store.models import CardRow, DeckRow
+from studydl.store.models import CardRow, DeckRow, ReviewRow
 
 
 @dataclass
@@ -63,6 +63,7 @@ class Writer:
         owner = [p for p in plans for _ in p.deck.cards]
         matching = match(incoming, [_stored(row, keys.get(row.deck_id, "")) for row in rows])
 
+        stand_ins = _stand_ins(incoming, matching.pairs, by_id)
         notes = self._note_uids(incoming, matching.pairs, by_id)
         for i, sid in matching.pairs.items():
             self._update(by_id[sid], incoming[i], decks[incoming[i].deck], owner[i].deck.name, notes)
@@ -73,6 +74,8 @@ class Writer:
                 self.report.added.append(_change(owner[i].deck.name, decks[incoming[i].deck].path, incoming[i].card))
 
         leaving = [by_id[sid] for sid in matching.unmatched if not by_id[sid].retired]
+        for row in self._drop_stand_ins(leaving, stand_ins, keys):
+            leaving.remove(row)
         by_deck_id = {row.id: row for row in self.rows.values()}
         for row in adopt_copies(s, leaving, affected, self.now):
             deck = by_deck_id.get(row.deck_id)
@@ -83,8 +86,29 @@ class Writer:
             row.updated_at = self.now
             deck = by_deck_id.get(row.deck_id)
             self.report.retired.append(CardChange(deck.name if deck else "?", row.question, f"{deck.path if deck else '?'}:{row.source_line}"))
+        self._hint_rewordings([incoming[i] for i in matching.new], [row for row in leaving if row.reps], keys, decks)
         for deck in missing.values():  # kept (its cards hang on it) but marked unsynced
             deck.file_hash = deck.file_size = deck.file_mtime_ns = None
+
+    def _drop_stand_ins(self, leaving: list[CardRow], stand_ins: set[tuple[str, str]], keys: dict[int, str]) -> list[CardRow]:
+        """The empty row of a reworded card whose `id:` now brings the old card back: it goes, unreported."""
+        if not stand_ins:
+            return []
+        empty = [row for row in leaving if not (row.reps or row.state) and (keys.get(row.deck_id, ""), row.content_hash) in stand_ins]
+        answered = set(self.session.scalars(select(ReviewRow.card_id).where(ReviewRow.card_id.in_([row.id for row in empty]))))
+        dropped = [row for row in empty if row.id not in answered]
+        for row in dropped:
+            self.session.delete(row)
+        return dropped
+
+    def _hint_rewordings(self, added: list[Incoming], retired: list[CardRow], keys: dict[int, str], decks: dict[str, DeckRow]) -> None:
+        """A new card where a card with reviews was retired: say which `id:` would keep that history."""
+        if not added or not retired:
+            return
+        pairs = likely_rewordings(added, [_stored(row, keys.get(row.deck_id, "")) for row in retired])
+        for i, j in sorted(pairs.items()):
+            where = f"{decks[added[i].deck].path}:{added[i].card.line}"
+            self.report.reworded.append(Reworded(where, retired[j].question, retired[j].uid, retired[j].reps))
 
     # -- decks -------------------------------------------------------------------
 
@@ -257,6 +281,12 @@ class Writer:
 def _insert_cards(session: Session, rows: list[dict]) -> None:
     """Insert new cards with one executemany (COPY on PostgreSQL) on the session's connection (see store.bulk)."""
     insert_rows(session, "cards", rows)
+
+
+def _stand_ins(incoming: list[Incoming], pairs: dict[int, int], by_id: dict[int, CardRow]) -> set[tuple[str, str]]:
+    """(deck, content) of each card an `id:` line brings back from retirement: a row left with that
+    content in that deck is the new card that stood in for it since the rewording."""
+    return {(incoming[i].deck, incoming[i].card.content_hash) for i, sid in pairs.items() if incoming[i].card.explicit_id and by_id[sid].retired}
 
 
 def _stored(row: CardRow, deck: str) -> StoredCard:

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from studydl.domain.checks import NO_CHECK, AnswerCheck
+from studydl.domain.course import Requirement
 from studydl.domain.errors import DeckProblem
 
 
@@ -73,6 +74,10 @@ class ParsedDeck:
     cards: list[ParsedCard] = field(default_factory=list)
     errors: list[DeckProblem] = field(default_factory=list)
     tags: tuple[str, ...] = ()
+    requires: list[Requirement] = field(default_factory=list)
+    """Prerequisite edges from the front matter's `requires:` (studydl.decks.requires)."""
+    sections: list[str] = field(default_factory=list)
+    """The sections that have cards, in file order."""
 
     @property
     def ok(self) -> bool:

@@ -7,6 +7,8 @@ generator `run(ctx: DemoContext) -> Iterator[Event]`. It imports torch inside
 - `Progress` often (step, metrics) so a front end can show life within 1 s;
 - frames (`Curves`, `Heatmap`, `Boundary`, `Scatter`, `Paths`, `Images`, `Table`, `Text`)
   whenever its picture changes; a frame with the same `key` replaces the older one;
+- optionally an `Inspect` frame (`ConvInspect`, `GradSteps`, `AttentionInspect`) with the
+  model's own numbers, for a view that steps through it (studydl.demos.inspect);
 - exactly one `Result` at the end, with the final metrics and whether the
   teaching point was reached.
 
@@ -231,6 +233,83 @@ class Table(Frame):
 @dataclass(frozen=True)
 class Text(Frame):
     body: str = ""
+
+
+@dataclass(frozen=True)
+class Inspect(Frame):
+    """Base of the frames a learner steps through (studydl.demos.inspect explains a selection).
+
+    They carry the model's own numbers, small: a front end draws the explanation of the
+    selected cell, node or token, not the frame itself.
+    """
+
+
+@dataclass(frozen=True)
+class ConvInspect(Inspect):
+    """One convolution layer on one single-channel input: every output cell is a window of
+    `image` (zero-padded by `padding`) times a kernel, summed, plus the kernel's bias."""
+
+    image: list[list[float]] = field(default_factory=list)
+    kernels: list[list[list[float]]] = field(default_factory=list)
+    """One square kernel per output map."""
+    outputs: list[list[list[float]]] = field(default_factory=list)
+    """The layer's own output maps (before any activation), one per kernel."""
+    bias: list[float] = field(default_factory=list)
+    """One per kernel; empty: no bias."""
+    names: list[str] = field(default_factory=list)
+    """The kernels' names, as the demo's other frames call them."""
+    stride: int = 1
+    padding: int = 0
+    at: tuple[int, int] = (0, 0)
+    """The output cell (row, column) shown first."""
+
+
+@dataclass(frozen=True)
+class GradNode:
+    """One node of a backward pass: its forward value, autograd's gradient of the loss with
+    respect to it, and the local derivative that links it to the node it feeds."""
+
+    name: str
+    value: float
+    grad: float
+    """d loss / d node as autograd computed it."""
+    parent: str | None = None
+    """The node this one feeds (None for the loss)."""
+    local: float = 1.0
+    """d parent / d node, from the forward values."""
+    local_formula: str = ""
+    """The local derivative in symbols: `out(1 − out)`, `h1`, `w2[0]`."""
+
+
+@dataclass(frozen=True)
+class GradSteps(Inspect):
+    """A backward pass node by node, in the order backpropagation visits them (the loss
+    first); each node feeds exactly one other, so its gradient is a product of factors."""
+
+    nodes: list[GradNode] = field(default_factory=list)
+    forward: str = ""
+    """The forward pass in symbols, one line, so the node names read."""
+    at: int = 0
+
+
+@dataclass(frozen=True)
+class AttentionInspect(Inspect):
+    """One attention head on one sequence: the query rows' scores over the keys, the
+    softmax the model took of them, the value vectors and the model's own mix of them."""
+
+    queries: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    scores: list[list[float]] = field(default_factory=list)
+    """q·k / √d per query and key; -inf where a mask forbids the key."""
+    weights: list[list[float]] = field(default_factory=list)
+    """The model's attention weights (the softmax of each row of scores)."""
+    values: list[list[float]] = field(default_factory=list)
+    """One value vector per key."""
+    outputs: list[list[float]] = field(default_factory=list)
+    """The model's output per query: its weights times the values, summed."""
+    scale: float = 1.0
+    """√d, the scores' divisor."""
+    at: int = 0
 
 
 @dataclass(frozen=True)

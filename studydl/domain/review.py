@@ -59,6 +59,8 @@ class Answered:
     """The review-log row this answer wrote."""
     suspended: bool = False
     """True when the card is suspended after this answer (a leech, by default)."""
+    offer: object | None = None
+    """A PrerequisiteOffer (studydl.domain.course) after a repeated lapse, else None."""
 
 
 @dataclass(frozen=True)

@@ -40,20 +40,22 @@ class ReviewEntry:
     difficulty: float | None
     kind: str = SCHEDULED
     """`scheduled`, or `cram` (an answer that changed nothing)."""
+    note: str = ""
+    """What else the answer brought: `offered Backpropagation (58 %)` (studydl.course.lapse_offer)."""
 
 
 def card_history(db: Database, card_id: int, settings: Settings | None = None) -> list[ReviewEntry]:
     """Every answer to the card, oldest first."""
     days = (settings if settings is not None else load_settings(db)).study_days()
     query = (
-        select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_after, ReviewRow.kind)
+        select(ReviewRow.reviewed_at, ReviewRow.rating, ReviewRow.duration_ms, ReviewRow.state_after, ReviewRow.kind, ReviewRow.detail)
         .where(ReviewRow.card_id == card_id)
         .order_by(ReviewRow.reviewed_at, ReviewRow.id)
     )
     with db.read() as s:
         rows = s.execute(query).all()
     entries = []
-    for reviewed_at, rating, duration_ms, state_after, kind in rows:
+    for reviewed_at, rating, duration_ms, state_after, kind, detail in rows:
         after = Memory.from_dict(json.loads(state_after))
         if after.due is None:
             interval = None
@@ -62,9 +64,19 @@ def card_history(db: Database, card_id: int, settings: Settings | None = None) -
         else:
             interval = after.due - reviewed_at
         entries.append(
-            ReviewEntry(reviewed_at, Rating(rating), duration_ms, interval, after.state, after.stability, after.difficulty, kind)
+            ReviewEntry(reviewed_at, Rating(rating), duration_ms, interval, after.state, after.stability, after.difficulty, kind, offer_note(detail))
         )
     return entries
+
+
+def offer_note(detail: str | None) -> str:
+    """`offered Backpropagation (58 %)` for a lapse that offered its prerequisite, else ``."""
+    if not detail or "prerequisite_offer" not in detail:
+        return ""
+    offer = json.loads(detail).get("prerequisite_offer") or {}
+    title = str(offer.get("section", "")).split("#", 1)[-1].rsplit(" / ", 1)[-1]
+    recall = offer.get("recall")
+    return f"offered {title} ({'not studied' if recall is None else f'{recall * 100:.0f} %'})"
 
 
 def starting_memory(state_before: str | None) -> Memory:

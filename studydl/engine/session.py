@@ -79,6 +79,8 @@ class ReviewSession:
         self._reviewed = 0
         self._mixed = {"new": 0, "review": 0}
         self._balancer: LoadBalancer | None = None
+        self._offered: list[int] = []
+        """Cards the learner accepted to review next (a lapse's prerequisite: take_offer)."""
         self._started = self._now()
         self._queue = self._load(self._started)
         if deck is not None and not self._queue.deck_ids:
@@ -133,7 +135,7 @@ class ReviewSession:
             with self.db.raw_read() as con:
                 self._follow_settings(con, now)
                 queue = self._today(now)
-                card_id = self._pick(con, queue, now)
+                card_id = self._offered.pop(0) if self._offered else self._pick(con, queue, now)
                 if card_id is None:
                     return None
                 return self._due_card(con, card_id, now)
@@ -199,6 +201,9 @@ class ReviewSession:
         value), kept as JSON on the log row.
         """
         rating = Rating(rating)
+        offer = self._lapse_offer(card_id, rating)
+        if offer is not None:
+            detail = {**(detail or {}), "prerequisite_offer": offer.to_log(self._uids(offer.card_ids))}
         detail_json = json.dumps(detail, sort_keys=True) if detail else None
         with self._lock:
             queue = self._today(self._now())
@@ -228,7 +233,25 @@ class ReviewSession:
                 leech=result.became_leech,
                 review_id=result.review_id,
                 suspended=result.after.suspended,
+                offer=offer,
             )
+
+    def _lapse_offer(self, card_id: int, rating: Rating):  # -> PrerequisiteOffer | None
+        """After the card's repeated lapses, its weakest prerequisite section (studydl.course.lapse_offer)."""
+        if rating != Rating.AGAIN or self.settings.lapse_prerequisite <= 0:
+            return None
+        from studydl.course.lapse_offer import lapse_offer
+
+        return lapse_offer(self.db, card_id, self._now(), self.settings)
+
+    def _uids(self, card_ids: tuple[int, ...]) -> list[str]:
+        with self.db.raw_read() as con:
+            return [row.uid for cid in card_ids if (row := card_sql.card_row(con, cid)) is not None]
+
+    def take_offer(self, card_ids: tuple[int, ...]) -> None:
+        """Hand these cards out next, before the queue's (the learner accepted a prerequisite offer)."""
+        with self._lock:
+            self._offered = [*card_ids, *self._offered]
 
     def _count_answer(self, queue: Queue, result: AnswerResult, now: datetime) -> None:
         if result.deck_id not in queue.names:  # a deck synced since the session began

@@ -242,6 +242,8 @@ PARSERS: dict[str, Any] = {
     "new_review_mix": _choice(NEW_REVIEW_MIXES),
     "easy_days": _easy_days,
     "load_balancer": _switch,
+    "lapse_prerequisite": lambda t: _whole(t, 0, 99, "a number of lapses from 0 (never) to 99"),
+    "images": _choice({"auto": "pixels where the terminal shows them", "cells": "character cells", "none": "no pictures"}),
 }
 
 

@@ -105,6 +105,11 @@ class Settings(PresetOptions):
     """Deck name -> preset name; a deck not named uses the Default preset."""
     deck_retention: dict[str, float] = field(default_factory=dict)
     """Deck name -> desired retention overriding its preset's (Anki's per-deck override)."""
+    lapse_prerequisite: int = 2
+    """Lapses of a card within a week that offer its weakest prerequisite section next; 0: never
+    (studydl.course.lapse_offer)."""
+    images: str = "auto"
+    """Pictures in the terminal: `auto` (pixels where the terminal shows them), `cells` or `none`."""
 
     def preset_names(self) -> list[str]:
         """Every preset, Default first, then by name."""
@@ -162,7 +167,7 @@ class Settings(PresetOptions):
 OPTION_FIELDS = tuple(f.name for f in fields(PresetOptions))
 PRESET_FIELDS = tuple(name for name in OPTION_FIELDS if name != "fsrs_version")
 """The options each preset has that a learner sets (the model version travels with the parameters)."""
-GLOBAL_FIELDS = ("fuzz", "load_balancer", "day_start_hour", "timezone", "theme", "deck_limits")
+GLOBAL_FIELDS = ("fuzz", "load_balancer", "day_start_hour", "timezone", "theme", "deck_limits", "lapse_prerequisite", "images")
 """The options shared by every preset (Anki: the collection's preferences)."""
 
 RECOMPUTE_PENDING = "recompute_memory_states"
@@ -204,6 +209,8 @@ FIELDS = {
         FieldInfo("theme", "Theme", "colours of the app"),
         FieldInfo("deck_limits", "Per-deck limits", "new/reviews per day for one deck"),
         FieldInfo("parameters", "FSRS parameters", "fitted by `studydl optimize`"),
+        FieldInfo("lapse_prerequisite", "Lapse → prerequisite", "lapses in a week that offer a prerequisite; 0: never"),
+        FieldInfo("images", "Pictures", "auto, cells or none"),
     )
 }
 """Every setting's label and hint, in the order the settings screen shows them."""

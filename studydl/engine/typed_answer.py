@@ -1,9 +1,10 @@
-"""Typed answers: the answer a card expects, the comparison that forgives case, spacing and
-punctuation, and a character diff of what was typed against what was expected.
+"""Typed answers: the answer a card expects, the comparison that forgives case, spacing,
+punctuation and a leading article, and a character diff of what was typed against what was expected.
 
 As Anki's type-in-the-answer: the learner's text and the expected text are compared, the
 differences shown character by character, and right proposes Good, wrong Again. Unlike
-Anki, case, runs of spaces and punctuation do not make an answer wrong.
+Anki, case, runs of spaces, punctuation and a leading `the`, `a` or `an` do not make an
+answer wrong.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from studydl.domain.review import Rating
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"\*\*|__|`")
 """Markdown emphasis and code marks around the expected answer's words."""
+_ARTICLE = re.compile(r"(?:the|an|a)\s+(?=\w\w)", re.IGNORECASE)
+"""A leading article before a word of two letters or more (`a b` names two things: kept)."""
 
 
 def expected_answer(card: CardView) -> str:
@@ -77,22 +80,30 @@ class TypedResult:
         return {"typed": self.typed, "expected": self.expected, "correct": self.correct}
 
 
+def split_article(text: str) -> tuple[str, str]:
+    """`the ReLU` -> (`the `, `ReLU`): a leading article apart from the words after it."""
+    found = _ARTICLE.match(text)
+    return (found.group(), text[found.end() :]) if found else ("", text)
+
+
 def compare(typed: str, expected: str) -> TypedResult:
-    """Compare a typed answer with the expected one; the diff ignores case, as the verdict does."""
+    """Compare a typed answer with the expected one; the diff ignores case and a leading article, as the verdict does."""
     typed, expected = typed.strip(), expected.strip()
-    correct = normalize(typed) == normalize(expected) and bool(normalize(expected))
-    matcher = difflib.SequenceMatcher(None, typed.casefold(), expected.casefold(), autojunk=False)
-    typed_line: list[Segment] = []
-    expected_line: list[Segment] = []
+    typed_article, words = split_article(typed)
+    expected_article, want = split_article(expected)
+    correct = normalize(words) == normalize(want) and bool(normalize(want))
+    typed_line = [Segment(typed_article, "same")]
+    expected_line = [Segment(expected_article, "same")]
+    matcher = difflib.SequenceMatcher(None, words.casefold(), want.casefold(), autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            typed_line.append(Segment(typed[i1:i2], "same"))
-            expected_line.append(Segment(expected[j1:j2], "same"))
+            typed_line.append(Segment(words[i1:i2], "same"))
+            expected_line.append(Segment(want[j1:j2], "same"))
             continue
         if i2 > i1:
-            typed_line.append(Segment(typed[i1:i2], "same" if _forgiven(typed[i1:i2]) else "wrong"))
+            typed_line.append(Segment(words[i1:i2], "same" if _forgiven(words[i1:i2]) else "wrong"))
         if j2 > j1:
-            expected_line.append(Segment(expected[j1:j2], "same" if _forgiven(expected[j1:j2]) else "missed"))
+            expected_line.append(Segment(want[j1:j2], "same" if _forgiven(want[j1:j2]) else "missed"))
     return TypedResult(typed, expected, correct, _merge(typed_line), _merge(expected_line))
 
 

@@ -282,6 +282,10 @@ class StudyApp(AnswerSync, AppActions, App[None]):
         self.synced = True
         if self.settings and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        if self.settings:
+            from studydl.render.picture_mode import apply_setting
+
+            apply_setting(self.settings.images)
         self.refresh_bindings()
         for screen in self._screens():
             screen.post_message(message.home if isinstance(screen, HomeScreen) else DecksChanged())

@@ -171,3 +171,40 @@ def test_edit_exits_0_when_only_another_deck_has_a_problem_and_1_when_the_edited
     monkeypatch.setenv("VISUAL", str(fake_editor(tmp_path, "A: Noise to data samples.", "")))
     broke = run_studydl("edit", "gans", home=home)
     assert broke.returncode == 1 and "gans.md" in broke.stderr.splitlines()[0], broke.stderr
+
+
+REWORD_BEFORE = "---\ndeck: Gates\n---\nQ: Which gate drops cell state?\nA: The forget gate.\n\nQ: What does a GRU merge?\nA: The forget and input gates.\n"
+
+
+def test_sync_hints_that_an_id_keeps_a_reworded_cards_history_and_the_id_brings_it_back(home: Home, write_deck) -> None:
+    from tests.decks.store_helpers import card, cards, history, review
+
+    deck = write_deck("gates.md", REWORD_BEFORE)
+    assert run_studydl("sync", str(deck), home=home).returncode == 0
+    db = home.open_db()
+    try:
+        old = card(db, "drops cell state")
+        for _ in range(3):
+            review(db, old.id)
+        deck.write_text(REWORD_BEFORE.replace("Which gate drops cell state?", "Which LSTM gate decides what the cell state forgets?"))
+        reworded = run_studydl("sync", str(deck), home=home)
+        assert reworded.returncode == 0, reworded.stderr
+        assert "1 added, 0 changed, 0 moved, 1 retired" in reworded.stdout  # another question: a new card
+        hint = [line for line in reworded.stdout.splitlines() if "id:" in line]
+        assert hint == [
+            f"    hint  {deck.resolve()}:4: if this reworded \"Which gate drops cell state?\" (retired with 3 reviews), "
+            f"put `id: {old.uid}` under it to keep that history"
+        ], reworded.stdout
+        new = card(db, "decides what the cell state forgets", retired=False)
+        assert history(db, new.id) == 0
+
+        deck.write_text(deck.read_text().replace("forgets?\nA: The forget gate.\n", f"forgets?\nA: The forget gate.\nid: {old.uid}\n"))
+        adopted = run_studydl("sync", str(deck), home=home)
+        assert adopted.returncode == 0, adopted.stderr
+        assert "restored  Gates: Which LSTM gate decides what the cell state forgets?" in adopted.stdout
+        assert "0 added, 0 changed, 0 moved, 0 retired, 1 restored" in adopted.stdout  # the stand-in's empty row goes
+        (back,) = cards(db, "decides what the cell state forgets")  # one row: the old card, its history with it
+        assert (back.id, back.retired, history(db, back.id), back.reps) == (old.id, False, 3, 3)
+        assert "    hint  " not in adopted.stdout, adopted.stdout
+    finally:
+        db.dispose()

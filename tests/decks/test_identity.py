@@ -57,6 +57,19 @@ def test_reworded_question_is_another_card_and_its_history_comes_back_with_the_q
     assert card(db, "drop from the cell", retired=False).id == before.id and history(db, before.id) == 1
 
 
+def test_a_rewording_hint_names_only_a_retired_card_with_reviews_of_the_same_deck(db: Database, deck: Path, write_deck) -> None:
+    reviewed = card(db, "drop from the cell")
+    review(db, reviewed.id)
+    edit(deck, "Which LSTM gate decides what to drop from the cell state?", "In an LSTM, which gate decides what to drop from the cell?")
+    edit(deck, "Which activation squashes values into (0, 1)?", "Which activation maps any real number into (0, 1)?")  # never reviewed
+    other = write_deck("other.md", "Q: Which gate decides what to drop?\nA: The forget gate.\n")  # another deck
+    report = sync(db, deck, other)
+    assert len(report.added) == 3 and len(report.retired) == 2
+    assert [(h.where, h.old_question, h.old_id, h.reviews) for h in report.reworded] == [
+        (f"{deck.resolve()}:2", reviewed.question, reviewed.uid, 1)
+    ]
+
+
 def test_an_id_keeps_history_through_a_rewording(db: Database, deck: Path) -> None:
     edit(deck, "A: The forget gate.\n", "A: The forget gate.\nid: forget-gate\n")
     sync(db, deck)

@@ -6,7 +6,7 @@ import torch
 
 from studydl.demos import run_to_end
 from studydl.demos.catalogue import load
-from studydl.domain.demos import Heatmap, Table
+from studydl.domain.demos import Curves, Heatmap, Table
 
 
 def test_translates_unseen_sentences_and_attention_aligns_words() -> None:
@@ -41,3 +41,14 @@ def test_training_sentences_never_include_the_test_sentences() -> None:
             )
         else:
             assert where[:3] == [0, 1, 2]
+
+
+def test_loss_and_accuracy_are_drawn_on_their_own_axes() -> None:
+    # One 0-2 axis put accuracy 1.0 at half height: loss gets its own frame, accuracy a fixed 0..1.
+    outcome = run_to_end("encoder-decoder", seed=0, overrides={"steps": 25})
+    frames = {e.key: e for e in outcome.events if isinstance(e, Curves)}
+    loss, accuracy = frames["loss"], frames["accuracy"]
+    assert set(loss.series) == {"loss"} and loss.y_label == "nats"
+    assert set(accuracy.series) == {"words right", "sentences right"}
+    assert (accuracy.y_min, accuracy.y_max) == (0.0, 1.0)
+    assert loss.y_max is None  # the loss keeps the scale its values need

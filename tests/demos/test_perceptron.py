@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studydl.demos import run_to_end
-from studydl.domain.demos import Boundary, Curves, Table
+from studydl.domain.demos import Boundary, Curves, Progress, Table
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -46,3 +46,18 @@ def test_frames_show_one_line_per_gate() -> None:
     table = [e for e in outcome.events if isinstance(e, Table)][-1]
     assert [row[0] for row in table.rows] == ["AND", "OR", "XOR"]
     assert outcome.first_progress_s is not None
+
+
+def test_xor_accuracy_is_shown_live_from_the_first_pass_not_only_at_the_end() -> None:
+    """The three gates train pass by pass side by side: every progress step carries acc_xor, and
+    the XOR accuracy curve is drawn while the rule runs, one more pass each time."""
+    epochs = 12
+    outcome = run_to_end("perceptron", seed=0, overrides={"epochs": str(epochs)})
+    progress = [(n, e) for n, e in enumerate(outcome.events) if isinstance(e, Progress)]
+    assert [e.step for _, e in progress] == list(range(1, epochs + 1)) and progress[-1][1].total == epochs
+    assert all(list(e.metrics) == ["acc_xor", "acc_and", "acc_or"] for _, e in progress)  # XOR first (the CLI shows two)
+    curves = [(n, e) for n, e in enumerate(outcome.events) if isinstance(e, Curves) and e.key == "xor-accuracy"]
+    live = [e for _, e in curves[:-1]]  # the last is the picture of the whole run, cycle found
+    assert len(live) == epochs and curves[0][0] < progress[1][0]  # drawn after the first pass already
+    assert [len(e.series["XOR accuracy"][1]) for e in live[:3]] == [4, 8, 12]  # one more pass each time
+    assert live[-1].series["XOR accuracy"][1][-1] == progress[-1][1].metrics["acc_xor"] == outcome.result.metrics["acc_xor"]

@@ -42,6 +42,29 @@ def test_character_diff_marks_what_was_wrong_and_what_was_missed() -> None:
     assert compare("The forget gate", "the forget gate!").expected_line[-1].kind == "same"
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected", "correct"),
+    [
+        ("the ReLU", "ReLU", True),
+        ("ReLU", "The ReLU.", True),
+        ("a GRU", "GRU", True),
+        ("An LSTM", "LSTM", True),
+        ("a forget gate", "The forget gate.", True),
+        ("the", "ReLU", False),
+        ("the GELU", "ReLU", False),
+        ("ReLU the", "ReLU", False),  # only a leading article
+        ("theReLU", "ReLU", False),  # a word of its own
+        ("b", "a b", False),  # a one-letter word after `a` is a name, not a noun
+        ("A", "A", True),
+    ],
+)
+def test_a_leading_article_is_forgiven(typed: str, expected: str, correct: bool) -> None:
+    result = compare(typed, expected)
+    assert result.correct is correct
+    if correct:  # nor is the article marked in the diff
+        assert all(s.kind == "same" for s in result.typed_line + result.expected_line)
+
+
 def _card(kind: str, question: str, answer: str) -> CardView:
     return CardView(1, "u", "d", "", kind, question, answer, None, (), False, False, "", 1, 0)
 

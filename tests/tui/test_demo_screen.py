@@ -16,7 +16,8 @@ from textual.widgets import Static
 from studydl.demos import get_spec, run_demo
 from studydl.domain.demos import Curves, Paths, Progress, Scatter
 from studydl.tui.screens import demo as demo_module
-from studydl.tui.screens.demo import DemoScreen, Feed
+from studydl.tui.screens.demo import DemoScreen
+from studydl.tui.screens.demo_feed import Feed
 from studydl.tui.widgets.demo_view import FramePanel
 from tests.tui.conftest import HANG_S, settle
 from tests.tui.demo_app import DemoApp

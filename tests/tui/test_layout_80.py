@@ -13,10 +13,12 @@ from textual.widgets import DataTable, Input
 from studydl.domain.demos import Progress, Result
 from studydl.tui.screens.browse import BrowseScreen
 from studydl.tui.screens.browse_view import card_meta
-from studydl.tui.screens.demo import DemoScreen, Snapshot
+from studydl.tui.screens.demo import DemoScreen
+from studydl.tui.screens.demo_feed import Snapshot
 from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.widgets.answer_bar import AnswerBar
+from studydl.tui.widgets.deck_tree import DeckTree
 from studydl.tui.widgets.demo_compare import RunRecord, comparison_table
 from tests.tui.conftest import HANG_S, press, settle, write
 
@@ -135,3 +137,20 @@ async def test_a_run_that_changes_its_length_says_why(app) -> None:
         await settle(pilot)
         status = screen.query_one("#demo-status")
         assert str(status.content) == "step 300/750 (was /1000)" and status.tooltip == "LSTM solved it at step 300"
+
+
+async def test_all_decks_and_its_totals_stay_in_sight_with_the_bundled_decks(study_home, clock) -> None:
+    from studydl.tui.launch import make_app
+    from tests.tui.conftest import screen_text
+
+    write(study_home.decks_dir / "mine.md", "# Part one\n\nQ :: A\n")
+    app = make_app(study_home, clock=clock, watch=False)  # the bundled decks and three of one's own
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(DeckTree)
+        assert len(tree.root.children) >= 13
+        totals = " ".join(tree.root.label.plain.split())  # "All decks 205/532 0 0"
+        await press(pilot, *["down"] * len(tree.root.children), "right", *["down"] * 6)  # into the last deck's sections
+        assert tree.scroll_y > 0  # the list no longer fits: it has scrolled
+        shown = [" ".join(line.replace("│", " ").split()) for line in screen_text(app)]
+        assert any(line.endswith(totals) for line in shown), shown

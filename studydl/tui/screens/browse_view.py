@@ -162,5 +162,5 @@ def history_cells(entry: ReviewEntry) -> tuple[object, ...]:
         Text(RATING_NAMES.get(rating, str(rating)), style=RATING_STYLES.get(rating, "")),
         interval,
         seconds,
-        STATE_NAMES.get(int(entry.state_after), "?"),
+        STATE_NAMES.get(int(entry.state_after), "?") + (f" · {entry.note}" if entry.note else ""),
     )

@@ -7,10 +7,8 @@ hides them): change one and run again (ctrl+r, or enter in a field) without leav
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import work
@@ -24,7 +22,10 @@ from textual.worker import Worker, WorkerState
 
 from studydl.demos import DemoError, DemoRun, get_spec, resolve_params, run_demo, warm_up
 from studydl.demos.verdict import verdict_words
-from studydl.domain.demos import DemoSpec, Event, Frame, ParamValue, Progress, Result
+from studydl.domain.demos import DemoSpec, Frame, Inspect, ParamValue, Progress, Result
+from studydl.tui.screens.demo_capture import CaptureKey
+from studydl.tui.screens.demo_feed import Feed, Snapshot
+from studydl.tui.screens.demo_steps import StepsView
 from studydl.tui.widgets.demo_compare import RunComparison, RunRecord
 from studydl.tui.widgets.demo_params import ParamForm
 from studydl.tui.widgets.demo_view import FramePanel, metrics_table
@@ -34,39 +35,6 @@ WIDE = 100
 KEPT_RUNS = 2
 FIRST_FRAME_WAIT_S = 1.0
 """At most this long the worker waits for the screen to paint (itself, then the first frame)."""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything a run has shown so far; each update carries it whole, so dropping one loses nothing."""
-
-    progress: Progress | None = None
-    history: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
-    """Metric name -> (steps, values) from every Progress so far."""
-    frames: dict[str, Frame] = field(default_factory=dict)
-    """The newest frame of each key, in order of first appearance."""
-
-
-class Feed:
-    """Folds a run's events into snapshots (in the worker thread)."""
-
-    def __init__(self) -> None:
-        self.progress: Progress | None = None
-        self.history: dict[str, tuple[list[float], list[float]]] = {}
-        self.frames: dict[str, Frame] = {}
-
-    def add(self, event: Event) -> Snapshot:
-        if isinstance(event, Progress):
-            self.progress = event
-            for name, value in event.metrics.items():
-                if isinstance(value, int | float) and math.isfinite(value):
-                    steps, values = self.history.setdefault(name, ([], []))
-                    steps.append(float(event.step))
-                    values.append(float(value))
-        elif isinstance(event, Frame):
-            self.frames[event.key] = event
-        history = {name: (list(xs), list(ys)) for name, (xs, ys) in self.history.items()}
-        return Snapshot(self.progress, history, dict(self.frames))
 
 
 def result_text(result: Result, wall_s: float | None) -> Text:
@@ -85,7 +53,7 @@ def result_text(result: Result, wall_s: float | None) -> Text:
     return text
 
 
-class DemoScreen(Screen[None]):
+class DemoScreen(StepsView, CaptureKey, Screen[None]):
     """Runs one demo in a worker thread; escape cancels it and goes back at once."""
 
     CSS_PATH = "../styles/demo.tcss"
@@ -95,6 +63,8 @@ class DemoScreen(Screen[None]):
         Binding("ctrl+r", "rerun", "Run again"),
         Binding("p", "toggle_params", "Parameters"),
         Binding("c", "compare", "Compare runs"),
+        Binding("s", "step_through", "Step through", show=False),  # (its panel says so, first in the list)
+        Binding("k", "capture", "Card"),
     ]
 
     class Status(Message):
@@ -172,11 +142,12 @@ class DemoScreen(Screen[None]):
                     box.border_title = "Metrics while training (each on its own scale)"
                     yield Static(id="metrics-table")
             yield VerticalScroll(id="compare")
+            yield Vertical(id="steps")
         yield Footer()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._screen_ready.set)
-        for hidden in ("#demo-result", "#demo-error", "#live-metrics", "#compare"):
+        for hidden in ("#demo-result", "#demo-error", "#live-metrics", "#compare", "#steps"):
             self.query_one(hidden).display = False
         try:
             self.spec = spec = get_spec(self.demo_id)
@@ -219,6 +190,8 @@ class DemoScreen(Screen[None]):
         self._was_total = 0
         self._panels.clear()
         self._shown.clear()
+        self.inspect = None
+        self._close_steps()
         self.query_one("#frame-list").remove_children()
         for hidden in ("#demo-result", "#demo-error", "#live-metrics"):
             self.query_one(hidden).display = False
@@ -278,11 +251,14 @@ class DemoScreen(Screen[None]):
             if self._shown.get(key) is frame:
                 continue
             self._shown[key] = frame
+            if isinstance(frame, Inspect):  # its panel invites to `s`, the step-through view
+                self._show_inspect(frame)
             if key in self._panels:
                 self._panels[key].show(frame)
             else:
                 self._panels[key] = panel = FramePanel(frame)
-                frame_list.mount(panel)
+                first = isinstance(frame, Inspect) and frame_list.children
+                frame_list.mount(panel, before=0 if first else None)
                 self.call_after_refresh(self._first_frame_shown.set)
 
     def _show_progress(self, progress: Progress) -> None:
@@ -339,10 +315,16 @@ class DemoScreen(Screen[None]):
     # -- keys --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"rerun", "compare"} and self.stepping:
+            return False  # stepping through: `s` goes back to the frames first
         if action in {"rerun", "toggle_params"}:
             return self.spec is not None
         if action == "compare":
             return len(self.runs) >= 2 or None  # None: shown, dimmed, until there are two runs
+        if action == "capture":
+            return self.capture_state()
+        if action == "step_through":
+            return self.inspect is not None  # only for a demo that yields a frame to step through
         return True
 
     def action_rerun(self) -> None:
@@ -364,6 +346,7 @@ class DemoScreen(Screen[None]):
                 form.query("Input, Checkbox, Select").first().focus()
 
     def action_compare(self) -> None:
+        self._close_steps()
         compare = self.query_one("#compare", VerticalScroll)
         frames = self.query_one("#frames")
         if compare.display:

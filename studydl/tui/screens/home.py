@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
         Binding("c", "cram", "Cram"),
         Binding("b", "app.browse", "Browse"),
         Binding("s", "app.stats", "Stats"),
+        Binding("m", "course_map", "Map"),
         Binding("o", "app.settings", "Settings"),
         Binding("ctrl+r", "app.sync", "Sync decks", show=False),
         Binding("question_mark", "app.help", "Help", key_display="?"),
@@ -49,12 +50,19 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Static(Text("Opening your decks…", style="dim"), id="progress")
         yield Static(id="columns")
+        yield Static(id="pinned")
         yield DeckTree(id="decks")
         yield Static(id="hint")
-        yield StudyFooter(compact=True)
+        yield StudyFooter(compact=True, show_command_palette=False)  # ^p still opens it; the deck list needs the room (q Quit at 80 columns)
 
     def on_mount(self) -> None:
-        self.query_one(DeckTree).focus()
+        tree = self.query_one(DeckTree)
+        tree.focus()
+        self.watch(tree, "scroll_y", self._pin_totals)
+
+    def _pin_totals(self, scroll_y: float) -> None:
+        """Once "All decks" scrolls off, its row stays above the list (in the blank line over the heading)."""
+        self.set_class(scroll_y >= 1, "-scrolled")
 
     def on_decks_changed(self, _message: DecksChanged) -> None:
         self.reload()
@@ -92,6 +100,7 @@ class HomeScreen(Screen[None]):
         tree = self.query_one(DeckTree)
         tree.show(data.decks, data.totals)
         self.query_one("#columns", Static).update(heading(tree.name_width + 2))
+        self.query_one("#pinned", Static).update(Text.assemble(tree.ICON_NODE_EXPANDED, tree.root.label))
         self.query_one("#progress", Static).update(self._progress(data))
         self.query_one("#hint", Static).update(self._hint(data, synced))
         if synced:
@@ -139,6 +148,15 @@ class HomeScreen(Screen[None]):
             self.notify("Put the cursor on a deck (or a section) to cram it.")
             return
         self.study_app.action_review(target.deck, target.section, cram=True)
+
+    def action_course_map(self) -> None:
+        """The course map: every section, its prerequisites, shaded by what you remember."""
+        if self.study_app.db is None:
+            self.notify("Still opening the decks…")
+            return
+        from studydl.tui.screens.course_map import CourseMapScreen
+
+        self.app.push_screen(CourseMapScreen())
 
     @on(Tree.NodeSelected)
     def _study(self, event: Tree.NodeSelected) -> None:

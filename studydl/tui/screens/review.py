@@ -145,6 +145,23 @@ class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
         answered = session.answer(card_id, rating, duration_ms, detail)
         log.debug("answer: %.1f ms", (time.perf_counter() - started) * 1000)
         note = "Leech: this card was suspended; edit it or unsuspend it in the browser." if answered.leech and answered.suspended else "Leech: this card keeps being forgotten." if answered.leech else ""
+        if answered.offer is not None:  # a repeated lapse: offer its prerequisite first
+            self.app.call_from_thread(self._offer_prerequisite, session, answered.offer, note)
+            return
+        self._post_next(session, note)
+
+    def _offer_prerequisite(self, session: ReviewSession, offer, note: str) -> None:  # noqa: ANN001
+        from studydl.tui.screens.prerequisite_offer import PrerequisiteOfferScreen
+
+        def chosen(accept: bool | None) -> None:
+            if accept:
+                session.take_offer(offer.card_ids)
+            self._next(session, note)
+
+        self.app.push_screen(PrerequisiteOfferScreen(offer), chosen)
+
+    @work(thread=True, exit_on_error=False, group="engine", description="Next card")
+    def _next(self, session: ReviewSession, note: str = "") -> None:
         self._post_next(session, note)
 
     @work(thread=True, exit_on_error=False, group="engine", description="Undo")

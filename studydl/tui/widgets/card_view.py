@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Rule, Static
 
 from studydl.domain.cards import CardView
+from studydl.render.card_pictures import with_pictures
 
 FLAGS = {1: ("red", "red"), 2: ("orange", "dark_orange"), 3: ("green", "green"), 4: ("blue", "blue")}
 """Flag number -> (name, Rich colour); `f` cycles 0 -> 1 -> ... -> 4 -> 0."""
@@ -43,6 +44,8 @@ class CardPanel(VerticalScroll):
     question_source = ""
     """The Markdown of the question shown (and of the answer, below), as the deck has it."""
     answer_source = ""
+    source_path = ""
+    """The card's deck file: the folder its images (`![](figures/x.png)`) are in."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="where")
@@ -59,8 +62,9 @@ class CardPanel(VerticalScroll):
 
         self.query_one("#where", Static).update(where_text(card))
         self.show_demo_marker(card.demo_id, after_prediction=card.check.predict is not None and not revealed)
+        self.source_path = card.source_path
         if card.question != self.question_source or not self.question_source:
-            self.query_one("#question", Static).update(RichCard(card.question))
+            self.query_one("#question", Static).update(with_pictures(RichCard(card.question), card.question, card.source_path))
         self.question_source = card.question
         self._answer_shown = None if card.answer != self.answer_source else self._answer_shown
         self.answer_source = card.answer
@@ -78,7 +82,7 @@ class CardPanel(VerticalScroll):
         if revealed and self._answer_shown != self.answer_source:
             from studydl.render.rich_card import RichCard
 
-            self.query_one("#answer", Static).update(RichCard(self.answer_source))
+            self.query_one("#answer", Static).update(with_pictures(RichCard(self.answer_source), self.answer_source, self.source_path))
             self._answer_shown = self.answer_source
         self.query_one("#divider").display = revealed
         self.query_one("#answer").display = revealed

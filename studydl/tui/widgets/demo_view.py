@@ -18,9 +18,21 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from studydl.demos.pictures import BoundaryArt, HeatmapArt, ImageGrid, hex_colour, table_art
+from studydl.demos.pictures.steps import invitation
 from studydl.demos.scales import format_value, plotted, sparkline
-from studydl.domain.demos import Boundary, Curves, Frame, Heatmap, Images, Paths, Scatter, Table
+from studydl.domain.demos import (
+    Boundary,
+    Curves,
+    Frame,
+    Heatmap,
+    Images,
+    Inspect,
+    Paths,
+    Scatter,
+    Table,
+)
 from studydl.domain.demos import Text as TextFrame
+from studydl.render import picture_mode
 from studydl.tui.widgets.demo_plots import (
     CloudPlot,
     PathPlot,
@@ -146,6 +158,10 @@ class FramePanel(Vertical):
 
     @staticmethod
     def _renderable(frame: Frame) -> object:
+        if isinstance(frame, Images | Heatmap) and picture_mode.app_mode() == picture_mode.KITTY:  # pixels
+            from studydl.render.terminal_picture import FramePicture
+
+            return FramePicture(frame, picture_mode.KITTY)
         if isinstance(frame, Heatmap):
             return HeatmapArt(frame)
         if isinstance(frame, Boundary):
@@ -156,5 +172,7 @@ class FramePanel(Vertical):
             return table_art(frame)
         if isinstance(frame, TextFrame):
             return Text(frame.body)
+        if isinstance(frame, Inspect):  # the step-through view (`s`) draws it
+            return invitation(frame)
         return Text(f"({type(frame).__name__} frame)", style="dim")
 

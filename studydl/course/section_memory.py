@@ -1,0 +1,121 @@
+"""What the learner remembers of each section: mean retrievability today and the counts.
+
+One read of the store: every active card's section and memory state, and the lapses of
+the last seven study days. Retrievability is FSRS's (engine/fsrs_model.py, the
+learner's parameters), after the whole study days since the card's last review, as the
+scheduler counts them (domain/days.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from studydl.domain.course import deck_key, section_key
+from studydl.domain.review import CardState, Rating
+from studydl.engine.fsrs_model import FsrsModel
+from studydl.engine.settings import Settings
+from studydl.store.db import Database
+from studydl.store.models import CardRow, DeckRow, ReviewRow
+from studydl.store.portable_sql import json_int
+
+WEEK_DAYS = 7
+"""`lapsed this week`: lapses on today's study day and the six before it."""
+
+
+@dataclass
+class SectionMemory:
+    """One section's cards as the learner knows them today."""
+
+    key: str
+    deck: str
+    """The deck's name."""
+    deck_key: str
+    section: str
+    path: str
+    """The deck file (where the store last read it)."""
+    cards: int = 0
+    due: int = 0
+    """Learning and review cards due by the end of today's study day (suspended ones left out)."""
+    new: int = 0
+    lapsed_week: int = 0
+    """Cards of the section that lapsed (Again on a review card) in the last seven study days."""
+    studied: int = 0
+    """Cards with a memory state: the ones retrievability is the mean of."""
+    recall_sum: float = 0.0
+    card_ids: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def retrievability(self) -> float | None:
+        """Mean FSRS retrievability of the studied cards today; None when none is studied."""
+        return self.recall_sum / self.studied if self.studied else None
+
+
+@dataclass(frozen=True)
+class DeckFiles:
+    """Each stored deck with cards: its key, name and file, in the order decks are listed."""
+
+    decks: list[tuple[str, str, str]]
+    """(deck key, name, path)."""
+
+
+def section_memory(db: Database, settings: Settings, now: datetime) -> tuple[dict[str, SectionMemory], DeckFiles]:
+    """Every section with active cards, by its course-map key, with its deck files."""
+    days = settings.study_days()
+    model = FsrsModel(settings.parameters, settings.desired_retention)
+    today = days.day_of(now)
+    day_end = days.start_of(today + 1)
+    week_start = days.start_of(today - WEEK_DAYS + 1)
+    columns = (
+        CardRow.id, DeckRow.rel_path, DeckRow.name, DeckRow.path, CardRow.section, CardRow.state,
+        CardRow.stability, CardRow.last_review, CardRow.due, CardRow.suspended,
+    )  # fmt: skip
+    lapses = (
+        select(ReviewRow.card_id)
+        .where(
+            ReviewRow.reviewed_at >= week_start,
+            ReviewRow.reviewed_at <= now,
+            ReviewRow.rating == int(Rating.AGAIN),
+            ReviewRow.kind == "scheduled",
+            json_int(ReviewRow.state_before, "state") == int(CardState.REVIEW),
+        )
+        .distinct()
+    )
+    with db.read() as s:
+        rows = s.execute(
+            select(*columns).join(DeckRow, CardRow.deck_id == DeckRow.id).where(CardRow.retired.is_(False))
+            .order_by(DeckRow.name, DeckRow.id, CardRow.source_line, CardRow.id)
+        ).all()  # fmt: skip
+        lapsed = set(s.execute(lapses).scalars())
+    out: dict[str, SectionMemory] = {}
+    decks: dict[str, tuple[str, str, str]] = {}
+    for card_id, rel_path, name, path, section, state, stability, last_review, due, suspended in rows:
+        dkey = deck_key(rel_path)
+        decks.setdefault(dkey, (dkey, name, path))
+        key = section_key(dkey, section)
+        memory = out.get(key)
+        if memory is None:
+            memory = out[key] = SectionMemory(key, name, dkey, section, path)
+        memory.cards += 1
+        memory.card_ids.append(card_id)
+        if state == CardState.NEW:
+            memory.new += 1
+        elif not suspended and due is not None and due < day_end:
+            memory.due += 1
+        if card_id in lapsed:
+            memory.lapsed_week += 1
+        if stability is not None and stability > 0 and last_review is not None and state != CardState.NEW:
+            memory.studied += 1
+            memory.recall_sum += model.retrievability(stability, days.days_between(last_review, now))
+    return out, DeckFiles(list(decks.values()))
+
+
+def sections_by_deck(memory: dict[str, SectionMemory]) -> dict[str, list[str]]:
+    """Each deck's sections in file order."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for m in memory.values():
+        out[m.deck_key].append(m.section)
+    return dict(out)

@@ -1,0 +1,85 @@
+"""A lapse leads to its prerequisite: the second lapse in a week offers the weakest prerequisite's demo cards next."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from studydl.domain.review import Rating
+from studydl.engine.history import card_history, replay_card, stored_memory
+from studydl.engine.session import ReviewSession
+from studydl.engine.settings import save_setting
+from studydl.store.models import CardRow, ReviewRow
+from tests.course.conftest import study
+
+LSTM = "Which gate decides what the cell forgets?"
+
+
+def _lapse_lstm(db, clock):  # noqa: ANN001, ANN202
+    """Answer the due cards of Recurrent, Again on the LSTM card; its Answered."""
+    session = ReviewSession(db, "Recurrent", clock=clock)
+    lapse = None
+    while (due := session.next_card()) is not None:
+        again = due.card.question == LSTM and lapse is None
+        answered = session.answer(due.card.id, Rating.AGAIN if again else Rating.GOOD, 4000)
+        if again:
+            lapse = answered
+        clock.advance(minutes=10)
+    return session, lapse
+
+
+def _card_id(db, question: str) -> int:  # noqa: ANN001
+    with db.read() as s:
+        return s.execute(select(CardRow.id).where(CardRow.question == question)).scalar_one()
+
+
+def test_the_second_lapse_in_a_week_offers_the_weakest_prerequisite_demo_card_next(course, clock) -> None:
+    study(course, clock, "Backprop basics")
+    study(course, clock, "Recurrent")
+    clock.advance(days=10)  # every card due; backprop's are not reviewed again from here on
+    _session, first = _lapse_lstm(course, clock)
+    assert first is not None and first.offer is None  # one lapse: nothing yet
+    clock.advance(days=3)
+    session, second = _lapse_lstm(course, clock)
+    offer = second.offer
+    assert offer is not None
+    assert offer.section == "backprop#Backpropagation"  # weaker than the just-reviewed Vanishing gradients
+    assert offer.lapses == 2 and 0 < offer.recall < 0.9
+    assert offer.prompt().startswith(f"You forgot *{LSTM}*; *Backpropagation* is at ")
+    with course.read() as s:
+        demo_cards = set(s.execute(select(CardRow.id).where(CardRow.demo_id == "backprop")).scalars())
+    assert set(offer.card_ids) == demo_cards
+
+    fresh = ReviewSession(course, "Recurrent", clock=clock)
+    fresh.take_offer(offer.card_ids)
+    assert fresh.next_card().card.id == offer.card_ids[0]  # offered next, due or not
+
+    lstm = _card_id(course, LSTM)
+    with course.read() as s:
+        details = [json.loads(d) for d in s.execute(select(ReviewRow.detail).where(ReviewRow.card_id == lstm, ReviewRow.detail.is_not(None))).scalars()]
+    assert [d["prerequisite_offer"]["section"] for d in details] == ["backprop#Backpropagation"]
+    assert stored_memory(course, lstm) == replay_card(course, lstm)  # replay never reads the offer
+    notes = [e.note for e in card_history(course, lstm) if e.note]
+    assert notes == [f"offered Backpropagation ({offer.recall * 100:.0f} %)"]
+
+
+def test_the_setting_turns_it_off(course, clock) -> None:
+    save_setting(course, "lapse_prerequisite", 0)
+    study(course, clock, "Backprop basics")
+    study(course, clock, "Recurrent")
+    clock.advance(days=10)
+    _lapse_lstm(course, clock)
+    clock.advance(days=3)
+    _session, second = _lapse_lstm(course, clock)
+    assert second.offer is None
+
+
+def test_lapses_more_than_a_week_apart_offer_nothing(course, clock) -> None:
+    study(course, clock, "Backprop basics")
+    study(course, clock, "Recurrent")
+    clock.advance(days=10)
+    _lapse_lstm(course, clock)
+    clock.advance(days=8)
+    _session, second = _lapse_lstm(course, clock)
+    assert second is not None and second.offer is None
