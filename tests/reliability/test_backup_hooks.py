@@ -14,6 +14,7 @@ from studydl.store.backup import find_backups
 from studydl.tui.launch import make_app
 from studydl.tui.screens.review import ReviewScreen
 from tests.store.conftest import DECK, answer_all, count_reviews, studydl
+from tests.tui.conftest import started
 
 START = datetime(2026, 3, 28, 20, 0, tzinfo=UTC)  # the evening before summer time in Europe
 
@@ -40,8 +41,7 @@ async def review_one(app, clock: Clock) -> list[datetime]:
     """From the deck list: review the first card (Easy), leave the session with escape, then close the app
     ten minutes later. Returns the times of the backups there were when the session had ended."""
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await started(pilot)
         await pilot.press("down", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -80,8 +80,7 @@ async def test_session_end_and_app_close_make_backups_at_most_every_three_hours(
     clock.advance(hours=2)  # 3 h 25 min after the first backup
     third = build(home, clock)
     async with third.run_test(size=(100, 30)) as pilot:
-        await third.workers.wait_for_complete()
-        await pilot.pause()
+        await started(pilot)
     backups = find_backups(home.backups_dir)
     assert [b.taken_at for b in backups] == [START + timedelta(seconds=5), clock.now]  # made when the app closed
     assert count_reviews(backups[-1].path) == 2
@@ -89,8 +88,7 @@ async def test_session_end_and_app_close_make_backups_at_most_every_three_hours(
     clock.advance(hours=4)
     fourth = build(home, clock)
     async with fourth.run_test(size=(100, 30)) as pilot:
-        await fourth.workers.wait_for_complete()
-        await pilot.pause()
+        await started(pilot)
     assert len(find_backups(home.backups_dir)) == 2  # nothing changed since: no copy of the same bytes
 
 
@@ -98,16 +96,14 @@ async def test_a_session_left_without_answers_makes_no_backup_twice(home: Home, 
     clock = Clock()
     app = build(home, clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await started(pilot)
     assert len(find_backups(home.backups_dir)) == 1  # the synced deck is a change
     copy = tmp_path / "copy"
     shutil.copytree(home.backups_dir, copy)
     clock.advance(hours=5)
     again = build(home, clock)
     async with again.run_test(size=(100, 30)) as pilot:
-        await again.workers.wait_for_complete()
-        await pilot.pause()
+        await started(pilot)
     assert sorted(p.name for p in home.backups_dir.iterdir()) == sorted(p.name for p in copy.iterdir())
 
 

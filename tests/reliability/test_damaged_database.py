@@ -17,6 +17,7 @@ from studydl.store.damage import DatabaseDamaged
 from studydl.tui.launch import make_app, open_app
 from tests.conftest import run_studydl
 from tests.store.conftest import DAMAGE, damage, studydl
+from tests.tui.conftest import settle
 
 # Each command with arguments that make it use the database.
 USES_THE_DATABASE = {
@@ -34,6 +35,7 @@ USES_THE_DATABASE = {
     "decks": [],
     "edit": ["activations"],
     "copy-to": ["{copy}"],
+    "map": [],
 }
 WITHOUT_THE_DATABASE = {"check": ["{deck}"], "demo": ["list"]}
 SPECIAL = {"doctor", "restore"}  # tested below and in tests/store: the remedies
@@ -107,9 +109,10 @@ async def test_damage_found_inside_the_app_is_a_notification(reviewed: Home) -> 
     damage(reviewed, "malformed pages")
     app = make_app(reviewed, deck_roots=[reviewed.decks_dir], watch=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        errors = [n for n in app._notifications if n.severity == "error"]
+        for _ in range(200):  # the sync worker starts after the first refresh: wait for it, not only for workers
+            await settle(pilot)
+            if errors := [n for n in app._notifications if n.severity == "error"]:
+                break
         assert errors and all("`studydl doctor`" in n.message and "`studydl restore FILE`" in n.message for n in errors)
         assert not any("Traceback" in n.message for n in errors)
     assert app.return_code in (0, None)

@@ -129,6 +129,17 @@ async def settle(pilot: Pilot) -> None:
     raise AssertionError("workers kept starting")
 
 
+async def started(pilot: Pilot) -> None:
+    """Wait until the app's store is open and its first sync done (the sync worker starts after the first
+    refresh, so on a loaded machine a wait for workers alone can come before it exists)."""
+    app = pilot.app
+    for _ in range(200):
+        await settle(pilot)
+        if app.synced:
+            return
+    raise AssertionError("the app never finished its first sync")
+
+
 async def press(pilot: Pilot, *keys: str) -> None:
     """Press keys one at a time, letting each one's engine call finish."""
     for key in keys:
