@@ -2,7 +2,7 @@
 # Each first sets up what is missing and nothing more on later uses: `make run` the
 # virtual environment with what running needs (the CPU build of torch 2.13.0 among
 # it); `make test` adds the test extras (pytest, hypothesis, Anki's backend...) and
-# Debian's faketime and PostgreSQL. Arguments go through ARGS:
+# Debian's faketime, PostgreSQL and Chromium. Arguments go through ARGS:
 # `make run ARGS="--home /tmp/h"`, `make test ARGS="tests/decks -x"`.
 PYTHON ?= python3
 VENV := .venv

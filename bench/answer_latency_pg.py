@@ -99,7 +99,7 @@ def main() -> None:
         if bin_dir is None:
             raise SystemExit("PostgreSQL's initdb/pg_ctl not found (Debian: apt-get install postgresql), or pass --url")
         server = PgServer(bin_dir, durable=True).start()
-        url = server.url()
+        url = server.url(direct=True)
     load_before = os.getloadavg()[0]
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,7 +1,8 @@
 """The studydl home: the database, the user's own decks and the log, in one folder.
 
-The database may live elsewhere instead (`--db URL` / `STUDYDL_DB`: a PostgreSQL
-server shared by several devices); the home still holds the decks and the log.
+With `--db postgresql://...` (or STUDYDL_DB) the home's database is this device's own
+store, synced with the shared log on the server (studydl/replica); with
+`?studydl=direct` the server is the store itself, and the home holds the decks and the log.
 """
 
 from __future__ import annotations
@@ -47,22 +48,29 @@ class Home:
 
     @property
     def server(self):  # -> DbLocation | None (import deferred, as in open_db)
-        """The database server `--db` names; None when the database is a SQLite file (`db_path`)."""
+        """The server that is the store itself (`--db postgresql://...?studydl=direct`); None when the store is a SQLite file."""
+        where = self._location()
+        return where if where is not None and where.is_server and where.direct else None
+
+    @property
+    def shared_log(self):  # -> DbLocation | None
+        """The server holding the shared log this device's store syncs with (`--db postgresql://...`); None: no sync."""
+        where = self._location()
+        return where if where is not None and where.is_server and not where.direct else None
+
+    def _location(self):  # -> DbLocation | None
         if not self.db_url:
             return None
         from studydl.store.location import locate
 
-        where = locate(self.db_url)
-        return where if where.is_server else None
+        return locate(self.db_url)
 
     @property
     def db_path(self) -> Path:
-        """The SQLite file: the home's studydl.db, or the file `--db` names (unused when it names a server)."""
-        if self.db_url:
-            from studydl.store.location import locate
-
-            if (path := locate(self.db_url).path) is not None:
-                return path
+        """The SQLite file: the home's studydl.db (also with a shared log), or the file `--db` names."""
+        where = self._location()
+        if where is not None and where.path is not None:
+            return where.path
         return self.root / "studydl.db"
 
     @property

@@ -136,9 +136,10 @@ class PgServer:
 
     # -- collections ---------------------------------------------------------------
 
-    def url(self, dbname: str = DATABASE, schema: str | None = None) -> str:
-        query = f"?options={quote(f'-csearch_path={schema}')}" if schema else ""
-        return f"postgresql://{USER}@127.0.0.1:{self.port}/{dbname}{query}"
+    def url(self, dbname: str = DATABASE, schema: str | None = None, *, direct: bool = False) -> str:
+        """`direct`: a collection every device uses directly (`?studydl=direct`); else a shared log's URL."""
+        query = [*(["studydl=direct"] if direct else []), *([f"options={quote(f'-csearch_path={schema}')}"] if schema else [])]
+        return f"postgresql://{USER}@127.0.0.1:{self.port}/{dbname}{'?' if query else ''}{'&'.join(query)}"
 
     def admin(self, dbname: str = DATABASE):  # -> psycopg.Connection (autocommit)
         import psycopg
@@ -146,11 +147,18 @@ class PgServer:
         return psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname=dbname, autocommit=True)
 
     def new_collection(self) -> str:
-        """A URL naming an empty schema of its own: a fresh studydl collection."""
+        """A URL naming an empty schema of its own: a fresh studydl collection, used directly."""
+        return self.url(schema=self.new_schema(), direct=True)
+
+    def new_shared_log(self) -> str:
+        """A URL naming an empty schema of its own: a fresh shared log for devices' own stores to sync with."""
+        return self.url(schema=self.new_schema())
+
+    def new_schema(self) -> str:
         schema = f"t{os.getpid()}_{next(self._schemas)}"
         with self.admin() as con:
             con.execute(f"CREATE SCHEMA {schema}")
-        return self.url(schema=schema)
+        return schema
 
 
 def wait_until(predicate, timeout: float = 30.0, step: float = 0.05) -> bool:  # noqa: ANN001

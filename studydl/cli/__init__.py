@@ -33,6 +33,7 @@ COMMANDS = {
     "restore": "studydl.cli.backup:restore",
     "doctor": "studydl.cli.backup:doctor",
     "copy-to": "studydl.cli.database:copy_to",
+    "serve": "studydl.cli.serve:serve",
 }
 """Subcommands, imported only when used (click's lazy-group pattern): opening the app
 with plain `studydl` skips ~170 ms of command modules (rich progress, demo renderers)."""
@@ -81,8 +82,9 @@ class StudyGroup(click.Group):
     metavar="URL",
     envvar=DB_ENV,
     show_envvar=True,
-    help="The database, when not the home's SQLite file: a PostgreSQL server shared by your devices"
-    " (postgresql://user@host/dbname) or another SQLite file. See docs/devices.md.",
+    help="The database, when not the home's SQLite file: a PostgreSQL server your devices sync with"
+    " (postgresql://user@host/dbname; ?studydl=direct to use it without a copy here) or another SQLite file."
+    " See docs/devices.md.",
 )
 @click.option(
     "--images",

@@ -30,6 +30,24 @@ class CliContext:
                 " the server's own tools (pg_dump; restore with pg_restore), see docs/devices.md"
             )
 
+    def sync_answers(self, *, note: bool = True):  # -> SyncReport | None
+        """With a shared log (`--db postgresql://...`): push and pull answers now; None without one.
+
+        A server that cannot be reached is noticed at once (a short connect timeout) and
+        nothing waits for it; with `note`, one line on stderr says so.
+        """
+        server = self.home.shared_log
+        if server is None:
+            return None
+        from studydl.replica.sync import sync_answers
+
+        report = sync_answers(self.db, server)
+        if note and report.error is not None:
+            from studydl.domain.words import plural
+
+            click.echo(f"offline, {plural(report.waiting, 'answer')} waiting ({report.error})", err=True)
+        return report
+
     @property
     def db(self):  # -> studydl.store.db.Database
         if self._db is None:

@@ -14,8 +14,9 @@ def copy_to(obj: CliContext, target: str) -> None:
     """Copy this collection (decks, cards, review log, settings) into an empty database.
 
     URL is a PostgreSQL server (postgresql://user@host/dbname) or a SQLite file. To
-    move your collection to a server, run `studydl copy-to postgresql://...` once,
-    then use that server on every device: `--db URL` or `STUDYDL_DB=URL`.
+    use a collection on a server directly from every device, run `studydl copy-to
+    postgresql://...` once, then `--db URL?studydl=direct` (or STUDYDL_DB) on each
+    (a server URL without it names the shared log that devices' own copies sync with).
     The other way round (`studydl --db URL copy-to ~/studydl-copy.db`) takes a copy of a server's collection.
     """
     from studydl.store.copy import copy_collection
@@ -33,4 +34,4 @@ def copy_to(obj: CliContext, target: str) -> None:
         f" {counts['settings']} settings and {counts['presets']} presets to {destination.location}."
     )
     if destination.location.is_server:
-        click.echo("Use it on this device and your others with --db URL, or STUDYDL_DB=URL (see docs/devices.md).")
+        click.echo("Use it directly on this device and your others: --db URL?studydl=direct, or STUDYDL_DB (see docs/devices.md).")

@@ -50,8 +50,9 @@ def _clip(text: str, width: int = 70) -> str:
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and errors.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout: the decks' summary and the answers that moved.")
 @pass_ctx
-def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
+def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
     """Read deck files into the store and print what was added, changed, retired and restored.
 
     Without PATH: the bundled decks and the decks folder of your home. A file in
@@ -59,11 +60,23 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
     replaces it (`studydl decks` lists which decks are bundled and which are yours).
     A deck with errors is reported as file:line: message and left untouched in the
     store; the others still sync (exit status 1).
+
+    With a server (`--db postgresql://...`): then push this device's answers to the
+    shared log and pull the other devices' (docs/devices.md), and print what moved;
+    a server that cannot be reached is said so, and nothing is lost (exit status 0).
     """
+    from studydl.cli.sync_report import answers_line, sync_json
     from studydl.decks.sync import sync_decks
 
     targets = list(paths) or obj.home.ensure().deck_roots()
     report = sync_decks(obj.db, targets, roots=obj.home.named_roots(), known_demos=known_demo_ids())
+    answers = obj.sync_answers(note=False)
+    if as_json:
+        click.echo(json.dumps(sync_json(report, answers), indent=2, ensure_ascii=False))
+        echo_problems(report.errors)
+        if report.errors:
+            raise SystemExit(1)
+        return
     if not quiet:
         for label, items in (
             ("added", report.added),
@@ -91,6 +104,8 @@ def sync(obj: CliContext, paths: tuple[Path, ...], quiet: bool) -> None:
         f"{len(report.retired)} retired, {len(report.restored)} restored; "
         f"{plural(len(report.synced), 'deck file')} synced, {report.unchanged} unchanged"
     )
+    if answers is not None:
+        click.echo(answers_line(answers))
     echo_problems(report.errors)
     if report.errors:
         raise SystemExit(1)
@@ -104,6 +119,7 @@ def due(obj: CliContext, as_json: bool) -> None:
     from studydl.domain.cards import DeckCounts
     from studydl.engine.deck_counts import deck_tree_counts, read_settings, tree_counts
 
+    obj.sync_answers()  # with a server: the other devices' answers first (never waiting for one away)
     now = datetime.now(UTC)
     db = obj.db
     with db.raw_read() as con:  # plain SQL: this whole command is a read a learner waits for

@@ -238,8 +238,13 @@ class PlainReview:
 
 
 def plain_review(obj: CliContext, deck: str | None, stream: TextIO, cram: bool = False) -> None:
-    """Run a plain review (or cram) session until q, end of input or nothing left; then the backup a session makes."""
+    """Run a plain review (or cram) session until q, end of input or nothing left; then the backup a session makes.
+
+    With a server, the other devices' answers are pulled first and this session's pushed at its end.
+    """
+    obj.sync_answers()
     PlainReview(obj, deck, stream, cram).run()
+    obj.sync_answers()
     from studydl.cli.backup import backup_after_session
 
     backup_after_session(obj)

@@ -9,9 +9,10 @@ begin mid-way, from the state its first logged answer records).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -100,6 +101,7 @@ def replay(
     settings: Settings,
     start: Memory | None = None,
     logged_dues: Sequence[datetime | None] | None = None,
+    seeds: Sequence[int] | None = None,
 ) -> Memory:
     """The card's scheduling state after these answers (oldest first), from `start` (a new card).
 
@@ -107,18 +109,49 @@ def replay(
     review interval depends on the other cards due at the time, which one card's answers
     do not hold: where the replay gives a review card and the log a study-day start after
     the answer, the log's day is taken (the balancer's choice), and the next answer
-    starts from it, as the answer did.
+    starts from it, as the answer did. `seeds`: the card id each answer's fuzz was seeded
+    with, when not `card_id` (answers given on another device, where the card has
+    another id: studydl/replica).
     """
+    memory = start if start is not None else Memory()
+    for memory in replay_steps(card_id, answers, settings, start, logged_dues, seeds):  # noqa: B007 - the last one
+        pass
+    return memory
+
+
+def replay_steps(
+    card_id: int,
+    answers: Iterable[tuple[datetime, Rating | int]],
+    settings: Settings,
+    start: Memory | None = None,
+    logged_dues: Sequence[datetime | None] | None = None,
+    seeds: Sequence[int] | None = None,
+) -> Iterator[Memory]:
+    """`replay`, answer by answer: the state after each."""
     scheduler = CardScheduler(settings)
-    days = scheduler.days
-    balanced = settings.load_balancer and settings.fuzz and logged_dues is not None
     memory = start if start is not None else Memory()
     for index, (reviewed_at, rating) in enumerate(answers):
-        memory, _ = scheduler.review(card_id, memory, Rating(rating), reviewed_at)
-        logged = logged_dues[index] if balanced and logged_dues is not None and index < len(logged_dues) else None
-        chosen = logged is not None and logged > reviewed_at and logged == days.start_of(days.day_of(logged))
-        if chosen and memory.state == CardState.REVIEW and logged != memory.due:
-            memory = replace(memory, due=logged)
+        seed = seeds[index] if seeds is not None and index < len(seeds) else card_id
+        logged = logged_dues[index] if logged_dues is not None and index < len(logged_dues) else None
+        memory = replay_step(scheduler, seed, memory, rating, reviewed_at, logged if logged_dues is not None else _UNLOGGED)
+        yield memory
+
+
+_UNLOGGED: Any = object()
+
+
+def replay_step(
+    scheduler: CardScheduler, seed: int, memory: Memory, rating: Rating | int, at: datetime, logged_due: datetime | None
+) -> Memory:
+    """One answer of a replay: the state after it (`logged_due`: the due date the answer left in the log, see `replay`)."""
+    settings = scheduler.settings
+    memory, _ = scheduler.review(seed, memory, Rating(rating), at)
+    if logged_due is _UNLOGGED or not (settings.load_balancer and settings.fuzz) or logged_due is None:
+        return memory
+    days = scheduler.days
+    chosen = logged_due > at and logged_due == days.start_of(days.day_of(logged_due))
+    if chosen and memory.state == CardState.REVIEW and logged_due != memory.due:
+        memory = replace(memory, due=logged_due)
     return memory
 
 

@@ -2,7 +2,9 @@
 
 `--db URL` / `STUDYDL_DB` name it: `postgresql://user@host:5432/dbname` (psycopg 3 is
 the driver; `postgresql+psycopg://` is accepted too), `sqlite:////abs/path.db`, or a
-plain file path. Messages name the database without its password.
+plain file path. Messages name the database without its password. A server URL names
+the shared log the devices' own stores sync with (studydl/replica), or with
+`?studydl=direct` a collection every device uses directly.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
 PG_DRIVER = "postgresql+psycopg"
+MODE_KEY, DIRECT = "studydl", "direct"
+"""`postgresql://...?studydl=direct`: the server is the store itself (see DbLocation.direct)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class DbLocation:
     """The server's SQLAlchemy URL; None for a SQLite file."""
     path: Path | None = None
     """The SQLite file; None for a server."""
+    direct: bool = False
+    """A server every device reads and writes directly (`?studydl=direct`), with no local copy;
+    without it a server URL names the shared log the devices' own stores sync with."""
 
     @property
     def url(self) -> URL:
@@ -103,7 +110,11 @@ def locate(value: str | Path) -> DbLocation:
             raise StoreError(f"--db: studydl talks to PostgreSQL through psycopg 3; write postgresql://... (not {url.drivername}://)")
         if not url.database:
             raise StoreError(f"--db: name the database in the URL: {_hide_password(text)} (e.g. postgresql://me@host/studydl)")
-        return DbLocation(server_url=url.set(drivername=PG_DRIVER))
+        mode = _query_value(url, MODE_KEY)
+        if mode not in (None, DIRECT):
+            raise StoreError(f"--db: {MODE_KEY}={mode} in {_hide_password(text)}: the one mode is {MODE_KEY}={DIRECT}")
+        url = url.difference_update_query([MODE_KEY])
+        return DbLocation(server_url=url.set(drivername=PG_DRIVER), direct=mode == DIRECT)
     raise StoreError(f"--db: {backend} databases are not supported (use a SQLite file or a PostgreSQL server)")
 
 

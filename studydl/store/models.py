@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -139,6 +140,16 @@ class ReviewRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     """JSON of what the learner answered on a card that checks itself: the typed text and
     whether it matched; a prediction, the parameters drawn, the measured value."""
+    event_id: Mapped[str | None] = mapped_column(String(32))
+    """The answer's id in the shared log of the learner's devices (studydl/replica); NULL
+    until this device first syncs with a server (or on a device that never does)."""
+
+    __table_args__ = (
+        Index("ux_review_log_event", "event_id", unique=True, sqlite_where=text("event_id IS NOT NULL"),
+              postgresql_where=text("event_id IS NOT NULL")),
+        # the answers not yet given to the shared log: few, and counted for the footer after each answer
+        Index("ix_review_log_unsynced", "id", sqlite_where=text("event_id IS NULL"), postgresql_where=text("event_id IS NULL")),
+    )
 
 
 class SettingRow(Base):
@@ -190,3 +201,62 @@ class DeckOptionsRow(Base):
     """NULL: the Default preset."""
     desired_retention: Mapped[float | None] = mapped_column(Float)
     """NULL: the preset's."""
+
+
+class SyncEventRow(Base):
+    """An event of the shared log of the learner's devices, as this device knows it (studydl/replica).
+
+    Its own events (answers, undos, card and settings changes) until and after they are
+    pushed, and every other device's it pulled. `kind`: `answer`, `undo`, `card` (a
+    suspend, flag or bury) or `setting`; `body` is the event's JSON as the server holds it.
+    """
+
+    __tablename__ = "sync_events"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """Globally unique (a random UUID): the server's unique constraint deduplicates by it."""
+    device: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    """When it happened, on the device's clock (answers: the review's time)."""
+    kind: Mapped[str] = mapped_column(String(10))
+    card: Mapped[str | None] = mapped_column(String(100))
+    """The card's uid on the device that made the event (answers, undos, card changes)."""
+    target: Mapped[str | None] = mapped_column(Text)
+    """What a later event of the same kind replaces or removes: an undo's answer id, a card
+    change's field, a setting's document key (`s:KEY`, `p:PRESET`, `d:DECK`)."""
+    body: Mapped[str] = mapped_column(Text)
+    card_id: Mapped[int | None] = mapped_column(Integer)
+    """The card on this device (NULL until found: a deck this device has not synced yet)."""
+    pushed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """On the server (every pulled event is)."""
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Taken into this device's store (its own events always are)."""
+
+    __table_args__ = (
+        Index("ix_sync_events_target", "kind", "target"),
+        Index("ix_sync_events_card", "card_id", "kind", "target"),
+        Index("ix_sync_events_uid", "card"),
+        Index("ix_sync_events_unpushed", "device", sqlite_where=text("pushed = 0"), postgresql_where=text("NOT pushed")),
+        Index("ix_sync_events_unapplied", "kind", sqlite_where=text("applied = 0"), postgresql_where=text("NOT applied")),
+    )
+
+
+class SyncMarkRow(Base):
+    """Something changed on this device that the shared log must hear of (written by SQLite
+    triggers: store/sync_triggers.py): a setting, preset or deck option (`s:`, `p:`, `d:`), a
+    card's suspend, flag or bury (`c:ID:FIELD`), an answer that had been synced undone (`u:ID`)."""
+
+    __tablename__ = "sync_marks"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    at: Mapped[str] = mapped_column(String(30))
+    """UTC time of the change, `YYYY-MM-DD HH:MM:SS.SSS` (SQLite's clock)."""
+
+
+class SyncStateRow(Base):
+    """This device's part in the shared log: its id and name, how far it has pulled."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

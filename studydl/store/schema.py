@@ -19,7 +19,7 @@ from studydl.store.damage import DatabaseDamaged, sqlite_damage
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-HEAD = "0008"
+HEAD = "0009"
 """The newest schema revision; a test checks it equals the Alembic scripts' head."""
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -127,8 +127,10 @@ def create_on(connection: Connection) -> None:
     from sqlalchemy import text
 
     from studydl.store.models import Base
+    from studydl.store.sync_triggers import create_triggers
 
     Base.metadata.create_all(connection)
+    create_triggers(connection)
     connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
     connection.exec_driver_sql("DELETE FROM alembic_version")
     connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD})

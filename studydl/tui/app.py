@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from studydl.domain.errors import DeckProblem, StudyError
 from studydl.domain.words import problems_in_files
 from studydl.home import Home
+from studydl.tui.answer_sync import AnswerSync
 from studydl.tui.app_actions import AppActions
 from studydl.tui.commands import StudyCommands
 from studydl.tui.messages import DeckFilesChanged, DecksChanged, DecksSynced, HomeLoaded, StoreReady
@@ -53,7 +54,7 @@ def describe_error(error: BaseException, log_path: Path, db_path: Path | None = 
     return f"{type(error).__name__}: {error}\n(details in {log_path})"
 
 
-class StudyApp(AppActions, App[None]):
+class StudyApp(AnswerSync, AppActions, App[None]):
     """Spaced repetition in the terminal. Build with `studydl.tui.launch.make_app`."""
 
     TITLE = "studydl"
@@ -117,11 +118,16 @@ class StudyApp(AppActions, App[None]):
         self.screen_change_signal.subscribe(self, self._on_screen_change)
 
     def on_unmount(self) -> None:
-        """The app closes: the automatic backup (at most every few hours; see store/backup_policy.py)."""
+        """The app closes: the automatic backup (at most every few hours; see store/backup_policy.py), and
+        with a shared log a last sync."""
         try:
             self.backup_now()
         except Exception:
             log.exception("automatic backup at close failed")
+        try:
+            self.push_at_close()
+        except Exception:
+            log.exception("sync at close failed")
 
     def _stamp(self, stamp: Path, event: str) -> None:
         """Benchmark mode: note when the first paint ("paint") and the counts ("ready") happened."""
@@ -222,6 +228,8 @@ class StudyApp(AppActions, App[None]):
         reviewing = review is not None and any(isinstance(s, review.ReviewScreen) for s in self.screen_stack)
         if self._reviewing and not reviewing:
             self.auto_backup()
+            if self.home.shared_log is not None:
+                self.sync_answers()
         self._reviewing = reviewing
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -283,6 +291,7 @@ class StudyApp(AppActions, App[None]):
             screen.post_message(message.home if isinstance(screen, HomeScreen) else DecksChanged())
         if self.watch_decks_enabled:  # (an edit from now on is seen; one made before is in this sync)
             self.watch_decks()
+        self.start_answer_sync()
         self.call_after_refresh(self.settle_heap, "start-up")
 
     def on_decks_synced(self, message: DecksSynced) -> None:

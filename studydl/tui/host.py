@@ -39,6 +39,9 @@ class StudyHost(Protocol):
     def edit_card(self, card: CardView) -> None:
         """Open the card's deck file at its line in the learner's editor, then sync."""
 
+    def count_waiting(self) -> None:
+        """Recount the answers waiting for the shared log's server while it is away (any thread)."""
+
     def settle_heap(self, stage: str) -> None:
         """Once per stage: move what is allocated so far out of the cyclic GC's reach."""
 

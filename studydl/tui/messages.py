@@ -11,6 +11,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from studydl.domain.errors import DeckProblem
     from studydl.domain.review import DueCard, QueueCounts, SessionSummary
+    from studydl.replica.sync import SyncReport
     from studydl.store.db import Database
     from studydl.tui.home_data import HomeData
 
@@ -94,3 +95,10 @@ class HomeLoaded(Message):
     seconds: float
     generation: int = 0
     """Which load of the home screen it answers (0: the start-up load); an older one than shown is dropped."""
+
+
+@dataclass
+class AnswersSynced(Message):
+    """A sync with the shared log finished, or found the server away (posted to the app)."""
+
+    report: SyncReport

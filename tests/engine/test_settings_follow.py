@@ -11,7 +11,7 @@ from studydl.engine.optimize import save_parameters
 from studydl.engine.scheduler import CardScheduler
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import RECOMPUTE_PENDING, load_settings, save_changes
-from studydl.store import schema
+from studydl.store import schema, sync_triggers
 from tests.backends import open_db
 from tests.engine.engine_samples import card_ids
 
@@ -58,6 +58,13 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(synced, home
     with synced.write() as s:
         s.execute(text("update cards set stability = 99.0, difficulty = 9.9 where id = :id"), {"id": card_id})
         s.execute(text("update alembic_version set version_num = '0004'"))
+        for trigger in sync_triggers.NAMES if synced.dialect == "sqlite" else ():  # added after 0004 (0009)
+            s.execute(text(f"drop trigger {trigger}"))
+        for index in ("ux_review_log_event", "ix_review_log_unsynced"):
+            s.execute(text(f"drop index {index}"))
+        for table in ("sync_events", "sync_marks", "sync_state"):
+            s.execute(text(f"drop table {table}"))
+        s.execute(text("alter table review_log drop column event_id"))
         for table, column in (("cards", "answer_check"), ("review_log", "kind"), ("review_log", "detail")):
             s.execute(text(f"alter table {table} drop column {column}"))  # added after 0004 (0007)
         for table in ("deck_options", "presets"):  # added after 0004 (0008)

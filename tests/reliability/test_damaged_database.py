@@ -39,10 +39,11 @@ USES_THE_DATABASE = {
 }
 WITHOUT_THE_DATABASE = {"check": ["{deck}"], "demo": ["list"]}
 SPECIAL = {"doctor", "restore"}  # tested below and in tests/store: the remedies
+SERVES_THE_APP = {"serve"}  # runs `studydl` (the app, tested below) per browser: tests/cli/test_serve.py
 
 
 def test_every_command_is_covered() -> None:
-    assert set(COMMANDS) == set(USES_THE_DATABASE) | set(WITHOUT_THE_DATABASE) | SPECIAL
+    assert set(COMMANDS) == set(USES_THE_DATABASE) | set(WITHOUT_THE_DATABASE) | SPECIAL | SERVES_THE_APP
 
 
 def _args(template: list[str], tmp_path: Path, home: Home) -> list[str]:

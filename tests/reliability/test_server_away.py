@@ -1,4 +1,4 @@
-"""Drill: a PostgreSQL server that cannot be reached, or goes away in the middle of a review.
+"""Drill: a PostgreSQL server used directly (`?studydl=direct`) that cannot be reached, or goes away mid-review.
 
 Every command (and the app) says so in one line naming the server, exits 1, prints no
 traceback, and every answer acknowledged before the server went away is in the log
@@ -29,8 +29,9 @@ from tests.reliability.test_crash import (
 
 
 def nowhere() -> str:
-    """A server URL on a local port nothing listens on."""
-    return f"postgresql://studydl@127.0.0.1:{free_port()}/studydl"
+    """A URL of a collection used directly, on a local port nothing listens on (with a shared log
+    instead, nothing stops: tests/replica/test_offline_commands.py)."""
+    return f"postgresql://studydl@127.0.0.1:{free_port()}/studydl?studydl=direct"
 
 
 @pytest.mark.parametrize("command", [["due"], ["sync"], ["review", "--plain"], ["stats"]])

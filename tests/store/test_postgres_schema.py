@@ -43,7 +43,7 @@ def test_models_and_migrations_build_the_same_schema_on_postgresql(pg_server: Pg
     finally:
         engine.dispose()
     built = describe(fresh)
-    assert set(built) == {"alembic_version", "cards", "deck_options", "decks", "presets", "review_log", "settings"}
+    assert set(built) == {"alembic_version", "cards", "deck_options", "decks", "presets", "review_log", "settings", "sync_events", "sync_marks", "sync_state"}
     assert built == describe(migrated)
     assert ("file_mtime_ns", "BIGINT", True) in built["decks"]["columns"]  # nanoseconds need 64 bits
     from studydl.engine.settings import PRESETS_KEY, load_settings, save_changes

@@ -97,6 +97,7 @@ def _columns(path: Path) -> dict[str, set[tuple[str, bool]]]:
     tables = [r[0] for r in con.execute("select name from sqlite_master where type='table'")]
     out = {t: {(c[1], bool(c[3])) for c in con.execute(f"pragma table_info({t})")} for t in tables}
     out["indexes"] = {(r[0], False) for r in con.execute("select name from sqlite_master where type='index' and name not like 'sqlite_%'")}
+    out["triggers"] = {(r[0], False) for r in con.execute("select name from sqlite_master where type='trigger'")}
     return out
 
 
@@ -106,6 +107,7 @@ def test_fresh_database_matches_the_one_the_migrations_build(tmp_path: Path) -> 
     migrated = tmp_path / "migrated.db"
     schema.upgrade(create_engine(f"sqlite:///{migrated}"))
     assert _columns(fresh) == _columns(migrated)
+    assert len(_columns(fresh)["triggers"]) == 13  # the shared log's notes of changes (store/sync_triggers.py)
 
 
 def test_0004_keys_existing_decks_by_root_and_relative_path_and_a_sync_keeps_their_cards(tmp_path: Path) -> None:

@@ -122,6 +122,7 @@ class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
         else:
             self.post_message(CardReady(due, session.counts(), session.can_undo(), note, self._logged(session, due)))
         log.debug("next_card + counts: %.1f ms", (time.perf_counter() - started) * 1000)
+        self.study_app.count_waiting()  # (offline with a shared log: the footer's count of answers waiting)
 
     @staticmethod
     def _logged(session: ReviewSession, due: DueCard) -> int:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey, FooterLabel
 
 if TYPE_CHECKING:
+    from textual.app import ComposeResult
     from textual.screen import Screen
 
 Shown = tuple[tuple[str, str, str], ...]
@@ -35,9 +36,31 @@ def shown_keys(screen: Screen) -> tuple[Shown, tuple[bool, ...]]:
 
 
 class StudyFooter(Footer):
-    """A Footer that skips rebuilds which would change nothing on screen."""
+    """A Footer that skips rebuilds which would change nothing on screen; at its right, what
+    the app says about the shared log ("offline, 3 answers waiting"), when it says anything."""
 
+    DEFAULT_CSS = """
+    StudyFooter FooterLabel.sync-status { dock: right; padding: 0 1; color: $text-warning; }
+    """
     _shown: Shown | None = None
+    _status = ""
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        self._status = getattr(self.app, "sync_status", "")
+        if self._status and self._bindings_ready:
+            yield FooterLabel(self._status, classes="sync-status")
+
+    def show_status(self, text: str) -> None:
+        """Say this about the shared log (nothing: "")."""
+        self._status = text
+        shown = self.query(".sync-status")
+        if shown and text:
+            shown.first(FooterLabel).update(text)
+        elif shown:
+            shown.remove()
+        elif text and self._bindings_ready:
+            self.mount(FooterLabel(text, classes="sync-status"))
 
     def bindings_changed(self, screen: Screen) -> None:
         if not (self.is_attached and screen is self.screen and screen.app.app_focus):

@@ -1,0 +1,1 @@
+"""`studydl serve`: the app in a web browser (a phone has no terminal), through textual-serve."""
