@@ -281,7 +281,11 @@ def load_balancer(con: HotSQL, settings: Settings, now: datetime, names: dict[in
 def sibling_days(con: HotSQL, balancer: LoadBalancer, note: str) -> tuple[int, ...]:
     """The days the cards of a note (the card itself included) are counted on."""
     found = []
-    for state, due in con.execute("SELECT state, due FROM cards WHERE note_uid = ? AND retired = FALSE", (note,)):
+    # `retired` is tested here, not in SQL: with it in the WHERE clause SQLite (no ANALYZE
+    # statistics) walks ix_cards_queue's retired = 0 range, every live card, 0.9 s at 100k cards.
+    for state, due, retired in con.execute("SELECT state, due, retired FROM cards WHERE note_uid = ?", (note,)):
+        if retired:
+            continue
         day = balancer.day_counted(state, con.from_db(due))
         if day is not None:
             found.append(day)
