@@ -112,7 +112,13 @@ class PickSQL:
             self.scope_params = (section, len(section) + 3, section + " / ")
         live = " AND ".join(where)
         unburied = "(buried_until IS NULL OR buried_until <= ?)"
-        self.learning = f"SELECT id FROM cards WHERE {live} AND state IN (1, 3) AND due <= ? AND {unburied} ORDER BY due LIMIT 1"
+        # Per state, so each is a walk of ix_cards_queue in due order that stops at the first
+        # card (with `state IN (1, 3)` SQLite sorted every learning card due, each time).
+        learning = f"SELECT id, due FROM cards WHERE {live} AND state = {{}} AND due <= ? AND {unburied} ORDER BY due LIMIT 1"
+        self.learning = (
+            f"SELECT id FROM (SELECT * FROM ({learning.format(1)}) AS l UNION ALL SELECT * FROM ({learning.format(3)}) AS r)"
+            " AS first ORDER BY due LIMIT 1"
+        )
         self._review = f"SELECT id FROM cards WHERE {live} AND deck_id IN ({{}}) AND state = 2 AND due < ? AND {unburied} ORDER BY due LIMIT 1"
         # A deck's new cards by range of the covering ix_cards_deck_state, then a small sort.
         # Named on SQLite, as without ANALYZE statistics it prefers ix_cards_queue (it gives
@@ -129,6 +135,13 @@ class PickSQL:
             f" AND due < ? AND {unburied}"
         )
         self.all_new = f"SELECT id, deck_id FROM cards WHERE {live} AND state = 0 AND {unburied}"
+        # The cards a day may show, for their fuzz draws (engine/fuzz_draws.py): those due
+        # before the day's end, and each deck's first new cards.
+        self.due_today = f"SELECT id, reps, state FROM cards WHERE {live} AND state IN (1, 2, 3) AND due < ?"
+        self.first_new = (
+            f"SELECT id, reps FROM cards {con.index_hint('ix_cards_deck_state')} WHERE {live} AND deck_id = ? AND state = 0"
+            " ORDER BY due, id LIMIT ?"
+        )
         self.still_due = "SELECT state, due, buried_until, suspended, retired FROM cards WHERE id = ?"
 
         # Two range reads of the covering ix_cards_deck_state (deck_id, retired, suspended,

@@ -190,7 +190,22 @@ class Queue:
         """The learning/relearning card due first, if due by `until`."""
         con = hot(s)
         sql = self._sql(con)
-        return sql.one(con, sql.learning, (*sql.scope_params, con.to_db(until), con.to_db(now)))
+        params = (*sql.scope_params, con.to_db(until), con.to_db(now))
+        return sql.one(con, sql.learning, params + params)
+
+    def fuzz_seeds(self, s: Txn, now: datetime) -> list[int]:
+        """The fuzz seeds (card id + review count) the day's answers will draw from: each card due
+        today and each deck's first new cards (as many as its new limit leaves), a few answers ahead."""
+        con = hot(s)
+        sql = self._sql(con)
+        seeds = []
+        for card_id, reps, state in con.execute(sql.due_today, (*sql.scope_params, con.to_db(self.day_end))):
+            seeds.extend(range(card_id + reps, card_id + reps + (2 if state == REVIEW else 3)))
+        for deck_id in self._iter_ids_where("new_left"):
+            left = self.decks[self.names.get(deck_id, "?")].new_left
+            for card_id, reps in con.execute(sql.first_new, (*sql.scope_params, deck_id, left)):
+                seeds.extend(range(card_id + reps, card_id + reps + 3))
+        return seeds
 
     def pick_review(self, s: Txn, now: datetime) -> int | None:
         """The next due review card, in the preset's review order, of a deck with review quota left."""

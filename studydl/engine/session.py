@@ -30,9 +30,9 @@ from sqlalchemy import and_, case, func, select
 from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
 from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rating, SessionSummary
-from studydl.engine import card_sql
+from studydl.engine import card_sql, fuzz_draws
 from studydl.engine import undo as undo_data
-from studydl.engine.answer import AnswerResult, NoSuchCard, apply_answer
+from studydl.engine.answer import AnswerResult, NoSuchCard, Shown, apply_answer
 from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
 from studydl.engine.presets import settings_from_snapshot, store_snapshot
 from studydl.engine.queue import Queue, Scope, bucket, deck_names
@@ -78,6 +78,8 @@ class ReviewSession:
         self._reviewed = 0
         self._mixed = {"new": 0, "review": 0}
         self._balancer: LoadBalancer | None = None
+        self._shown: Shown | None = None
+        """The last card's buttons as computed for it (`answer` applies them if still valid)."""
         self._started = self._now()
         self._queue = self._load(self._started)
         if deck is not None and not self._queue.deck_ids:
@@ -96,6 +98,8 @@ class ReviewSession:
         with self.db.raw_read() as con:
             queue.load(con, now)
             self._balancer = load_balancer(con, self.settings, now, queue.names)
+            if self.settings.fuzz:
+                fuzz_draws.prime(queue.fuzz_seeds(con, now))
         return queue
 
     def _today(self, now: datetime) -> Queue:
@@ -146,6 +150,7 @@ class ReviewSession:
                 return self._due_card(con, card_id, now)
 
     def _due_card(self, con: HotSQL, card_id: int, now: datetime) -> DueCard:
+        """The card and its four buttons, computed once here and applied by `answer` (as Anki's states)."""
         row = card_sql.card_row(con, card_id)
         if row is None:
             raise NoSuchCard(f"no card with id {card_id}")
@@ -153,9 +158,14 @@ class ReviewSession:
             self._queue.names.update(deck_names(con))
         name = self._queue.names.get(row.deck_id, "?")
         scheduler = self.scheduler.for_deck(name)
-        balance = card_balance(con, self._balancer, scheduler.settings, row.note_uid)
-        intervals = scheduler.preview(card_id, Memory.from_row(row), now, balance)
-        return DueCard(card_view(row, name), intervals)
+        balancer = self._balancer
+        balance = None
+        if balancer is not None:
+            note_cards = card_sql.siblings(con, row.note_uid) if scheduler.settings.bury_siblings else ()
+            balance = card_balance(balancer, scheduler.settings, note_cards)
+        plan = scheduler.plan(card_id, Memory.from_row(row), now, balance)
+        self._shown = Shown(plan, scheduler, balance, balancer.version if balancer is not None else 0)
+        return DueCard(card_view(row, name), scheduler.intervals(plan, now))
 
     def _pick(self, s: HotSQL, queue: Queue, now: datetime) -> int | None:
         card_id = queue.pick_learning(s, now, now)
@@ -207,8 +217,9 @@ class ReviewSession:
                 now = self._now()
                 result = apply_answer(
                     con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
-                    self._balancer, lambda deck_id: queue.names.get(deck_id, ""),
+                    self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
                 )
+            self._shown = None
             if self._balancer is not None:
                 self._balancer.move(
                     result.preset,
