@@ -106,7 +106,7 @@ def apply_answer(
     else computed afresh.
     """
     con = card_sql.hot(s)
-    row = card_sql.card_row(con, card_id)
+    row, note_cards = card_sql.card_with_note(con, card_id)
     if row is None:
         raise NoSuchCard(f"no card with id {card_id}")
     if scheduler.per_deck:
@@ -115,7 +115,6 @@ def apply_answer(
     if not scheduler.settings.bury_siblings:
         bury_until = None
     before = Memory.from_row(row)
-    note_cards = card_sql.siblings(con, row.note_uid) if bury_until is not None or balancer is not None else []
     balance = card_balance(balancer, scheduler.settings, note_cards)
     plan = shown.plan if shown is not None and shown.still(scheduler, before, balance, now) else None
     if plan is None:

@@ -39,6 +39,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from studydl.domain.days import StudyDays
@@ -88,6 +89,8 @@ def load_modifier(load: float) -> float:
 
 def easy_days_modifiers(loads: Sequence[float], weekdays: Sequence[int], counts: Sequence[int]) -> list[float]:
     """Each candidate day's Easy Days modifier (Anki's `calculate_easy_days_modifiers`, f32)."""
+    if all(load == 1.0 for load in loads):  # no Easy Days: every day normal (the usual case)
+        return [NORMAL_LOAD] * len(counts)
     total_count = sum(counts)
     total_percents = 0.0
     for weekday in weekdays:
@@ -115,6 +118,7 @@ def sibling_modifiers(sibling_days: Iterable[int], before: int, after: int) -> l
     return modifiers
 
 
+@lru_cache(maxsize=1 << 16)
 def _weight(target: int, count: int, sibling: float, easy: float) -> float:
     if count == 0:
         return 1.0
@@ -284,7 +288,7 @@ def load_balancer(con: HotSQL, settings: Settings, now: datetime, names: dict[in
 def sibling_days(balancer: LoadBalancer, note_cards: Iterable[tuple]) -> tuple[int, ...]:
     """The days a note's cards (the card itself included) are counted on.
 
-    `note_cards`: `card_sql.siblings` rows of the note (id, deck, section, state, due, buried, retired, suspended).
+    `note_cards`: `card_sql.card_with_note`'s cards of the note (id, deck, section, state, due, buried, retired, suspended).
     """
     found = []
     for _id, _deck, _section, state, due, _buried, retired, _suspended in note_cards:
@@ -299,7 +303,7 @@ def card_balance(balancer: LoadBalancer | None, settings: Settings, note_cards: 
     """The load balancer's view for one card scheduled with `settings` (its deck's); None when off.
 
     Siblings are kept apart only when the preset buries siblings (Anki passes the note
-    only with "bury review siblings" on); `note_cards` are the note's cards (`card_sql.siblings`).
+    only with "bury review siblings" on); `note_cards` are the note's cards (`card_sql.card_with_note`).
     """
     if balancer is None:
         return None

@@ -98,8 +98,6 @@ class ReviewSession:
         with self.db.raw_read() as con:
             queue.load(con, now)
             self._balancer = load_balancer(con, self.settings, now, queue.names)
-            if self.settings.fuzz:
-                fuzz_draws.prime(queue.fuzz_seeds(con, now))
         return queue
 
     def _today(self, now: datetime) -> Queue:
@@ -151,7 +149,7 @@ class ReviewSession:
 
     def _due_card(self, con: HotSQL, card_id: int, now: datetime) -> DueCard:
         """The card and its four buttons, computed once here and applied by `answer` (as Anki's states)."""
-        row = card_sql.card_row(con, card_id)
+        row, note_cards = card_sql.card_with_note(con, card_id)
         if row is None:
             raise NoSuchCard(f"no card with id {card_id}")
         if row.deck_id not in self._queue.names:  # a deck synced since the session began
@@ -159,10 +157,10 @@ class ReviewSession:
         name = self._queue.names.get(row.deck_id, "?")
         scheduler = self.scheduler.for_deck(name)
         balancer = self._balancer
-        balance = None
-        if balancer is not None:
-            note_cards = card_sql.siblings(con, row.note_uid) if scheduler.settings.bury_siblings else ()
-            balance = card_balance(balancer, scheduler.settings, note_cards)
+        balance = card_balance(balancer, scheduler.settings, note_cards)
+        if scheduler.settings.fuzz and not fuzz_draws.is_primed(card_id + row.reps):
+            # This card's draw and those of the next few hundred cards, in one pass.
+            fuzz_draws.prime([*range(card_id + row.reps, card_id + row.reps + 3), *self._queue.upcoming_seeds(con, now)])
         plan = scheduler.plan(card_id, Memory.from_row(row), now, balance)
         self._shown = Shown(plan, scheduler, balance, balancer.version if balancer is not None else 0)
         return DueCard(card_view(row, name), scheduler.intervals(plan, now))
