@@ -52,3 +52,13 @@ def step_each(torch: Any, optimizer: Any, params: list[Any], rates: Any) -> None
         for p, old in zip(params, before, strict=True):
             scale = rates.view(-1, *([1] * (p.dim() - 1)))
             p.copy_(old + scale * (p - old))
+
+
+def forward(torch: Any, layers: list[tuple[Any, Any]], x: Any, activation: Any) -> Any:
+    """x through stacked (weight, bias) layers with `activation` between them (none after the last)."""
+    h = x
+    for i, (weight, bias) in enumerate(layers):
+        h = apply(torch, h, weight, bias)
+        if i < len(layers) - 1:
+            h = activation(h)
+    return h

@@ -22,7 +22,8 @@ SPEC = DemoSpec(
     teaches=(
         "To carry a value across many steps, the LSTM learns to open its input gate at the "
         "mark and to raise its forget gate from about 0.73 at initialization to near 1, so "
-        "the cell state holds the value until recall."
+        "the cell state holds the value until recall (trained until it recalls the value "
+        "almost exactly: test error below 0.003)."
     ),
     concepts=(
         "LSTM",
@@ -45,7 +46,14 @@ SPEC = DemoSpec(
             max=10.0,
         ),
         Param("lr", 3e-2, "Adam learning rate", min=1e-5, max=0.1),
-        Param("target_mse", 0.01, "stop once the test recall MSE is below this", min=0.0, max=1.0),
+        Param(
+            "target_mse",
+            0.003,
+            "stop once the test recall MSE is below this (at 0.01 some seeds have not yet "
+            "sharpened the input gate)",
+            min=0.0,
+            max=1.0,
+        ),
     ),
     metrics=(
         ("test_mse", "test error recalling the marked value", "≥ 0"),

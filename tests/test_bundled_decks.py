@@ -317,6 +317,7 @@ def test_every_course_concept_has_a_card_in_its_deck() -> None:
 
 
 FAST_DEMOS = {"activations", "perceptron", "xor-mlp", "logistic-regression", "gradient-accumulation", "learning-rate", "conv-arithmetic", "gradients-through-time"}
+FAST_DEMOS |= {"bias-variance", "precision-recall", "initialization", "receptive-field", "attention-cost"}
 """Predict cards whose demo answers in about a second: checked at every corner of their range."""
 OTHER_SEEDS = (1, 2)
 

@@ -62,11 +62,13 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
     """Cards matching QUERY, the browser's search: `studydl cards 'deck:cnn is:due'`.
 
     Words match the question or answer; deck:NAME, tag:X, section:X, demo:ID,
-    is:due|new|learning|review|suspended|leech|retired|flagged and has:demo filter;
+    is:due|new|learning|review|suspended|leech|retired|flagged and
+    has:demo|typed|predict|cram filter;
     -term negates, `or` and ( ) combine. Retired cards show only with is:retired.
     Without QUERY: every live card.
     """
     from studydl.engine.settings import load_settings
+    from studydl.render.card_markdown import shown_line
     from studydl.search.card_info import scheduling
     from studydl.search.cards import search_cards
     from studydl.search.parser import And, Query, Term, parse_query
@@ -96,7 +98,7 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
     for v in result.cards:
         flags = "".join(("R" if v.retired else " ", "S" if v.suspended else " ", "D" if v.demo_id else " "))
         due = f" due {v.due.astimezone():%Y-%m-%d}" if v.due is not None and v.state else ""
-        click.echo(f"{v.uid:<16} {flags} {STATES.get(v.state, '?'):<10}{due:<15} {v.deck} / {v.section or '-'}: {_clip(v.question, 60)}  [{v.where}]")
+        click.echo(f"{v.uid:<16} {flags} {STATES.get(v.state, '?'):<10}{due:<15} {v.deck} / {v.section or '-'}: {_clip(shown_line(v.question), 60)}  [{v.where}]")
 
 
 def _clip(text: str, width: int) -> str:

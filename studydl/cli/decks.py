@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from studydl.cli.context import CliContext, pass_ctx
-from studydl.domain.words import noun, plural
+from studydl.domain.words import noun, plural, problems_in_files
 
 if TYPE_CHECKING:
     from studydl.domain.demos import DemoSpec
@@ -190,6 +190,12 @@ def edit(obj: CliContext, deck: str, line: int) -> None:
 
     report = sync_decks(obj.db, obj.home.ensure().deck_roots(), roots=obj.home.named_roots(), known_demos=known_demo_ids())
     click.echo(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.retired)} retired, {len(report.restored)} restored")
-    echo_problems(report.errors)
-    if report.errors:
+    # The exit status is about the deck edited; other decks' problems are reported, not failed on.
+    edited = Path(target.path).resolve()
+    own = [p for p in report.errors if Path(p.path).resolve() == edited]
+    echo_problems(own)
+    if others := [p for p in report.errors if Path(p.path).resolve() != edited]:
+        click.echo(f"Other decks have problems and were not synced ({problems_in_files(others)}):", err=True)
+        echo_problems(others)
+    if own:
         raise SystemExit(1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import sys
 import time
+from pathlib import PurePath
 from typing import TextIO
 
 import click
@@ -43,6 +44,12 @@ def _read(stream: TextIO, prompt: str, lower: bool = True) -> str | None:
     return line.strip().lower() if lower else line.strip()
 
 
+def _read_key(stream: TextIO, prompt: str) -> str | None:
+    """A key at a rating or show-answer prompt: `q` and `/q` alike (the typed prompts need the `/`)."""
+    key = _read(stream, prompt)
+    return key[1:].strip() or "q" if key is not None and key.startswith("/") else key
+
+
 def _rendered(renderable: object, width: int = 100) -> str:
     """rich's rendering as text lines (colour only on a terminal), trailing spaces dropped."""
     buffer = io.StringIO()
@@ -68,6 +75,11 @@ class PlainReview:
 
         self.obj, self.stream, self.cram = obj, stream, cram
         self.session = CramSession(obj.db, deck) if cram else ReviewSession(obj.db, deck)
+        from studydl.store.queries import deck_rows
+
+        with obj.db.read() as s:
+            self.deck_files = {name: PurePath(rel).name for _id, name, rel in deck_rows(s)}
+        """Deck name -> its file's name: a card is named by where it is written, not by its id."""
 
     # -- the loop -------------------------------------------------------------------
 
@@ -82,16 +94,17 @@ class PlainReview:
             if not self._card(due):
                 break
         summary = self.session.summary()
-        today = f"; {summary.correct_today} of {plural(summary.answers_today, 'answer')} correct today ({summary.correct_share:.0%})" if summary.answers_today else ""
+        cram = f", {summary.cram_today} of them cram" if summary.cram_today else ""
+        today = f"; {summary.correct_today} of {plural(summary.answers_today, 'answer')} correct today ({summary.correct_share:.0%}{cram})" if summary.answers_today else ""
         retention = f"; review retention today {summary.retention_today:.0%}" if summary.retention_today is not None else ""
         _say(f"Reviewed {plural(summary.reviewed, 'card')} in {summary.seconds / 60:.1f} min{today}{retention}.")
 
     def _card(self, due: DueCard) -> bool:
         """Show one card and act on the learner's keys; False to end the session."""
         card, counts = due.card, self.session.counts()
-        tag = "cram" if self.cram else f"new {counts.new} · learning {counts.learning} · review {counts.review}"
-        left = f"{counts.total} left" if self.cram else tag
-        _say(f"\n[{card.deck}] card {card.id}   {left}")
+        left = f"cram · {counts.total} left" if self.cram else f"new {counts.new} · learning {counts.learning} · review {counts.review}"
+        where = " › ".join(part for part in (card.deck, card.section) if part)
+        _say(f"\n[{where}] {self.deck_files.get(card.deck, '')}:{card.source_line}   {left}")
         _say(_side("Q:", card.question))
         started = time.monotonic()
         proposed: Rating | None = None
@@ -101,16 +114,16 @@ class PlainReview:
         elif card.check.typed:
             key, proposed, detail = self._typed(due)
         else:
-            key = _read(self.stream, f"(Enter: show answer · 1-4 rate · {HINT})")
+            key = _read_key(self.stream, f"(Enter: show answer · 1-4 rate · {HINT})")
             if key == "":
                 _say(_side("A:", card.answer))
         if key == "":
             hint = f"Enter: {proposed.name.title()} · " if proposed is not None else ""
-            key = _read(self.stream, f"{self._buttons(due)}   ({hint}{HINT})")
+            key = _read_key(self.stream, f"{self._buttons(due)}   ({hint}{HINT})")
             if key == "" and proposed is not None:
                 key = str(int(proposed))
         while key not in (None, "q", *ACTION_KEYS, *RATING_KEYS):
-            key = _read(self.stream, "Type 1, 2, 3 or 4 (or u, s, b, f, q).")
+            key = _read_key(self.stream, "Type 1, 2, 3 or 4 (or u, s, b, f, q).")
         if key is None or key == "q":
             return False
         if key in ACTION_KEYS:
@@ -123,7 +136,7 @@ class PlainReview:
         else:
             _say(f"saved {card.id} {rating.name.lower()}  next in {format_interval(answered.interval)}")
         if answered.leech:
-            _say(f"card {card.id} is a leech" + (" and was suspended" if answered.suspended else ""))
+            _say("this card is a leech" + (" and was suspended" if answered.suspended else ""))
         return True
 
     def _buttons(self, due: DueCard) -> str:

@@ -77,7 +77,8 @@ def stats(obj: CliContext, as_json: bool) -> None:
         else "none yet (it counts review cards; new and learning cards become reviews after a day or more)"
     )
     correct = f", {result.correct_today} correct ({result.correct_today / result.reviews_today:.0%})" if result.reviews_today else ""
-    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min){correct}")
+    cram = f", {result.cram_today} of them cram" if result.cram_today else ""
+    click.echo(f"Reviews today:      {result.reviews_today} ({result.time_today_s / 60:.1f} min){correct}{cram}")
     click.echo(f"Reviews in total:   {result.reviews_total}")
     click.echo(f"Retention (30 days): {retention}")
     click.echo("Cards:              " + ", ".join(f"{k} {v}" for k, v in result.state_counts.items()))

@@ -90,6 +90,10 @@ class StudyDays:
         """The study day as a calendar date (the date the day began on)."""
         return date.fromordinal(self.day_of(instant))
 
+    def day_of_date(self, calendar_date: date) -> int:
+        """The number of the study day that a local calendar date names (as a due date in a file does)."""
+        return calendar_date.toordinal()
+
     def start_of(self, day: int) -> datetime:
         """When study day `day` begins, in UTC.
 

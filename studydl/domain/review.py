@@ -69,9 +69,11 @@ class SessionSummary:
     """Share of today's review-state answers that were not Again; None with none (a new
     learner's first days: new and learning cards are not reviews, as in Anki's true retention)."""
     answers_today: int = 0
-    """Every answer of the study day so far (new, learning and review cards)."""
+    """Every answer of the study day so far (new, learning and review cards; cram too)."""
     correct_today: int = 0
     """Of those, the ones that were not Again (Anki's "correct" in its Today figures)."""
+    cram_today: int = 0
+    """Of `answers_today`, the cram answers (they changed no schedule)."""
 
     @property
     def correct_share(self) -> float | None:

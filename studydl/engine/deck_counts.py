@@ -37,18 +37,20 @@ class DeckSectionCounts:
     review: int
     total: int
     """Live (not retired, not suspended) cards."""
+    new_all: int = 0
+    """New cards before the daily limit (`new` is what today's limit leaves of them)."""
 
 
 def section_counts(con: HotSQL, now: datetime, day_end: datetime) -> dict[tuple[int, str], list[int]]:
-    """(deck id, section) -> [new, learning due, review due, live total], for every section with cards.
+    """(deck id, section) -> [new, learning due, review due, live total, first line], for every section with cards.
 
     Three reads of the covering ix_cards_deck_state (deck_id, retired, suspended, state,
     due, buried_until, section): the new cards and the cards due today by range (deck by
     deck), and one pass over the index for the totals; the cards table is not read.
     """
     visible = f"deck_id IN (SELECT id FROM decks) AND {LIVE} AND {UNBURIED}"
-    totals = f"SELECT deck_id, section, sum(CASE WHEN {LIVE} THEN 1 ELSE 0 END) FROM cards GROUP BY deck_id, section"
-    out = {(deck_id, section): [0, 0, 0, int(total or 0)] for deck_id, section, total in con.execute(totals)}
+    totals = f"SELECT deck_id, section, sum(CASE WHEN {LIVE} THEN 1 ELSE 0 END), min(source_line) FROM cards GROUP BY deck_id, section"
+    out = {(deck_id, section): [0, 0, 0, int(total or 0), int(first or 0)] for deck_id, section, total, first in con.execute(totals)}
     at = con.to_db(now)
     new = f"SELECT deck_id, section, count(*) FROM cards WHERE {visible} AND state = {NEW} GROUP BY deck_id, section"
     for deck_id, section, n in con.execute(new, (at,)):
@@ -72,8 +74,8 @@ def tree_counts(con: HotSQL, now: datetime, settings: Settings) -> list[DeckSect
     rows = section_counts(con, now, day_end)
     done = done_today(con, day_start)
     decks: dict[str, DeckQueue] = {}
-    sections: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for (deck_id, section), (new, learning, review, total) in rows.items():
+    sections: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for (deck_id, section), (new, learning, review, total, first) in rows.items():
         name = names.get(deck_id, "?")
         deck = decks.setdefault(name, DeckQueue(*settings.limits_for(name)))
         deck.new += new
@@ -82,6 +84,7 @@ def tree_counts(con: HotSQL, now: datetime, settings: Settings) -> list[DeckSect
         counts = sections[(name, section)]
         for i, value in enumerate((new, learning, review, total)):
             counts[i] += value
+        counts[4] = first
     for (deck_id, state), n in done.items():
         deck = decks.get(names.get(deck_id, "?"))
         if deck is not None and state == NEW:
@@ -92,12 +95,13 @@ def tree_counts(con: HotSQL, now: datetime, settings: Settings) -> list[DeckSect
     for name in sorted(decks, key=str.lower):
         deck = decks[name]
         total = sum(c[3] for (d, _), c in sections.items() if d == name)
-        out.append(DeckSectionCounts(name, "", deck.new_left, deck.learning, deck.review_left, total))
-        for (d, section), (new, learning, review, total) in sorted(sections.items()):
-            if d == name and section:
-                out.append(
-                    DeckSectionCounts(name, section, min(new, deck.new_left), learning, min(review, deck.review_left), total)
-                )
+        out.append(DeckSectionCounts(name, "", deck.new_left, deck.learning, deck.review_left, total, deck.new))
+        in_file_order = sorted((c[4], section) for (d, section), c in sections.items() if d == name and section)
+        for _first, section in in_file_order:
+            new, learning, review, total, _ = sections[(name, section)]
+            out.append(
+                DeckSectionCounts(name, section, min(new, deck.new_left), learning, min(review, deck.review_left), total, new)
+            )
     return out
 
 

@@ -61,3 +61,26 @@ def done_today(con: HotSQL, day_start: datetime) -> dict[tuple[int, int], int]:
         " WHERE review_log.reviewed_at >= ? AND review_log.kind = 'scheduled' GROUP BY 1, 2"
     )
     return {(deck_id, int(state)): n for deck_id, state, n in con.execute(query, (con.to_db(day_start),))}
+
+
+@dataclass(frozen=True)
+class TodayAnswers:
+    """The study day's answers, as every screen counts them: all of them, cram among them."""
+
+    answers: int = 0
+    correct: int = 0
+    """Of `answers`, those not Again."""
+    cram: int = 0
+    """Of `answers`, those given in a cram (they changed no schedule)."""
+
+
+def answers_today(con: HotSQL, day_start: datetime) -> TodayAnswers:
+    """Every answer since the study day began, the correct ones and the cram ones (one count for
+    the deck list, the statistics and the end of a session; uses the reviewed_at index)."""
+    row = con.execute(
+        "SELECT count(*), coalesce(sum(CASE WHEN rating > 1 THEN 1 ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN kind = 'cram' THEN 1 ELSE 0 END), 0)"
+        " FROM review_log WHERE reviewed_at >= ?",
+        (con.to_db(day_start),),
+    ).fetchone()
+    return TodayAnswers(int(row[0]), int(row[1]), int(row[2]))

@@ -36,6 +36,7 @@ from studydl.engine.answer import AnswerResult, NoSuchCard, Shown, apply_answer
 from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
 from studydl.engine.presets import settings_from_snapshot, store_snapshot
 from studydl.engine.queue import Queue, Scope, bucket, deck_names
+from studydl.engine.queue_counts import answers_today
 from studydl.engine.scheduler import CardScheduler, Memory
 from studydl.engine.settings import Settings, load_settings
 from studydl.store.db import Database
@@ -334,14 +335,14 @@ class ReviewSession:
             was_review = json_int(ReviewRow.state_before, "state") == int(CardState.REVIEW)
             passed = ReviewRow.rating > int(Rating.AGAIN)
             with self.db.read() as s:
-                answers, correct, reviews, recalled = s.execute(
+                reviews, recalled = s.execute(
                     select(
-                        func.count(),
-                        func.sum(case((passed, 1), else_=0)),
                         func.sum(case((was_review, 1), else_=0)),
                         func.sum(case((and_(was_review, passed), 1), else_=0)),
                     ).where(ReviewRow.reviewed_at >= queue.day_start, ReviewRow.kind == "scheduled")
                 ).one()
+            with self.db.raw_read() as con:  # today's answers as the deck list and the statistics count them
+                today = answers_today(con, queue.day_start)
             retention = (recalled or 0) / reviews if reviews else None
             seconds = (now - self._started).total_seconds()
-            return SessionSummary(self._reviewed, seconds, retention, int(answers or 0), int(correct or 0))
+            return SessionSummary(self._reviewed, seconds, retention, today.answers, today.correct, today.cram)

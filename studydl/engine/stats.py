@@ -18,6 +18,7 @@ from studydl.engine.queue import (
     NEW,
     REVIEW,
 )
+from studydl.engine.queue_counts import answers_today
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, ReviewRow
@@ -44,6 +45,8 @@ class Stats:
     time_today_s: float
     correct_today: int = 0
     """Today's answers that were not Again (every card state; retention counts review cards only)."""
+    cram_today: int = 0
+    """Of `reviews_today`, the cram answers (shown apart; they changed no schedule)."""
 
 
 def _state_counts(s: Session) -> dict[str, int]:
@@ -110,14 +113,10 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
     days = settings.study_days()
     today = days.day_of(now)
     day_start = days.start_of(today)
+    with db.raw_read() as con:  # today's answers as the deck list and a session's end count them
+        today_answers = answers_today(con, day_start)
     with db.read() as s:
-        today_n, today_ms, today_correct = s.execute(
-            select(
-                func.count(),
-                func.coalesce(func.sum(ReviewRow.duration_ms), 0),
-                func.sum(case((ReviewRow.rating > 1, 1), else_=0)),
-            ).where(ReviewRow.reviewed_at >= day_start)
-        ).one()
+        today_ms = s.execute(select(func.coalesce(func.sum(ReviewRow.duration_ms), 0)).where(ReviewRow.reviewed_at >= day_start)).scalar_one()
         total = s.execute(select(func.count()).select_from(ReviewRow)).scalar_one()
         daily = _daily(s, days.start_of(today - HISTORY_DAYS + 1), days)
         was_review = and_(ReviewRow.kind == "scheduled", json_int(ReviewRow.state_before, "state") == REVIEW)
@@ -134,7 +133,7 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
         week[0] += reviews
         week[1] += passed
     return Stats(
-        reviews_today=int(today_n),
+        reviews_today=today_answers.answers,
         reviews_total=int(total),
         retention_30d=(pass30 or 0) / n30 if n30 else None,
         forecast=forecast,
@@ -142,5 +141,6 @@ def collection_stats(db: Database, now: datetime, settings: Settings) -> Stats:
         retention_by_week=[(w, p / r) for w, (r, p) in sorted(weeks.items()) if r],
         state_counts=states,
         time_today_s=int(today_ms) / 1000,
-        correct_today=int(today_correct or 0),
+        correct_today=today_answers.correct,
+        cram_today=today_answers.cram,
     )

@@ -64,7 +64,7 @@ def _segment(segment: str, days: StudyDays) -> Schedule:
 def _sm2(due: date, interval: int, ease: int | None, days: StudyDays) -> Schedule:
     """sm2ScheduleToFsrsCard: stability = the interval, difficulty from the ease, reps from the interval."""
     interval = max(1, interval)
-    day = due.toordinal()
+    day = days.day_of_date(due)
     return Schedule(
         state=2,
         due=days.start_of(day),

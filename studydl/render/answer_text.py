@@ -2,20 +2,26 @@
 
 rich Text, shared by the app's card view and `review --plain`. In colour, as Anki's
 type-in-the-answer: what was typed right is green, what was typed wrong red and
-struck through, what was missed from the expected answer is highlighted. Without
-colour (a pipe), wrong characters are wrapped in [ ] and missed ones in ( ).
+struck through, what was missed from the expected answer is highlighted; a line of
+glyphs under each line marks the same characters (`~` wrong, `^` missed), so the diff
+reads on a terminal without colour too. For a pipe (no colour at all), wrong
+characters are wrapped in [ ] and missed ones in ( ) instead.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from studydl.domain.checks import Choice, Prediction
+from studydl.domain.review import Rating
 from studydl.engine.predict import Verdict, choice_letter, format_value
 from studydl.engine.typed_answer import Segment, TypedResult
 
 STYLES = {"same": "green", "wrong": "bold red strike", "missed": "bold black on yellow"}
 MARKS = {"same": ("", ""), "wrong": ("[", "]"), "missed": ("(", ")")}
+GLYPHS = {"same": " ", "wrong": "~", "missed": "^"}
+"""Under each character of a line: what the colour says, as a glyph."""
 
 
 def _line(label: str, segments: tuple[Segment, ...], colour: bool) -> Text:
@@ -31,13 +37,32 @@ def _line(label: str, segments: tuple[Segment, ...], colour: bool) -> Text:
     return text
 
 
+def _glyphs(label: str, segments: tuple[Segment, ...]) -> Text | None:
+    """`~` under wrong characters, `^` under missed ones (None when the line has neither)."""
+    if all(seg.kind == "same" for seg in segments):
+        return None
+    marks = "".join(GLYPHS[seg.kind] * cell_len(seg.text) for seg in segments)
+    return Text(" " * len(label) + marks.rstrip(), style="bold")
+
+
 def typed_diff(result: TypedResult, colour: bool = True) -> Text:
-    """Two lines, typed over expected, and the verdict."""
-    out = _line("you typed: ", result.typed_line, colour)
-    out.append("\n")
-    out.append_text(_line("expected:  ", result.expected_line, colour))
-    out.append("\n")
+    """Two lines, typed over expected (in colour each with its glyph line), and the verdict."""
+    out = Text()
+    for label, segments in (("you typed: ", result.typed_line), ("expected:  ", result.expected_line)):
+        out.append_text(_line(label, segments, colour))
+        out.append("\n")
+        if colour and (marks := _glyphs(label, segments)) is not None:
+            out.append_text(marks)
+            out.append("\n")
     out.append("✓ right" if result.correct else "✗ not quite", style="bold green" if result.correct else "bold red")
+    return out
+
+
+def with_proposal(check: Text, rating: Rating) -> Text:
+    """The checked answer with the rating Enter gives after it: `✗ not quite   Enter: Again`."""
+    out = check.copy()
+    out.append("   Enter: ", style="dim")
+    out.append(rating.name.title(), style="bold")
     return out
 
 
@@ -47,13 +72,16 @@ def params_line(demo_id: str, params: dict[str, object]) -> str:
     return f"demo {demo_id}" + (f" · {shown}" if shown else "")
 
 
-def choices_line(prediction: Prediction) -> str:
-    return "   ".join(f"{choice_letter(i)}) {c.label}" for i, c in enumerate(prediction.choices))
+def choices_line(prediction: Prediction, sep: str = "   ") -> str:
+    """`a) ...   b) ...` (the app puts each on its own line: `sep="\n"`)."""
+    return sep.join(f"{choice_letter(i)}) {c.label}" for i, c in enumerate(prediction.choices))
 
 
 def prediction_prompt(prediction: Prediction) -> str:
+    """What the answer box asks; a choice's labels are on the card (a prompt line is cut at 80 columns)."""
     if prediction.choices:
-        return f"Predict {prediction.metric}: {choices_line(prediction)}"
+        letters = ", ".join(choice_letter(i) for i in range(len(prediction.choices)))
+        return f"Predict {prediction.metric}: type {letters}"
     assert prediction.tolerance is not None
     return f"Predict {prediction.metric} (a number; right within {prediction.tolerance.describe()})"
 

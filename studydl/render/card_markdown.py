@@ -71,3 +71,14 @@ def plain_text(markdown: str) -> str:
         elif token.type in ("fence", "code_block"):
             lines.append(token.content.rstrip("\n"))
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=4096)
+def shown_line(markdown: str) -> str:
+    """A card's text on one line as a list shows it: math as Unicode (the browser, `studydl cards`).
+
+    Text without `$` is returned as it is (no parse: a list of 500 cards stays cheap).
+    """
+    if "$" not in markdown:
+        return markdown
+    return " ".join(plain_text(markdown).split())

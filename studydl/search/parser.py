@@ -6,11 +6,13 @@ A query is terms, all of which must hold unless joined by `or`:
 - `deck:NAME`: the deck whose name or file stem is NAME, else whose name starts with it
   (any case; `*` is a wildcard; quote names with spaces: `deck:"neural basics"`);
 - `tag:X`: the card has tag X (`*` wildcards); `section:X`: its section path contains X;
-- `is:due|new|learning|review|suspended|leech|retired|flagged`, `has:demo`, `demo:ID`;
+- `is:due|new|learning|review|suspended|leech|retired|flagged`, `has:demo|typed|predict|cram`
+  (a demo, a typed answer, a prediction, cram answers in the log), `demo:ID`;
 - `-term` negates a term, `a or b` is either, `( ... )` groups: `deck:cnn (is:new or is:due)`.
 
-Retired cards are hidden unless the query names `is:retired` (either way). No SQL here:
-`sqlwriter` turns the tree into conditions.
+Retired cards are hidden unless the query names `is:retired` (either way). A term that
+means nothing (`is:bogus`) matches no card, with a problem saying what would. No SQL
+here: `sqlwriter` turns the tree into conditions.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from dataclasses import dataclass
 
 FILTER_KEYS = ("deck", "tag", "section", "is", "has", "demo")
 IS_VALUES = ("due", "new", "learning", "review", "suspended", "leech", "retired", "flagged")
-HAS_VALUES = ("demo",)
+HAS_VALUES = ("demo", "typed", "predict", "cram")
+NOTHING = "nothing"
+"""The key of a term that matches no card (an unknown `is:` or `has:` value)."""
 
 _KEY = re.compile(r"([A-Za-z]+):")
 
@@ -134,8 +138,8 @@ def _term(token: _Token, problems: list[str]) -> Term | None:
         if len(starting) == 1:
             value = starting[0]  # `is:sus` while typing `is:suspended`
         elif value not in allowed:
-            problems.append(f"unknown {key}:{value} (try {', '.join(f'{key}:{v}' for v in allowed)})")
-            return None
+            problems.append(f"unknown {key}:{value} ({key}: {' '.join(allowed)})")
+            return Term(NOTHING, f"{key}:{value}")  # matches no card (not every card)
     if not value:
         if key:
             problems.append(f"{key}: needs a value")

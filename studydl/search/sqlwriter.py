@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, literal, not_, or_
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, not_, or_
 
-from studydl.search.parser import And, Node, Not, Or, Query, Term
-from studydl.store.models import CardRow
+from studydl.search.parser import NOTHING, And, Node, Not, Or, Query, Term
+from studydl.store.models import CardRow, ReviewRow
 from studydl.store.queries import LEARNING, NEW, RELEARNING, REVIEW, deck_matches
 
 
@@ -60,8 +60,19 @@ class SqlWriter:
         if term.key == "demo":
             return CardRow.demo_id.ilike(like(value, anchored=True), escape="\\")
         if term.key == "has":
-            return CardRow.demo_id.is_not(None)
+            return self.has_condition(value)
+        if term.key == NOTHING:
+            return false()
         return self.is_condition(value)
+
+    @staticmethod
+    def has_condition(value: str) -> ColumnElement[bool]:
+        """`has:demo`, `has:typed`, `has:predict` (the answer check as the store writes it), `has:cram`."""
+        if value == "demo":
+            return CardRow.demo_id.is_not(None)
+        if value == "cram":
+            return exists().where(ReviewRow.card_id == CardRow.id, ReviewRow.kind == "cram")
+        return CardRow.answer_check.like('%"typed": true%' if value == "typed" else '%"predict": {%')
 
     def is_condition(self, value: str) -> ColumnElement[bool]:
         if value == "due":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
-from textual.app import App
+from textual.app import App, ScreenStackError, UnknownModeError
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -244,6 +244,28 @@ class StudyApp(AppActions, App[None]):
         self._close_messages_no_wait()
 
     # -- messages from workers -----------------------------------------------------
+    # A worker's message can arrive at any point of the app's life: before the first
+    # screen is up, or after closing began and the screens are gone. Each handler touches
+    # screens only through `_screens_up` / `screen_stack` (empty then), never `self.screen`.
+
+    def _screens_up(self) -> bool:
+        """The app is running with a screen on its stack (not before its first, not while closing)."""
+        if self._exit or not self.is_running:
+            return False
+        try:
+            self.screen  # noqa: B018 - raises with no screen on the stack
+        except (ScreenStackError, UnknownModeError):
+            return False
+        return True
+
+    def refresh_bindings(self) -> None:
+        """The footer's keys again, when there is a screen to show them."""
+        if self._screens_up():
+            super().refresh_bindings()
+
+    def _screens(self) -> list[Screen]:
+        """The screens on the stack now; none before the first or once closing began."""
+        return self.screen_stack if self._screens_up() else []
 
     def on_store_ready(self, message: StoreReady) -> None:
         """The store is open and synced: every action opens at once, on counts taken after the sync."""
@@ -253,7 +275,7 @@ class StudyApp(AppActions, App[None]):
         if self.settings and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.refresh_bindings()
-        for screen in self.screen_stack:
+        for screen in self._screens():
             screen.post_message(message.home if isinstance(screen, HomeScreen) else DecksChanged())
         if self.watch_decks_enabled:  # (an edit from now on is seen; one made before is in this sync)
             self.watch_decks()
@@ -284,7 +306,7 @@ class StudyApp(AppActions, App[None]):
 
     def broadcast_changed(self) -> None:
         """Tell every screen in the stack to reload what it shows."""
-        for screen in self.screen_stack:
+        for screen in self._screens():
             screen.post_message(DecksChanged())
 
     def _on_theme_changed(self, theme: Any) -> None:

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from studydl.engine.settings import Settings
 
 
+def short_path(path: object) -> str:
+    """A path as a notice shows it: under the home folder as `~/...` (fewer lines to wrap)."""
+    from pathlib import Path
+
+    shown, home = Path(str(path)), Path.home()
+    return f"~/{shown.relative_to(home)}" if shown.is_relative_to(home) and home != Path("/") else str(shown)
+
+
 class AppActions:
     """What StudyApp can do on request; it provides db, home, settings, clock, deck_names,
     deck_errors, sync_decks, and Textual's push_screen, notify, theme."""
@@ -112,6 +120,7 @@ class AppActions:
     def action_deck_errors(self) -> None:
         from studydl.tui.screens.errors import DeckErrorsScreen
 
+        self.clear_notifications()  # the problems' toast would hide the dialog's list
         self.push_screen(DeckErrorsScreen(self.deck_errors, self.home.root))
 
     def action_sync(self) -> None:
@@ -150,6 +159,6 @@ class AppActions:
             if target.drop_if_unchanged():
                 self.notify("Nothing changed: the bundled deck stays as it is.")
             else:
-                self.notify(f"Your copy {target.path} now replaces the bundled deck; its cards keep their history.", title="Your copy")
+                self.notify(f"replaces the bundled deck; its cards keep their history:\n{short_path(target.path)}", title="Your copy")
         self.sync_decks()
 

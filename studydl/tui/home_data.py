@@ -27,6 +27,8 @@ class DeckNode:
     total: int = 0
     children: list[DeckNode] = field(default_factory=list)
     bundled: bool = False
+    new_all: int = 0
+    """New cards before the daily limit (`new` is what today's limit leaves)."""
     """A deck that ships with studydl (editing it makes your own copy)."""
 
     @property
@@ -38,14 +40,22 @@ class DeckNode:
 class HomeData:
     decks: list[DeckNode]
     reviewed_today: int
+    """Every answer of the study day (as the statistics and a session's end count them)."""
     next_due: datetime | None
     now: datetime
     settings: Settings | None = None
     """The settings the counts were taken with (read with them, in the same snapshot)."""
+    crammed_today: int = 0
+    """Of `reviewed_today`, the cram answers."""
 
     @property
     def left(self) -> int:
         return sum(deck.due for deck in self.decks)
+
+    @property
+    def new_all(self) -> int:
+        """New cards in every deck before the daily limits."""
+        return sum(deck.new_all for deck in self.decks)
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -61,7 +71,7 @@ def build_tree(rows: list[DeckSectionCounts], bundled: frozenset[str] = frozense
     nodes: dict[tuple[str, str], DeckNode] = {}
     for row in rows:
         if not row.section:
-            node = DeckNode(row.deck, "", row.deck, row.new, row.learning, row.review, row.total, bundled=row.deck in bundled)
+            node = DeckNode(row.deck, "", row.deck, row.new, row.learning, row.review, row.total, bundled=row.deck in bundled, new_all=row.new_all)
             decks[row.deck] = nodes[(row.deck, "")] = node
     for row in rows:
         deck = decks.get(row.deck)
@@ -76,6 +86,7 @@ def build_tree(rows: list[DeckSectionCounts], bundled: frozenset[str] = frozense
                 node = nodes[(row.deck, path)] = DeckNode(row.deck, path, parts[depth - 1])
                 parent.children.append(node)
             node.new = min(node.new + row.new, deck.new)
+            node.new_all += row.new_all
             node.learning += row.learning
             node.review = min(node.review + row.review, deck.review)
             node.total += row.total
@@ -90,7 +101,7 @@ def load_home_data(db: Database, now: datetime) -> HomeData:
     the app started); a database with an upgrade to finish takes the full settings load.
     """
     from studydl.engine.deck_counts import bundled_decks, next_due, read_settings, tree_counts
-    from studydl.engine.queue_counts import done_today
+    from studydl.engine.queue_counts import answers_today
 
     with db.raw_read() as con:
         settings, pending = read_settings(con)
@@ -101,10 +112,10 @@ def load_home_data(db: Database, now: datetime) -> HomeData:
     day_start, _ = settings.study_days().bounds(now)
     with db.raw_read() as con:
         rows = tree_counts(con, now, settings)
-        reviewed = sum(done_today(con, day_start).values())
+        today = answers_today(con, day_start)
         bundled = bundled_decks(con)
         next_at = next_due(con, now)
-    return HomeData(build_tree(rows, bundled), reviewed, next_at, now, settings)
+    return HomeData(build_tree(rows, bundled), today.answers, next_at, now, settings, today.cram)
 
 
 def until(now: datetime, then: datetime) -> str:

@@ -156,3 +156,18 @@ def test_the_same_id_in_two_files_is_a_problem_for_the_later_one_exit_1_no_trace
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"{second.resolve()}:3: id 'relu' is already used at {first.resolve()}:1"
     assert "1 added" in result.stdout and "1 deck file synced" in result.stdout
+
+
+def test_edit_exits_0_when_only_another_deck_has_a_problem_and_1_when_the_edited_one_does(home: Home, tmp_path: Path, monkeypatch) -> None:
+    (home.decks_dir / "gans.md").write_text("---\ndeck: GANs\n---\nQ: What does the generator map?\nA: Noise to samples.\n", encoding="utf-8")
+    broken = home.decks_dir / "my-notes.md"
+    broken.write_text("Q: A question with no answer\n", encoding="utf-8")
+    assert run_studydl("sync", "--quiet", home=home).returncode == 1  # (my-notes.md's problem)
+    monkeypatch.setenv("VISUAL", str(fake_editor(tmp_path, "Noise to samples.", "Noise to data samples.")))
+    edited = run_studydl("edit", "gans", home=home)
+    assert edited.returncode == 0, edited.stderr
+    assert "0 added, 1 changed" in edited.stdout
+    assert "Other decks have problems" in edited.stderr and "my-notes.md" in edited.stderr and "Traceback" not in edited.stderr
+    monkeypatch.setenv("VISUAL", str(fake_editor(tmp_path, "A: Noise to data samples.", "")))
+    broke = run_studydl("edit", "gans", home=home)
+    assert broke.returncode == 1 and "gans.md" in broke.stderr.splitlines()[0], broke.stderr

@@ -148,12 +148,20 @@ class World:
 
 
 def typo(text: str, rng: random.Random) -> str | None:
-    """Two neighbouring letters swapped inside a word of five letters or more."""
+    """Two neighbouring letters swapped inside a word of five letters or more, never a word's first letter.
+
+    A hyphen starts a word too ("two-layer" is "two" and "layer"): the rule never takes a
+    changed first letter for a typo (batch/patch), so "two-alyer" asks something else.
+    """
     words = [(i, w) for i, w in enumerate(text.split(" ")) if sum(ch.isalpha() for ch in w) >= 5]
     if not words:
         return None
     i, word = rng.choice(words)
-    letters = [k for k in range(1, len(word) - 1) if word[k].isalpha() and word[k + 1].isalpha() and word[k] != word[k + 1]]
+    letters = [
+        k
+        for k in range(1, len(word) - 1)
+        if word[k - 1].isalpha() and word[k].isalpha() and word[k + 1].isalpha() and word[k] != word[k + 1]
+    ]
     if not letters:
         return None
     k = rng.choice(letters)

@@ -11,7 +11,9 @@ def test_holding_the_value_is_learned_not_initialized() -> None:
     metrics = outcome.result.metrics
 
     assert outcome.result.reached and outcome.result.stopped is None
-    assert metrics["test_mse"] < 0.05  # answering 0 every time scores 1/3
+    # Trained on until it recalls almost exactly: when it first gets below 0.01 the input gate
+    # is not yet selective at every seed (0.31 at the mark, 0.52 while holding at seed 4).
+    assert metrics["test_mse"] < 0.003  # answering 0 every time scores 1/3
     # Gates recomputed by hand from weight_ih/weight_hh (i, f, g, o) reproduce nn.LSTM.
     assert metrics["hand_vs_torch_diff"] < 1e-5
     assert metrics["memory_corr"] > 0.9

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studydl.search.parser import And, Not, Or, Query, Term, parse_query
+from studydl.search.parser import NOTHING, And, Not, Or, Query, Term, parse_query
 
 
 def test_parse_splits_filters_quotes_and_negation() -> None:
@@ -19,10 +19,11 @@ def test_parse_splits_filters_quotes_and_negation() -> None:
     assert parsed.problems == ("tag: needs a value",)
 
 
-def test_unknown_is_value_is_a_problem_not_a_filter() -> None:
+def test_unknown_is_value_is_a_problem_and_matches_nothing() -> None:
     parsed = parse_query("is:bogus relu")
-    assert parsed.node == Term(None, "relu")
+    assert parsed.node == And((Term(NOTHING, "is:bogus"), Term(None, "relu")))
     assert "unknown is:bogus" in parsed.problems[0]
+    assert len(parsed.problems[0]) < 80  # fits the browser's line at 80 columns
 
 
 def test_is_values_accept_a_unique_prefix_while_typing() -> None:

@@ -108,3 +108,36 @@ def test_limit_and_total(collection: Database) -> None:
         result = search_cards(s, "-is:suspended", NOW, limit=3)
     assert len(result.cards) == 3
     assert result.total == 6
+
+
+def test_an_unknown_term_matches_nothing(collection: Database) -> None:
+    assert shown(collection, "is:bogus") == set()
+    assert shown(collection, "has:wings or tag:activation") == {"ReLU"}
+
+
+def test_has_typed_predict_and_cram(tmp_path) -> None:  # noqa: ANN001
+    from studydl.decks.sync import sync_decks
+    from studydl.domain.review import Rating
+    from studydl.engine.cram import CramSession
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "rnn-and-lstm.md").write_text(
+        "---\ndeck: Recurrent nets\n---\n"
+        "Q: Which gate drops cell state?\nA: The forget gate.\nanswer: typed\n\n"
+        "Q: Above which learning rate does it diverge?\nA: 2/k.\ndemo: learning-rate\npredict: limit_lr\ntolerance: 5%\n\n"
+        "BPTT :: backpropagation through time\n",
+        encoding="utf-8",
+    )
+    db = Database(tmp_path / "studydl.db")
+    try:
+        assert sync_decks(db, [folder], known_demos={"learning-rate"}, clock=lambda: NOW).ok
+        assert shown(db, "has:typed") == {"Which gate drops cell state?"}
+        assert shown(db, "has:predict") == {"Above which learning rate does it diverge?"}
+        assert shown(db, "deck:rnn") == shown(db, "deck:lstm") == shown(db, "") != set()  # a word of the file stem
+        cram = CramSession(db, "Recurrent nets", clock=lambda: NOW, seed=1)
+        due = cram.next_card()
+        cram.answer(due.card.id, Rating.GOOD)
+        assert shown(db, "has:cram") == {due.card.question}
+    finally:
+        db.dispose()

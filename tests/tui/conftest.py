@@ -15,6 +15,9 @@ from studydl.tui.app import StudyApp
 from studydl.tui.launch import make_app
 
 START = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+HANG_S = 600
+"""How long a test waits for a demo's worker thread before calling it hung: a guard, not a
+time limit (under `pytest -n 8` on two loaded cores, importing torch alone took over a minute)."""
 
 BASICS = """\
 ---

@@ -18,7 +18,7 @@ from studydl.tui.screens.help import HelpScreen
 from studydl.tui.screens.home import HomeScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.screens.summary import SummaryScreen
-from tests.tui.conftest import press, settle
+from tests.tui.conftest import HANG_S, press, settle
 
 
 async def test_first_paint_comes_before_the_store_opens_then_counts_fill_in(app) -> None:
@@ -202,13 +202,13 @@ async def test_a_deck_added_while_the_app_was_closed_is_in_the_first_counts_howe
 
     def slow_sync(*args, **kwargs):
         entered.set()
-        assert release.wait(10)
+        assert release.wait(HANG_S)
         return sync_decks(*args, **kwargs)
 
     monkeypatch.setattr(sync_module, "sync_decks", slow_sync)
     app = build_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        assert await asyncio.to_thread(entered.wait, 10)
+        assert await asyncio.to_thread(entered.wait, HANG_S)
         for _ in range(5):  # time for any load that would race the sync to land
             await pilot.pause(0.05)
         home = app.screen

@@ -18,11 +18,11 @@ from studydl.domain.demos import Curves, Paths, Progress, Scatter
 from studydl.tui.screens import demo as demo_module
 from studydl.tui.screens.demo import DemoScreen, Feed
 from studydl.tui.widgets.demo_view import FramePanel
-from tests.tui.conftest import settle
+from tests.tui.conftest import HANG_S, settle
 from tests.tui.demo_app import DemoApp
 
 
-async def finish(pilot, screen: DemoScreen, timeout: float = 60) -> None:
+async def finish(pilot, screen: DemoScreen, timeout: float = HANG_S) -> None:
     """Wait for the worker thread to return, then for the messages it posted."""
     assert await asyncio.to_thread(screen.finished_event.wait, timeout)
     await pilot.app.workers.wait_for_complete()
@@ -57,7 +57,7 @@ async def test_escape_cancels_a_running_demo_promptly() -> None:
         await settle(pilot)
         assert not isinstance(app.screen, DemoScreen)
         assert screen.cancel_event.is_set()
-        assert await asyncio.to_thread(screen.finished_event.wait, 5), "the worker thread kept running"
+        assert await asyncio.to_thread(screen.finished_event.wait, HANG_S), "the worker thread kept running"
         await app.workers.wait_for_complete()
         assert screen.result is None  # the cancelled run's Result was not shown on the closed screen
 
@@ -139,7 +139,7 @@ async def test_the_review_screen_opens_a_cards_demo_with_d(app) -> None:
         demo = app.screen
         assert str(demo.query_one("#demo-title", Static).render()) == get_spec("xor-mlp").title
         await pilot.press("escape")
-        assert await asyncio.to_thread(demo.finished_event.wait, 60)
+        assert await asyncio.to_thread(demo.finished_event.wait, HANG_S)
         await settle(pilot)
         assert app.screen is review
 

@@ -21,8 +21,8 @@ from studydl.tui.screens import demo as demo_module
 from studydl.tui.screens.demo import DemoScreen
 from studydl.tui.widgets.demo_view import FramePanel
 from tests.demos.fit import needed_width
-from tests.demos.recorded import DEMO_IDS, record, recordings, replayer  # noqa: F401
-from tests.tui.conftest import settle
+from tests.demos.recorded import DEMO_IDS, OVERRIDES, record, recordings, replayer  # noqa: F401
+from tests.tui.conftest import HANG_S, settle
 from tests.tui.demo_app import DemoApp
 
 SIZES = [(80, 24), (120, 40)]
@@ -53,7 +53,7 @@ def at(position: str):  # noqa: ANN201
 
     async def run_before(pilot) -> None:  # noqa: ANN001
         screen = pilot.app.screen
-        assert await asyncio.to_thread(screen.finished_event.wait, 60)
+        assert await asyncio.to_thread(screen.finished_event.wait, HANG_S)
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         assert screen.error is None and screen.result is not None and screen.result.reached
@@ -78,5 +78,5 @@ def test_demo_screen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(demo_module, "run_demo", replayer(record(demo_id, recordings)))
-    app = DemoApp(DemoScreen(demo_id, show_timing=False))
+    app = DemoApp(DemoScreen(demo_id, overrides=OVERRIDES.get(demo_id), show_timing=False))
     assert snap_compare(app, terminal_size=size, run_before=at(position))

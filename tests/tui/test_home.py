@@ -27,15 +27,30 @@ async def test_decks_and_sections_with_new_learning_due_counts(app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert tree_lines(app) == ["All decks 4 0 0", "  Basics 3 0 0", "  second 1 0 0"]
-        await press(pilot, "down", "space")  # space opens a deck's sections
+        await press(pilot, "down", "right")  # right (or space) opens a deck's sections, in the file's order
         assert tree_lines(app) == [
             "All decks 4 0 0",
             "  Basics 3 0 0",
-            "    Networks 1 0 0",
             "    Tensors 2 0 0",
+            "    Networks 1 0 0",
             "  second 1 0 0",
         ]
         assert app.screen.query_one("#columns").render().plain.split() == ["New", "Learn", "Due"]
+        await press(pilot, "down", "left")  # left goes up to the deck, then closes it
+        assert app.screen.query_one(DeckTree).cursor_node.data == Target("Basics")
+        await press(pilot, "left")
+        assert tree_lines(app) == ["All decks 4 0 0", "  Basics 3 0 0", "  second 1 0 0"]
+
+
+async def test_the_new_column_shows_all_new_cards_when_the_daily_limit_leaves_fewer(app) -> None:
+    from studydl.engine.settings import save_changes
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        save_changes(app.db, {"new_per_day": 2})
+        app.screen.reload()
+        await settle(pilot)
+        assert tree_lines(app) == ["All decks 3/4 0 0", "  Basics 2/3 0 0", "  second 1 0 0"]
 
 
 async def test_enter_studies_the_node_under_the_cursor(app) -> None:
@@ -43,7 +58,7 @@ async def test_enter_studies_the_node_under_the_cursor(app) -> None:
         await settle(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, ReviewScreen) and (app.screen.deck, app.screen.section) == (None, None)
-        await press(pilot, "escape", "down", "space", "down", "enter")
+        await press(pilot, "escape", "down", "space", "down", "down", "enter")
         assert (app.screen.deck, app.screen.section) == ("Basics", "Networks")
         assert app.screen.due.card.question.startswith("What does this line compute?")
         await press(pilot, "space", "4")  # the section's only card: the session ends

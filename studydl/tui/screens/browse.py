@@ -17,8 +17,8 @@ from textual.widgets import DataTable, Header, Input, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.cards import CardView
-from studydl.domain.days import StudyDays
 from studydl.engine.settings import load_settings
+from studydl.render.card_markdown import math_markdown
 from studydl.search.card_info import CardDetail, load_detail, set_flag, set_suspended
 from studydl.search.cards import SearchResult, search
 from studydl.store.db import Database
@@ -83,13 +83,12 @@ class BrowseScreen(Screen[None]):
         self._now = clock()
         self._cards: dict[int, CardView] = {}
         self._widths = view.column_widths(100)
-        self._study_days: StudyDays | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(
             self.query_text,
-            placeholder="search…  deck:NAME tag:X section:X is:due|new|learning|review|suspended|leech|flagged has:demo -is:new",
+            placeholder="search: words deck: tag: section: is: has: demo: -term or ( )",
             id="query",
         )
         yield Static("searching…", id="count")
@@ -97,7 +96,7 @@ class BrowseScreen(Screen[None]):
         with VerticalScroll(id="detail"):
             yield Static(id="card-meta")
             yield Static(id="card-schedule")
-            yield Markdown(id="card-text")
+            yield Markdown(id="card-text", parser_factory=math_markdown)
             yield DataTable(id="history", cursor_type="none", show_cursor=False)
         yield StudyFooter(compact=True)
 
@@ -132,9 +131,8 @@ class BrowseScreen(Screen[None]):
         self._search(self.query_text, self._generation)
 
     def _day_end(self, now: datetime) -> datetime:
-        if self._study_days is None:
-            self._study_days = load_settings(self.db).study_days()
-        return self._study_days.bounds(now)[1]
+        """When the study day of `now` ends, by the settings as they are now (zone and day start may change)."""
+        return load_settings(self.db).study_days().bounds(now)[1]
 
     @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False)
     def _search(self, query: str, generation: int) -> None:
@@ -153,7 +151,7 @@ class BrowseScreen(Screen[None]):
     def _set_columns(self) -> None:
         table = self.query_one("#cards", DataTable)
         table.clear(columns=True)
-        for name in view.COLUMNS:
+        for name in view.shown_columns(self._widths):
             table.add_column(name, width=self._widths[name], key=name)
 
     def _fill_table(self) -> None:
@@ -276,7 +274,7 @@ class BrowseScreen(Screen[None]):
         self._cards[card.id] = card
         table = self.query_one("#cards", DataTable)
         if str(card.id) in table.rows:
-            for name, cell in zip(view.COLUMNS, view.row_cells(card, self._now, self._widths), strict=True):
+            for name, cell in zip(view.shown_columns(self._widths), view.row_cells(card, self._now, self._widths), strict=True):
                 table.update_cell(str(card.id), name, cell)
         if card.id == self._selected_id():
             self._load_detail(card.id)

@@ -11,6 +11,7 @@ from studydl.domain.cards import CardView
 from studydl.domain.review import format_interval
 from studydl.domain.words import plural
 from studydl.engine.history import ReviewEntry
+from studydl.render.card_markdown import shown_line
 from studydl.search.card_info import CardDetail
 
 STATE_NAMES = {0: "new", 1: "learn", 2: "review", 3: "relearn"}
@@ -24,11 +25,28 @@ GUTTER = 2 + 2 * len(COLUMNS)
 """Scrollbar plus one cell of padding each side of every column."""
 
 
+NARROW = 100
+"""Below this many columns the table leaves out the section (the card's detail shows it)."""
+
+
 def column_widths(total: int) -> dict[str, int]:
-    """Widths that fill `total` cells: fixed state/due/flags, deck and section a share, question the rest."""
+    """Widths that fill `total` cells: fixed state/due/flags, deck and section a share, question the rest.
+
+    Narrower than NARROW, the section column goes and the deck gets its share: two columns
+    of eight cells read `Activat… Activat…`.
+    """
+    if total < NARROW:
+        free = max(30, total - (GUTTER - 2) - sum(FIXED.values()))
+        side = max(10, min(16, free * 38 // 100))
+        return {"deck": side, "question": free - side, **FIXED}
     free = max(30, total - GUTTER - sum(FIXED.values()))
     side = max(8, min(22, free * 22 // 100))
     return {"deck": side, "section": side, "question": free - 2 * side, **FIXED}
+
+
+def shown_columns(widths: dict[str, int]) -> list[str]:
+    """The columns these widths show, in table order."""
+    return [name for name in COLUMNS if name in widths]
 
 
 def clip(text: str, width: int) -> str:
@@ -67,16 +85,17 @@ def due_cell(card: CardView, now: datetime) -> Text:
 
 
 def row_cells(card: CardView, now: datetime, widths: dict[str, int]) -> tuple[object, ...]:
-    """The table cells of one card."""
+    """The table cells of one card (the columns `widths` shows)."""
     dim = "dim" if card.suspended or card.retired else ""
-    return (
-        Text(clip(card.deck, widths["deck"]), style=dim),
-        Text(clip(card.section, widths["section"]), style=dim),
-        Text(clip(card.question, widths["question"]), style=dim),
-        Text(STATE_NAMES.get(card.state, "?"), style=STATE_STYLES.get(card.state, "")),
-        due_cell(card, now),
-        Text(flags(card), style="yellow"),
-    )
+    cells = {
+        "deck": lambda: Text(clip(card.deck, widths["deck"]), style=dim),
+        "section": lambda: Text(clip(card.section, widths["section"]), style=dim),
+        "question": lambda: Text(clip(shown_line(card.question), widths["question"]), style=dim),
+        "state": lambda: Text(STATE_NAMES.get(card.state, "?"), style=STATE_STYLES.get(card.state, "")),
+        "due": lambda: due_cell(card, now),
+        "flags": lambda: Text(flags(card), style="yellow"),
+    }
+    return tuple(cells[name]() for name in shown_columns(widths))
 
 
 def count_line(shown: int, total: int, problems: tuple[str, ...]) -> Text:
@@ -97,16 +116,20 @@ def card_markdown(card: CardView) -> str:
 
 
 def card_meta(card: CardView) -> Text:
-    """Deck › section, source line, tags and demo."""
-    text = Text()
+    """Deck › section and source line; below, the demo and the tags (a line of their own, cut
+    with an ellipsis rather than wrapped mid-list at 80 columns)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
     text.append(card.deck, style="bold")
     if card.section:
         text.append(f" › {card.section}", style="bold")
     text.append(f"   {PurePath(card.source_path).name}:{card.source_line}", style="dim")
-    if card.tags:
-        text.append("   tags: " + " ".join(card.tags), style="cyan")
-    if card.demo_id:
-        text.append(f"   demo: {card.demo_id}", style="magenta")
+    extras = ([("demo: " + card.demo_id, "magenta")] if card.demo_id else []) + (
+        [("tags: " + " ".join(card.tags), "cyan")] if card.tags else []
+    )
+    if extras:
+        text.append("\n")
+        for i, (part, style) in enumerate(extras):
+            text.append(("   " if i else "") + part, style=style)
     return text
 
 

@@ -152,6 +152,8 @@ class DemoScreen(Screen[None]):
         """Set once the screen has painted (the first run waits for it, so training starts after)."""
         self._first_frame_shown = threading.Event()
         """Set once the current run's first frame panel has painted."""
+        self._was_total = 0
+        """The run's length before the run changed it (0: it has not)."""
         self._panels: dict[str, FramePanel] = {}
         self._shown: dict[str, Frame] = {}
 
@@ -214,6 +216,7 @@ class DemoScreen(Screen[None]):
         return True
 
     def _reset_view(self) -> None:
+        self._was_total = 0
         self._panels.clear()
         self._shown.clear()
         self.query_one("#frame-list").remove_children()
@@ -284,9 +287,14 @@ class DemoScreen(Screen[None]):
 
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one(ProgressBar)
+        if progress.total and bar.total and progress.total != bar.total and progress.step:
+            # The run changed its own length (rnn-vs-lstm ends sooner once the LSTM solved it):
+            # the status keeps saying so, or the bar's /1000 -> /750 reads as a glitch.
+            self._was_total = int(bar.total)
         bar.update(total=progress.total, progress=progress.step)
         of = f"/{progress.total}" if progress.total else ""
-        self.query_one("#demo-status", Static).update(f"step {progress.step}{of}")
+        was = f" (was /{self._was_total})" if self._was_total and progress.total != self._was_total else ""
+        self.query_one("#demo-status", Static).update(f"step {progress.step}{of}{was}")
         if progress.message:
             self.query_one("#demo-status", Static).tooltip = progress.message
 

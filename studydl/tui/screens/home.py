@@ -108,7 +108,8 @@ class HomeScreen(Screen[None]):
         """
         new, learning, review = data.totals
         text = Text.assemble(
-            ("Today  ", "bold"), (f"{data.reviewed_today:,}", "bold green"), " reviewed · ",
+            ("Today  ", "bold"), (f"{data.reviewed_today:,}", "bold green"), " reviewed",
+            (f" ({data.crammed_today:,} cram)" if data.crammed_today else "", "dim"), " · ",
             (f"{new + review:,}", "bold"), " left",
         )
         if learning:

@@ -24,6 +24,7 @@ from studydl.tui.messages import (
     SessionDone,
 )
 from studydl.tui.screens.review_checks import AnswerChecks
+from studydl.tui.screens.review_demo import DemoKey
 from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.card_view import CardPanel, next_flag
 from studydl.tui.widgets.footer import StudyFooter
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("studydl.tui.review")
 
 
-class ReviewScreen(AnswerChecks, Screen[None]):
+class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
     """Reviews the due cards of one deck (or section, or every deck) until none are left."""
 
     CSS_PATH = "../styles/review.tcss"
@@ -53,8 +54,16 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         Binding("b", "bury", "Bury"),
         Binding("f", "flag", "Flag"),
         Binding("e", "edit", "Edit"),
+        # `d`: one of three, by the card (check_action): its demo; on a predict card not yet
+        # predicted, a notice that it opens after the prediction (the card's marker says so; the
+        # key types into the prediction box meanwhile); on a card without a demo, a notice that
+        # it has none. The footer offers `d` only where it opens a demo.
         Binding("d", "demo", "Demo"),
+        Binding("d", "demo_later", show=False),
+        Binding("d", "no_demo", show=False),
     ]
+    QUEUED_WHILE_LOADING = frozenset({"reveal", "accept", "answer", "suspend", "bury", "flag", "edit", "demo", "demo_later", "no_demo"})
+    """Keys pressed before the first card is shown are kept and applied to it, in order."""
 
     def __init__(self, deck: str | None = None, section: str | None = None, *, cram: bool = False) -> None:
         super().__init__()
@@ -72,6 +81,9 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         self._shown_at = 0.0
         self._paused = 0.0
         """Seconds spent away from the card (editor, demo): not part of the answer time."""
+        self.starting = True
+        """No card shown yet: the session is starting (keys pressed meanwhile wait in `_pending`)."""
+        self._pending: list[tuple[str, tuple[object, ...]]] = []
 
     @property
     def study_app(self) -> StudyHost:
@@ -190,10 +202,10 @@ class ReviewScreen(AnswerChecks, Screen[None]):
     async def on_card_ready(self, message: CardReady) -> None:
         self.due, self.revealed, self.can_undo = message.due, False, message.can_undo
         self._reset_checks()
-        self.query_one(SessionCounts).show(message.counts)
+        self.query_one(SessionCounts).show(message.counts, cram=self.cram)
         if message.due is not None:
             await self.query_one(CardPanel).show_card(message.due.card, revealed=False)
-            self.query_one(AnswerBar).show_intervals(message.due.intervals)
+            self.query_one(AnswerBar).show_intervals(message.due.intervals, ends="end" if self.cram else "")
             self._ask(message.due, message.answers_logged)
         self._show_buttons()
         self._shown_at, self._paused = self.study_app.monotonic(), 0.0
@@ -202,18 +214,34 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         self.busy = False
         self.call_after_refresh(self.refresh_bindings)  # the footer after the card's frame, not before it
         self.call_after_refresh(self.study_app.settle_heap, "review")
+        if self.starting:
+            self.starting = False
+            self._replay_pending()
+
+    def _replay_pending(self) -> None:
+        """Apply the keys pressed while the first card loaded, each as it would have acted on the card."""
+        pending, self._pending = self._pending, []
+        for action, parameters in pending:
+            if self.busy or self.due is None:
+                break  # an answer among them started the next card: the rest would act on one unseen
+            if action == "demo":
+                action = self._demo_key()  # (a notice, too, where it cannot open)
+                getattr(self, f"action_{action}")()
+            elif self.check_action(action, parameters):
+                getattr(self, f"action_{action}")(*parameters)
 
     async def on_card_reloaded(self, message: CardReloaded) -> None:
         if message.due is None or self.due is None or message.due.card.id != self.due.card.id:
             return
         self.due = message.due
-        await self.query_one(CardPanel).show_card(message.due.card, revealed=self.revealed)
+        await self.query_one(CardPanel).show_card(message.due.card, revealed=self.revealed, keep_checks=True)
         self.can_undo = self.session is not None and self.session.can_undo()  # a flag is undoable
         self.busy = False
         self.refresh_bindings()
 
     def on_session_done(self, message: SessionDone) -> None:
-        self.busy = False
+        self.busy = self.starting = False
+        self._pending.clear()
         if message.summary.reviewed == 0 and self.due is None:
             self.notify("Nothing is due here now.", title="No cards to review")
             self.dismiss()
@@ -240,7 +268,11 @@ class ReviewScreen(AnswerChecks, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Which keys work now. A key that cannot is shown dimmed (None), not hidden: the footer
-        keeps one set of keys for the whole session, so answering a card never rebuilds it."""
+        keeps one set of keys for the whole session, so answering a card never rebuilds it
+        (but for `d`, whose meaning follows the card). While the first card loads, the keys
+        that act on a card are taken and kept for it (see `_queue`)."""
+        if self.starting and action in self.QUEUED_WHILE_LOADING:
+            return action not in ("accept", "demo_later", "no_demo")  # (one action per key while queued)
         ready = self.due is not None and not self.busy
         if action == "reveal":
             return (ready and not self.revealed) or None
@@ -250,8 +282,17 @@ class ReviewScreen(AnswerChecks, Screen[None]):
             return (self.can_undo and not self.busy) or None
         if action in {"suspend", "bury", "flag", "edit"}:
             return ready or None
-        if action == "demo":
-            return (ready and self.due is not None and self.due.card.demo_id is not None) or None
+        if action in ("demo", "demo_later", "no_demo"):
+            if action != self._demo_key():
+                return False
+            return ready or None
+        return True
+
+    def _queue(self, action: str, *parameters: object) -> bool:
+        """While the first card loads: keep the key's action for it (True); else False, act now."""
+        if not self.starting:
+            return False
+        self._pending.append((action, parameters))
         return True
 
     def _show_buttons(self) -> None:
@@ -261,14 +302,21 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         self.query_one(AnswerBar).display = has_card and self.revealed
 
     def action_reveal(self) -> None:
+        if self._queue("reveal"):
+            return
         if self.query_one("#typed").display:  # space on a typed card: type first (or Enter on nothing)
             return
         self.revealed = True
-        self.query_one(CardPanel).set_revealed(True)
+        panel = self.query_one(CardPanel)
+        panel.set_revealed(True)
+        if self.due is not None:
+            panel.show_demo_marker(self.due.card.demo_id)
         self._show_buttons()
         self.refresh_bindings()
 
     def action_answer(self, rating: int) -> None:
+        if self._queue("answer", rating):
+            return
         assert self.due is not None and self.session is not None
         elapsed = self.study_app.monotonic() - self._shown_at - self._paused
         detail = self.detail
@@ -283,31 +331,26 @@ class ReviewScreen(AnswerChecks, Screen[None]):
         self._run(lambda: self._undo(self.session, showing))
 
     def action_suspend(self) -> None:
+        if self._queue("suspend"):
+            return
         self._run(lambda: self._suspend(self.session, self.due.card.id))
 
     def action_bury(self) -> None:
+        if self._queue("bury"):
+            return
         self._run(lambda: self._bury(self.session, self.due.card.id))
 
     def action_flag(self) -> None:
+        if self._queue("flag"):
+            return
         self._run(lambda: self._flag(self.session, self.due, next_flag(self.due.card.flag)))
 
     def action_edit(self) -> None:
+        if self._queue("edit"):
+            return
         started = self.study_app.monotonic()
         self.study_app.edit_card(self.due.card)
         self._paused += self.study_app.monotonic() - started
-
-    def action_demo(self) -> None:
-        try:
-            from studydl.tui.screens.demo import DemoScreen
-        except ImportError:
-            self.notify("Demos are not available yet.", severity="warning")
-            return
-        started = self.study_app.monotonic()
-
-        def back(_result: object = None) -> None:
-            self._paused += self.study_app.monotonic() - started
-
-        self.app.push_screen(DemoScreen(self.due.card.demo_id), back)
 
     def action_leave(self) -> None:
         self.dismiss()

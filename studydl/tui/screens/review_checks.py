@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.widgets import Input
 
 from studydl.domain.review import DueCard, Rating
 from studydl.tui.messages import PredictionSettled
+from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.card_view import CardPanel
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ class AnswerChecks:
             from studydl.engine.predict import draw
 
             self.params = draw(prediction, card.id, answers_logged)
-            lines = [params_line(card.demo_id, self.params)] + ([choices_line(prediction)] if prediction.choices else [])
+            lines = [params_line(card.demo_id, self.params)] + ([choices_line(prediction, "\n")] if prediction.choices else [])
             self.query_one(CardPanel).show_task("\n".join(lines))  # type: ignore[attr-defined]
             typed.placeholder = prediction_prompt(prediction) + " · Enter"
         elif card.check.typed:
@@ -81,7 +83,7 @@ class AnswerChecks:
 
             result = compare(text, expected_answer(card))
             self.proposed, self.detail = result.proposed, result.detail()
-            panel.show_check(typed_diff(result))
+            self._show_checked(typed_diff(result))
             self._stop_asking()
             self.action_reveal()  # type: ignore[attr-defined]
             return
@@ -136,5 +138,13 @@ class AnswerChecks:
                 **verdict.detail(), "metric": prediction.metric, "params": self.params, "demo": card.demo_id,
                 "cached": message.cached,
             }
-            panel.show_check(verdict_text(prediction, verdict, message.cached))
+            self._show_checked(verdict_text(prediction, verdict, message.cached))
         self.action_reveal()  # type: ignore[attr-defined]
+
+    def _show_checked(self, check: Text) -> None:
+        """The checked answer and the rating it proposes, in words and on its button (Enter gives it)."""
+        from studydl.render.answer_text import with_proposal
+
+        assert self.proposed is not None
+        self.query_one(CardPanel).show_check(with_proposal(check, self.proposed))  # type: ignore[attr-defined]
+        self.query_one(AnswerBar).propose(self.proposed)  # type: ignore[attr-defined]

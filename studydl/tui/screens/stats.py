@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from rich.text import Text
 from textual import work
@@ -53,7 +53,7 @@ def headline(stats: Stats) -> Text:
     retention = retention_figure(stats)
     due = stats.forecast + [0, 0]
     parts = [
-        ("today ", f"{stats.reviews_today:,} in {minutes}m{seconds:02d}s"),
+        ("today ", f"{stats.reviews_today:,}{f' ({stats.cram_today:,} cram)' if stats.cram_today else ''} in {minutes}m{seconds:02d}s"),
         ("total ", f"{stats.reviews_total:,}"),
         ("retention ", retention),
         ("due ", f"{due[0]:,} today, {due[1]:,} tomorrow"),
@@ -191,8 +191,7 @@ class StatsScreen(Screen[None]):
         now = self.clock()
         settings = load_settings(self.db)
         stats = collection_stats(self.db, now, settings)
-        # The engine's study days: local dates shifted back by the day-start hour.
-        today = (now.astimezone() - timedelta(hours=settings.day_start_hour)).date()
+        today = settings.study_days().date_of(now)  # the settings' zone and day start, as the engine's
         self.post_message(self.Loaded(stats, today))
 
     def on_stats_screen_loaded(self, message: Loaded) -> None:

@@ -50,7 +50,8 @@ def today_figures(summary: SessionSummary) -> list[tuple[str, str]]:
     rows = []
     if summary.answers_today:
         share = summary.correct_share or 0.0
-        rows.append(("Correct today", f"{share:.0%}  ({summary.correct_today} of {plural(summary.answers_today, 'answer')})"))
+        cram = f", {summary.cram_today} cram" if summary.cram_today else ""
+        rows.append(("Correct today", f"{share:.0%}  ({summary.correct_today} of {plural(summary.answers_today, 'answer')}{cram})"))
     if summary.retention_today is not None:
         rows.append(("Review retention", f"{summary.retention_today:.0%}  (review cards today)"))
     return rows

@@ -33,9 +33,21 @@ class AnswerBar(Horizontal):
         when = f"  {format_interval(interval)}" if interval is not None else ""
         return f"{int(rating)} {rating.name.title()}{when}"
 
-    def show_intervals(self, intervals: dict[Rating, timedelta]) -> None:
+    def show_intervals(self, intervals: dict[Rating, timedelta], ends: str = "") -> None:
+        """Each button's interval; `ends`: the word for a rating with none (cram's Good and Easy end the card's turn)."""
         for rating in Rating:
-            self.query_one(f"#answer-{rating.name.lower()}", Button).label = self._label(rating, intervals.get(rating))
+            button = self.query_one(f"#answer-{rating.name.lower()}", Button)
+            button.label = self._label(rating, intervals.get(rating)) if rating in intervals or not ends else f"{int(rating)} {rating.name.title()}  {ends}"
+            button.set_class(False, "-proposed")
+
+    def propose(self, rating: Rating | None) -> None:
+        """Mark the button Enter will press (a typed answer's or a prediction's proposal); None: none."""
+        for each in Rating:
+            button = self.query_one(f"#answer-{each.name.lower()}", Button)
+            proposed = each is rating
+            label = str(button.label).removeprefix("⏎ ")
+            button.label = f"⏎ {label}" if proposed else label
+            button.set_class(proposed, "-proposed")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

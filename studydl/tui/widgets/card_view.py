@@ -53,20 +53,20 @@ class CardPanel(VerticalScroll):
         yield Rule(id="divider")
         yield Static(id="answer")
 
-    async def show_card(self, card: CardView, revealed: bool) -> None:
+    async def show_card(self, card: CardView, revealed: bool, *, keep_checks: bool = False) -> None:
+        """Show `card`; `keep_checks`: the same card again (reloaded), its task and checked answer stay."""
         from studydl.render.rich_card import RichCard
 
         self.query_one("#where", Static).update(where_text(card))
-        marker = self.query_one("#demo-marker", Static)
-        marker.display = card.demo_id is not None
-        marker.update(Text(f"▶ demo: {card.demo_id} (d)", style="bold") if card.demo_id else "")
+        self.show_demo_marker(card.demo_id, after_prediction=card.check.predict is not None and not revealed)
         if card.question != self.question_source or not self.question_source:
             self.query_one("#question", Static).update(RichCard(card.question))
         self.question_source = card.question
         self._answer_shown = None if card.answer != self.answer_source else self._answer_shown
         self.answer_source = card.answer
-        self.show_task(None)
-        self.show_check(None)
+        if not keep_checks:
+            self.show_task(None)
+            self.show_check(None)
         self.set_revealed(revealed)
         if not revealed:
             self.scroll_home(animate=False)
@@ -82,6 +82,13 @@ class CardPanel(VerticalScroll):
             self._answer_shown = self.answer_source
         self.query_one("#divider").display = revealed
         self.query_one("#answer").display = revealed
+
+    def show_demo_marker(self, demo_id: str | None, after_prediction: bool = False) -> None:
+        """`▶ demo: ID (d)`; on a predict card not yet predicted, when `d` works."""
+        marker = self.query_one("#demo-marker", Static)
+        marker.display = demo_id is not None
+        when = "d once you have predicted" if after_prediction else "d"
+        marker.update(Text(f"▶ demo: {demo_id} ({when})", style="bold") if demo_id else "")
 
     def show_task(self, text: Text | str | None) -> None:
         """What a typed or predict card asks (the parameters drawn, the choices); None hides it."""

@@ -13,6 +13,8 @@ from studydl.tui.home_data import DeckNode
 
 COLUMN = 6
 """Width of each count column."""
+NEW_COLUMN = 9
+"""Width of the New column: `20/89` when today's limit leaves fewer than there are."""
 STYLES = ("bold blue", "bold red", "bold green")
 BUNDLED_MARK = " · bundled"
 """After the name of a deck that ships with studydl (`e` on its cards edits your own copy)."""
@@ -26,29 +28,52 @@ class Target:
     section: str | None = None
 
 
-def count_cells(new: int, learning: int, review: int) -> Text:
+def count_cells(new: int, learning: int, review: int, new_all: int = 0) -> Text:
+    """The three counts; the new count as `today/all` when the daily limit leaves fewer than there are."""
     text = Text()
-    for value, style in zip((new, learning, review), STYLES, strict=True):
+    shown_new = f"{new}/{new_all}" if new_all > new else str(new)
+    text.append(f"{shown_new:>{NEW_COLUMN}}", style=STYLES[0] if new else "dim")
+    for value, style in zip((learning, review), STYLES[1:], strict=True):
         text.append(f"{value:>{COLUMN}}", style=style if value else "dim")
     return text
 
 
 def heading(width: int) -> Text:
     """The column titles, placed above the counts."""
-    return Text(" " * width + "".join(f"{t:>{COLUMN}}" for t in ("New", "Learn", "Due")), style="dim")
+    return Text(" " * width + f"{'New':>{NEW_COLUMN}}" + "".join(f"{t:>{COLUMN}}" for t in ("Learn", "Due")), style="dim")
 
 
 class DeckTree(Tree[Target]):
     """Enter (or a click) on a node posts NodeSelected: the home screen starts a review of it."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Study")]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Study"),
+        Binding("right", "open_node", "Open a deck's sections", show=False),
+        Binding("left", "close_node", "Close them (or go up)", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("All decks", data=Target(), id=id)
         self.auto_expand = False
         self.name_width = 20
 
-    def _label(self, name: str, depth: int, counts: tuple[int, int, int], bundled: bool = False, leaf: bool = False) -> Text:
+    def action_open_node(self) -> None:
+        """Right arrow: show the sections under the cursor (space toggles, as in any tree)."""
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+
+    def action_close_node(self) -> None:
+        """Left arrow: hide the sections under the cursor, or go to the deck they belong to."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node is not self.root:
+            node.collapse()
+        elif node.parent is not None:
+            self.move_cursor(node.parent)
+
+    def _label(self, name: str, depth: int, counts: tuple[int, ...], bundled: bool = False, leaf: bool = False) -> Text:
         # The tree draws an expand icon before the label of a node with children; a leaf
         # has none, so its name gets those cells and its counts stay in their columns.
         indent = depth * self.guide_depth - (len(self.ICON_NODE) if leaf else 0)
@@ -68,7 +93,7 @@ class DeckTree(Tree[Target]):
         first_build = not self.root.children
         self.name_width = self._width_needed(decks, 1) + 1
         self.clear()
-        self.root.set_label(self._label("All decks", 0, totals))
+        self.root.set_label(self._label("All decks", 0, (*totals, sum(d.new_all for d in decks))))
         by_target: dict[Target, TreeNode[Target]] = {Target(): self.root}
         for deck in decks:
             self._add(self.root, deck, 1, opened, by_target)
@@ -93,7 +118,7 @@ class DeckTree(Tree[Target]):
 
     def _add(self, parent: TreeNode[Target], node: DeckNode, depth: int, opened: set, by_target: dict) -> None:  # noqa: ANN001
         target = Target(node.deck, node.section or None)
-        label = self._label(node.label, depth, (node.new, node.learning, node.review), node.bundled, leaf=not node.children)
+        label = self._label(node.label, depth, (node.new, node.learning, node.review, node.new_all), node.bundled, leaf=not node.children)
         child = parent.add(label, data=target, allow_expand=bool(node.children), expand=target in opened)
         by_target[target] = child
         for sub in node.children:

@@ -46,7 +46,7 @@ def outcome(record: RunRecord) -> Text:
 def comparison_table(a: RunRecord, b: RunRecord) -> RichTable:
     """Changed parameters, then every final metric of either run, one row each."""
     table = RichTable(show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("")
+    table.add_column("", overflow="fold")  # long metric names wrap: cut, two read the same
     table.add_column(a.label, justify="right")
     table.add_column(b.label, justify="right")
     for name in changed_params(a, b):

@@ -17,8 +17,17 @@ def counts_text(new: int, learning: int, review: int) -> Text:
     )
 
 
+def cram_text(counts: QueueCounts) -> Text:
+    """`Cram  12 to go  2 coming back`: a cram's cards are neither new nor reviews to it."""
+    text = Text.assemble(("Cram  ", "dim"), (str(counts.review), "bold"), (" to go", "dim"))
+    if counts.learning:
+        text.append_text(Text.assemble("  ", (str(counts.learning), "bold red"), (" coming back", "dim")))
+    return text
+
+
 class SessionCounts(Static):
     """Counts left in the session; updated after every answer."""
 
-    def show(self, counts: QueueCounts) -> None:
-        self.update(counts_text(counts.new, counts.learning, counts.review))
+    def show(self, counts: QueueCounts, cram: bool = False) -> None:
+        """`cram`: the cram queue's counts (cards not yet seen as `review`, those coming back as `learning`)."""
+        self.update(cram_text(counts) if cram else counts_text(counts.new, counts.learning, counts.review))
