@@ -162,10 +162,8 @@ class _Next:
     memory: MemoryState
     secs: int = 0
     """(Re)learning: the step's delay in seconds."""
-    days: int = 0
-    """Review: the interval in days."""
-    remaining: int = 0
-    """(Re)learning: Anki's remaining steps."""
+    days: int = 0  # review: the interval in days
+    remaining: int = 0  # (re)learning: Anki's remaining steps
 
 
 @dataclass(frozen=True)
