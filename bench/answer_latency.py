@@ -18,7 +18,7 @@ Both sides run in this one process, in alternating blocks (studydl first in even
 Anki first in odd ones), so whatever else loads the machine loads both alike, and both on
 the real clock (learning cards come due as time passes for both). Prints median, p99
 (nearest rank), max and the process CPU time per answer for each side, the ratio of the
-medians, the targets (median within 2x of Anki's, p99 under 10 ms), the load average, and
+medians, the targets (issue 24: next card + answer within 1.5x Anki's median, next card alone within 3x; p99 under 10 ms), the load average, and
 what each side had due and answered (new / learning / review), to show the two sessions
 did the same kind of work. Never pass/fail on time. `--base DIR` keeps the built
 collections in DIR (per size and day) and times fresh copies of them.
@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 NOW = datetime.now(UTC).replace(microsecond=0)
 CARDS_PER_DECK = 1000
 NEW_PER_DAY, REVIEWS_PER_DAY = 100, 9999
-TARGET_RATIO, TARGET_P99_MS = 2.0, 10.0
+TARGET_RATIO, TARGET_NEXT_RATIO, TARGET_P99_MS = 1.5, 3.0, 10.0
 HISTORY = (
     "Before → after, 2026-11-22, old and new code in alternating runs on the same collections (load 1.0-1.6):"
     " schema 0003 (covering index `ix_cards_deck_state`) took session start 134-171 → 33 ms (one deck"
@@ -326,7 +326,9 @@ def targets(sides: dict[str, Timings]) -> str:
     parts = []
     if "anki" in sides:
         ratio = ours["median_ms"] / statistics.median(sides["anki"].total)
-        parts.append(f"median {ratio:.1f}x Anki's (target within {TARGET_RATIO:.0f}x: {'met' if ratio <= TARGET_RATIO else 'missed'})")
+        parts.append(f"next card + answer median {ratio:.1f}x Anki's (target within {TARGET_RATIO:.1f}x: {'met' if ratio <= TARGET_RATIO else 'missed'})")
+        alone = statistics.median(sides["studydl"].next_card) / statistics.median(sides["anki"].next_card)
+        parts.append(f"next card median {alone:.1f}x Anki's (target within {TARGET_NEXT_RATIO:.0f}x: {'met' if alone <= TARGET_NEXT_RATIO else 'missed'})")
     verdict = "met" if ours["p99_ms"] < TARGET_P99_MS else "missed"
     parts.append(f"p99 {ours['p99_ms']:.1f} ms (target under {TARGET_P99_MS:.0f} ms: {verdict})")
     return "Targets: " + "; ".join(parts) + "."

@@ -29,20 +29,61 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from answer_latency import StudydlReviewer, Timings, prepare, run, stats  # noqa: E402
 
+from tests.pg_proxy import RoundTripProxy  # noqa: E402
+
 ROWS = [("next card", "next_card"), ("answer, committed", "answer"), ("next card + answer", "total"), ("CPU of next card + answer", "cpu")]
 
 class Side(StudydlReviewer):
     """studydl's reviewer on one database, under the name the table gives it."""
 
-    def __init__(self, name: str, where: str | Path) -> None:
+    def __init__(self, name: str, where: str | Path, proxy: RoundTripProxy | None = None) -> None:
         super().__init__(where)  # type: ignore[arg-type]  # a file or a URL: Database takes either
         self.name = name
+        self.proxy = proxy
+        self.trips: dict[str, list[int]] = {"next_card": [], "answer": []}
+
+    def start(self) -> None:
+        super().start()
+        if self.proxy is None:
+            return
+        for step in self.trips:  # each call counted by the relay the connection goes through
+            setattr(self.session, step, self._counted(step, getattr(self.session, step)))
+
+    def _counted(self, step: str, call):  # noqa: ANN001, ANN202
+        proxy, out = self.proxy, self.trips[step]
+        assert proxy is not None
+
+        def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            before = proxy.count()
+            result = call(*args, **kwargs)
+            out.append(proxy.count() - before)
+            return result
+
+        return counted
+
+def trips_line(side: Side, latency_ms: float) -> str:
+    """Round trips per step, as the relay in front of the server counted them."""
+    parts = []
+    for label, key in (("next card", "next_card"), ("answer", "answer")):
+        counts = side.trips[key]
+        if counts:
+            parts.append(f"{label} median {statistics.median(counts):.0f} (max {max(counts)})")
+    total = [a + b for a, b in zip(side.trips["next_card"], side.trips["answer"], strict=False)]
+    if not total:
+        return ""
+    median = statistics.median(total)
+    return (
+        f"Round trips to PostgreSQL, counted by a relay in front of the server (tests/pg_proxy.py): {'; '.join(parts)};"
+        f" next card + answer median {median:.0f}, so about {median * 20:.0f} ms of waiting per card at 20 ms of network"
+        f" latency" + (f" (this run added {latency_ms:g} ms per round trip)." if latency_ms else ".")
+    )
 
 def table(sides: dict[str, Timings]) -> str:
     names = list(sides)
@@ -87,6 +128,7 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=5, help="Alternating blocks the answers are split into.")
     parser.add_argument("--base", type=Path, help="Keep the built SQLite collection here (per size and day).")
     parser.add_argument("--url", help="A PostgreSQL server of your own (an empty database or schema) instead of a throwaway one.")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="Network latency the relay adds per round trip (half each way).")
     parser.add_argument("--readme", action="store_true", help="Write the table into README.md (bench:answer-pg block).")
     args = parser.parse_args()
 
@@ -106,13 +148,17 @@ def main() -> None:
             sqlite_file, _, due_today = prepare(args.base, Path(tmp), args.cards, args.log, with_anki=False)
             copy_s, rows = copy_to_server(sqlite_file, url)
             print(f"copied {rows['cards']:,} cards and {rows['review_log']:,} log rows into PostgreSQL in {copy_s:.1f} s", file=sys.stderr)
-            sides = [Side("SQLite", sqlite_file), Side("PostgreSQL", url)]
+            host, port = urlsplit(url).hostname or "127.0.0.1", urlsplit(url).port or 5432
+            proxy = RoundTripProxy((host, port), delay_s=args.latency_ms / 2000)
+            pg = Side("PostgreSQL", proxy.url(url), proxy)
+            sides = [Side("SQLite", sqlite_file), pg]
             os.sync()
             try:
                 run(sides, args.answers, args.blocks)  # type: ignore[arg-type]
             finally:
                 for side in sides:
                     side.close()
+                proxy.close()
     finally:
         if server is not None:
             server.close()
@@ -121,21 +167,22 @@ def main() -> None:
     setup = (
         f"{args.cards:,} cards in {max(1, args.cards // 1000)} decks, {args.log:,} review-log rows, {due_today:,} reviews"
         f" due today; {len(timings['SQLite'].total)} answers per side in {args.blocks} alternating blocks in one process."
-        " SQLite: the file, synchronous=FULL. PostgreSQL 15 on 127.0.0.1 over TCP (fsync on, synchronous_commit=on), same disk."
+        " SQLite: the file, synchronous=FULL. PostgreSQL 15 on 127.0.0.1 over TCP (fsync on, synchronous_commit=on), same disk,"
+        f" through a relay in this process that counts round trips and adds {args.latency_ms:g} ms to each."
     )
     mix = "; ".join(
         f"{n}: due at start {dict(t.counts_at_start)}, answered {dict(sorted(t.kinds.items()))}" for n, t in timings.items()
     )
     notes = (
         f"Copying the collection into the server (`studydl copy-to`'s code) took {copy_s:.1f} s. The CPU row is this"
-        f" process's (the server's is not in it). Load average {load_before:.1f} before, {load_after:.1f} after.\n\nQueues: {mix}."
+        f" process's (the server's is not in it). Load average {load_before:.1f} before, {load_after:.1f} after.\n\n{trips_line(pg, args.latency_ms)}\n\nQueues: {mix}."
     )
     text = f"{setup}\n\n{table(timings)}\n\n{notes}"
     print(text)
     if args.readme:
         from bench_util import write_readme_block
 
-        command = f"python bench/answer_latency_pg.py --cards {args.cards} --log {args.log} --answers {args.answers} --blocks {args.blocks} --readme"
+        command = f"python bench/answer_latency_pg.py --cards {args.cards} --log {args.log} --answers {args.answers} --blocks {args.blocks} --latency-ms {args.latency_ms:g} --readme"
         write_readme_block("answer-pg", text, command)
 
 if __name__ == "__main__":

@@ -67,7 +67,6 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
     -term negates, `or` and ( ) combine. Retired cards show only with is:retired.
     Without QUERY: every live card.
     """
-    from studydl.engine.fsrs_model import FsrsModel
     from studydl.engine.settings import load_settings
     from studydl.render.card_markdown import shown_line
     from studydl.search.card_info import scheduling
@@ -89,7 +88,7 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
             node = Term("deck", deck) if parsed.node is None else And((Term("deck", deck), parsed.node))
             parsed = Query(node)
         result = search_cards(s, parsed, now, day_end=settings.study_days().bounds(now)[1], limit=None)
-        facts = scheduling(s, [c.id for c in result.cards], now, FsrsModel(settings.parameters)) if as_json else {}
+        facts = scheduling(s, [c.id for c in result.cards], now, settings) if as_json else {}
     if as_json:
         docs = [card_document(card, facts.get(card.id)) for card in result.cards]
         click.echo(json.dumps({"cards": docs}, indent=2, ensure_ascii=False))

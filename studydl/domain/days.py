@@ -75,9 +75,16 @@ class StudyDays:
 
     def day_of(self, instant: datetime) -> int:
         """The study day `instant` (an aware datetime) falls in."""
+        known = self.__dict__.get("_last")
+        if known is not None and known[0] <= instant < known[1]:  # the day asked about last (most asks)
+            return known[2]
         local = instant.astimezone(self.zone)
         day = local.date().toordinal()
-        return day - 1 if local.hour < self.start_hour else day
+        day = day - 1 if local.hour < self.start_hour else day
+        # (start, end, number) of this day, kept on the instance (not a field: no part of its
+        # identity). A day's bounds are fixed by the zone's rules, so a kept day stays right.
+        object.__setattr__(self, "_last", (self.start_of(day), self.start_of(day + 1), day))
+        return day
 
     def date_of(self, instant: datetime) -> date:
         """The study day as a calendar date (the date the day began on)."""
@@ -94,7 +101,7 @@ class StudyDays:
         start hour of 2 on a spring-forward night), zoneinfo's fold=0 reading gives the
         end of the gap; if the hour happens twice, its first occurrence.
         """
-        return datetime.combine(date.fromordinal(day), time(self.start_hour), tzinfo=self.zone).astimezone(UTC)
+        return _day_start(self.zone, self.start_hour, day)
 
     def bounds(self, instant: datetime) -> tuple[datetime, datetime]:
         """(start, end) in UTC of the study day `instant` falls in."""
@@ -104,6 +111,12 @@ class StudyDays:
     def days_between(self, earlier: datetime, later: datetime) -> int:
         """Study days from `earlier` to `later` (0 on the same study day, never negative)."""
         return max(0, self.day_of(later) - self.day_of(earlier))
+
+
+@lru_cache(maxsize=4096)
+def _day_start(zone: tzinfo, start_hour: int, day: int) -> datetime:
+    return datetime.combine(date.fromordinal(day), time(start_hour), tzinfo=zone).astimezone(UTC)
+
 
 
 def day_bounds(

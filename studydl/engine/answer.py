@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from studydl.domain.errors import StudyError
 from studydl.domain.review import CardState, Rating
 from studydl.engine import card_sql
-from studydl.engine.load_balancer import LoadBalancer, card_balance
-from studydl.engine.scheduler import CardScheduler, Memory, iso_utc
+from studydl.engine.load_balancer import Balance, LoadBalancer, card_balance
+from studydl.engine.scheduler import CardScheduler, Memory, Plan, iso_utc
 from studydl.engine.undo import CardChange, UndoEntry
 
 NEW, REVIEW = int(CardState.NEW), int(CardState.REVIEW)
@@ -32,6 +32,29 @@ class Sibling:
     state: int
     due: datetime | None
     buried_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A card's buttons as shown: the plan, and what it was computed with."""
+
+    plan: Plan
+    scheduler: CardScheduler
+    balance: Balance | None
+    balancer_version: int
+
+    def still(self, scheduler: CardScheduler, memory: Memory, balance: Balance | None, now: datetime) -> bool:
+        """Whether the plan is still the answer's: same card state, study day, preset, counts and note."""
+        plan = self.plan
+        if scheduler is not self.scheduler or plan.memory != memory or plan.today != scheduler.days.day_of(now):
+            return False
+        if balance is None or self.balance is None:
+            return balance is None and self.balance is None
+        return (
+            balance.balancer is self.balance.balancer
+            and balance.balancer.version == self.balancer_version
+            and balance.siblings == self.balance.siblings
+        )
 
 
 @dataclass(frozen=True)
@@ -66,6 +89,7 @@ def apply_answer(
     detail: str | None = None,
     balancer: LoadBalancer | None = None,
     deck_name: Callable[[int], str] | None = None,
+    shown: Shown | None = None,
 ) -> AnswerResult:
     """Schedule the answer, bury siblings until `bury_until` (None: don't), append the log row.
 
@@ -75,9 +99,14 @@ def apply_answer(
     preset says so. Only new and review siblings that are live (not retired, not
     suspended) and not already buried that long are buried, as Anki buries only cards in
     its queues. `detail` is the JSON of a typed or predicted answer, kept on the log row.
+
+    `shown`: the plan the card's buttons were computed from; applied as it is (as Anki
+    applies the states its buttons showed) when the card, the day, the preset, the
+    balancer's counts and the note's other cards are still what it was computed from,
+    else computed afresh.
     """
     con = card_sql.hot(s)
-    row = card_sql.card_row(con, card_id)
+    row, note_cards = card_sql.card_with_note(con, card_id)
     if row is None:
         raise NoSuchCard(f"no card with id {card_id}")
     if scheduler.per_deck:
@@ -86,16 +115,18 @@ def apply_answer(
     if not scheduler.settings.bury_siblings:
         bury_until = None
     before = Memory.from_row(row)
-    outcome = scheduler.answer(card_id, before, rating, now, card_balance(con, balancer, scheduler.settings, row.note_uid))
+    balance = card_balance(balancer, scheduler.settings, note_cards)
+    plan = shown.plan if shown is not None and shown.still(scheduler, before, balance, now) else None
+    if plan is None:
+        plan = scheduler.plan(card_id, before, now, balance)
+    outcome = scheduler.apply(plan, rating, now)
     after = outcome.memory
 
     buried: list[Sibling] = []
     if bury_until is not None:
         buried = [
             Sibling(sib_id, deck_id, section, state, due, buried_until)
-            for sib_id, deck_id, section, state, due, buried_until, retired, suspended in card_sql.siblings(
-                con, row.note_uid
-            )
+            for sib_id, deck_id, section, state, due, buried_until, retired, suspended in note_cards
             if sib_id != card_id
             and state in (NEW, REVIEW)
             and not retired

@@ -39,8 +39,10 @@ def hot(s: Txn) -> HotSQL:
 def card_row(con: HotSQL, card_id: int) -> SimpleNamespace | None:
     """Every column of one card, typed as the ORM would type them (attribute access)."""
     found = con.execute(_SELECT_CARD, (card_id,)).fetchone()
-    if found is None:
-        return None
+    return None if found is None else _typed(con, found)
+
+
+def _typed(con: HotSQL, found: tuple) -> SimpleNamespace:
     data: dict[str, Any] = dict(zip(CARD_COLUMNS, found, strict=True))
     from_db = con.from_db
     for name in _TIMES:
@@ -50,22 +52,33 @@ def card_row(con: HotSQL, card_id: int) -> SimpleNamespace | None:
     return SimpleNamespace(**data)
 
 
+_SELECT_NOTE = f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE note_uid = (SELECT note_uid FROM cards WHERE id = ?)"
+_ID, _NOTE_COLUMNS = CARD_COLUMNS.index("id"), tuple(
+    CARD_COLUMNS.index(c) for c in ("id", "deck_id", "section", "state", "due", "buried_until", "retired", "suspended")
+)
+
+
+def card_with_note(con: HotSQL, card_id: int) -> tuple[SimpleNamespace | None, list[tuple]]:
+    """One card (as `card_row`) and every card of its note, itself included, in one read: (id, deck_id,
+    section, state, due, buried_until, retired, suspended) of each."""
+    found = con.execute(_SELECT_NOTE, (card_id,)).fetchall()
+    from_db = con.from_db
+    row = None
+    note = []
+    i, d, sec, st, due, bur, ret, sus = _NOTE_COLUMNS
+    for values in found:
+        if values[_ID] == card_id:
+            row = _typed(con, values)
+            note.append((card_id, row.deck_id, row.section, row.state, row.due, row.buried_until, row.retired, row.suspended))
+        else:
+            note.append((values[i], values[d], values[sec], values[st], from_db(values[due]), from_db(values[bur]), bool(values[ret]), bool(values[sus])))
+    return row, note
+
+
 def deck_name(con: HotSQL, deck_id: int) -> str:
     """A deck's name ("" for none)."""
     found = con.execute("SELECT name FROM decks WHERE id = ?", (deck_id,)).fetchone()
     return found[0] if found else ""
-
-
-def siblings(con: HotSQL, note_uid: str) -> list[tuple]:
-    """(id, deck_id, section, state, due, buried_until, retired, suspended) of every card of a note."""
-    rows = con.execute(
-        "SELECT id, deck_id, section, state, due, buried_until, retired, suspended FROM cards WHERE note_uid = ?",
-        (note_uid,),
-    ).fetchall()
-    from_db = con.from_db
-    return [
-        (i, d, sec, st, from_db(due), from_db(bur), bool(ret), bool(sus)) for i, d, sec, st, due, bur, ret, sus in rows
-    ]
 
 
 def bury(con: HotSQL, card_id: int, until: datetime | None) -> None:
@@ -112,7 +125,13 @@ class PickSQL:
             self.scope_params = (section, len(section) + 3, section + " / ")
         live = " AND ".join(where)
         unburied = "(buried_until IS NULL OR buried_until <= ?)"
-        self.learning = f"SELECT id FROM cards WHERE {live} AND state IN (1, 3) AND due <= ? AND {unburied} ORDER BY due LIMIT 1"
+        # Per state, so each is a walk of ix_cards_queue in due order that stops at the first
+        # card (with `state IN (1, 3)` SQLite sorted every learning card due, each time).
+        learning = f"SELECT id, due FROM cards WHERE {live} AND state = {{}} AND due <= ? AND {unburied} ORDER BY due LIMIT 1"
+        self.learning = (
+            f"SELECT id FROM (SELECT * FROM ({learning.format(1)}) AS l UNION ALL SELECT * FROM ({learning.format(3)}) AS r)"
+            " AS first ORDER BY due LIMIT 1"
+        )
         self._review = f"SELECT id FROM cards WHERE {live} AND deck_id IN ({{}}) AND state = 2 AND due < ? AND {unburied} ORDER BY due LIMIT 1"
         # A deck's new cards by range of the covering ix_cards_deck_state, then a small sort.
         # Named on SQLite, as without ANALYZE statistics it prefers ix_cards_queue (it gives
@@ -125,10 +144,20 @@ class PickSQL:
 
         # Today's due reviews with what the review orders sort by (engine/review_order.py).
         self.due_reviews = (
-            f"SELECT id, deck_id, due, last_review, stability, difficulty FROM cards WHERE {live} AND state = 2"
+            f"SELECT id, deck_id, due, last_review, stability, difficulty, reps FROM cards WHERE {live} AND state = 2"
             f" AND due < ? AND {unburied}"
         )
         self.all_new = f"SELECT id, deck_id FROM cards WHERE {live} AND state = 0 AND {unburied}"
+        # The cards shown next, for their fuzz draws (engine/fuzz_draws.py): the learning
+        # cards due first (each state in index order) and a deck's first new cards.
+        first = f"SELECT id, reps, due FROM cards WHERE {live} AND state = {{}} AND due < ? AND {unburied} ORDER BY due LIMIT ?"
+        self.first_learning = (
+            f"SELECT id, reps FROM ({first.format(1)}) AS l UNION ALL SELECT id, reps FROM ({first.format(3)}) AS r"
+        )
+        self.first_new = (
+            f"SELECT id, reps FROM cards {con.index_hint('ix_cards_deck_state')} WHERE {live} AND deck_id = ? AND state = 0"
+            " ORDER BY due, id LIMIT ?"
+        )
         self.still_due = "SELECT state, due, buried_until, suspended, retired FROM cards WHERE id = ?"
 
         # Two range reads of the covering ix_cards_deck_state (deck_id, retired, suspended,

@@ -17,6 +17,8 @@ import math
 import struct
 from functools import lru_cache
 
+from studydl.engine import fuzz_draws
+
 _M32 = 0xFFFFFFFF
 _M64 = (1 << 64) - 1
 
@@ -24,18 +26,17 @@ FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, 3.4028234663852886e38,
 """(start, end, factor): a fuzzed interval spreads by 1 day plus factor x its days in each range."""
 
 
-def _f32(x: float) -> float:
+_F32 = struct.Struct("<f")
+
+
+def _f32(x: float, _pack=_F32.pack, _unpack=_F32.unpack) -> float:  # noqa: ANN001
     """`x` rounded to single precision, as Rust's f32 arithmetic would keep it."""
-    return struct.unpack("<f", struct.pack("<f", x))[0]
+    return _unpack(_pack(x))[0]
 
 
 def _round(x: float) -> int:
     """Rust's `f32::round() as u32`: half away from zero, negatives saturate to 0."""
     return max(0, math.floor(x + 0.5))
-
-
-def _rotl(x: int, n: int) -> int:
-    return ((x << n) | (x >> (32 - n))) & _M32
 
 
 def _pcg32_key(state: int) -> list[int]:
@@ -49,44 +50,66 @@ def _pcg32_key(state: int) -> list[int]:
     return words
 
 
+def _quarter(a: int, b: int, c: int, d: int) -> tuple[int, int, int, int]:
+    """ChaCha's quarter round on four words (rotations by 16, 12, 8, 7)."""
+    a = (a + b) & _M32
+    d ^= a
+    d = ((d << 16) | (d >> 16)) & _M32
+    c = (c + d) & _M32
+    b ^= c
+    b = ((b << 12) | (b >> 20)) & _M32
+    a = (a + b) & _M32
+    d ^= a
+    d = ((d << 8) | (d >> 24)) & _M32
+    c = (c + d) & _M32
+    b ^= c
+    b = ((b << 7) | (b >> 25)) & _M32
+    return a, b, c, d
+
+
 def _chacha12_block(key: list[int], counter: int) -> list[int]:
-    """One 64-byte ChaCha block with 12 rounds, nonce 0 (rand_chacha's stream 0)."""
-    start = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574, *key, counter & _M32, counter >> 32, 0, 0]
-    x = list(start)
+    """One 64-byte ChaCha block with 12 rounds, nonce 0 (rand_chacha's stream 0).
 
-    def quarter(a: int, b: int, c: int, d: int) -> None:
-        x[a] = (x[a] + x[b]) & _M32
-        x[d] = _rotl(x[d] ^ x[a], 16)
-        x[c] = (x[c] + x[d]) & _M32
-        x[b] = _rotl(x[b] ^ x[c], 12)
-        x[a] = (x[a] + x[b]) & _M32
-        x[d] = _rotl(x[d] ^ x[a], 8)
-        x[c] = (x[c] + x[d]) & _M32
-        x[b] = _rotl(x[b] ^ x[c], 7)
-
+    The sixteen words are locals, not a list: a draw sits on the answer's path."""
+    start = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574, *key, counter & _M32, counter >> 32, 0, 0)
+    x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15 = start
+    q = _quarter
     for _ in range(6):
-        quarter(0, 4, 8, 12)
-        quarter(1, 5, 9, 13)
-        quarter(2, 6, 10, 14)
-        quarter(3, 7, 11, 15)
-        quarter(0, 5, 10, 15)
-        quarter(1, 6, 11, 12)
-        quarter(2, 7, 8, 13)
-        quarter(3, 4, 9, 14)
+        x0, x4, x8, x12 = q(x0, x4, x8, x12)
+        x1, x5, x9, x13 = q(x1, x5, x9, x13)
+        x2, x6, x10, x14 = q(x2, x6, x10, x14)
+        x3, x7, x11, x15 = q(x3, x7, x11, x15)
+        x0, x5, x10, x15 = q(x0, x5, x10, x15)
+        x1, x6, x11, x12 = q(x1, x6, x11, x12)
+        x2, x7, x8, x13 = q(x2, x7, x8, x13)
+        x3, x4, x9, x14 = q(x3, x4, x9, x14)
+    x = (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15)
     return [(a + b) & _M32 for a, b in zip(x, start, strict=True)]
+
+
+@lru_cache(maxsize=1024)
+def _first_block(seed: int) -> tuple[int, ...]:
+    """The first block of `StdRng::seed_from_u64(seed)`, the first draw last, for a seed
+    `fuzz_draws` did not prime (a card's fuzz and its learning-step fuzz share it)."""
+    return tuple(_chacha12_block(_pcg32_key(seed & _M64), 0)[::-1])
 
 
 class StdRng:
     """Rust rand 0.9's `StdRng::seed_from_u64(seed)`: the u32 stream Anki's fuzz draws from."""
 
     def __init__(self, seed: int) -> None:
-        self._key = _pcg32_key(seed & _M64)
-        self._block: list[int] = []
-        self._counter = 0
+        self._seed = seed & _M64
+        primed = fuzz_draws.cached(self._seed)
+        self._block: list[int] = [primed[1], primed[0]] if primed is not None else list(_first_block(self._seed))
+        """Draws still to come from the current block, the next one last."""
+        self._counter = 0 if primed is not None else 1
+        """The next block to compute (0 again after the two primed words: the rest of block 0)."""
+        self._skip = 2 if primed is not None else 0
 
     def next_u32(self) -> int:
         if not self._block:
-            self._block = _chacha12_block(self._key, self._counter)[::-1]
+            block = _chacha12_block(_pcg32_key(self._seed), self._counter)[self._skip :]
+            self._block, self._skip = block[::-1], 0
             self._counter += 1
         return self._block.pop()
 
@@ -125,6 +148,7 @@ def fuzz_delta(interval: float) -> float:
     return delta
 
 
+@lru_cache(maxsize=4096)
 def constrained_fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
     """The fuzz range of an interval, kept within [minimum, maximum]; at least two days wide where it can be."""
     minimum = min(minimum, maximum)

@@ -39,6 +39,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from studydl.domain.days import StudyDays
@@ -88,6 +89,8 @@ def load_modifier(load: float) -> float:
 
 def easy_days_modifiers(loads: Sequence[float], weekdays: Sequence[int], counts: Sequence[int]) -> list[float]:
     """Each candidate day's Easy Days modifier (Anki's `calculate_easy_days_modifiers`, f32)."""
+    if all(load == 1.0 for load in loads):  # no Easy Days: every day normal (the usual case)
+        return [NORMAL_LOAD] * len(counts)
     total_count = sum(counts)
     total_percents = 0.0
     for weekday in weekdays:
@@ -115,6 +118,7 @@ def sibling_modifiers(sibling_days: Iterable[int], before: int, after: int) -> l
     return modifiers
 
 
+@lru_cache(maxsize=1 << 16)
 def _weight(target: int, count: int, sibling: float, easy: float) -> float:
     if count == 0:
         return 1.0
@@ -162,6 +166,8 @@ class LoadBalancer:
     """Each preset's Easy Days loads, Monday first."""
     counts: dict[str, list[int]] = field(default_factory=dict)
     """Preset -> cards due on each day. A preset with none due when counted has no entry and is not balanced (as Anki)."""
+    version: int = 0
+    """Changes with every `move`: a card's buttons computed before are stale after it."""
     _weekdays: list[int] = field(default_factory=list, repr=False)
     _found: dict[tuple, int | None] = field(default_factory=dict, repr=False)
     """Intervals found since the counts last changed (a card's buttons, then its answer, ask the same)."""
@@ -191,6 +197,7 @@ class LoadBalancer:
         in the range has no entry (and is not balanced), one that gains a card has one.
         """
         self._found.clear()
+        self.version += 1
         counts = self.counts.get(preset)
         if counts is None:
             if after is None:
@@ -278,23 +285,27 @@ def load_balancer(con: HotSQL, settings: Settings, now: datetime, names: dict[in
     return balancer
 
 
-def sibling_days(con: HotSQL, balancer: LoadBalancer, note: str) -> tuple[int, ...]:
-    """The days the cards of a note (the card itself included) are counted on."""
+def sibling_days(balancer: LoadBalancer, note_cards: Iterable[tuple]) -> tuple[int, ...]:
+    """The days a note's cards (the card itself included) are counted on.
+
+    `note_cards`: `card_sql.card_with_note`'s cards of the note (id, deck, section, state, due, buried, retired, suspended).
+    """
     found = []
-    for state, due in con.execute("SELECT state, due FROM cards WHERE note_uid = ? AND retired = FALSE", (note,)):
-        day = balancer.day_counted(state, con.from_db(due))
-        if day is not None:
-            found.append(day)
+    for _id, _deck, _section, state, due, _buried, retired, _suspended in note_cards:
+        if not retired:
+            day = balancer.day_counted(state, due)
+            if day is not None:
+                found.append(day)
     return tuple(found)
 
 
-def card_balance(con: HotSQL, balancer: LoadBalancer | None, settings: Settings, note: str) -> Balance | None:
+def card_balance(balancer: LoadBalancer | None, settings: Settings, note_cards: Iterable[tuple]) -> Balance | None:
     """The load balancer's view for one card scheduled with `settings` (its deck's); None when off.
 
     Siblings are kept apart only when the preset buries siblings (Anki passes the note
-    only with "bury review siblings" on).
+    only with "bury review siblings" on); `note_cards` are the note's cards (`card_sql.card_with_note`).
     """
     if balancer is None:
         return None
-    siblings = sibling_days(con, balancer, note) if settings.bury_siblings else None
+    siblings = sibling_days(balancer, note_cards) if settings.bury_siblings else None
     return Balance(balancer, settings.preset, siblings)

@@ -54,13 +54,14 @@ _SNAPSHOT = (
     "SELECT 's', key, value, NULL, NULL, NULL FROM settings"
     " UNION ALL SELECT 'p', CAST(id AS TEXT), name, options, parameters, CAST(fsrs_version AS TEXT) FROM presets"
     " UNION ALL SELECT 'd', deck, CAST(preset_id AS TEXT), CAST(desired_retention AS TEXT), NULL, NULL FROM deck_options"
+    " ORDER BY 1, 2"
 )
 """Every row settings are read from, in one statement (the review session reads it before each card)."""
 
 
 def store_snapshot(s: Txn) -> tuple[Any, ...]:
     """Every stored row settings are read from: equal snapshots give equal settings."""
-    return tuple(sorted(hot(s).execute(_SNAPSHOT).fetchall(), key=lambda row: tuple(str(v) for v in row)))
+    return tuple(hot(s).execute(_SNAPSHOT).fetchall())  # (kind, key) is unique: the order is fixed
 
 
 def settings_from_snapshot(snapshot: tuple[Any, ...]) -> tuple[Settings, bool]:

@@ -83,6 +83,8 @@ class Queue:
     _reviews: list[tuple[int, int]] | None = field(default=None, repr=False)
     """Today's due reviews, (card id, deck id) in review order; read at the first pick."""
     _review_at: int = field(default=0, repr=False)
+    _review_reps: dict[int, int] = field(default_factory=dict, repr=False)
+    """Each due review's review count (its fuzz seed is id + count)."""
     _news: list[tuple[int, int]] | None = field(default=None, repr=False)
     """With the random new-card order: the new cards, (card id, deck id), in the day's order."""
     _new_at: int = field(default=0, repr=False)
@@ -190,7 +192,32 @@ class Queue:
         """The learning/relearning card due first, if due by `until`."""
         con = hot(s)
         sql = self._sql(con)
-        return sql.one(con, sql.learning, (*sql.scope_params, con.to_db(until), con.to_db(now)))
+        params = (*sql.scope_params, con.to_db(until), con.to_db(now))
+        return sql.one(con, sql.learning, params + params)
+
+    def upcoming_seeds(self, s: Txn, now: datetime, cards: int = 512) -> list[int]:
+        """The fuzz seeds (card id + review count, and the next two counts) of the cards likely
+        shown next: the learning cards due first, the next due reviews, the next new cards."""
+        con = hot(s)
+        sql = self._sql(con)
+        seeds: list[int] = []
+        day_end = con.to_db(self.day_end)
+        params = (*sql.scope_params, day_end, con.to_db(now), cards)
+        for card_id, reps in con.execute(sql.first_learning, params + params):
+            seeds.extend(range(card_id + reps, card_id + reps + 3))
+        for card_id, _deck in (self._reviews or [])[self._review_at : self._review_at + cards]:
+            reps = self._review_reps.get(card_id, 0)
+            seeds.extend((card_id + reps, card_id + reps + 1))
+        if self._news is not None:
+            for card_id, _deck in self._news[self._new_at : self._new_at + cards]:
+                seeds.extend((card_id, card_id + 1, card_id + 2))
+        else:
+            for deck_id in self._iter_ids_where("new_left"):
+                left = min(cards, self.decks[self.names.get(deck_id, "?")].new_left)
+                for card_id, reps in con.execute(sql.first_new, (*sql.scope_params, deck_id, left)):
+                    seeds.extend(range(card_id + reps, card_id + reps + 3))
+                break  # new cards come from the first deck with quota left until it has none
+        return seeds
 
     def pick_review(self, s: Txn, now: datetime) -> int | None:
         """The next due review card, in the preset's review order, of a deck with review quota left."""
@@ -229,7 +256,9 @@ class Queue:
         days = self.settings.study_days()
         rows = con.execute(sql.due_reviews, (*sql.scope_params, con.to_db(self.day_end), con.to_db(now)))
         cards = []
-        for card_id, deck_id, due, last_review, stability, difficulty in rows:
+        self._review_reps = {}
+        for card_id, deck_id, due, last_review, stability, difficulty, reps in rows:
+            self._review_reps[card_id] = reps
             due_at, last = con.from_db(due), con.from_db(last_review)
             due_day = days.day_of(due_at) if due_at is not None else 0
             interval = due_day - days.day_of(last) if last is not None else 0

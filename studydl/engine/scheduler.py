@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -162,10 +162,21 @@ class _Next:
     memory: MemoryState
     secs: int = 0
     """(Re)learning: the step's delay in seconds."""
-    days: int = 0
-    """Review: the interval in days."""
-    remaining: int = 0
-    """(Re)learning: Anki's remaining steps."""
+    days: int = 0  # review: the interval in days
+    remaining: int = 0  # (re)learning: Anki's remaining steps
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One card's four button results on one study day, before any is applied (Anki's
+    SchedulingStates): computed once when the card is shown, then applied on the answer."""
+
+    card_id: int
+    memory: Memory
+    """The card's state the plan starts from: the answer applies it only to this state."""
+    today: int
+    nexts: tuple[_Next, _Next, _Next, _Next]
+    """Again, Hard, Good, Easy."""
 
 
 def leech_threshold_met(lapses: int, threshold: int) -> bool:
@@ -306,10 +317,13 @@ class CardScheduler:
 
     # -- applying an answer -----------------------------------------------------
 
-    def outcomes(self, card_id: int, memory: Memory, now: datetime, balance: Balance | None = None) -> dict[Rating, Outcome]:
-        """What each of the four buttons would do if pressed at `now` (`balance`: the load balancer's view, if on)."""
+    def plan(self, card_id: int, memory: Memory, now: datetime, balance: Balance | None = None) -> Plan:
+        """The four buttons' results for this card today (Anki's SchedulingStates), computed once:
+        the buttons show them (`intervals`) and the answer applies one (`apply`)."""
         now = now.astimezone(UTC)
-        states = self.model.next_states(memory.memory_state, self.elapsed_days(memory, now))
+        today = self.days.day_of(now)
+        elapsed = max(0, today - self.days.day_of(memory.last_review)) if memory.last_review is not None else 0
+        states = self.model.next_states(memory.memory_state, elapsed)
         draw = Draw(fuzz.fuzz_factor(card_id, memory.reps), balance) if self.settings.fuzz else None
         if memory.state == CardState.REVIEW:
             nexts = self._passing(memory, states, draw)
@@ -318,51 +332,69 @@ class CardScheduler:
             nexts = self._relearning(memory, states, draw)
         else:
             nexts = self._learning(memory, states, draw)
-        today = self.days.day_of(now)
-        return {rating: self._apply(card_id, memory, rating, nexts[rating], now, today) for rating in Rating}
+        return Plan(card_id, memory, today, (nexts[Rating.AGAIN], nexts[Rating.HARD], nexts[Rating.GOOD], nexts[Rating.EASY]))
 
-    def _apply(self, card_id: int, before: Memory, rating: Rating, nxt: _Next, now: datetime, today: int) -> Outcome:
+    def outcomes(self, card_id: int, memory: Memory, now: datetime, balance: Balance | None = None) -> dict[Rating, Outcome]:
+        """What each of the four buttons would do if pressed at `now` (`balance`: the load balancer's view, if on)."""
+        plan = self.plan(card_id, memory, now, balance)
+        return {rating: self.apply(plan, rating, now) for rating in Rating}
+
+    def _due(self, nxt: _Next, now: datetime, today: int) -> tuple[datetime, timedelta, bool]:
+        """(due, interval as the button shows it, whether a learning step's fuzz applies) of one button."""
+        if nxt.state == CardState.REVIEW:
+            return self.days.start_of(today + nxt.days), timedelta(days=nxt.days), False
+        until_rollover = int((self.days.start_of(today + 1) - now).total_seconds())
+        if nxt.secs >= until_rollover:  # Anki's `maybe_as_days`: due at a later day's start
+            days = (nxt.secs - until_rollover) // DAY_SECS + 1
+            return self.days.start_of(today + days), timedelta(days=days), False
+        return now, timedelta(seconds=nxt.secs), True
+
+    def intervals(self, plan: Plan, now: datetime) -> dict[Rating, timedelta]:
+        """What each button would schedule, as the buttons show it (no card state built)."""
+        now = now.astimezone(UTC)
+        return {rating: self._due(nxt, now, plan.today)[1] for rating, nxt in zip(Rating, plan.nexts, strict=True)}
+
+    def apply(self, plan: Plan, rating: Rating, now: datetime) -> Outcome:
+        """The outcome of pressing `rating` at `now`, on the same study day as the plan."""
+        now = now.astimezone(UTC)
+        before, card_id, nxt = plan.memory, plan.card_id, plan.nexts[int(rating) - 1]
         lapsed = before.state == CardState.REVIEW and rating == Rating.AGAIN
         lapses = before.lapses + int(lapsed)
         became_leech = lapsed and leech_threshold_met(lapses, self.settings.leech_threshold)
+        due, interval, stepping = self._due(nxt, now, plan.today)
         if nxt.state == CardState.REVIEW:
-            due, interval, step = self.days.start_of(today + nxt.days), timedelta(days=nxt.days), None
+            step = None
         else:
             steps = self.relearn_steps if nxt.state == CardState.RELEARNING else self.steps
             step = steps.step_index(nxt.remaining)
-            until_rollover = int((self.days.start_of(today + 1) - now).total_seconds())
-            if nxt.secs >= until_rollover:  # Anki's `maybe_as_days`: due at a later day's start
-                days = (nxt.secs - until_rollover) // DAY_SECS + 1
-                due, interval = self.days.start_of(today + days), timedelta(days=days)
-            else:
+            if stepping:
                 secs = fuzz.learning_fuzz_secs(card_id, before.reps, nxt.secs) if self.settings.fuzz else nxt.secs
-                due, interval = now + timedelta(seconds=secs), timedelta(seconds=nxt.secs)
-        after = replace(
-            before,
-            state=nxt.state,
-            step=step,
-            stability=stored_stability(nxt.memory.stability),
-            difficulty=stored_difficulty(nxt.memory.difficulty),
-            due=due,
-            last_review=now,
-            reps=before.reps + 1,
-            lapses=lapses,
-            leech=before.leech or became_leech,
-            suspended=before.suspended or (became_leech and self.settings.leech_suspend),
+                due = now + timedelta(seconds=secs)
+        after = Memory(
+            nxt.state,
+            step,
+            stored_stability(nxt.memory.stability),
+            stored_difficulty(nxt.memory.difficulty),
+            due,
+            now,
+            before.reps + 1,
+            lapses,
+            before.leech or became_leech,
+            before.suspended or (became_leech and self.settings.leech_suspend),
         )
         return Outcome(after, interval, became_leech)
 
     def review(self, card_id: int, memory: Memory, rating: Rating, now: datetime) -> tuple[Memory, bool]:
         """The state after answering `rating` at `now`, and whether this answer made it a leech."""
-        outcome = self.outcomes(card_id, memory, now)[Rating(rating)]
+        outcome = self.answer(card_id, memory, rating, now)
         return outcome.memory, outcome.became_leech
 
     def answer(self, card_id: int, memory: Memory, rating: Rating, now: datetime, balance: Balance | None = None) -> Outcome:
         """The outcome of answering `rating` at `now`."""
-        return self.outcomes(card_id, memory, now, balance)[Rating(rating)]
+        return self.apply(self.plan(card_id, memory, now, balance), Rating(rating), now)
 
     def preview(
         self, card_id: int, memory: Memory, now: datetime, balance: Balance | None = None
     ) -> dict[Rating, timedelta]:
         """What each button would schedule if pressed at `now`, as the buttons show it."""
-        return {rating: outcome.interval for rating, outcome in self.outcomes(card_id, memory, now, balance).items()}
+        return self.intervals(self.plan(card_id, memory, now, balance), now)

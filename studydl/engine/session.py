@@ -30,9 +30,9 @@ from sqlalchemy import and_, case, func, select
 from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
 from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rating, SessionSummary
-from studydl.engine import card_sql
+from studydl.engine import card_sql, fuzz_draws
 from studydl.engine import undo as undo_data
-from studydl.engine.answer import AnswerResult, NoSuchCard, apply_answer
+from studydl.engine.answer import AnswerResult, NoSuchCard, Shown, apply_answer
 from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
 from studydl.engine.presets import settings_from_snapshot, store_snapshot
 from studydl.engine.queue import Queue, Scope, bucket, deck_names
@@ -81,6 +81,8 @@ class ReviewSession:
         self._balancer: LoadBalancer | None = None
         self._offered: list[int] = []
         """Cards the learner accepted to review next (a lapse's prerequisite: take_offer)."""
+        self._shown: Shown | None = None
+        """The last card's buttons as computed for it (`answer` applies them if still valid)."""
         self._started = self._now()
         self._queue = self._load(self._started)
         if deck is not None and not self._queue.deck_ids:
@@ -149,16 +151,22 @@ class ReviewSession:
                 return self._due_card(con, card_id, now)
 
     def _due_card(self, con: HotSQL, card_id: int, now: datetime) -> DueCard:
-        row = card_sql.card_row(con, card_id)
+        """The card and its four buttons, computed once here and applied by `answer` (as Anki's states)."""
+        row, note_cards = card_sql.card_with_note(con, card_id)
         if row is None:
             raise NoSuchCard(f"no card with id {card_id}")
         if row.deck_id not in self._queue.names:  # a deck synced since the session began
             self._queue.names.update(deck_names(con))
         name = self._queue.names.get(row.deck_id, "?")
         scheduler = self.scheduler.for_deck(name)
-        balance = card_balance(con, self._balancer, scheduler.settings, row.note_uid)
-        intervals = scheduler.preview(card_id, Memory.from_row(row), now, balance)
-        return DueCard(card_view(row, name), intervals)
+        balancer = self._balancer
+        balance = card_balance(balancer, scheduler.settings, note_cards)
+        if scheduler.settings.fuzz and not fuzz_draws.is_primed(card_id + row.reps):
+            # This card's draw and those of the next few hundred cards, in one pass.
+            fuzz_draws.prime([*range(card_id + row.reps, card_id + row.reps + 3), *self._queue.upcoming_seeds(con, now)])
+        plan = scheduler.plan(card_id, Memory.from_row(row), now, balance)
+        self._shown = Shown(plan, scheduler, balance, balancer.version if balancer is not None else 0)
+        return DueCard(card_view(row, name), scheduler.intervals(plan, now))
 
     def _pick(self, s: HotSQL, queue: Queue, now: datetime) -> int | None:
         card_id = queue.pick_learning(s, now, now)
@@ -213,8 +221,9 @@ class ReviewSession:
                 now = self._now()
                 result = apply_answer(
                     con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
-                    self._balancer, lambda deck_id: queue.names.get(deck_id, ""),
+                    self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
                 )
+            self._shown = None
             if self._balancer is not None:
                 self._balancer.move(
                     result.preset,

@@ -36,7 +36,7 @@ differences are the retentions', not the dice's).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -99,10 +99,15 @@ class Simulation:
         self.costs = np.asarray(profile.state_rating_costs, dtype=np.float64)
         self._learning(profile.first_rating_prob, profile.learning_step_transitions, workload.learning_steps)
         self.relearn = step_paths(profile.relearning_step_transitions, self.costs[RELEARNING], workload.relearning_steps, 1)
-        self.max_interval = max(1, workload.maximum_interval)
-        self.max_lapses = workload.suspend_after_lapses
-
         decks = workload.decks
+        self.max_interval = _per_deck([d.rules.maximum_interval for d in decks], max(1, workload.maximum_interval))
+        """The maximum interval: one for all decks, or each deck's (an array by deck)."""
+        leech = [workload.suspend_after_lapses if d.rules.suspend_after_lapses is False else d.rules.suspend_after_lapses for d in decks]
+        self.max_lapses = leech[0] if len(set(leech)) <= 1 and decks else np.array([NEVER if n is None else n for n in leech])
+        """Lapses that suspend a card: None (never) or one count for all decks, or each deck's (an array by deck)."""
+        if not decks:
+            self.max_lapses = workload.suspend_after_lapses
+
         self.groups = len(decks)
         self.new_limit = np.array([deck.new_limit for deck in decks], dtype=np.int64)
         self.review_limit = np.array([deck.review_limit for deck in decks], dtype=np.int64)
@@ -140,8 +145,17 @@ class Simulation:
         scheduled = np.concatenate([cards.last_day + cards.interval for cards in studied]) if studied else np.zeros(0)
         self.scheduled = np.tile(np.concatenate([scheduled, np.full(self.slots - len(scheduled), NEVER)]).astype(np.int32), tile)
         if self.max_lapses is not None:
-            self.due[self.lapses >= self.max_lapses] = NEVER
+            self.due[self.lapses >= self._lapse_limit(np.arange(len(self.due)))] = NEVER
         self.retention = np.repeat(np.asarray(retentions, dtype=np.float64), runs)
+        own = [deck.rules.retention for deck in decks]
+        self.own_retention = None
+        """Per replica and deck, where some deck keeps a desired retention of its own (another preset's)."""
+        if any(r is not None for r in own):
+            table = np.repeat(self.retention[:, None], self.groups, axis=1)
+            for g, r in enumerate(own):
+                if r is not None:
+                    table[:, g] = r
+            self.own_retention = table
         self.limit = np.tile(self.review_limit, self.replicas)
         self.learned = np.zeros((self.replicas, self.groups), dtype=np.int64)
         self.keys = _mix(np.arange(self.slots, dtype=np.uint64) ^ np.uint64(SEED << 56))
@@ -197,16 +211,24 @@ class Simulation:
         self.s[index], self.d[index] = self._walk(self.relearn, chosen, self.s[index], self.d[index])
         return self.relearn.seconds[chosen]
 
+    def _deck(self, index: np.ndarray) -> np.ndarray:
+        return self.deck_of[index % self.slots]
+
+    def _lapse_limit(self, index: np.ndarray) -> np.ndarray | int:
+        return self.max_lapses[self._deck(index)] if isinstance(self.max_lapses, np.ndarray) else self.max_lapses
+
     def _schedule(self, index: np.ndarray, day: int) -> None:
         replica = index // self.slots
-        interval = self.fsrs.intervals(self.s[index], self.retention[replica])
-        interval = np.clip(np.floor(interval + 0.5), 1, self.max_interval).astype(np.int32)
+        retention = self.retention[replica] if self.own_retention is None else self.own_retention[replica, self._deck(index)]
+        interval = self.fsrs.intervals(self.s[index], retention)
+        maximum = self.max_interval if not isinstance(self.max_interval, np.ndarray) else self.max_interval[self._deck(index)]
+        interval = np.clip(np.floor(interval + 0.5), 1, maximum).astype(np.int32)
         self.last[index] = day
         self.rate[index] = self.fsrs.factor / self.s[index]
         self.due[index] = day + interval
         self.scheduled[index] = day + interval
         if self.max_lapses is not None:
-            self.due[index[self.lapses[index] >= self.max_lapses]] = NEVER
+            self.due[index[self.lapses[index] >= self._lapse_limit(index)]] = NEVER
 
     def _within_limits(self, index: np.ndarray) -> np.ndarray:
         """The due cards each deck's review limit lets through today (the earliest scheduled first)."""
@@ -286,6 +308,38 @@ class Simulation:
         return Totals(mean(self.reviews), mean(self.new), mean(self.seconds), mean(self.remembered), self.runs)
 
 
+def _per_deck(values: Sequence[int | None], common: int) -> int | np.ndarray:
+    """One value for every deck (`common` where a deck has none of its own), or an array by deck."""
+    found = [common if v is None else max(1, v) for v in values]
+    if len(set(found)) <= 1:
+        return found[0] if found else common
+    return np.array(found, dtype=np.int64)
+
+
+def by_model(workload: Workload) -> list[Workload]:
+    """The workload split by what the arrays cannot vary per deck: FSRS parameters and step counts.
+
+    Decks of presets with other parameters or steps are simulated apart and their totals
+    added (decks never share limits, so nothing is lost); retention, maximum interval and
+    leech rule vary per deck inside one simulation.
+    """
+    groups: dict[tuple, list] = {}
+    for deck in workload.decks:
+        rules = deck.rules
+        key = (
+            rules.parameters or workload.parameters,
+            workload.learning_steps if rules.learning_steps is None else rules.learning_steps,
+            workload.relearning_steps if rules.relearning_steps is None else rules.relearning_steps,
+        )
+        groups.setdefault(key, []).append(deck)
+    if len(groups) <= 1:
+        return [workload]
+    return [
+        replace(workload, decks=tuple(decks), parameters=parameters, learning_steps=steps, relearning_steps=relearning)
+        for (parameters, steps, relearning), decks in groups.items()
+    ]
+
+
 def simulate(
     workload: Workload,
     retentions: Sequence[float],
@@ -294,12 +348,21 @@ def simulate(
     stop: Callable[[], bool] | None = None,
     new_ignores_review_limit: bool = True,
 ) -> Totals | None:
-    """Reviews, new cards, seconds and cards remembered per day, at each retention; None if stopped."""
-    run = Simulation(workload, retentions, days, runs)
-    for day in range(days):
-        if stop is not None and day % 16 == 0 and stop():
-            return None
-        done = run.review(day)
-        run.learn(day, done, new_ignores_review_limit)
-        run.remember(day)
-    return run.totals(len(retentions))
+    """Reviews, new cards, seconds and cards remembered per day, at each retention; None if stopped.
+
+    Each deck is simulated with its preset's options (`DeckWorkload.rules`); a retention
+    asked for applies to the decks without one of their own.
+    """
+    parts = []
+    for part in by_model(workload):
+        run = Simulation(part, retentions, days, runs)
+        for day in range(days):
+            if stop is not None and day % 16 == 0 and stop():
+                return None
+            done = run.review(day)
+            run.learn(day, done, new_ignores_review_limit)
+            run.remember(day)
+        parts.append(run.totals(len(retentions)))
+    if len(parts) == 1:
+        return parts[0]
+    return Totals(*(sum(getattr(p, name) for p in parts) for name in ("reviews", "new", "seconds", "remembered")), runs)

@@ -93,6 +93,21 @@ class StudiedCards:
             h.update(np.ascontiguousarray(getattr(self, name)).tobytes())
 
 
+@dataclass(frozen=True)
+class DeckRules:
+    """What a deck is scheduled with, from its preset: None everywhere means the workload's own."""
+
+    parameters: tuple[float, ...] | None = None
+    retention: float | None = None
+    """The deck's own desired retention (another preset's, or the deck's override); None: the
+    retention the forecast is asked for (the workload's preset's, or a retention compared)."""
+    maximum_interval: int | None = None
+    learning_steps: int | None = None
+    relearning_steps: int | None = None
+    suspend_after_lapses: int | None | bool = False
+    """False: the workload's; None: never suspended; else the lapse count."""
+
+
 @dataclass(frozen=True, eq=False)
 class DeckWorkload:
     """One deck's cards and limits (limits are per deck)."""
@@ -105,6 +120,8 @@ class DeckWorkload:
     """New cards waiting."""
     introduced_today: int
     """New cards already introduced today (they use up today's new-card limit)."""
+    rules: DeckRules = DeckRules()
+    """Its preset's options where they differ from the workload's."""
 
     @property
     def size(self) -> int:
@@ -138,7 +155,7 @@ class Workload:
     def fingerprint(self) -> bytes:
         h = hashlib.blake2b(digest_size=20)
         for deck in self.decks:
-            h.update(repr((deck.name, deck.new_limit, deck.review_limit, deck.new_cards, deck.introduced_today)).encode())
+            h.update(repr((deck.name, deck.new_limit, deck.review_limit, deck.new_cards, deck.introduced_today, deck.rules)).encode())
             deck.studied.digest(h)
         rules = (self.parameters, self.profile, self.maximum_interval, self.learning_steps, self.relearning_steps)
         h.update(repr((*rules, self.suspend_after_lapses)).encode())
@@ -192,6 +209,30 @@ def _studied_by_deck(sql: HotSQL, now: datetime, settings: Settings) -> tuple[di
     return studied, new_counts
 
 
+def _leech(settings: Settings) -> int | None:
+    return settings.leech_threshold if settings.leech_suspend and settings.leech_threshold > 0 else None
+
+
+def deck_rules(settings: Settings, deck: str) -> DeckRules:
+    """The options `deck` is scheduled with (its preset's, its own retention) where they differ from `settings`'."""
+    view = settings.for_deck(deck)
+    if view is settings:
+        return DeckRules()
+
+    def differs(mine: object, theirs: object) -> object:
+        return mine if mine != theirs else None
+
+    own_retention = view.preset != settings.preset or deck in settings.deck_retention
+    return DeckRules(
+        parameters=differs(view.parameters or DEFAULT_PARAMETERS, settings.parameters or DEFAULT_PARAMETERS),  # type: ignore[arg-type]
+        retention=view.desired_retention if own_retention else None,
+        maximum_interval=differs(view.maximum_interval, settings.maximum_interval),  # type: ignore[arg-type]
+        learning_steps=differs(len(view.learning_steps_min), len(settings.learning_steps_min)),  # type: ignore[arg-type]
+        relearning_steps=differs(len(view.relearning_steps_min), len(settings.relearning_steps_min)),  # type: ignore[arg-type]
+        suspend_after_lapses=_leech(view) if _leech(view) != _leech(settings) else False,
+    )
+
+
 def load_workload(db: Database, now: datetime, settings: Settings, only: set[str] | None = None) -> Workload:
     """The learner's cards (of the decks named in `only`; None: all), limits, parameters and answer profile, as of `now`."""
     days = settings.study_days()
@@ -203,19 +244,21 @@ def load_workload(db: Database, now: datetime, settings: Settings, only: set[str
     if only is not None:
         studied = {i: cards for i, cards in studied.items() if names.get(i) in only}
     decks = []
+    leech = _leech(settings)
     for deck_id in sorted(studied, key=lambda i: (names.get(i, "").lower(), i)):
-        new_limit, review_limit = settings.limits_for(names.get(deck_id, ""))
+        name = names.get(deck_id, "")
+        new_limit, review_limit = settings.limits_for(name)
         decks.append(
             DeckWorkload(
-                name=names.get(deck_id, ""),
+                name=name,
                 new_limit=new_limit,
                 review_limit=review_limit,
                 studied=studied[deck_id],
                 new_cards=new_counts[deck_id],
                 introduced_today=min(new_limit, introduced.get(deck_id, 0)),
+                rules=deck_rules(settings, name),
             )
         )
-    leech = settings.leech_threshold if settings.leech_suspend and settings.leech_threshold > 0 else None
     return Workload(
         decks=tuple(decks),
         parameters=settings.parameters if settings.parameters is not None else DEFAULT_PARAMETERS,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from studydl.domain.cards import CardView
 from studydl.domain.review import CardState
 from studydl.engine.fsrs_model import FsrsModel
+from studydl.engine.setting_values import Settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, DeckRow, ReviewRow
 from studydl.store.queries import card_view
@@ -46,17 +47,32 @@ class Scheduling:
     last_rating: int | None
 
 
-def scheduling(session: Session, card_ids: Sequence[int], now: datetime, model: FsrsModel) -> dict[int, Scheduling]:
-    """The scheduling state of each card, with its latest rating from the review log."""
+def scheduling(session: Session, card_ids: Sequence[int], now: datetime, model: FsrsModel | Settings) -> dict[int, Scheduling]:
+    """The scheduling state of each card, with its latest rating from the review log.
+
+    `model`: one FSRS model for every card, or the settings, whose presets give each deck's
+    parameters (the forgetting curve a card's retrievability follows is its deck's preset's).
+    """
+    models: dict[tuple[float, ...] | None, FsrsModel] = {}
+
+    def model_of(deck: str) -> FsrsModel:
+        if isinstance(model, FsrsModel):
+            return model
+        parameters = model.for_deck(deck).parameters
+        if parameters not in models:
+            models[parameters] = FsrsModel(parameters)
+        return models[parameters]
+
     out: dict[int, Scheduling] = {}
     for start in range(0, len(card_ids), 30_000):  # SQLite's variable limit is 32,766
         chunk = list(card_ids[start : start + 30_000])
         latest = select(func.max(ReviewRow.id)).where(ReviewRow.card_id.in_(chunk), ReviewRow.kind == "scheduled").group_by(ReviewRow.card_id)
         ratings = dict(session.execute(select(ReviewRow.card_id, ReviewRow.rating).where(ReviewRow.id.in_(latest))).all())
-        columns = (CardRow.id, CardRow.state, CardRow.due, CardRow.stability, CardRow.difficulty, CardRow.reps, CardRow.lapses, CardRow.last_review)
-        for card_id, state, due, stability, difficulty, reps, lapses, last in session.execute(select(*columns).where(CardRow.id.in_(chunk))):
+        columns = (CardRow.id, CardRow.state, CardRow.due, CardRow.stability, CardRow.difficulty, CardRow.reps, CardRow.lapses, CardRow.last_review, DeckRow.name)
+        query = select(*columns).join(DeckRow, DeckRow.id == CardRow.deck_id).where(CardRow.id.in_(chunk))
+        for card_id, state, due, stability, difficulty, reps, lapses, last, deck in session.execute(query):
             out[card_id] = Scheduling(
-                CardState(state), due, stability, difficulty, retrievability(model, stability, last, now),
+                CardState(state), due, stability, difficulty, retrievability(model_of(deck), stability, last, now),
                 reps, lapses, last, ratings.get(card_id),
             )  # fmt: skip
     return out

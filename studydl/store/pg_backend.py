@@ -16,8 +16,10 @@ pooled one died between two transactions (nothing of the new transaction was sen
 
 from __future__ import annotations
 
+import weakref
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,33 @@ def _reason(exc: BaseException) -> str:
     if "failed: " in first:
         first = first.rsplit("failed: ", 1)[1]
     return first.removeprefix("FATAL:").strip()
+
+
+_PIPELINES: weakref.WeakKeyDictionary[Any, AbstractContextManager[Any]] = weakref.WeakKeyDictionary()
+"""The pipeline each connection inside a write transaction is in (psycopg's context manager)."""
+
+
+def _enter_pipeline(con: Any) -> Any:
+    manager = con.pipeline()
+    pipeline = manager.__enter__()
+    _PIPELINES[con] = manager
+    return pipeline
+
+
+def _leave(con: Any, error: BaseException | None) -> None:
+    """End `con`'s pipeline, if it is in one.
+
+    Leaving without an error sends what is queued and waits for every result, raising
+    the first failed statement's error; after `error` what is left is discarded.
+    """
+    manager = _PIPELINES.pop(con, None)
+    if manager is None:
+        return
+    if error is None:
+        manager.__exit__(None, None, None)
+        return
+    with suppress(Exception):  # the error the caller has is the one to report (psycopg would log this one)
+        manager.__exit__(None, None, None)
 
 
 class PostgresBackend:
@@ -130,19 +159,39 @@ class PostgresBackend:
     hot = PostgresHot
 
     def begin(self, con: Any, write: bool) -> None:
-        if write:
-            con.execute(f"BEGIN; {self._lock_sql}")  # one round trip (simple query protocol)
-        else:
+        """BEGIN; a write transaction also takes the lock, and runs in pipeline mode until its COMMIT.
+
+        In pipeline mode a statement whose result nobody reads (an UPDATE) is not waited
+        for: it goes to the server with the next one that is read (an INSERT's new id) or
+        with the COMMIT, so an answer costs 4 round trips, not one per statement. BEGIN and
+        the lock are waited for here, so a busy collection or a connection that died in
+        the pool is known before anything of the transaction is done.
+        """
+        if not write:
             con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return
+        pipeline = _enter_pipeline(con)
+        try:
+            con.execute("BEGIN")
+            con.execute(self._lock_sql)
+            pipeline.sync()
+        except BaseException as exc:
+            _leave(con, exc)
+            raise
 
     @staticmethod
     def commit(con: Any) -> None:
         con.execute("COMMIT")
+        _leave(con, None)
 
     @staticmethod
     def release(con: Any) -> bool:
         """Roll back what is left open; False when the connection cannot be reused."""
         if con.closed or con.broken:
+            return False
+        try:
+            _leave(con, RuntimeError("rolled back"))
+        except Exception:
             return False
         if con.info.transaction_status == 0:  # idle
             return True

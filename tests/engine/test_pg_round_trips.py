@@ -1,0 +1,54 @@
+"""Round trips to PostgreSQL on the review path (issue 24 item 4), counted by a relay in front of the server.
+
+At 20 ms of network latency every round trip is 20 ms the learner waits for: an answer
+goes in at most 4 (BEGIN and the lock; the card; its update with the log row; COMMIT).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from studydl.domain.review import Rating
+from studydl.engine.session import ReviewSession
+from studydl.store.db import Database
+from tests.pg_proxy import RoundTripProxy
+
+ANSWER_MAX = 4
+
+
+@pytest.fixture
+def backend() -> str:
+    return "postgresql"
+
+
+@pytest.fixture
+def relayed(synced: Database, db_url: str, pg_server) -> Iterator[tuple[Database, RoundTripProxy]]:  # noqa: ANN001
+    proxy = RoundTripProxy(("127.0.0.1", pg_server.port))
+    db = Database(proxy.url(db_url))
+    try:
+        yield db, proxy
+    finally:
+        db.dispose()
+        proxy.close()
+
+
+def _counted(proxy: RoundTripProxy, action) -> tuple[object, int]:  # noqa: ANN001
+    before = proxy.count()
+    result = action()
+    return result, proxy.count() - before
+
+
+def test_an_answer_takes_at_most_four_round_trips(relayed, clock) -> None:  # noqa: ANN001
+    db, proxy = relayed
+    session = ReviewSession(db, clock=clock)
+    answers = []
+    for rating in (Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.EASY, Rating.GOOD, Rating.GOOD):
+        due = session.next_card()
+        assert due is not None
+        _, trips = _counted(proxy, lambda: session.answer(due.card.id, rating, 3000))  # noqa: B023
+        answers.append(trips)
+        clock.advance(minutes=2)
+    assert max(answers) <= ANSWER_MAX, answers
+
