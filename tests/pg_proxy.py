@@ -1,8 +1,10 @@
 """A TCP relay in front of a PostgreSQL server that counts round trips and can add latency.
 
-A round trip is counted each time the client sends after having heard from the server
-(or for the first time on a connection): the client waited for an answer before going
-on. Statements sent together (psycopg's pipeline mode, a multi-statement query) count
+A round trip is counted each time the client sends after the server's answer was
+delivered to it (or for the first time on a connection): the client waited for an answer
+before going on. Counting is only exact with a delay: with none, a pipelined statement the
+client sends a moment after the server already answered the one before counts twice, so
+the round-trip tests relay with `delay_s` (the answer reaches the client that much later). Statements sent together (psycopg's pipeline mode, a multi-statement query) count
 once. `delay_s` holds every chunk that long in each direction (a network's latency is
 twice it), in order, so a pipelined burst still costs one delay.
 
@@ -71,6 +73,9 @@ class RoundTripProxy:
                     sink.sendall(data)
                 except OSError:
                     return
+                if not from_client:  # the client has heard from the server: its next send starts a round trip
+                    with self._lock:
+                        state["client_turn"] = True
             with contextlib.suppress(OSError):
                 sink.shutdown(socket.SHUT_WR)
 
@@ -87,8 +92,6 @@ class RoundTripProxy:
                 if from_client and state["client_turn"]:
                     self.round_trips += 1
                     state["client_turn"] = False
-                elif not from_client:
-                    state["client_turn"] = True
             with ready:
                 held.append((time.monotonic() + self.delay_s, data))
                 ready.notify()

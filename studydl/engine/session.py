@@ -249,6 +249,9 @@ class ReviewSession:
         """After the card's repeated lapses, its weakest prerequisite section (studydl.course.lapse_offer)."""
         if rating != Rating.AGAIN or self.settings.lapse_prerequisite <= 0:
             return None
+        shown = self._shown
+        if shown is not None and shown.plan.card_id == card_id and shown.plan.memory.state != CardState.REVIEW:
+            return None  # Again on a new or (re)learning card is no lapse: known from the card as shown, no read
         from studydl.course.lapse_offer import lapse_offer
 
         return lapse_offer(self.db, card_id, self._now(), self.settings)
