@@ -279,7 +279,41 @@ def prepare(base: Path | None, work: Path, cards: int, log: int, with_anki: bool
     if with_anki:
         anki_copy = work / "bench.anki2"
         shutil.copyfile(anki_file, anki_copy)
+    age = (NOW - datetime.fromisoformat(meta["now"])).total_seconds()
+    if age > 0:
+        age_learning_cards(studydl_copy, anki_copy, age)
     return studydl_copy, anki_copy, int(meta["due_today"])
+
+
+def age_learning_cards(studydl_db: Path, anki_file: Path | None, seconds: float) -> None:
+    """Move both copies' learning cards forward by the time since the build, as if built now.
+
+    A kept collection (`--base`) is reused all day; its learning cards fell due within 10
+    hours of the build, so a later run found them all due and answered nothing else (learning
+    comes first). Review cards are due by the day, and the folder is per day: they stay.
+    """
+    shift = timedelta(seconds=seconds)
+    con = sqlite3.connect(studydl_db)
+    try:
+        rows = con.execute("select id, due, last_review from cards where state in (1, 3)").fetchall()
+        moved = [
+            (_ts(datetime.fromisoformat(due).replace(tzinfo=UTC) + shift), _ts(datetime.fromisoformat(last).replace(tzinfo=UTC) + shift), card_id)
+            for card_id, due, last in rows
+        ]
+        con.executemany("update cards set due = ?, last_review = ? where id = ?", moved)
+        con.commit()
+    finally:
+        con.close()
+    if anki_file is not None:
+        con = sqlite3.connect(anki_file)
+        try:  # learning queues (1: intraday, due in epoch seconds); `lrt` is the FSRS data's last review
+            con.execute(
+                "update cards set due = due + ?1, data = json_set(data, '$.lrt', json_extract(data, '$.lrt') + ?1) where queue = 1",
+                (int(seconds),),
+            )
+            con.commit()
+        finally:
+            con.close()
 
 
 def run(reviewers: list[Reviewer], answers: int, blocks: int) -> None:
