@@ -267,6 +267,7 @@ class ReviewSession:
         if result.deck_id not in queue.names:  # a deck synced since the session began
             self._queue = self._load(now)
             return
+        queue.answered(result.card_id, result.deck_id)
         deck = queue.names[result.deck_id]
         if self.scope.has_deck(deck):  # limits are per deck, whatever the section
             queue.record_done(result.deck_id, int(result.before.state))

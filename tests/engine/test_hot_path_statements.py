@@ -74,3 +74,22 @@ def test_a_card_reads_the_settings_only_when_they_changed(tmp_path: Path, write_
         assert _reads_settings(shown) and session.settings.new_per_day == 1
     finally:
         db.dispose()
+
+
+def test_new_cards_in_file_order_are_read_once_per_deck_not_sorted_per_card(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    """Each pick of a deck's next new card was a range read and a sort of the deck's new cards; now
+    the deck's new cards are read once in file order and each pick checks one card is still new."""
+    db, session, _clock = _session(tmp_path, write_deck)
+    try:
+        trace = Traced(db)
+        shown_ids, sorted_reads = [], []
+        for _ in range(5):  # no time passes: each Good leaves a learning card due later, so a new card comes next
+            due, shown = trace.during(session.next_card)
+            assert due is not None and due.card.state == 0
+            shown_ids.append(due.card.id)
+            sorted_reads.append(sum("state = 0" in sql and "ORDER BY due, id" in sql for sql in shown))
+            trace.during(lambda due=due: session.answer(due.card.id, Rating.GOOD, 3000))
+        assert sorted_reads[1:] == [0, 0, 0, 0], sorted_reads
+        assert shown_ids == sorted(shown_ids)  # file order (ids follow it in the sample decks)
+    finally:
+        db.dispose()
