@@ -44,5 +44,5 @@ class SettingsFollower:
 
     def after_own_write(self, con: HotSQL, before: tuple[Any, ...] | None) -> None:
         """The session's own write (no settings in it) leaves the settings current: carry the mark over it."""
-        if before is not None:
-            self._mark = con.change_mark()
+        if before is not None:  # (its data_version holds: nobody else commits while the session writes)
+            self._mark = con.change_mark(before[1])
