@@ -65,7 +65,7 @@ HISTORY = (
     " statements) and each deck's new cards read once in file order instead of a sorted range read per"
     " card: main vs the change in three alternating pairs (load 4-4.5): next card + answer 1.9-2.1x →"
     " 1.6-2.1x, next card alone 4.6-5.1x → 3.5-5.1x, CPU 2.2-2.5x → 1.8-2.5x. What is left: SQLite round"
-    " trips through Python (about 10 statements per card, each in a transaction begun and committed),"
+    " trips through Python (about 12 statements per card, BEGIN and COMMIT of two transactions among them),"
     " fsrs's Python for the plan (~35 µs) and the fsynced COMMIT, which Anki pays too."
 )
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "learning"}
