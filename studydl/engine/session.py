@@ -10,7 +10,8 @@ newest first; a refused undo stays on the stack.
 
 A session built without explicit settings follows the store's: before handing out each
 card it compares the stored settings with those it runs on, and takes up a change
-(`studydl optimize` or the settings screen in another window) from that card on.
+(`studydl optimize` or the settings screen in another window) from that card on (on
+SQLite it reads them only when the store changed since: `settings_follow.py`).
 
 Loading the queue, picking and showing a card and answering it use the database's
 plain DB-API transactions (`Database.raw_read`/`raw_write`, SQLite or PostgreSQL): the
