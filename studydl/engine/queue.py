@@ -88,6 +88,8 @@ class Queue:
     _news: list[tuple[int, int]] | None = field(default=None, repr=False)
     """With the random new-card order: the new cards, (card id, deck id), in the day's order."""
     _new_at: int = field(default=0, repr=False)
+    _deck_news: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    """In file order: each deck's next new cards as read at its first pick, last first (then by query)."""
 
     @property
     def options(self) -> Settings:
@@ -118,6 +120,7 @@ class Queue:
         self._totals = None
         self._order_key = None
         self._reviews = self._news = None
+        self._deck_news = {}
         counts = self._sql(con).counts(con, con.to_db(self.day_end), con.to_db(now))
         for deck_id, (new, learning, review) in counts.items():
             deck = self._deck(self.names.get(deck_id, "?"))
@@ -286,7 +289,34 @@ class Queue:
                 self._news, self._new_at = sorted(found, key=lambda row: day_hash(row[0], today)), 0
             return self._next_of(con, now, self._news, "_new_at", "new_left", 0)
         for deck_id in self._iter_ids_where("new_left"):
-            found = sql.one(con, sql.new, (*sql.scope_params, deck_id, at))
+            found = self._listed_new(con, now, deck_id)
+            if found is None:  # the list ran out (its cards buried or suspended since): ask the index
+                found = sql.one(con, sql.new, (*sql.scope_params, deck_id, at))
             if found is not None:
                 return found
         return None
+
+    def _listed_new(self, con: HotSQL, now: datetime, deck_id: int) -> int | None:
+        """The deck's first new card still waiting, from its list (read once: a check per card, not a sort)."""
+        listed = self._deck_news.get(deck_id)
+        if listed is None:
+            sql = self._sql(con)
+            left = self.decks[self.names.get(deck_id, "?")].new_left
+            listed = [card_id for card_id, _reps in con.execute(sql.first_new, (*sql.scope_params, deck_id, left))][::-1]
+            self._deck_news[deck_id] = listed
+        while listed:
+            found = con.execute(self._sql(con).still_due, (listed[-1],)).fetchone()
+            if found is not None and self._waiting(con, found, now, NEW):
+                return listed[-1]
+            listed.pop()
+        return None
+
+    def answered(self, card_id: int, deck_id: int) -> None:
+        """The card handed out was answered: the next pick starts after it, without checking it again."""
+        listed = self._deck_news.get(deck_id)
+        if listed and listed[-1] == card_id:
+            listed.pop()
+        if self._reviews is not None and self._review_at < len(self._reviews) and self._reviews[self._review_at][0] == card_id:
+            self._review_at += 1
+        if self._news is not None and self._new_at < len(self._news) and self._news[self._new_at][0] == card_id:
+            self._new_at += 1

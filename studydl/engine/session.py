@@ -10,7 +10,8 @@ newest first; a refused undo stays on the stack.
 
 A session built without explicit settings follows the store's: before handing out each
 card it compares the stored settings with those it runs on, and takes up a change
-(`studydl optimize` or the settings screen in another window) from that card on.
+(`studydl optimize` or the settings screen in another window) from that card on (on
+SQLite it reads them only when the store changed since: `settings_follow.py`).
 
 Loading the queue, picking and showing a card and answering it use the database's
 plain DB-API transactions (`Database.raw_read`/`raw_write`, SQLite or PostgreSQL): the
@@ -34,11 +35,11 @@ from studydl.engine import card_sql, fuzz_draws
 from studydl.engine import undo as undo_data
 from studydl.engine.answer import AnswerResult, NoSuchCard, Shown, apply_answer
 from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
-from studydl.engine.presets import settings_from_snapshot, store_snapshot
 from studydl.engine.queue import Queue, Scope, bucket, deck_names
 from studydl.engine.queue_counts import answers_today
 from studydl.engine.scheduler import CardScheduler, Memory
 from studydl.engine.settings import Settings, load_settings
+from studydl.engine.settings_follow import SettingsFollower
 from studydl.store.db import Database
 from studydl.store.hot import HotSQL
 from studydl.store.models import ReviewRow
@@ -71,7 +72,7 @@ class ReviewSession:
         """Settings come from the store and are re-read before each card."""
         self.settings = settings if settings is not None else load_settings(db)
         self.scheduler = CardScheduler(self.settings)
-        self._setting_rows: tuple[object, ...] | None = None
+        self._follower = SettingsFollower()
         self.scope = Scope(deck, section)
         self.learn_ahead = learn_ahead
         self._lock = threading.RLock()
@@ -113,12 +114,8 @@ class ReviewSession:
         """Take up settings changed in the store since the last card (when following it)."""
         if not self.follows_store:
             return
-        rows = store_snapshot(con)
-        if rows == self._setting_rows:
-            return
-        self._setting_rows = rows
-        fresh, _ = settings_from_snapshot(rows)
-        if fresh != self.settings:
+        fresh = self._follower.changed(con)
+        if fresh is not None and fresh != self.settings:
             self.settings = fresh
             self.scheduler = CardScheduler(fresh)
             self._queue = self._load(now)
@@ -219,10 +216,12 @@ class ReviewSession:
                 # Read the time holding the lock: an answer another process committed while
                 # we waited must be earlier than ours in time, as it is in the log.
                 now = self._now()
+                mark = self._follower.before_own_write(con)
                 result = apply_answer(
                     con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
                     self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
                 )
+                self._follower.after_own_write(con, mark)
             self._shown = None
             if self._balancer is not None:
                 self._balancer.move(
@@ -269,6 +268,7 @@ class ReviewSession:
         if result.deck_id not in queue.names:  # a deck synced since the session began
             self._queue = self._load(now)
             return
+        queue.answered(result.card_id, result.deck_id)
         deck = queue.names[result.deck_id]
         if self.scope.has_deck(deck):  # limits are per deck, whatever the section
             queue.record_done(result.deck_id, int(result.before.state))

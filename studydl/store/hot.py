@@ -49,6 +49,11 @@ class HotSQL(Protocol):
     def index_hint(self, index: str) -> str:
         """SQL naming the index a query must use (SQLite), or nothing."""
 
+    def change_mark(self, data_version: int | None = None) -> tuple[Any, ...] | None:
+        """Equal marks on one connection: nothing was written in between, by it or anyone (None: no such mark).
+
+        `data_version`: the one read earlier in this write transaction (nobody else commits meanwhile)."""
+
 
 def text_time(value: datetime | None) -> str | None:
     """As SQLAlchemy's SQLite DateTime writes it: naive UTC, microseconds."""
@@ -87,6 +92,14 @@ class SqliteHot:
     @staticmethod
     def index_hint(index: str) -> str:
         return f"INDEXED BY {index}"
+
+    def change_mark(self, data_version: int | None = None) -> tuple[Any, ...]:
+        """The connection itself (held, so its id is never another's), SQLite's `data_version` (moves when
+        another connection commits) and the rows this connection has changed."""
+        con = self.con
+        if data_version is None:
+            data_version = con.execute("PRAGMA data_version").fetchone()[0]
+        return (con, data_version, con.total_changes)
 
 
 @lru_cache(maxsize=1024)
@@ -132,6 +145,10 @@ class PostgresHot:
     @staticmethod
     def index_hint(index: str) -> str:
         return ""
+
+    @staticmethod
+    def change_mark(data_version: int | None = None) -> None:
+        return None
 
 
 HOT_SQL = {"sqlite": SqliteHot, "postgresql": PostgresHot}

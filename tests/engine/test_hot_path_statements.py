@@ -1,0 +1,95 @@
+"""What next card + answer send to SQLite: the statements a card costs, counted.
+
+Each statement of the hot path is a round of Python, the driver and SQLite (tens of
+microseconds at 100,000 cards); the bench (bench/answer_latency.py) weighs them against
+Anki's. Traced on the session's own connections (a statement that fires triggers is
+reported once more per trigger program by the driver: those repeats are not counted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from studydl.decks.sync import sync_decks
+from studydl.domain.review import Rating
+from studydl.engine.presets import write_preset_fields
+from studydl.engine.session import ReviewSession
+from studydl.store.db import Database
+from tests.engine.engine_samples import BASICS, OTHER, START, Clock
+
+
+class Traced:
+    """Statements sent on a database's hot-path connections, per action."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.sent: list[str] = []
+        self._traced: set[int] = set()
+
+    def during(self, action: Callable[[], object]) -> tuple[object, list[str]]:
+        for con in self.db._raw_all:  # the session's own connections (test-only reach inside)
+            if id(con) not in self._traced:
+                con.set_trace_callback(self.sent.append)
+                self._traced.add(id(con))
+        self.sent.clear()
+        result = action()
+        statements = [sql for i, sql in enumerate(self.sent) if i == 0 or sql != self.sent[i - 1]]
+        return result, statements
+
+
+def _session(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> tuple[Database, ReviewSession, Clock]:
+    db = Database(tmp_path / "statements.db")
+    sync_decks(db, [write_deck("basics.md", BASICS), write_deck("other.md", OTHER)], clock=lambda: START - timedelta(days=1))
+    clock = Clock()
+    return db, ReviewSession(db, clock=clock), clock
+
+
+def _reads_settings(statements: list[str]) -> bool:
+    return any("FROM presets" in sql for sql in statements)
+
+
+def test_a_card_reads_the_settings_only_when_they_changed(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    db, session, clock = _session(tmp_path, write_deck)
+    try:
+        trace = Traced(db)
+        trace.during(session.next_card)  # the first card may read them
+        per_card = []
+        for step in range(8):
+            due, shown = trace.during(session.next_card)
+            assert due is not None
+            _, answered = trace.during(lambda due=due, step=step: session.answer(due.card.id, (Rating.GOOD, Rating.AGAIN)[step % 2], 3000))
+            assert not _reads_settings(shown), shown
+            per_card.append((len(shown), len(answered)))
+            clock.advance(minutes=3)
+        # BEGIN, the change check, one or two picks, the card with its note, COMMIT; BEGIN
+        # IMMEDIATE, the change check, the card with its note, its update (and a sibling's
+        # burial), the log row, COMMIT.
+        assert max(shown for shown, _ in per_card) <= 6 and max(answered for _, answered in per_card) <= 7, per_card
+        # A change the session did not make, on the very connection it uses, is still taken up.
+        with db.raw_write() as con:
+            write_preset_fields(con, "Default", {"new_per_day": 1})
+        due, shown = trace.during(session.next_card)
+        assert _reads_settings(shown) and session.settings.new_per_day == 1
+    finally:
+        db.dispose()
+
+
+def test_new_cards_in_file_order_are_read_once_per_deck_not_sorted_per_card(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    """Each pick of a deck's next new card was a range read and a sort of the deck's new cards; now
+    the deck's new cards are read once in file order and each pick checks one card is still new."""
+    db, session, _clock = _session(tmp_path, write_deck)
+    try:
+        trace = Traced(db)
+        shown_ids, sorted_reads = [], []
+        for _ in range(5):  # no time passes: each Good leaves a learning card due later, so a new card comes next
+            due, shown = trace.during(session.next_card)
+            assert due is not None and due.card.state == 0
+            shown_ids.append(due.card.id)
+            sorted_reads.append(sum("state = 0" in sql and "ORDER BY due, id" in sql for sql in shown))
+            trace.during(lambda due=due: session.answer(due.card.id, Rating.GOOD, 3000))
+        assert sorted_reads[1:] == [0, 0, 0, 0], sorted_reads
+        assert shown_ids == sorted(shown_ids)  # file order (ids follow it in the sample decks)
+    finally:
+        db.dispose()
