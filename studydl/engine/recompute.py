@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from studydl.domain.review import CardState, Rating
 from studydl.engine import card_sql, fuzz
@@ -70,9 +70,16 @@ def item_reviews(log: CardLog, days) -> list[tuple[int, int]]:  # noqa: ANN001 -
     previous = log.start.last_review
     out = []
     for at, rating in log.answers:
-        out.append((rating, days.days_between(previous, at) if previous is not None else 0))
+        out.append((rating, max(0, revlog_day(days, at) - revlog_day(days, previous)) if previous is not None else 0))
         previous = at
     return out
+
+
+def revlog_day(days, at: datetime) -> int:  # noqa: ANN001 - StudyDays
+    """The study day Anki's FSRS items put an answer in: `(next_day_at - secs) / 86_400` on whole
+    seconds (rslib scheduler/fsrs/params.rs, `days_elapsed`) counts the rollover's own second
+    (04:00:00.xxx) in the day before, where a live answer's day has already changed."""
+    return days.day_of(at.replace(microsecond=0) - timedelta(seconds=1))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -134,8 +134,21 @@ assert not heavy, heavy
     assert result.returncode == 0, result.stderr
 
 
-def test_log_loss_and_rmse_are_ankis_on_the_same_log(tmp_path, utc) -> None:
-    """The same answers in a studydl log and an Anki revlog: the same items, so the same evaluation."""
+@pytest.mark.parametrize(
+    "end",
+    [
+        datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 12, 5, 7, 36, 45, tzinfo=UTC),  # card 86 answered at 04:00:00.697: the rollover's own second
+    ],
+    ids=["midday", "rollover-second"],
+)
+def test_log_loss_and_rmse_are_ankis_on_the_same_log(tmp_path, utc, end) -> None:
+    """The same answers in a studydl log and an Anki revlog: the same items, so the same evaluation.
+
+    The simulated log ends at a fixed `end` (the bench's own ends a day before now, so the test
+    would change with the hour it runs at): one where nothing is special, and one where an
+    answer falls in the second a study day begins, which Anki's items count in the day before.
+    """
     anki = pytest.importorskip("anki.collection")
     assert anki
     import importlib.util
@@ -143,6 +156,7 @@ def test_log_loss_and_rmse_are_ankis_on_the_same_log(tmp_path, utc) -> None:
     spec = importlib.util.spec_from_file_location("bench_optimize", REPO / "bench" / "optimize.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    bench.END = end
     rows = bench.simulate(2500)
     cards = max(c for c, *_ in rows)
     ours = Database(bench.build_studydl(tmp_path / "studydl", cards, rows))
