@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from studydl.course.course_map import course_graph
-from studydl.course.section_memory import WEEK_DAYS, section_memory
+from studydl.course.section_memory import WEEK_DAYS, mean_recall, section_memory
 from studydl.domain.course import PrerequisiteOffer, deck_key, section_key
 from studydl.domain.review import CardState, Rating
 from studydl.engine.fsrs_model import FsrsModel
@@ -63,18 +63,21 @@ def lapse_offer(db: Database, card_id: int, now: datetime, settings: Settings) -
     lapses = lapses_this_week(db, card_id, now, settings) + 1
     if lapses < threshold:
         return None
-    memory, files = section_memory(db, settings, now)
+    # The sections and their cards, then recall for the prerequisites alone (not every card's:
+    # a second over a 100,000-card collection, on the key press that answers Again).
+    memory, files = section_memory(db, settings, now, recall=False, lapses=False)
     graph = course_graph(memory, files.decks)
     needs = [key for key in graph.prerequisites(section_key(deck_key(found.rel_path), found.section)) if key in memory]
     if not needs:
         return None
-    weakest = min(needs, key=lambda key: memory[key].retrievability if memory[key].retrievability is not None else -1.0)
+    recalls = {key: mean_recall(db, settings, now, memory[key].card_ids) for key in needs}
+    weakest = min(needs, key=lambda key: recalls[key] if recalls[key] is not None else -1.0)
     section = memory[weakest]
     cards = _offered_cards(db, section.card_ids, now, settings)
     if not cards:
         return None
     title = section.section or section.deck
-    return PrerequisiteOffer(found.question, weakest, title, section.retrievability, tuple(cards), lapses)
+    return PrerequisiteOffer(found.question, weakest, title, recalls[weakest], tuple(cards), lapses)
 
 
 def _offered_cards(db: Database, card_ids: list[int], now: datetime, settings: Settings) -> list[int]:

@@ -62,8 +62,15 @@ class DeckFiles:
     """(deck key, name, path)."""
 
 
-def section_memory(db: Database, settings: Settings, now: datetime) -> tuple[dict[str, SectionMemory], DeckFiles]:
-    """Every section with active cards, by its course-map key, with its deck files."""
+def section_memory(
+    db: Database, settings: Settings, now: datetime, *, recall: bool = True, lapses: bool = True
+) -> tuple[dict[str, SectionMemory], DeckFiles]:
+    """Every section with active cards, by its course-map key, with its deck files.
+
+    `recall=False` leaves retrievability out (no section is `studied`) and `lapses=False`
+    the week's lapses: what a caller needing only the sections and their cards skips (a
+    lapse's offer computes recall for the few sections it ranks: `mean_recall`).
+    """
     days = settings.study_days()
     model = FsrsModel(settings.parameters, settings.desired_retention)
     today = days.day_of(now)
@@ -73,7 +80,7 @@ def section_memory(db: Database, settings: Settings, now: datetime) -> tuple[dic
         CardRow.id, DeckRow.rel_path, DeckRow.name, DeckRow.path, CardRow.section, CardRow.state,
         CardRow.stability, CardRow.last_review, CardRow.due, CardRow.suspended,
     )  # fmt: skip
-    lapses = (
+    lapsed_query = (
         select(ReviewRow.card_id)
         .where(
             ReviewRow.reviewed_at >= week_start,
@@ -89,7 +96,7 @@ def section_memory(db: Database, settings: Settings, now: datetime) -> tuple[dic
             select(*columns).join(DeckRow, CardRow.deck_id == DeckRow.id).where(CardRow.retired.is_(False))
             .order_by(DeckRow.name, DeckRow.id, CardRow.source_line, CardRow.id)
         ).all()  # fmt: skip
-        lapsed = set(s.execute(lapses).scalars())
+        lapsed = set(s.execute(lapsed_query).scalars()) if lapses else set()
     out: dict[str, SectionMemory] = {}
     decks: dict[str, tuple[str, str, str]] = {}
     for card_id, rel_path, name, path, section, state, stability, last_review, due, suspended in rows:
@@ -107,10 +114,29 @@ def section_memory(db: Database, settings: Settings, now: datetime) -> tuple[dic
             memory.due += 1
         if card_id in lapsed:
             memory.lapsed_week += 1
-        if stability is not None and stability > 0 and last_review is not None and state != CardState.NEW:
+        if recall and (r := card_recall(model, days, now, state, stability, last_review)) is not None:
             memory.studied += 1
-            memory.recall_sum += model.retrievability(stability, days.days_between(last_review, now))
+            memory.recall_sum += r
     return out, DeckFiles(list(decks.values()))
+
+
+def card_recall(model: FsrsModel, days, now: datetime, state, stability, last_review) -> float | None:  # noqa: ANN001
+    """A studied card's FSRS retrievability now; None for a card without a memory state."""
+    if stability is None or stability <= 0 or last_review is None or state == CardState.NEW:
+        return None
+    return model.retrievability(stability, days.days_between(last_review, now))
+
+
+def mean_recall(db: Database, settings: Settings, now: datetime, card_ids: list[int]) -> float | None:
+    """The mean retrievability now of these cards' studied ones (as `section_memory` counts it); None when none is studied."""
+    days = settings.study_days()
+    model = FsrsModel(settings.parameters, settings.desired_retention)
+    with db.read() as s:
+        rows = s.execute(
+            select(CardRow.state, CardRow.stability, CardRow.last_review).where(CardRow.id.in_(card_ids))
+        ).all()
+    recalls = [r for row in rows if (r := card_recall(model, days, now, *row)) is not None]
+    return sum(recalls) / len(recalls) if recalls else None
 
 
 def sections_by_deck(memory: dict[str, SectionMemory]) -> dict[str, list[str]]:
