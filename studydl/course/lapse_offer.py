@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from studydl.course.course_map import course_graph
-from studydl.course.section_memory import WEEK_DAYS, mean_recall, section_memory
+from studydl.course.section_memory import WEEK_DAYS, mean_recall, section_card_ids, stored_sections
 from studydl.domain.course import PrerequisiteOffer, deck_key, section_key
 from studydl.domain.review import CardState, Rating
 from studydl.engine.fsrs_model import FsrsModel
@@ -65,11 +65,13 @@ def lapse_offer(db: Database, card_id: int, now: datetime, settings: Settings) -
         return None
     # The sections and their cards, then recall for the prerequisites alone (not every card's:
     # a second over a 100,000-card collection, on the key press that answers Again).
-    memory, files = section_memory(db, settings, now, recall=False, lapses=False)
+    memory, files = stored_sections(db)
     graph = course_graph(memory, files.decks)
     needs = [key for key in graph.prerequisites(section_key(deck_key(found.rel_path), found.section)) if key in memory]
     if not needs:
         return None
+    for key in needs:
+        memory[key].card_ids = section_card_ids(db, memory[key])
     recalls = {key: mean_recall(db, settings, now, memory[key].card_ids) for key in needs}
     weakest = min(needs, key=lambda key: recalls[key] if recalls[key] is not None else -1.0)
     section = memory[weakest]

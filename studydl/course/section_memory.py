@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from studydl.domain.course import deck_key, section_key
 from studydl.domain.review import CardState, Rating
@@ -62,15 +62,8 @@ class DeckFiles:
     """(deck key, name, path)."""
 
 
-def section_memory(
-    db: Database, settings: Settings, now: datetime, *, recall: bool = True, lapses: bool = True
-) -> tuple[dict[str, SectionMemory], DeckFiles]:
-    """Every section with active cards, by its course-map key, with its deck files.
-
-    `recall=False` leaves retrievability out (no section is `studied`) and `lapses=False`
-    the week's lapses: what a caller needing only the sections and their cards skips (a
-    lapse's offer computes recall for the few sections it ranks: `mean_recall`).
-    """
+def section_memory(db: Database, settings: Settings, now: datetime) -> tuple[dict[str, SectionMemory], DeckFiles]:
+    """Every section with active cards, by its course-map key, with its deck files."""
     days = settings.study_days()
     model = FsrsModel(settings.parameters, settings.desired_retention)
     today = days.day_of(now)
@@ -96,7 +89,7 @@ def section_memory(
             select(*columns).join(DeckRow, CardRow.deck_id == DeckRow.id).where(CardRow.retired.is_(False))
             .order_by(DeckRow.name, DeckRow.id, CardRow.source_line, CardRow.id)
         ).all()  # fmt: skip
-        lapsed = set(s.execute(lapsed_query).scalars()) if lapses else set()
+        lapsed = set(s.execute(lapsed_query).scalars())
     out: dict[str, SectionMemory] = {}
     decks: dict[str, tuple[str, str, str]] = {}
     for card_id, rel_path, name, path, section, state, stability, last_review, due, suspended in rows:
@@ -114,10 +107,44 @@ def section_memory(
             memory.due += 1
         if card_id in lapsed:
             memory.lapsed_week += 1
-        if recall and (r := card_recall(model, days, now, state, stability, last_review)) is not None:
+        if (r := card_recall(model, days, now, state, stability, last_review)) is not None:
             memory.studied += 1
             memory.recall_sum += r
     return out, DeckFiles(list(decks.values()))
+
+
+def stored_sections(db: Database) -> tuple[dict[str, SectionMemory], DeckFiles]:
+    """Every section with active cards, with its deck files, and nothing counted (no card ids):
+    what the course graph needs, in one grouped read instead of every card's row."""
+    first = func.min(CardRow.source_line)
+    with db.read() as s:
+        rows = s.execute(
+            select(DeckRow.rel_path, DeckRow.name, DeckRow.path, CardRow.section)
+            .join(DeckRow, CardRow.deck_id == DeckRow.id)
+            .where(CardRow.retired.is_(False))
+            .group_by(DeckRow.id, DeckRow.rel_path, DeckRow.name, DeckRow.path, CardRow.section)
+            .order_by(DeckRow.name, DeckRow.id, first)
+        ).all()
+    out: dict[str, SectionMemory] = {}
+    decks: dict[str, tuple[str, str, str]] = {}
+    for rel_path, name, path, section in rows:
+        dkey = deck_key(rel_path)
+        decks.setdefault(dkey, (dkey, name, path))
+        out[section_key(dkey, section)] = SectionMemory(section_key(dkey, section), name, dkey, section, path)
+    return out, DeckFiles(list(decks.values()))
+
+
+def section_card_ids(db: Database, memory: SectionMemory) -> list[int]:
+    """The active cards of one section, in file order (as `section_memory` lists them)."""
+    with db.read() as s:
+        return list(
+            s.execute(
+                select(CardRow.id)
+                .join(DeckRow, CardRow.deck_id == DeckRow.id)
+                .where(CardRow.retired.is_(False), CardRow.section == memory.section, DeckRow.path == memory.path)
+                .order_by(CardRow.source_line, CardRow.id)
+            ).scalars()
+        )
 
 
 def card_recall(model: FsrsModel, days, now: datetime, state, stability, last_review) -> float | None:  # noqa: ANN001

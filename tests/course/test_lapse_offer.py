@@ -83,3 +83,15 @@ def test_lapses_more_than_a_week_apart_offer_nothing(course, clock) -> None:
     clock.advance(days=8)
     _session, second = _lapse_lstm(course, clock)
     assert second is not None and second.offer is None
+
+
+def test_the_offer_reads_the_sections_and_cards_the_map_reads(course, clock) -> None:
+    """The offer's light reads (sections grouped, then one section's cards) agree with the map's full read."""
+    from studydl.course.section_memory import section_card_ids, section_memory, stored_sections
+    from studydl.engine.settings import load_settings
+
+    study(course, clock, "Backprop basics")
+    full, files = section_memory(course, load_settings(course), clock())
+    light, light_files = stored_sections(course)
+    assert list(light) == list(full) and light_files == files and len(full) > 2
+    assert all(section_card_ids(course, light[key]) == full[key].card_ids for key in full)
