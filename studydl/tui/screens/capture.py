@@ -102,6 +102,7 @@ class CaptureDialog(ModalScreen[Added | None]):
         question = self.query_one("#question", Input)
         if question.value in ("", self._drafted):
             question.value = self._drafted = card.question
+            question.cursor_position = 0  # the question's start in view (a long one would show only its end)
         self.query_one("#tolerance", Input).value = card.tolerance
 
     def _deck_chosen(self) -> None:
