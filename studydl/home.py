@@ -117,4 +117,11 @@ class Home:
         from studydl.store.db import Database
 
         self.ensure()
-        return Database(self.server or self.db_path)
+        new = self.server is None and not self.db_path.exists()
+        db = Database(self.server or self.db_path)
+        if new:  # its device id and place from the start: a copy made before its first sync is still told apart
+            from studydl.replica.events import device_id
+
+            with db.raw_write() as con:
+                device_id(con)
+        return db

@@ -1,7 +1,9 @@
 """What changed on this device, as events of the shared log (inside a write transaction).
 
 Answers are read from the review log: every row without an `event_id` gets one and
-becomes an `answer` event. Everything else was noted by the store's triggers
+becomes an `answer` event. The id is made from the device and the row (so two copies of
+a home holding the same answer give it the same id: the server takes it once), and an
+answer given before the home was copied or moved keeps the device it was given on. Everything else was noted by the store's triggers
 (store/sync_triggers.py) in `sync_marks`: an undone answer that had an id becomes an
 `undo` event, a card's suspend, flag or bury a `card` event, a setting, preset or deck
 option a `setting` event, each with the value it has now and the time of the change.
@@ -26,7 +28,9 @@ from studydl.replica.events import (
     SETTING,
     UNDO,
     Event,
+    answer_id,
     device_id,
+    earlier_devices,
     insert_local,
     new_id,
     state,
@@ -61,6 +65,7 @@ def _answers(con: HotSQL, device: str) -> int:
         " c.uid, c.content_hash, d.root, d.rel_path FROM review_log r JOIN cards c ON c.id = r.card_id"
         " JOIN decks d ON d.id = c.deck_id WHERE r.event_id IS NULL ORDER BY r.id"
     ).fetchall()
+    earlier = earlier_devices(con)
     for review_id, card_id, at, rating, duration_ms, kind, detail, before, after, uid, content, root, rel_path in rows:
         state_before, state_after = loads_object(before), loads_object(after)
         body: dict[str, Any] = {
@@ -70,7 +75,8 @@ def _answers(con: HotSQL, device: str) -> int:
         }  # fmt: skip
         if state_after.get("imported") and int(state_before.get("state") or 0) != 0:
             body["start"] = _memory(state_before)
-        event = Event(new_id(), device, con.from_db(at), ANSWER, uid, body)
+        by = next((old for old, last_row in earlier if review_id <= last_row), device)  # given before a copy
+        event = Event(answer_id(by, review_id, str(at), uid, int(rating)), by, con.from_db(at), ANSWER, uid, body)
         con.execute("UPDATE review_log SET event_id = ? WHERE id = ?", (event.id, review_id))
         insert_local(con, event, card_id, pushed=False, applied=True)
     return len(rows)

@@ -15,19 +15,22 @@ The server holds events as `(id, device, at, kind, card, body)`; `body` is JSON:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import socket
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from studydl.store.hot import HotSQL
+from studydl.store.hot import HotSQL, SqliteHot
 
 ANSWER, UNDO, CARD, SETTING = "answer", "undo", "card", "setting"
 KINDS = (ANSWER, UNDO, CARD, SETTING)
 
 DEVICE_KEY, NAME_KEY, CURSOR_KEY = "device", "device_name", "pulled_to"
+WHERE_KEY, BEFORE_KEY = "device_where", "device_before"
 _TARGET = {UNDO: "target", CARD: "field", SETTING: "key"}
 
 
@@ -73,13 +76,51 @@ def set_state(con: HotSQL, key: str, value: str) -> None:
 
 
 def device_id(con: HotSQL) -> str:
-    """This device's id in the shared log (made on first use, inside a write transaction)."""
-    found = state(con, DEVICE_KEY)
+    """This device's id in the shared log (made on first use, inside a write transaction).
+
+    A store found somewhere else than where it got its id (a home copied to another
+    machine or folder, or moved) gets a new id: two copies of one home are two devices.
+    What it held from before goes on under the id it had then (`earlier_devices`).
+    """
+    found, where = state(con, DEVICE_KEY), _where(con)
+    known_where = state(con, WHERE_KEY)
     if found is None:
         found = new_id()
         set_state(con, DEVICE_KEY, found)
         set_state(con, NAME_KEY, socket.gethostname() or "device")
+    elif where is not None and known_where not in (None, where):
+        last_row = con.execute("SELECT coalesce(max(id), 0) FROM review_log").fetchone()[0]
+        set_state(con, BEFORE_KEY, json.dumps([*earlier_devices(con), [found, int(last_row)]]))
+        found = new_id()
+        set_state(con, DEVICE_KEY, found)
+        set_state(con, NAME_KEY, socket.gethostname() or "device")
+    if where is not None and where != known_where:
+        set_state(con, WHERE_KEY, where)
     return found
+
+
+def earlier_devices(con: HotSQL) -> list[tuple[str, int]]:
+    """The ids this store answered under before it was copied or moved, oldest first, each with the
+    last review-log row it holds from that time."""
+    return [(device, int(last)) for device, last in json.loads(state(con, BEFORE_KEY) or "[]")]
+
+
+def _where(con: HotSQL) -> str | None:
+    """Where this store is: its file's real path and inode (None for a server's database or one in memory)."""
+    if not isinstance(con, SqliteHot):
+        return None
+    path = next((row[2] for row in con.execute("PRAGMA database_list").fetchall() if row[1] == "main"), "")
+    if not path:
+        return None
+    try:
+        return f"{os.path.realpath(path)}:{os.stat(path).st_ino}"
+    except OSError:
+        return None
+
+
+def answer_id(device: str, review_id: int, at: str, card: str, rating: int) -> str:
+    """An answer's event id, the same on every copy of a home that holds the answer (so the server takes it once)."""
+    return hashlib.sha256(f"{device}|{review_id}|{at}|{card}|{rating}".encode()).hexdigest()[:32]
 
 
 def insert_local(con: HotSQL, event: Event, card_id: int | None, *, pushed: bool, applied: bool) -> bool:

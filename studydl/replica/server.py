@@ -91,10 +91,10 @@ class SharedLog:
             self.con.execute(LOCK)
             self.con.execute(SCHEMA)
 
-    def register(self, device: str, name: str) -> None:
+    def register(self, device: str, name: str, *, rename: bool = True) -> None:
         self.con.execute(
             "INSERT INTO devices (id, name) VALUES (%s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, last_seen = now()",
+            + (" ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, last_seen = now()" if rename else " ON CONFLICT (id) DO NOTHING"),
             (device, name),
         )
 

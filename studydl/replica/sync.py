@@ -22,7 +22,16 @@ from dataclasses import asdict, dataclass, field
 
 from studydl.domain.errors import StoreUnreachable
 from studydl.replica.capture import capture
-from studydl.replica.events import CURSOR_KEY, NAME_KEY, device_id, row_event, set_state, state
+from studydl.replica.events import (
+    CURSOR_KEY,
+    DEVICE_KEY,
+    NAME_KEY,
+    device_id,
+    earlier_devices,
+    row_event,
+    set_state,
+    state,
+)
 from studydl.replica.merge import MergeReport, merge
 from studydl.replica.server import CONNECT_TIMEOUT_S, SharedLog, open_log
 from studydl.store.db import Database
@@ -55,11 +64,11 @@ def waiting_answers(db: Database) -> int:
     """This device's answers the server does not have yet (offline: the footer's count)."""
     with db.raw_read() as con:
         new = con.execute("SELECT count(*) FROM review_log WHERE event_id IS NULL").fetchone()[0]
-        device = state(con, "device")
+        device = state(con, DEVICE_KEY)
         unpushed = 0
-        if device is not None:
-            unpushed = con.execute(
-                "SELECT count(*) FROM sync_events WHERE device = ? AND pushed = 0 AND kind = 'answer'", (device,)
+        for mine in [device, *(old for old, _ in earlier_devices(con))] if device is not None else []:
+            unpushed += con.execute(
+                "SELECT count(*) FROM sync_events WHERE device = ? AND pushed = 0 AND kind = 'answer'", (mine,)
             ).fetchone()[0]
     return int(new) + int(unpushed)
 
@@ -77,6 +86,7 @@ def sync_answers(
     with db.raw_write() as con:
         capture(con)
         device = device_id(con)
+        earlier = [old for old, _ in reversed(earlier_devices(con))]
         name = state(con, NAME_KEY) or "device"
     cursor_key = f"{CURSOR_KEY} {server.url.render_as_string(hide_password=True)}"
 
@@ -93,6 +103,9 @@ def sync_answers(
             log.register(device, name)
             _reconcile(db, log, device, cursor_key)
             _push(db, log, device, batch, report, at)
+            for old in earlier:  # answers this home held when it was copied or moved: the original may never push them
+                log.register(old, name, rename=False)
+                _push(db, log, old, batch, report, at)
             _pull(db, log, device, batch, report, at, cursor_key)
     except StoreUnreachable as exc:
         report.error = str(exc)
