@@ -66,7 +66,10 @@ HISTORY = (
     " card: main vs the change in three alternating pairs (load 4-4.5): next card + answer 1.9-2.1x →"
     " 1.6-2.1x, next card alone 4.6-5.1x → 3.5-5.1x, CPU 2.2-2.5x → 1.8-2.5x. What is left: SQLite round"
     " trips through Python (about 12 statements per card, BEGIN and COMMIT of two transactions among them),"
-    " fsrs's Python for the plan (~35 µs) and the fsynced COMMIT, which Anki pays too."
+    " fsrs's Python for the plan (~35 µs) and the fsynced COMMIT, which Anki pays too. Then the queue kept in"
+    " memory while the store is unchanged (SQLite's data_version read with the card, and by the answer's UPDATE):"
+    " statements per card 12.2 → 5.4 (next card 6.1 → 1.3, answer 6.2 → 4.2); main vs the change in three"
+    " alternating pairs (load 8-9): next card alone 3.1-3.3x → 2.7-3.1x, next card + answer 1.1-2.0x → 0.9-2.1x."
 )
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "learning"}
 

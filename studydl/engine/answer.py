@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from studydl.domain.errors import StudyError
 from studydl.domain.review import CardState, Rating
@@ -72,6 +73,23 @@ class AnswerResult:
     undo: UndoEntry
     preset: str = ""
     """The preset the card was scheduled with."""
+    retired: bool = False
+    buried_until: datetime | None = None
+    version: object = None
+    """The store's change counter the write saw (`known`'s check), else None."""
+
+
+@dataclass(frozen=True)
+class Known:
+    """The card and its note as read when shown, and the check that nothing changed since.
+
+    The answer's first statement (the card's update) also reads the store's change counter
+    and hands it to `check`, which raises (rolling the transaction back) if anything did:
+    then the answer is written again with the card read afresh."""
+
+    row: Any
+    note_cards: list[tuple]
+    check: Callable[[object], None]
 
 
 class NoSuchCard(StudyError):
@@ -90,6 +108,7 @@ def apply_answer(
     balancer: LoadBalancer | None = None,
     deck_name: Callable[[int], str] | None = None,
     shown: Shown | None = None,
+    known: Known | None = None,
 ) -> AnswerResult:
     """Schedule the answer, bury siblings until `bury_until` (None: don't), append the log row.
 
@@ -104,9 +123,12 @@ def apply_answer(
     applies the states its buttons showed) when the card, the day, the preset, the
     balancer's counts and the note's other cards are still what it was computed from,
     else computed afresh.
+
+    `known`: the card and its note as read when shown, used instead of reading them again
+    when its check passes (see Known).
     """
     con = card_sql.hot(s)
-    row, note_cards = card_sql.card_with_note(con, card_id)
+    row, note_cards = (known.row, known.note_cards) if known is not None else card_sql.card_with_note(con, card_id)
     if row is None:
         raise NoSuchCard(f"no card with id {card_id}")
     if scheduler.per_deck:
@@ -133,10 +155,11 @@ def apply_answer(
             and not suspended
             and (buried_until is None or buried_until < bury_until)
         ]
-        for sib in buried:
-            card_sql.bury(con, sib.id, bury_until)
 
-    card_sql.write_memory(con, card_id, after.columns())
+    version = card_sql.write_memory(con, card_id, after.columns(), versioned=known is not None)
+    if known is not None:
+        known.check(version)
+    card_sql.bury(con, [sib.id for sib in buried], bury_until)
     state_before = before.to_json(buried=[[b.id, iso_utc(b.buried_until)] for b in buried])
     review_id = card_sql.insert_review(con, card_id, now, int(rating), duration_ms, state_before, after.to_json(), detail=detail)
     changes = (
@@ -147,4 +170,5 @@ def apply_answer(
     return AnswerResult(
         review_id, card_id, row.deck_id, row.section, before, after, outcome.interval, outcome.became_leech,
         tuple(buried), undo, scheduler.settings.preset,
+        row.retired, row.buried_until, version,
     )

@@ -61,14 +61,24 @@ _ID, _NOTE_COLUMNS = CARD_COLUMNS.index("id"), tuple(
 def card_with_note(con: HotSQL, card_id: int) -> tuple[SimpleNamespace | None, list[tuple]]:
     """One card (as `card_row`) and every card of its note, itself included, in one read: (id, deck_id,
     section, state, due, buried_until, retired, suspended) of each."""
-    found = con.execute(_SELECT_NOTE, (card_id,)).fetchall()
+    return _with_note(con, card_id, con.execute(_SELECT_NOTE, (card_id,)).fetchall())
+
+
+def card_with_note_versioned(con: HotSQL, card_id: int) -> tuple[SimpleNamespace | None, list[tuple], Any]:
+    """As `card_with_note`, and the store's change counter in the same statement (`HotSQL.version_sql`;
+    None when the card is not found): outside a transaction, the one read shows a card and when."""
+    found = con.execute(_SELECT_NOTE.replace(" FROM cards", f", {con.version_sql} FROM cards", 1), (card_id,)).fetchall()
+    return (*_with_note(con, card_id, found), found[0][-1] if found else None)
+
+
+def _with_note(con: HotSQL, card_id: int, found: list[tuple]) -> tuple[SimpleNamespace | None, list[tuple]]:
     from_db = con.from_db
     row = None
     note = []
     i, d, sec, st, due, bur, ret, sus = _NOTE_COLUMNS
     for values in found:
         if values[_ID] == card_id:
-            row = _typed(con, values)
+            row = _typed(con, values[: len(CARD_COLUMNS)])
             note.append((card_id, row.deck_id, row.section, row.state, row.due, row.buried_until, row.retired, row.suspended))
         else:
             note.append((values[i], values[d], values[sec], values[st], from_db(values[due]), from_db(values[bur]), bool(values[ret]), bool(values[sus])))
@@ -81,16 +91,25 @@ def deck_name(con: HotSQL, deck_id: int) -> str:
     return found[0] if found else ""
 
 
-def bury(con: HotSQL, card_id: int, until: datetime | None) -> None:
-    con.execute("UPDATE cards SET buried_until = ? WHERE id = ?", (con.to_db(until), card_id))
+def bury(con: HotSQL, card_ids: list[int], until: datetime | None) -> None:
+    """Bury these cards until `until` (None: unbury), in one statement."""
+    if card_ids:
+        con.execute(f"UPDATE cards SET buried_until = ? WHERE id IN ({', '.join('?' * len(card_ids))})", (con.to_db(until), *card_ids))
 
 
-def write_memory(con: HotSQL, card_id: int, columns: dict[str, Any]) -> None:
-    """Set columns of a card (scheduling columns named as in Memory.columns(), flag, buried_until)."""
+def write_memory(con: HotSQL, card_id: int, columns: dict[str, Any], versioned: bool = False) -> Any:
+    """Set columns of a card (scheduling columns named as in Memory.columns(), flag, buried_until).
+
+    `versioned`: return the store's change counter as this write transaction saw it (`HotSQL.version_sql`)."""
     to_db = con.to_db
     values = [to_db(v) if k in _TIMES else v for k, v in columns.items()]
     assignments = ", ".join(f"{name} = ?" for name in columns)
-    con.execute(f"UPDATE cards SET {assignments} WHERE id = ?", (*values, card_id))
+    sql = f"UPDATE cards SET {assignments} WHERE id = ?"
+    if not versioned:
+        con.execute(sql, (*values, card_id))
+        return None
+    found = con.execute(f"{sql} RETURNING {con.version_sql}", (*values, card_id)).fetchone()
+    return found[0] if found else None
 
 
 def insert_review(
@@ -159,6 +178,8 @@ class PickSQL:
             " ORDER BY due, id LIMIT ?"
         )
         self.still_due = "SELECT state, due, buried_until, suspended, retired FROM cards WHERE id = ?"
+        # The learning cards a session keeps in memory (engine/learning_queue.py), buried ones too.
+        self.all_learning = f"SELECT due, state, id, buried_until FROM cards WHERE {live} AND state IN (1, 3) AND due <= ?"
 
         # Two range reads of the covering ix_cards_deck_state (deck_id, retired, suspended,
         # state, due, buried_until, section): every new card, and the cards due before the day's end.

@@ -10,15 +10,18 @@ random order fixed for the day (Anki's "random cards").
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 
 from studydl.domain.review import QueueCounts
 from studydl.engine.card_sql import PickSQL, Txn, hot
 from studydl.engine.fsrs_model import FsrsModel
+from studydl.engine.learning_queue import LearningQueue
 from studydl.engine.queue_counts import (  # noqa: F401  (re-exported: the queue's vocabulary)
     LEARN_STATES,
     LEARNING,
@@ -61,6 +64,10 @@ def _share(deck: DeckQueue) -> tuple[int, int, int]:
     return deck.new_left, deck.learning, deck.review_left
 
 
+def _nothing() -> None:
+    pass
+
+
 @dataclass
 class Queue:
     """Counts per deck for one session's scope and day, and the queries that pick cards."""
@@ -90,6 +97,8 @@ class Queue:
     _new_at: int = field(default=0, repr=False)
     _deck_news: dict[int, list[int]] = field(default_factory=dict, repr=False)
     """In file order: each deck's next new cards as read at its first pick, last first (then by query)."""
+    learning: LearningQueue | None = field(default=None, repr=False)
+    """The learning cards due today, in memory (SQLite); None: picked by query."""
 
     @property
     def options(self) -> Settings:
@@ -191,9 +200,20 @@ class Queue:
             self._picks = PickSQL(self.deck_ids, self.scope.section, con)
         return self._picks
 
+    def load_learning(self, con: HotSQL, mark: tuple | None, horizon: datetime) -> None:
+        """Read the learning cards due by `horizon` into memory, current at `mark` (None: keep none, pick by query)."""
+        if mark is None:
+            self.learning = None
+            return
+        sql = self._sql(con)
+        self.learning = LearningQueue(con.execute(sql.all_learning, (*sql.scope_params, con.to_db(horizon))).fetchall(), mark)
+
     def pick_learning(self, s: Txn, now: datetime, until: datetime) -> int | None:
         """The learning/relearning card due first, if due by `until`."""
         con = hot(s)
+        if self.learning is not None:  # current: the session checked its mark
+            found = self.learning.first(con.to_db(now), con.to_db(until))
+            return found[0] if found is not None else None
         sql = self._sql(con)
         params = (*sql.scope_params, con.to_db(until), con.to_db(now))
         return sql.one(con, sql.learning, params + params)
@@ -310,6 +330,42 @@ class Queue:
                 return listed[-1]
             listed.pop()
         return None
+
+    def peek_review(self) -> tuple[int, Callable[[], None]] | None | bool:
+        """As `pick_review` from memory alone: the card it checks first and how to take it (its cursor
+        moved there); None when no card is left, False when only a query can tell."""
+        if self._reviews is None:
+            return False
+        return self._peek(self._reviews, "_review_at", "review_left")
+
+    def peek_new(self) -> tuple[int, Callable[[], None]] | None | bool:
+        """As `pick_new` from memory alone (see `peek_review`)."""
+        if self.options.new_order == "random":
+            return False if self._news is None else self._peek(self._news, "_new_at", "new_left")
+        for deck_id in self._iter_ids_where("new_left"):
+            listed = self._deck_news.get(deck_id)
+            return (listed[-1], _nothing) if listed else False  # unread, or ran out: a query
+        return None
+
+    def _peek(self, cards: list[tuple[int, int]], cursor: str, quota: str) -> tuple[int, Callable[[], None]] | None:
+        """`_next_of`'s first card to check: cards of decks without quota before it are passed for good."""
+        at = getattr(self, cursor)
+        names, decks = self.names, self.decks
+        while at < len(cards):
+            deck = decks.get(names.get(cards[at][1], "?")) if cards[at][1] in names else None
+            if deck is not None and getattr(deck, quota) > 0:  # (as `_iter_ids_where`, for this card's deck alone)
+                return cards[at][0], partial(setattr, self, cursor, at)
+            at += 1
+        setattr(self, cursor, at)
+        return None
+
+    def waiting(self, row: Any, now: datetime, state: int) -> bool:
+        """`_waiting` on a card read whole (card_sql.card_row)."""
+        if row.state != state or row.suspended or row.retired:
+            return False
+        if row.buried_until is not None and row.buried_until > now:
+            return False
+        return state != 2 or (row.due is not None and row.due < self.day_end)
 
     def answered(self, card_id: int, deck_id: int) -> None:
         """The card handed out was answered: the next pick starts after it, without checking it again."""

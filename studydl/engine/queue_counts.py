@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from studydl.domain.review import CardState
 
 if TYPE_CHECKING:
+    from studydl.engine.answer import AnswerResult
+    from studydl.engine.queue import Queue, Scope
     from studydl.store.hot import HotSQL
 
 NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in (CardState.NEW, CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING))
@@ -23,6 +25,23 @@ def bucket(state: int, due: datetime | None, day_end: datetime) -> str | None:
     if due is None or due >= day_end:
         return None
     return "learning" if state in LEARN_STATES else "review"
+
+
+def count_answer(queue: Queue, scope: Scope, result: AnswerResult, now: datetime) -> None:
+    """Move an answered card (of a deck the queue knows) and the siblings it buried in the queue's counts."""
+    queue.answered(result.card_id, result.deck_id)
+    deck = queue.names[result.deck_id]
+    if scope.has_deck(deck):  # limits are per deck, whatever the section
+        queue.record_done(result.deck_id, int(result.before.state))
+    if scope.contains(deck, result.section) and not result.before.suspended:
+        queue.adjust(result.deck_id, bucket(result.before.state, result.before.due, queue.day_end), -1)
+        if not result.after.suspended:
+            queue.adjust(result.deck_id, bucket(result.after.state, result.after.due, queue.day_end), +1)
+    for sib in result.buried:
+        name = queue.names.get(sib.deck_id, "?")
+        was_hidden = sib.buried_until is not None and sib.buried_until > now
+        if not was_hidden and scope.contains(name, sib.section):
+            queue.adjust(sib.deck_id, bucket(sib.state, sib.due, queue.day_end), -1)
 
 
 @dataclass

@@ -16,7 +16,8 @@ SQLite it reads them only when the store changed since: `settings_follow.py`).
 Loading the queue, picking and showing a card and answering it use the database's
 plain DB-API transactions (`Database.raw_read`/`raw_write`, SQLite or PostgreSQL): the
 same transactions as `read`/`write`, without a SQLAlchemy Session per call, which cost
-more than the statements themselves. The summary uses a session.
+more than the statements themselves. On SQLite, while nobody else writes, a card is shown
+in one statement and answered in four (engine/memory_pick.py).
 """
 
 from __future__ import annotations
@@ -25,25 +26,24 @@ import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import and_, case, func, select
+from types import SimpleNamespace
 
 from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
 from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rating, SessionSummary
 from studydl.engine import card_sql, fuzz_draws
 from studydl.engine import undo as undo_data
-from studydl.engine.answer import AnswerResult, NoSuchCard, Shown, apply_answer
+from studydl.engine.answer import AnswerResult, Known, NoSuchCard, Shown, apply_answer
 from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
-from studydl.engine.queue import Queue, Scope, bucket, deck_names
-from studydl.engine.queue_counts import answers_today
+from studydl.engine.memory_pick import StaleRead, carry_learning, mark_check, pick_from_memory
+from studydl.engine.queue import Queue, Scope, deck_names
+from studydl.engine.queue_counts import count_answer
 from studydl.engine.scheduler import CardScheduler, Memory
+from studydl.engine.session_summary import session_summary
 from studydl.engine.settings import Settings, load_settings
 from studydl.engine.settings_follow import SettingsFollower
 from studydl.store.db import Database
 from studydl.store.hot import HotSQL
-from studydl.store.models import ReviewRow
-from studydl.store.portable_sql import json_int
 from studydl.store.queries import card_view
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -84,6 +84,8 @@ class ReviewSession:
         """Cards the learner accepted to review next (a lapse's prerequisite: take_offer)."""
         self._shown: Shown | None = None
         """The last card's buttons as computed for it (`answer` applies them if still valid)."""
+        self._shown_read: tuple[SimpleNamespace, list[tuple], tuple] | None = None
+        """The last card and its note as read, and the change mark of that read (`_write_answer`)."""
         self._started = self._now()
         self._queue = self._load(self._started)
         if deck is not None and not self._queue.deck_ids:
@@ -110,11 +112,11 @@ class ReviewSession:
             self._queue = self._load(now)
         return self._queue
 
-    def _follow_settings(self, con: HotSQL, now: datetime) -> None:
+    def _follow_settings(self, con: HotSQL, now: datetime, mark: tuple | None) -> None:
         """Take up settings changed in the store since the last card (when following it)."""
         if not self.follows_store:
             return
-        fresh = self._follower.changed(con)
+        fresh = self._follower.changed(con, mark)
         if fresh is not None and fresh != self.settings:
             self.settings = fresh
             self.scheduler = CardScheduler(fresh)
@@ -131,13 +133,41 @@ class ReviewSession:
         """The card to show now, with each button's interval; None when nothing is due."""
         with self._lock:
             now = self._now()
+            shown = self._next_from_memory(now)
+            if shown is not None:
+                return shown
             with self.db.raw_read() as con:
-                self._follow_settings(con, now)
+                mark = con.change_mark()
+                self._follow_settings(con, now, mark)
                 queue = self._today(now)
+                if queue.learning is None or queue.learning.mark != mark:
+                    queue.load_learning(con, mark, queue.day_end + self.learn_ahead)
                 card_id = self._offered.pop(0) if self._offered else self._pick(con, queue, now)
                 if card_id is None:
                     return None
-                return self._due_card(con, card_id, now)
+                return self._due_card(con, card_id, now, mark)
+
+    def _next_from_memory(self, now: datetime) -> DueCard | None:
+        """The next card in one statement outside a transaction, picked from memory (engine/memory_pick.py);
+        None when a query must pick it, or the store changed since the queue was known current."""
+        queue = self._queue
+        learning = queue.learning
+        if learning is None or learning.mark is None or self._offered or now >= queue.day_end:
+            return None
+        if self.follows_store and not self._follower.current(learning.mark):
+            return None
+        with self.db.raw_single() as con:
+            picked = pick_from_memory(con, queue, now, self.learn_ahead, self._new_turn)
+            if picked is None:
+                return None
+            card_id, state, take = picked
+            row, note_cards, version = card_sql.card_with_note_versioned(con, card_id)
+            if row is None or con.change_mark(version) != learning.mark:
+                return None
+            if state is not None and not queue.waiting(row, now, state):
+                return None  # (a sibling buried since the list was read): the queries pass it
+            take()
+            return self._due_card(con, card_id, now, learning.mark, (row, note_cards))
 
     def due_card(self, card_id: int) -> DueCard:
         """Any card with its button intervals at this moment (e.g. to show it again after undo)."""
@@ -145,11 +175,13 @@ class ReviewSession:
             now = self._now()
             self._today(now)  # the balancer's counts are today's
             with self.db.raw_read() as con:
-                return self._due_card(con, card_id, now)
+                return self._due_card(con, card_id, now, None)
 
-    def _due_card(self, con: HotSQL, card_id: int, now: datetime) -> DueCard:
-        """The card and its four buttons, computed once here and applied by `answer` (as Anki's states)."""
-        row, note_cards = card_sql.card_with_note(con, card_id)
+    def _due_card(self, con: HotSQL, card_id: int, now: datetime, mark: tuple | None, read: tuple | None = None) -> DueCard:
+        """The card and its four buttons, computed once here and applied by `answer` (as Anki's states).
+
+        `mark`: the change mark the card was read at (kept for `answer`); `read`: the card and its note, read."""
+        row, note_cards = read if read is not None else card_sql.card_with_note(con, card_id)
         if row is None:
             raise NoSuchCard(f"no card with id {card_id}")
         if row.deck_id not in self._queue.names:  # a deck synced since the session began
@@ -163,6 +195,7 @@ class ReviewSession:
             fuzz_draws.prime([*range(card_id + row.reps, card_id + row.reps + 3), *self._queue.upcoming_seeds(con, now)])
         plan = scheduler.plan(card_id, Memory.from_row(row), now, balance)
         self._shown = Shown(plan, scheduler, balance, balancer.version if balancer is not None else 0)
+        self._shown_read = (row, note_cards, mark) if mark is not None else None
         return DueCard(card_view(row, name), scheduler.intervals(plan, now))
 
     def _pick(self, s: HotSQL, queue: Queue, now: datetime) -> int | None:
@@ -212,16 +245,12 @@ class ReviewSession:
         detail_json = json.dumps(detail, sort_keys=True) if detail else None
         with self._lock:
             queue = self._today(self._now())
-            with self.db.raw_write() as con:
-                # Read the time holding the lock: an answer another process committed while
-                # we waited must be earlier than ours in time, as it is in the log.
-                now = self._now()
-                mark = self._follower.before_own_write(con)
-                result = apply_answer(
-                    con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
-                    self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
-                )
-                self._follower.after_own_write(con, mark)
+            read, self._shown_read = self._shown_read, None
+            known = read if read is not None and read[0].id == card_id else None
+            try:
+                result, now = self._write_answer(queue, card_id, rating, duration_ms, detail_json, known)
+            except StaleRead:  # (rolled back) the store changed since the card was read: read it afresh
+                result, now = self._write_answer(queue, card_id, rating, duration_ms, detail_json, None)
             self._shown = None
             if self._balancer is not None:
                 self._balancer.move(
@@ -234,15 +263,34 @@ class ReviewSession:
             self._reviewed += 1
             assert result.after.due is not None
             return Answered(
-                card_id=card_id,
-                rating=rating,
-                due=result.after.due,
-                interval=result.interval,
-                leech=result.became_leech,
-                review_id=result.review_id,
-                suspended=result.after.suspended,
-                offer=offer,
+                card_id=card_id, rating=rating, due=result.after.due, interval=result.interval, leech=result.became_leech,
+                review_id=result.review_id, suspended=result.after.suspended, offer=offer,
             )
+
+    def _write_answer(
+        self, queue: Queue, card_id: int, rating: Rating, duration_ms: int | None, detail_json: str | None,
+        known: tuple[SimpleNamespace, list[tuple], tuple] | None,
+    ) -> tuple[AnswerResult, datetime]:
+        """One committed write transaction: the card's update, its siblings' burial, the log row.
+
+        `known`: the card and its note as shown, and the change mark they were read at. If the
+        store's mark is still that one (read by the card's update itself), they are not read
+        again; else StaleRead (the transaction rolls back). The session's learning cards and
+        settings, current at the mark before, are carried over the answer."""
+        with self.db.raw_write() as con:
+            # Read the time holding the lock: an answer another process committed while
+            # we waited must be earlier than ours in time, as it is in the log.
+            now = self._now()
+            seen: list[tuple | None] = [con.change_mark() if known is None else None]
+            result = apply_answer(
+                con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
+                self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
+                None if known is None else Known(known[0], known[1], mark_check(con, known[2], seen)),
+            )
+            before = seen[0]
+            self._follower.after_own_write(con, before)
+            carry_learning(con, queue, self.scope, result, before)
+        return result, now
 
     def _lapse_offer(self, card_id: int, rating: Rating):  # -> PrerequisiteOffer | None
         """After the card's repeated lapses, its weakest prerequisite section (studydl.course.lapse_offer)."""
@@ -268,19 +316,7 @@ class ReviewSession:
         if result.deck_id not in queue.names:  # a deck synced since the session began
             self._queue = self._load(now)
             return
-        queue.answered(result.card_id, result.deck_id)
-        deck = queue.names[result.deck_id]
-        if self.scope.has_deck(deck):  # limits are per deck, whatever the section
-            queue.record_done(result.deck_id, int(result.before.state))
-        if self.scope.contains(deck, result.section) and not result.before.suspended:
-            queue.adjust(result.deck_id, bucket(result.before.state, result.before.due, queue.day_end), -1)
-            if not result.after.suspended:
-                queue.adjust(result.deck_id, bucket(result.after.state, result.after.due, queue.day_end), +1)
-        for sib in result.buried:
-            name = queue.names.get(sib.deck_id, "?")
-            was_hidden = sib.buried_until is not None and sib.buried_until > now
-            if not was_hidden and self.scope.contains(name, sib.section):
-                queue.adjust(sib.deck_id, bucket(sib.state, sib.due, queue.day_end), -1)
+        count_answer(queue, self.scope, result, now)
         kind = {CardState.NEW: "new", CardState.REVIEW: "review"}.get(result.before.state)
         if kind:
             self._mixed[kind] += 1
@@ -357,18 +393,5 @@ class ReviewSession:
         """Answers kept this session, time since it began, today's retention."""
         with self._lock:
             now = self._now()
-            queue = self._today(now)
-            was_review = json_int(ReviewRow.state_before, "state") == int(CardState.REVIEW)
-            passed = ReviewRow.rating > int(Rating.AGAIN)
-            with self.db.read() as s:
-                reviews, recalled = s.execute(
-                    select(
-                        func.sum(case((was_review, 1), else_=0)),
-                        func.sum(case((and_(was_review, passed), 1), else_=0)),
-                    ).where(ReviewRow.reviewed_at >= queue.day_start, ReviewRow.kind == "scheduled")
-                ).one()
-            with self.db.raw_read() as con:  # today's answers as the deck list and the statistics count them
-                today = answers_today(con, queue.day_start)
-            retention = (recalled or 0) / reviews if reviews else None
-            seconds = (now - self._started).total_seconds()
-            return SessionSummary(self._reviewed, seconds, retention, today.answers, today.correct, today.cram)
+            day_start = self._today(now).day_start
+            return session_summary(self.db, day_start, self._reviewed, (now - self._started).total_seconds())

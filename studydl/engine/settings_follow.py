@@ -25,10 +25,13 @@ class SettingsFollower:
         self._rows: tuple[Any, ...] | None = None
         self._mark: tuple[Any, ...] | None = None
 
-    def changed(self, con: HotSQL) -> Settings | None:
-        """The stored settings if they changed since last read (the first call: if read at all), else None."""
-        mark = con.change_mark()  # taken before the read: a change after it moves the mark
-        if mark is not None and mark == self._mark:
+    def changed(self, con: HotSQL, mark: tuple[Any, ...] | None = None) -> Settings | None:
+        """The stored settings if they changed since last read (the first call: if read at all), else None.
+
+        `mark`: the connection's change mark taken at the start of this transaction, if taken."""
+        if mark is None:
+            mark = con.change_mark()  # taken before the read: a change after it moves the mark
+        if self.current(mark):
             return None
         rows = store_snapshot(con)
         self._mark = mark
@@ -37,12 +40,13 @@ class SettingsFollower:
         self._rows = rows
         return settings_from_snapshot(rows)[0]
 
-    def before_own_write(self, con: HotSQL) -> tuple[Any, ...] | None:
-        """Inside a write transaction, before the session's own statements: the mark to hand to `after_own_write`."""
-        mark = con.change_mark()
-        return mark if mark is not None and mark == self._mark else None
+    def current(self, mark: tuple[Any, ...] | None) -> bool:
+        """Whether the settings as last read are the store's at this change mark."""
+        return mark is not None and mark == self._mark
 
     def after_own_write(self, con: HotSQL, before: tuple[Any, ...] | None) -> None:
-        """The session's own write (no settings in it) leaves the settings current: carry the mark over it."""
-        if before is not None:  # (its data_version holds: nobody else commits while the session writes)
+        """The session's own write (no settings in it), begun at change mark `before`, leaves the settings
+        current if they were at `before`: carry the mark over it."""
+        if self.current(before):  # (its data_version holds: nobody else commits while the session writes)
+            assert before is not None
             self._mark = con.change_mark(before[1])

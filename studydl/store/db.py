@@ -173,7 +173,7 @@ class Database:
     # -- the review hot path -------------------------------------------------
 
     @contextmanager
-    def _raw(self, write: bool) -> Iterator[Any]:
+    def _raw(self, write: bool, begin: bool = True) -> Iterator[Any]:
         """A connection of this database's own small pool, in a transaction begun for us.
 
         Opened like the engine's (same settings) and kept for the next call: one per
@@ -191,7 +191,8 @@ class Database:
         try:
             if con is None:
                 con = self._connect()
-            con = self._begin(con, write)
+            if begin:
+                con = self._begin(con, write)
             yield con
         finally:
             if con is not None:
@@ -262,12 +263,22 @@ class Database:
             yield con
 
     @contextmanager
-    def _hot(self, write: bool) -> Iterator[HotSQL]:
+    def raw_single(self) -> Iterator[HotSQL]:
+        """A pooled connection outside any transaction: each statement is its own (its own snapshot).
+
+        For a read that is one statement, where BEGIN and COMMIT would be two more.
+        """
+        with self._hot(write=False, begin=False) as con:
+            yield con
+
+    @contextmanager
+    def _hot(self, write: bool, begin: bool = True) -> Iterator[HotSQL]:
         """A `_raw` transaction as the hot path's interface, committed on exit (on an error `_raw` rolls back)."""
-        with self._raw(write) as con:
+        with self._raw(write, begin) as con:
             try:
                 yield self.backend.hot(con)
-                self.backend.commit(con)
+                if begin:
+                    self.backend.commit(con)
             except Exception as exc:
                 error = self.backend.translate(exc)
                 if error is None:

@@ -49,6 +49,10 @@ class HotSQL(Protocol):
     def index_hint(self, index: str) -> str:
         """SQL naming the index a query must use (SQLite), or nothing."""
 
+    version_sql: str
+    """SQL for a column holding the store's change counter (SQLite's `data_version`) as the statement
+    sees it, or NULL where there is none (PostgreSQL): `change_mark(data_version=...)` of a read."""
+
     def change_mark(self, data_version: int | None = None) -> tuple[Any, ...] | None:
         """Equal marks on one connection: nothing was written in between, by it or anyone (None: no such mark).
 
@@ -70,6 +74,7 @@ class SqliteHot:
     """A sqlite3 connection: statements go straight to it."""
 
     dialect = "sqlite"
+    version_sql = "(SELECT data_version FROM pragma_data_version())"
     __slots__ = ("con", "execute")
 
     def __init__(self, con: Any) -> None:
@@ -120,6 +125,7 @@ class PostgresHot:
     """A psycopg 3 connection (server-side binding; psycopg prepares statements used often)."""
 
     dialect = "postgresql"
+    version_sql = "NULL"
     __slots__ = ("con",)
 
     def __init__(self, con: Any) -> None:

@@ -1,0 +1,87 @@
+"""The review session's next card from memory, and its answer without reading the card again (SQLite).
+
+Showing a card was a read transaction of about five statements (BEGIN, the change check,
+the pick, the card with its note, COMMIT) and answering it read the card again. As Anki's
+queue, the session's is built once and kept by its own answers (engine/learning_queue.py,
+and the queue's lists of due reviews and new cards); while the store's change mark is the
+one it was kept at, the card `_pick` would pick is known without a query. It is then read
+in one statement outside a transaction, with the store's change counter of that very read
+(`card_sql.card_with_note_versioned`): equal to the queue's, the pick stands; else the
+session picks by the queries as before. The answer's first statement (the card's update)
+reads the counter again: unchanged since the card was read, the card as read is the
+card now, and is not read again; else the transaction is rolled back and written anew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from studydl.domain.review import QueueCounts
+from studydl.engine.answer import AnswerResult
+from studydl.engine.queue import NEW, REVIEW, Queue, Scope
+from studydl.store.hot import HotSQL
+
+Picked = tuple[int, int | None, Callable[[], None]]
+"""A card id, the state it must still be in when read (None: the change mark vouches for it), and how
+to take it from its list (moving the list's cursor)."""
+
+
+def _nothing() -> None:
+    pass
+
+
+def pick_from_memory(
+    con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, new_turn: Callable[[QueueCounts], bool]
+) -> Picked | None:
+    """`ReviewSession._pick`'s card as far as memory tells; None when only a query can tell."""
+    learning = queue.learning
+    assert learning is not None
+    at = con.to_db(now)
+    found = learning.first(at, at)
+    if found is not None:
+        return found[0], None, _nothing
+    counts = queue.counts()
+    if counts.new or counts.review:
+        peeks = ((queue.peek_new, NEW), (queue.peek_review, REVIEW))
+        for peek, state in peeks if new_turn(counts) else peeks[::-1]:
+            got = peek()
+            if got is False:
+                return None
+            if got:
+                return got[0], state, got[1]
+        return None  # the counts went stale: `_pick` recounts
+    found = learning.first(at, con.to_db(now + learn_ahead))
+    return (found[0], None, _nothing) if found is not None else None
+
+
+class StaleRead(Exception):
+    """The card as shown is not the store's any more: the answer's transaction is rolled back."""
+
+
+def mark_check(con: HotSQL, expected: tuple, seen: list[tuple | None]) -> Callable[[object], None]:
+    """An `answer.Known.check`: the change mark before this write transaction's first statement (which read
+    the store's counter) goes into `seen`; StaleRead unless it is `expected`, the mark the card was read at."""
+    probe = con.change_mark(0)  # the connection's own changes before the write (no statement)
+
+    def check(version: object) -> None:
+        seen[0] = mark = (probe[0], version, probe[2])
+        if mark != expected:
+            raise StaleRead
+
+    return check
+
+
+def carry_learning(con: HotSQL, queue: Queue, scope: Scope, result: AnswerResult, before: tuple | None) -> None:
+    """Move the answered card in the learning cards in memory: current after the write if they were before it."""
+    learning = queue.learning
+    if learning is None:
+        return
+    if before is None or learning.mark != before:
+        learning.mark = None  # read again before the next pick
+        return
+    after = result.after
+    deck = queue.names.get(result.deck_id)
+    listed = deck is not None and scope.contains(deck, result.section) and not result.retired and not after.suspended
+    learning.move(result.card_id, int(after.state), con.to_db(after.due), con.to_db(result.buried_until), listed)
+    learning.mark = con.change_mark(before[1])
