@@ -58,12 +58,11 @@ class StudyApp(AnswerSync, AppActions, App[None]):
     """Spaced repetition in the terminal. Build with `studydl.tui.launch.make_app`."""
 
     TITLE = "studydl"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = ["styles/app.tcss", "styles/home.tcss"]
+    """The deck list's styles are the app's: the deck list is the default screen, and a screen of
+    MODES or with a CSS_PATH of its own costs its first frame two more parses of every style
+    sheet (Textual re-parses them from scratch to add the screen's, then again to refresh)."""
     COMMANDS = App.COMMANDS | {StudyCommands}
-    MODES = {"home": HomeScreen}
-    DEFAULT_MODE = "home"
-    """The deck list is the base of the one mode (a mode, not `get_default_screen`: Textual loads
-    a screen's CSS_PATH only for screens it builds from MODES or is pushed)."""
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", show=False),
         Binding("ctrl+e", "deck_errors", "Deck problems"),
@@ -107,10 +106,14 @@ class StudyApp(AnswerSync, AppActions, App[None]):
 
     # -- start-up ----------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen:
+        """The deck list, under every other screen."""
+        return HomeScreen()
 
     def on_mount(self) -> None:
         if stamp := os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self._stamp, Path(stamp), "paint")
+        self.call_after_refresh(gc.enable)  # (see launch.open_app)
         # After the first frame: the worker would compete with it for the interpreter.
         # The folder watch starts once the sync is done (see on_store_ready).
         self.call_after_refresh(self.sync_decks)
