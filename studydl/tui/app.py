@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from studydl.domain.errors import DeckProblem, StudyError
 from studydl.domain.words import problems_in_files
 from studydl.home import Home
+from studydl.tui import start_heap
 from studydl.tui.answer_sync import AnswerSync
 from studydl.tui.app_actions import AppActions
 from studydl.tui.commands import StudyCommands
@@ -113,25 +114,12 @@ class StudyApp(AnswerSync, AppActions, App[None]):
     def on_mount(self) -> None:
         if stamp := os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self._stamp, Path(stamp), "paint")
-        self.call_after_refresh(self._collect_from_now)
+        self.call_after_refresh(start_heap.first_frame_painted)
         # After the first frame: the worker would compete with it for the interpreter.
         # The folder watch starts once the sync is done (see on_store_ready).
         self.call_after_refresh(self.sync_decks)
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self.screen_change_signal.subscribe(self, self._on_screen_change)
-
-    def _collect_from_now(self) -> None:
-        """The first frame is painted: garbage collection back on, for what is allocated from now.
-
-        `launch.open_app` turns the collector off until this frame (a real start, not a
-        test's app). What was allocated by then (Textual, the first screen) is frozen out
-        of its reach, as `settle_heap` does later: turned on over it, the collector walked
-        every one of those objects again on the way to the deck counts (gen1 and gen2
-        passes of 100-200 ms at load between the first paint and the counts).
-        """
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
 
     def on_unmount(self) -> None:
         """The app closes: the automatic backup (at most every few hours; see store/backup_policy.py), and
@@ -252,6 +240,7 @@ class StudyApp(AnswerSync, AppActions, App[None]):
         """The one place a failed worker becomes a notification and a log line."""
         if event.state is not WorkerState.ERROR or event.worker.error is None:
             return
+        start_heap.release()  # (a failed start-up sync shows no counts)
         error = event.worker.error
         what = event.worker.description or event.worker.name
         log.error("%s failed", what, exc_info=(type(error), error, error.__traceback__))
@@ -309,6 +298,7 @@ class StudyApp(AnswerSync, AppActions, App[None]):
             self.watch_decks()
         self.start_answer_sync()
         self.call_after_refresh(self.settle_heap, "start-up")
+        self.call_after_refresh(start_heap.release)
 
     def on_decks_synced(self, message: DecksSynced) -> None:
         had_errors = bool(self.deck_errors)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydl.home import Home
+from studydl.tui import start_heap
 
 if TYPE_CHECKING:
     from studydl.tui.app import StudyApp
@@ -62,16 +63,13 @@ def open_app(home: Home, cram_deck: str | None = None) -> None:
         home.open_db().dispose()
     elif problem := check_file(home.db_path):
         raise DatabaseDamaged(home.db_path, problem)
-    # No garbage collection until the first frame is painted (the app turns it back on then):
-    # importing Textual and building the first screen allocate hundreds of thousands of
-    # objects that all live on, and the collector walked them ~100 times for nothing before
-    # that frame (a sixth of the time to it).
-    gc.disable()
+    start_heap.hold()  # (until the first frame: see start_heap.py)
     try:
         app = make_app(home)
         app.start_cram = cram_deck
         app.run()
     finally:
+        start_heap.release()
         gc.enable()
     if app.return_code:
         sys.exit(app.return_code)

@@ -3,7 +3,7 @@
 One real start of the command, `python -m studydl --home H`, with Textual's headless driver;
 at the first paint (the moment bench/startup.py stamps) the probe notes which modules are
 loaded, how often each style sheet was parsed and how many garbage collections ran since the
-app began to load.
+app began to load; when the counts are shown, whether collection is back to the usual.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def counting_parse(self, css, read_from, is_default_rules=False, tie_breaker=0, 
 stylesheet.Stylesheet._parse_rules = counting_parse
 
 collections = [0]
+usual = gc.get_threshold()
 gc.callbacks.append(lambda phase, info: phase == "stop" and collections.__setitem__(0, collections[0] + 1))
 make_app = launch.make_app
 def probing_make_app(*args, **kwargs):
@@ -40,6 +41,8 @@ def probing_make_app(*args, **kwargs):
         if event == "paint":
             out = {"modules": sorted(sys.modules), "parsed": parsed, "collections": collections[0] - at_start}
             print("PROBE " + json.dumps(out), flush=True)
+        if event == "ready":
+            print("READY " + json.dumps({"collecting": gc.isenabled(), "usual_threshold": gc.get_threshold() == usual}), flush=True)
         return stamp(self, path, event)
     type(app)._stamp = probing_stamp
     return app
@@ -82,9 +85,9 @@ def first_frame(home: Path, tmp_path: Path) -> dict:
         "STUDYDL_EXIT_AFTER_PAINT": str(tmp_path / "stamps"),
     }
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(PROBE), str(home)], capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("PROBE ")]
-    assert done.returncode == 0 and lines, done.stderr[-2000:]
-    return json.loads(lines[0].removeprefix("PROBE "))
+    lines = [line for line in done.stdout.splitlines() if line.startswith(("PROBE ", "READY "))]
+    assert done.returncode == 0 and len(lines) == 2, done.stderr[-2000:]
+    return {**json.loads(lines[0].removeprefix("PROBE ")), "ready": json.loads(lines[1].removeprefix("READY "))}
 
 
 def test_the_first_frame_parses_each_style_sheet_once_loads_no_store_or_parser_and_runs_no_collection(study_home, tmp_path) -> None:
@@ -95,6 +98,8 @@ def test_the_first_frame_parses_each_style_sheet_once_loads_no_store_or_parser_a
     shown = {"app.tcss", "home.tcss"}
     assert not {name for name in parsed if name.endswith(".tcss")} - shown, parsed
     assert frame["collections"] == 0
+    # Collection is back to the usual once the counts are shown (start_heap.py).
+    assert frame["ready"] == {"collecting": True, "usual_threshold": True}
     loaded = set(frame["modules"])
     assert not {name for name in loaded if any(name == m or name.startswith(m + ".") for m in NOT_FOR_THE_FIRST_FRAME)}
     assert "studydl.tui.screens.home" in loaded  # (the probe saw the real first frame)
