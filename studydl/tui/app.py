@@ -60,9 +60,10 @@ class StudyApp(AnswerSync, AppActions, App[None]):
 
     TITLE = "studydl"
     CSS_PATH = ["styles/app.tcss", "styles/home.tcss"]
-    """The deck list's styles are the app's: the deck list is the default screen, and a screen of
-    MODES or with a CSS_PATH of its own costs its first frame two more parses of every style
-    sheet (Textual re-parses them from scratch to add the screen's, then again to refresh)."""
+    """The deck list's styles are the app's, and it is the default screen: as a screen of MODES
+    with a CSS_PATH of its own, Textual parsed the app's sheets four times before the first
+    frame instead of once (from scratch to add the screen's sheet, again to refresh the new
+    mode's styles, again as the first widgets mounted)."""
     COMMANDS = App.COMMANDS | {StudyCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", show=False),

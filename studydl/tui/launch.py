@@ -70,6 +70,6 @@ def open_app(home: Home, cram_deck: str | None = None) -> None:
         app.run()
     finally:
         start_heap.release()
-        gc.enable()
+        gc.enable()  # (also when the app ended before its first frame)
     if app.return_code:
         sys.exit(app.return_code)
