@@ -9,13 +9,15 @@ Both write a time stamp at their first paint (`STUDYDL_EXIT_AFTER_PAINT=FILE` in
 studydl). studydl writes a second one, "counts shown", after the refresh that puts
 the deck list's counts on screen: the store opened, the start-up sync done (no file
 changed) and the counts loaded after it, in one ordered step. Times are from just
-before the process is spawned. Prints medians; never pass/fail. Target: counts shown
-within 600 ms at 10,000 cards.
+before the process is spawned. studydl's modules are compiled to bytecode first, as an
+install leaves them (the bare app's Textual is too). Prints medians; never pass/fail.
+Targets: first paint within 1.3x the bare app's, counts shown within 600 ms at 10,000 cards.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import fcntl
 import os
 import pty
@@ -31,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_READY_MS = 600
+TARGET_PAINT_RATIO = 1.3
 sys.path.insert(0, str(ROOT))
 
 BARE_APP = """
@@ -74,6 +77,16 @@ def build_home(root: Path, n_cards: int) -> Path:
     return root
 
 
+def compile_bytecode() -> None:
+    """Compile studydl's modules to bytecode, as installing it does (pip compiles at install).
+
+    Without it, a checkout run with PYTHONDONTWRITEBYTECODE set (as this machine's shells
+    are) compiles the ~30 modules of its start-up from source in every run, ~30 ms the
+    bare app, whose Textual was installed compiled, never pays.
+    """
+    compileall.compile_dir(ROOT / "studydl", quiet=1)
+
+
 def run_once(argv: list[str], env: dict[str, str], timeout: float = 120) -> dict[str, float | str]:
     """Spawn argv on a 80x24 pty; return the stamps it wrote, as seconds since the spawn."""
     with tempfile.NamedTemporaryFile("r", suffix=".stamp", delete=False) as f:
@@ -114,6 +127,7 @@ def main() -> None:
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args()
 
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         home = build_home(Path(tmp) / "home", args.cards)
         bare = Path(tmp) / "bare.py"
@@ -142,10 +156,13 @@ def main() -> None:
     load = os.getloadavg()[0]
     ready = [r["ready"] for r in runs["studydl"] if "ready" in r]
     verdict = "met" if ready and statistics.median(ready) * 1000 <= TARGET_READY_MS else "missed"
+    paints = {name: [r["paint"] for r in runs[name] if "paint" in r] for name in runs}
+    ratio = statistics.median(paints["studydl"]) / statistics.median(paints["bare"]) if all(paints.values()) else float("nan")
     table += (
         f"\n\n{args.runs} alternating runs each, from spawn to the stamp written after the refresh;"
-        f" `-` under heavy modules means no torch, plotext or optimizer. Target: counts shown within"
-        f" {TARGET_READY_MS} ms ({verdict}). Load average at the end: {load:.1f}."
+        f" `-` under heavy modules means no torch, plotext or optimizer. Targets: first paint within"
+        f" {TARGET_PAINT_RATIO}x the bare app's ({ratio:.2f}x, {'met' if ratio <= TARGET_PAINT_RATIO else 'missed'}),"
+        f" counts shown within {TARGET_READY_MS} ms ({verdict}). Load average at the end: {load:.1f}."
     )
     print(table)
     if args.readme:

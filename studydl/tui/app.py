@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from studydl.domain.errors import DeckProblem, StudyError
 from studydl.domain.words import problems_in_files
 from studydl.home import Home
+from studydl.tui import start_heap
 from studydl.tui.answer_sync import AnswerSync
 from studydl.tui.app_actions import AppActions
 from studydl.tui.commands import StudyCommands
@@ -58,12 +59,12 @@ class StudyApp(AnswerSync, AppActions, App[None]):
     """Spaced repetition in the terminal. Build with `studydl.tui.launch.make_app`."""
 
     TITLE = "studydl"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = ["styles/app.tcss", "styles/home.tcss"]
+    """The deck list's styles are the app's, and it is the default screen: as a screen of MODES
+    with a CSS_PATH of its own, Textual parsed the app's sheets four times before the first
+    frame instead of once (from scratch to add the screen's sheet, again to refresh the new
+    mode's styles, again as the first widgets mounted)."""
     COMMANDS = App.COMMANDS | {StudyCommands}
-    MODES = {"home": HomeScreen}
-    DEFAULT_MODE = "home"
-    """The deck list is the base of the one mode (a mode, not `get_default_screen`: Textual loads
-    a screen's CSS_PATH only for screens it builds from MODES or is pushed)."""
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", show=False),
         Binding("ctrl+e", "deck_errors", "Deck problems"),
@@ -107,10 +108,14 @@ class StudyApp(AnswerSync, AppActions, App[None]):
 
     # -- start-up ----------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen:
+        """The deck list, under every other screen."""
+        return HomeScreen()
 
     def on_mount(self) -> None:
         if stamp := os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self._stamp, Path(stamp), "paint")
+        self.call_after_refresh(start_heap.first_frame_painted)
         # After the first frame: the worker would compete with it for the interpreter.
         # The folder watch starts once the sync is done (see on_store_ready).
         self.call_after_refresh(self.sync_decks)
@@ -236,6 +241,7 @@ class StudyApp(AnswerSync, AppActions, App[None]):
         """The one place a failed worker becomes a notification and a log line."""
         if event.state is not WorkerState.ERROR or event.worker.error is None:
             return
+        start_heap.release()  # (a failed start-up sync shows no counts)
         error = event.worker.error
         what = event.worker.description or event.worker.name
         log.error("%s failed", what, exc_info=(type(error), error, error.__traceback__))
@@ -293,6 +299,7 @@ class StudyApp(AnswerSync, AppActions, App[None]):
             self.watch_decks()
         self.start_answer_sync()
         self.call_after_refresh(self.settle_heap, "start-up")
+        self.call_after_refresh(start_heap.release)
 
     def on_decks_synced(self, message: DecksSynced) -> None:
         had_errors = bool(self.deck_errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydl.home import Home
+from studydl.tui import start_heap
 
 if TYPE_CHECKING:
     from studydl.tui.app import StudyApp
@@ -61,8 +63,13 @@ def open_app(home: Home, cram_deck: str | None = None) -> None:
         home.open_db().dispose()
     elif problem := check_file(home.db_path):
         raise DatabaseDamaged(home.db_path, problem)
-    app = make_app(home)
-    app.start_cram = cram_deck
-    app.run()
+    start_heap.hold()  # (until the first frame: see start_heap.py)
+    try:
+        app = make_app(home)
+        app.start_cram = cram_deck
+        app.run()
+    finally:
+        start_heap.release()
+        gc.enable()  # (also when the app ended before its first frame)
     if app.return_code:
         sys.exit(app.return_code)

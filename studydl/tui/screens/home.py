@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 class HomeScreen(Screen[None]):
     """The first screen; it paints at once and fills in when the store is open."""
 
-    CSS_PATH = "../styles/home.tcss"
     BINDINGS = [
         Binding("a", "app.review", "Study all"),
         Binding("c", "cram", "Cram"),

@@ -53,7 +53,7 @@ class DeckTree(Tree[Target]):
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("All decks", data=Target(), id=id)
+        super().__init__(Text("All decks"), data=Target(), id=id)  # (a str label is markup: rich's emoji table, 3 ms)
         self.auto_expand = False
         self.name_width = 20
 
