@@ -116,6 +116,8 @@ class CardRow(Base):
         Index("ix_cards_queue", "retired", "suspended", "state", "due"),
         # covering for the per-deck counts and new-card picks (see engine/card_sql.py)
         Index("ix_cards_deck_state", "deck_id", "retired", "suspended", "state", "due", "buried_until", "section"),
+        # covering for the deck list's totals and section order (engine/deck_counts.py; migration 0010)
+        Index("ix_cards_deck_section", "deck_id", "section", "retired", "suspended", "source_line"),
     )
 
 
