@@ -121,8 +121,8 @@ def next_due(con: HotSQL, now: datetime) -> datetime | None:
     A live card counts from max(due, buried_until). Split in two so each part is an
     index read, not a scan of every card: cards not buried past their due time, the
     first due after `now` per state (ix_cards_queue, in due order); and cards buried
-    past their due time, the first to come out after `now` (a pass over the covering
-    ix_cards_deck_state).
+    past their due time, the first to come out after `now` (the partial ix_cards_buried,
+    which holds the buried cards alone; named, or SQLite walks ix_cards_deck_state).
     """
     at = con.to_db(now)
     found: list[datetime] = []
@@ -135,7 +135,7 @@ def next_due(con: HotSQL, now: datetime) -> datetime | None:
         if row is not None:
             found.append(con.from_db(row[0]))  # type: ignore[arg-type]
     buried = con.execute(
-        f"SELECT min(buried_until) FROM cards WHERE deck_id IN (SELECT id FROM decks) AND {LIVE}"
+        f"SELECT min(buried_until) FROM cards {con.index_hint('ix_cards_buried')} WHERE deck_id IN (SELECT id FROM decks) AND {LIVE}"
         f" AND state IN {LEARN_OR_REVIEW} AND buried_until > due AND buried_until > ?",
         (at,),
     ).fetchone()[0]

@@ -90,3 +90,9 @@ def test_deck_counts_read_covering_indexes_in_statements_that_do_not_grow_with_t
     assert len(data.decks) == 10 and sum(len(d.children) for d in data.decks if d.deck.startswith("More")) == 16
     assert len(many) == len(few), "a statement per deck"
     assert _reads_card_rows(tmp_path / "counts.db", many) == {}
+    con = sqlite3.connect(tmp_path / "counts.db")
+    try:  # when the next card comes out of burial: the buried cards' entries, not every learning and review card's
+        (buried,) = [sql for sql in many if "min(buried_until)" in sql]
+        assert [row[3] for row in con.execute(f"EXPLAIN QUERY PLAN {buried}")][0].startswith("SEARCH cards USING INDEX ix_cards_buried")
+    finally:
+        con.close()
