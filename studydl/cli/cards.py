@@ -105,6 +105,11 @@ def _no_such_deck(deck: str, decks: list[tuple[int, str, str]]) -> click.ClickEx
 
 
 LINES_PER_WRITE = 1000
+FLAGS = {
+    (retired, suspended, demo): ("R" if retired else " ") + ("S" if suspended else " ") + ("D" if demo else " ")
+    for retired in (False, True) for suspended in (False, True) for demo in (False, True)
+}  # fmt: skip
+NO_DUE = " " * len(" due 2026-01-01")
 
 
 def _echo_lines(obj: CliContext, parsed: Any, now: datetime, deck: str | None) -> None:
@@ -118,10 +123,14 @@ def _echo_lines(obj: CliContext, parsed: Any, now: datetime, deck: str | None) -
         if deck is not None and (problem := _no_such_deck(deck, [(i, n, r) for i, n, r, _p in deck_order(con)])):
             raise problem
         batch: list[str] = []
+        states, unknown = {state: f"{name:<10}" for state, name in STATES.items()}, f"{'?':<10}"
         for v in card_lines(con, parsed, day_end):
-            flags = "".join(("R" if v.retired else " ", "S" if v.suspended else " ", "D" if v.demo_id else " "))
-            due = f" due {v.due.astimezone():%Y-%m-%d}" if v.due is not None and v.state else ""
-            batch.append(f"{v.uid:<16} {flags} {STATES.get(v.state, '?'):<10}{due:<15} {v.deck} / {v.section or '-'}: {_clip(shown_line(v.question), 60)}  [{v.where}]")
+            flags = FLAGS[bool(v.retired), bool(v.suspended), v.demo_id is not None]
+            due = f" due {v.due_day.isoformat()}" if v.due_day is not None and v.state else NO_DUE
+            batch.append(
+                f"{v.uid:<16} {flags} {states.get(v.state, unknown)}{due} {v.deck} / {v.section or '-'}:"
+                f" {_clip(shown_line(v.question), 60)}  [{v.where}]"
+            )
             if len(batch) == LINES_PER_WRITE:
                 click.echo("\n".join(batch))
                 shown += len(batch)

@@ -10,9 +10,10 @@ sort is over one deck's matches; cards in a deck in file order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from studydl.search.parser import Query
 from studydl.search.sqlwriter import SqlWriter
@@ -29,7 +30,8 @@ class CardLine(NamedTuple):
     suspended: bool
     demo_id: str | None
     state: int
-    due: datetime | None
+    due_day: date | None
+    """The day it is due, in the local time zone."""
     deck: str
     section: str
     question: str
@@ -60,7 +62,24 @@ def card_lines(con: HotSQL, query: Query, day_end: datetime) -> Iterator[CardLin
         f"SELECT {COLUMNS} FROM cards WHERE cards.deck_id = ? AND cards.retired IN (FALSE, TRUE)"
         f" AND cards.suspended IN (FALSE, TRUE) AND ({where}) ORDER BY source_line, ordinal"
     )
-    from_db = con.from_db
+    day = local_day(con)
     for deck_id, name, _rel, path in decks:
         for uid, retired, suspended, demo_id, state, due, section, question, line in con.execute(sql, (deck_id, *params)):
-            yield CardLine(uid, bool(retired), bool(suspended), demo_id, state, from_db(due), name, section, question, f"{path}:{line}")
+            yield CardLine(uid, retired, suspended, demo_id, state, day(due), name, section, question, f"{path}:{line}")
+
+
+def local_day(con: HotSQL) -> Callable[[Any], date | None]:
+    """A stored time's local day, converted once per minute of the stored times (a zone's
+    offset is whole minutes): a million cards due over a week are ten thousand conversions."""
+
+    @lru_cache(maxsize=16_384)
+    def of_minute(minute: Any) -> date:
+        return con.from_db(minute).astimezone().date()  # type: ignore[union-attr]
+
+    def day(stored: Any) -> date | None:
+        if stored is None:
+            return None
+        # SQLite's text `YYYY-MM-DD HH:MM:SS.ffffff` cut at the minute; PostgreSQL's datetime
+        return of_minute(stored[:16] if isinstance(stored, str) else stored.replace(second=0, microsecond=0))
+
+    return day
