@@ -126,7 +126,7 @@ def _echo_lines(obj: CliContext, parsed: Any, now: datetime, deck: str | None) -
         states, unknown = {state: f"{name:<10}" for state, name in STATES.items()}, f"{'?':<10}"
         for v in card_lines(con, parsed, day_end):
             flags = FLAGS[bool(v.retired), bool(v.suspended), v.demo_id is not None]
-            due = f" due {v.due_day.isoformat()}" if v.due_day is not None and v.state else NO_DUE
+            due = f" due {v.due_on}" if v.due_on is not None and v.state else NO_DUE
             batch.append(
                 f"{v.uid:<16} {flags} {states.get(v.state, unknown)}{due} {v.deck} / {v.section or '-'}:"
                 f" {_clip(shown_line(v.question), 60)}  [{v.where}]"

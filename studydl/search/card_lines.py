@@ -11,7 +11,7 @@ sort is over one deck's matches; cards in a deck in file order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -30,8 +30,8 @@ class CardLine(NamedTuple):
     suspended: bool
     demo_id: str | None
     state: int
-    due_day: date | None
-    """The day it is due, in the local time zone."""
+    due_on: str | None
+    """The calendar date it is due in the local time zone, as shown (`2026-12-06`)."""
     deck: str
     section: str
     question: str
@@ -62,21 +62,22 @@ def card_lines(con: HotSQL, query: Query, day_end: datetime) -> Iterator[CardLin
         f"SELECT {COLUMNS} FROM cards WHERE cards.deck_id = ? AND cards.retired IN (FALSE, TRUE)"
         f" AND cards.suspended IN (FALSE, TRUE) AND ({where}) ORDER BY source_line, ordinal"
     )
-    day = local_day(con)
+    day = local_date(con)
     for deck_id, name, _rel, path in decks:
         for uid, retired, suspended, demo_id, state, due, section, question, line in con.execute(sql, (deck_id, *params)):
             yield CardLine(uid, retired, suspended, demo_id, state, day(due), name, section, question, f"{path}:{line}")
 
 
-def local_day(con: HotSQL) -> Callable[[Any], date | None]:
-    """A stored time's local day, converted once per minute of the stored times (a zone's
-    offset is whole minutes): a million cards due over a week are ten thousand conversions."""
+def local_date(con: HotSQL) -> Callable[[Any], str | None]:
+    """A stored time's local calendar date as shown (not a study day), converted once per
+    minute of the stored times (a zone's offset is whole minutes): a million cards due over
+    a week are ten thousand conversions."""
 
     @lru_cache(maxsize=16_384)
-    def of_minute(minute: Any) -> date:
-        return con.from_db(minute).astimezone().date()  # type: ignore[union-attr]
+    def of_minute(minute: Any) -> str:
+        return f"{con.from_db(minute).astimezone():%Y-%m-%d}"
 
-    def day(stored: Any) -> date | None:
+    def day(stored: Any) -> str | None:
         if stored is None:
             return None
         # SQLite's text `YYYY-MM-DD HH:MM:SS.ffffff` cut at the minute; PostgreSQL's datetime

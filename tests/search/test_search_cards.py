@@ -154,7 +154,7 @@ def test_the_command_lines_streamed_search_finds_what_the_browser_does_in_its_or
 
     day_end = day_bounds(NOW)[1]
     with collection.read() as s:
-        browser = [(c.uid, c.deck, c.where, c.due and c.due.astimezone().date()) for c in search_cards(s, query, NOW, day_end=day_end, limit=None).cards]
+        browser = [(c.uid, c.deck, c.where, c.due and f"{c.due.astimezone():%Y-%m-%d}") for c in search_cards(s, query, NOW, day_end=day_end, limit=None).cards]
     with collection.raw_read() as con:
-        lines = [(c.uid, c.deck, c.where, c.due_day) for c in card_lines(con, parse_query(query), day_end)]
+        lines = [(c.uid, c.deck, c.where, c.due_on) for c in card_lines(con, parse_query(query), day_end)]
     assert lines == browser
