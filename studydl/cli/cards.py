@@ -67,38 +67,97 @@ def cards(obj: CliContext, query: tuple[str, ...], deck: str | None, as_json: bo
     -term negates, `or` and ( ) combine. Retired cards show only with is:retired.
     Without QUERY: every live card.
     """
-    from studydl.engine.settings import load_settings
-    from studydl.render.card_markdown import shown_line
-    from studydl.search.card_info import scheduling
-    from studydl.search.cards import search_cards
     from studydl.search.parser import And, Query, Term, parse_query
-    from studydl.store.queries import deck_matches, deck_rows
 
     parsed = parse_query(" ".join(query))
     if parsed.problems:
         raise click.UsageError("; ".join(parsed.problems))
+    if deck is not None:
+        node = Term("deck", deck) if parsed.node is None else And((Term("deck", deck), parsed.node))
+        parsed = Query(node)
     now = datetime.now(UTC)
-    settings = load_settings(obj.db)
-    with obj.db.read() as s:
-        if deck is not None:
-            decks = deck_rows(s)
-            if not deck_matches(deck, decks):
-                known = ", ".join(sorted({name for _i, name, _rel in decks}, key=str.lower)) or "none"
-                raise click.ClickException(f"no deck matches {deck!r} (decks: {known})")
-            node = Term("deck", deck) if parsed.node is None else And((Term("deck", deck), parsed.node))
-            parsed = Query(node)
-        result = search_cards(s, parsed, now, day_end=settings.study_days().bounds(now)[1], limit=None)
-        facts = scheduling(s, [c.id for c in result.cards], now, settings) if as_json else {}
     if as_json:
-        docs = [card_document(card, facts.get(card.id)) for card in result.cards]
-        click.echo(json.dumps({"cards": docs}, indent=2, ensure_ascii=False))
+        _echo_json(obj, parsed, now, deck)
         return
-    if not result.cards:
+    _echo_lines(obj, parsed, now, deck)
+
+
+def _day_end(obj: CliContext, now: datetime) -> datetime:
+    """When today's study day ends, from the stored settings (plain SQL unless an upgrade is to finish)."""
+    from studydl.engine.presets import read_settings
+
+    with obj.db.raw_read() as con:
+        settings, pending = read_settings(con)
+    if pending:
+        from studydl.engine.settings import load_settings
+
+        settings = load_settings(obj.db)
+    return settings.study_days().bounds(now)[1]
+
+
+def _no_such_deck(deck: str, decks: list[tuple[int, str, str]]) -> click.ClickException | None:
+    from studydl.domain.deck_match import deck_matches
+
+    if deck_matches(deck, decks):
+        return None
+    known = ", ".join(sorted({name for _i, name, _rel in decks}, key=str.lower)) or "none"
+    return click.ClickException(f"no deck matches {deck!r} (decks: {known})")
+
+
+LINES_PER_WRITE = 1000
+FLAGS = {
+    (retired, suspended, demo): ("R" if retired else " ") + ("S" if suspended else " ") + ("D" if demo else " ")
+    for retired in (False, True) for suspended in (False, True) for demo in (False, True)
+}  # fmt: skip
+NO_DUE = " " * len(" due 2026-01-01")
+
+
+def _echo_lines(obj: CliContext, parsed: Any, now: datetime, deck: str | None) -> None:
+    """One line per matching card, written as the rows come (a thousand lines a write): nothing is held."""
+    from studydl.render.one_line import shown_line
+    from studydl.search.card_lines import card_lines, deck_order
+
+    day_end = _day_end(obj, now)
+    shown = 0
+    with obj.db.raw_read() as con:
+        if deck is not None and (problem := _no_such_deck(deck, [(i, n, r) for i, n, r, _p in deck_order(con)])):
+            raise problem
+        batch: list[str] = []
+        states, unknown = {state: f"{name:<10}" for state, name in STATES.items()}, f"{'?':<10}"
+        for v in card_lines(con, parsed, day_end):
+            flags = FLAGS[bool(v.retired), bool(v.suspended), v.demo_id is not None]
+            due = f" due {v.due_on}" if v.due_on is not None and v.state else NO_DUE
+            batch.append(
+                f"{v.uid:<16} {flags} {states.get(v.state, unknown)}{due} {v.deck} / {v.section or '-'}:"
+                f" {_clip(shown_line(v.question), 60)}  [{v.where}]"
+            )
+            if len(batch) == LINES_PER_WRITE:
+                click.echo("\n".join(batch))
+                shown += len(batch)
+                batch.clear()
+        if batch:
+            click.echo("\n".join(batch))
+            shown += len(batch)
+    if not shown:
         click.echo("No cards match.", err=True)
-    for v in result.cards:
-        flags = "".join(("R" if v.retired else " ", "S" if v.suspended else " ", "D" if v.demo_id else " "))
-        due = f" due {v.due.astimezone():%Y-%m-%d}" if v.due is not None and v.state else ""
-        click.echo(f"{v.uid:<16} {flags} {STATES.get(v.state, '?'):<10}{due:<15} {v.deck} / {v.section or '-'}: {_clip(shown_line(v.question), 60)}  [{v.where}]")
+
+
+def _echo_json(obj: CliContext, parsed: Any, now: datetime, deck: str | None) -> None:
+    """One JSON document with each card's scheduling state (the browser's ORM search and card info)."""
+    from studydl.engine.settings import load_settings
+    from studydl.search.card_info import scheduling
+    from studydl.search.cards import search_cards
+    from studydl.store.queries import deck_rows
+
+    settings = load_settings(obj.db)
+    day_end = settings.study_days().bounds(now)[1]
+    with obj.db.read() as s:
+        if deck is not None and (problem := _no_such_deck(deck, deck_rows(s))):
+            raise problem
+        result = search_cards(s, parsed, now, day_end=day_end, limit=None)
+        facts = scheduling(s, [c.id for c in result.cards], now, settings)
+    docs = [card_document(card, facts.get(card.id)) for card in result.cards]
+    click.echo(json.dumps({"cards": docs}, indent=2, ensure_ascii=False))
 
 
 def _clip(text: str, width: int) -> str:

@@ -44,19 +44,26 @@ class DeckSectionCounts:
 def section_counts(con: HotSQL, now: datetime, day_end: datetime) -> dict[tuple[int, str], list[int]]:
     """(deck id, section) -> [new, learning due, review due, live total, first line], for every section with cards.
 
-    Three reads of the covering ix_cards_deck_state (deck_id, retired, suspended, state,
-    due, buried_until, section): the new cards and the cards due today by range (deck by
-    deck), and one pass over the index for the totals; the cards table is not read.
+    Three grouped reads of covering indexes, the cards table not read: the new cards and
+    the cards due today by range on ix_cards_deck_state (deck_id, retired, suspended,
+    state, due, buried_until, section), and the totals with each section's first line in
+    one pass over ix_cards_deck_section (deck_id, section, retired, suspended,
+    source_line), in its order. No statement per deck: three in all, whatever the decks.
     """
     visible = f"deck_id IN (SELECT id FROM decks) AND {LIVE} AND {UNBURIED}"
-    totals = f"SELECT deck_id, section, sum(CASE WHEN {LIVE} THEN 1 ELSE 0 END), min(source_line) FROM cards GROUP BY deck_id, section"
+    by_section, by_state = con.index_hint("ix_cards_deck_section"), con.index_hint("ix_cards_deck_state")
+    totals = (
+        f"SELECT deck_id, section, sum(CASE WHEN {LIVE} THEN 1 ELSE 0 END), min(source_line)"
+        f" FROM cards {by_section} GROUP BY deck_id, section"
+    )
     out = {(deck_id, section): [0, 0, 0, int(total or 0), int(first or 0)] for deck_id, section, total, first in con.execute(totals)}
     at = con.to_db(now)
-    new = f"SELECT deck_id, section, count(*) FROM cards WHERE {visible} AND state = {NEW} GROUP BY deck_id, section"
+    # (named: grouped by deck and section, SQLite would rather walk ix_cards_deck_section and read every row)
+    new = f"SELECT deck_id, section, count(*) FROM cards {by_state} WHERE {visible} AND state = {NEW} GROUP BY deck_id, section"
     for deck_id, section, n in con.execute(new, (at,)):
         out[(deck_id, section)][0] += n
     due = (
-        f"SELECT deck_id, section, state, count(*) FROM cards WHERE {visible} AND state IN {LEARN_OR_REVIEW}"
+        f"SELECT deck_id, section, state, count(*) FROM cards {by_state} WHERE {visible} AND state IN {LEARN_OR_REVIEW}"
         " AND due < ? GROUP BY deck_id, section, state"
     )
     for deck_id, section, state, n in con.execute(due, (at, con.to_db(day_end))):
@@ -91,12 +98,15 @@ def tree_counts(con: HotSQL, now: datetime, settings: Settings) -> list[DeckSect
             deck.new_done += n
         elif deck is not None and state == REVIEW:
             deck.review_done += n
+    by_deck: dict[str, list[str]] = defaultdict(list)
+    for name, section in sections:
+        by_deck[name].append(section)
     out = []
     for name in sorted(decks, key=str.lower):
         deck = decks[name]
-        total = sum(c[3] for (d, _), c in sections.items() if d == name)
+        total = sum(sections[(name, section)][3] for section in by_deck[name])
         out.append(DeckSectionCounts(name, "", deck.new_left, deck.learning, deck.review_left, total, deck.new))
-        in_file_order = sorted((c[4], section) for (d, section), c in sections.items() if d == name and section)
+        in_file_order = sorted((sections[(name, section)][4], section) for section in by_deck[name] if section)
         for _first, section in in_file_order:
             new, learning, review, total, _ = sections[(name, section)]
             out.append(
@@ -111,8 +121,8 @@ def next_due(con: HotSQL, now: datetime) -> datetime | None:
     A live card counts from max(due, buried_until). Split in two so each part is an
     index read, not a scan of every card: cards not buried past their due time, the
     first due after `now` per state (ix_cards_queue, in due order); and cards buried
-    past their due time, the first to come out after `now` (a pass over the covering
-    ix_cards_deck_state).
+    past their due time, the first to come out after `now` (the partial ix_cards_buried,
+    which holds the buried cards alone; named, or SQLite walks ix_cards_deck_state).
     """
     at = con.to_db(now)
     found: list[datetime] = []
@@ -125,7 +135,7 @@ def next_due(con: HotSQL, now: datetime) -> datetime | None:
         if row is not None:
             found.append(con.from_db(row[0]))  # type: ignore[arg-type]
     buried = con.execute(
-        f"SELECT min(buried_until) FROM cards WHERE deck_id IN (SELECT id FROM decks) AND {LIVE}"
+        f"SELECT min(buried_until) FROM cards {con.index_hint('ix_cards_buried')} WHERE deck_id IN (SELECT id FROM decks) AND {LIVE}"
         f" AND state IN {LEARN_OR_REVIEW} AND buried_until > due AND buried_until > ?",
         (at,),
     ).fetchone()[0]

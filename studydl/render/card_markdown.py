@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from studydl.render.math_text import latex_to_unicode
+from studydl.render.one_line import shown_line  # noqa: F401  (re-exported: the browser imports it here)
 
 
 class MathMarkdown(MarkdownIt):
@@ -71,14 +72,3 @@ def plain_text(markdown: str) -> str:
         elif token.type in ("fence", "code_block"):
             lines.append(token.content.rstrip("\n"))
     return "\n".join(lines)
-
-
-@lru_cache(maxsize=4096)
-def shown_line(markdown: str) -> str:
-    """A card's text on one line as a list shows it: math as Unicode (the browser, `studydl cards`).
-
-    Text without `$` is returned as it is (no parse: a list of 500 cards stays cheap).
-    """
-    if "$" not in markdown:
-        return markdown
-    return " ".join(plain_text(markdown).split())

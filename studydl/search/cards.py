@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from studydl.domain.cards import CardView
 from studydl.domain.days import day_bounds
 from studydl.search.parser import Query, parse_query
 from studydl.search.sqlwriter import SqlWriter
 from studydl.store.db import Database
+from studydl.store.hot import naive_utc, text_time
 from studydl.store.models import CardRow, DeckRow
 from studydl.store.queries import card_view
 
@@ -43,7 +46,9 @@ def search_cards(
     """
     parsed = parse_query(query) if isinstance(query, str) else query
     decks = {i: (name, rel, path) for i, name, rel, path in session.execute(select(DeckRow.id, DeckRow.name, DeckRow.rel_path, DeckRow.path))}
-    where = SqlWriter([(i, name, rel) for i, (name, rel, _path) in decks.items()], day_end or day_bounds(now)[1]).where(parsed)
+    to_db = text_time if session.get_bind().dialect.name == "sqlite" else naive_utc
+    writer = SqlWriter([(i, name, rel) for i, (name, rel, _path) in decks.items()], day_end or day_bounds(now)[1], to_db)
+    where = (_bound(*writer.where(parsed)),)
     # No join: decks are few, so their order goes in as a CASE and their names are attached
     # afterwards. Counting and sorting then read the cards table alone.
     order = sorted(decks, key=lambda d: (decks[d][0].lower(), decks[d][1], d))
@@ -67,6 +72,13 @@ def search(db: Database, query: str | Query, now: datetime, *, day_end: datetime
     """`search_cards` in a read session of its own."""
     with db.read() as s:
         return search_cards(s, query, now, day_end=day_end, limit=limit)
+
+
+def _bound(sql: str, params: list) -> TextClause:
+    """The writer's condition (`?` placeholders) as a SQLAlchemy text clause with named parameters."""
+    numbers = iter(range(len(params)))
+    named = re.sub(r"\?", lambda _m: f":p{next(numbers)}", sql)
+    return text(named).bindparams(**{f"p{i}": value for i, value in enumerate(params)})
 
 
 def _name_path(decks: dict[int, tuple[str, str, str]], deck_id: int) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from studydl.store.damage import DatabaseDamaged, sqlite_damage
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-HEAD = "0009"
+HEAD = "0010"
 """The newest schema revision; a test checks it equals the Alembic scripts' head."""
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -60,8 +60,8 @@ def test_an_upgraded_database_recomputes_memory_states_from_the_log(synced, home
         s.execute(text("update alembic_version set version_num = '0004'"))
         for trigger in sync_triggers.NAMES if synced.dialect == "sqlite" else ():  # added after 0004 (0009)
             s.execute(text(f"drop trigger {trigger}"))
-        for index in ("ux_review_log_event", "ix_review_log_unsynced"):
-            s.execute(text(f"drop index {index}"))
+        for index in ("ux_review_log_event", "ix_review_log_unsynced", "ix_cards_deck_section", "ix_cards_buried"):
+            s.execute(text(f"drop index {index}"))  # (the last two added after 0004 (0010))
         for table in ("sync_events", "sync_marks", "sync_state"):
             s.execute(text(f"drop table {table}"))
         s.execute(text("alter table review_log drop column event_id"))

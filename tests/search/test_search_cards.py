@@ -141,3 +141,20 @@ def test_has_typed_predict_and_cram(tmp_path) -> None:  # noqa: ANN001
         assert shown(db, "has:cram") == {due.card.question}
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(
+    "query", ["", "is:due", "is:new or is:flagged", "deck:optimizers (is:new or adam)", "-deck:nothing", "is:retired", "tag:*", "-is:suspended"]
+)
+def test_the_command_lines_streamed_search_finds_what_the_browser_does_in_its_order(collection: Database, query: str) -> None:
+    """`studydl cards` reads the same conditions on the driver's connection, deck by deck."""
+    from studydl.domain.days import day_bounds
+    from studydl.search.card_lines import card_lines
+    from studydl.search.parser import parse_query
+
+    day_end = day_bounds(NOW)[1]
+    with collection.read() as s:
+        browser = [(c.uid, c.deck, c.where, c.due and f"{c.due.astimezone():%Y-%m-%d}") for c in search_cards(s, query, NOW, day_end=day_end, limit=None).cards]
+    with collection.raw_read() as con:
+        lines = [(c.uid, c.deck, c.where, c.due_on) for c in card_lines(con, parse_query(query), day_end)]
+    assert lines == browser
