@@ -164,9 +164,10 @@ def read_for_sync(
     changed, report.unchanged, problems = read_changed(found.files, current, forced)
     report.errors.extend(problems)
     if changed:  # markdown-it and yaml are loaded only when a file changed
-        from studydl.decks.parser import parse_bytes
-    for state in changed:
-        deck = parse_bytes(state.file.path, state.data, known_demos)
+        from studydl.decks.parse_pool import parse_many
+
+        decks = parse_many([(state.file.path, state.data) for state in changed], known_demos)
+    for state, deck in zip(changed, decks if changed else [], strict=True):
         if deck.ok:
             read.parsed.append((state, deck))
         else:

@@ -8,7 +8,8 @@ as the hot path converts them (`studydl.store.hot`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +23,11 @@ def insert_rows(session: Any, table: str, rows: list[dict[str, Any]]) -> None:
         bulk_insert(hot_for(session), table, columns, (tuple(row[c] for c in columns) for row in rows))
 
 
-def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert the rows (values in `columns` order) in the current transaction; how many there were."""
+def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, converted: bool = False) -> int:
+    """Insert the rows (values in `columns` order) in the current transaction; how many there were.
+    `converted`: the rows hold times as `con.to_db` gives them already (no value is looked at)."""
     to_db = con.to_db
-    values = (tuple(to_db(v) if isinstance(v, datetime) else v for v in row) for row in rows)
+    values = rows if converted else (tuple(to_db(v) if isinstance(v, datetime) else v for v in row) for row in rows)
     count = 0
     if con.dialect == "postgresql":
         with con.con.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
@@ -43,6 +45,26 @@ def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[
     if batch:
         con.executemany(sql, batch)
     return count + len(batch)
+
+
+@contextmanager
+def indexes_deferred(con: HotSQL, table: str) -> Iterator[None]:
+    """A bulk load into an empty SQLite table with its indexes built after it, not row by row.
+
+    The table's own indexes (not those of its UNIQUE constraints) are dropped and created
+    again from the schema's own SQL in the same transaction: one sort per index instead of a
+    B-tree insert per row per index. If anything fails the transaction rolls back, indexes
+    and all. A table with rows, or PostgreSQL (COPY), keeps its indexes.
+    """
+    if con.dialect != "sqlite" or con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+        yield
+        return
+    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)).fetchall()
+    for name, _sql in indexes:
+        con.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        con.execute(sql)
 
 
 def continue_ids(con: HotSQL, table: str) -> None:
