@@ -37,12 +37,16 @@ def usable_cores() -> int:
 
 
 def parse_many(
-    files: list[tuple[Path, bytes]], known_demos: Collection[str] | None = None, *, min_bytes: int = POOL_MIN_BYTES
+    files: list[tuple[Path, bytes]],
+    known_demos: Collection[str] | None = None,
+    *,
+    min_bytes: int = POOL_MIN_BYTES,
+    cores: int | None = None,
 ) -> list[ParsedDeck]:
     """`parse_bytes` of each (path, bytes), in order; shared with worker processes when there
-    are at least `min_bytes` of them and more than one core."""
+    are at least `min_bytes` of them and more than one core (`cores`, else those usable)."""
     demos = None if known_demos is None else frozenset(known_demos)
-    shares = min(usable_cores(), len(files))
+    shares = min(cores or usable_cores(), len(files))
     if shares < 2 or sum(len(data) for _, data in files) < min_bytes:
         return _parse_all(files, demos)
     order = sorted(range(len(files)), key=lambda i: -len(files[i][1]))

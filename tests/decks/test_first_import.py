@@ -42,3 +42,52 @@ def test_first_sync_stores_exactly_what_main_stored(tmp_path: Path) -> None:
     if os.environ.get("STUDYDL_WRITE_GOLDEN"):
         GOLDEN.write_text("\n".join(lines) + "\n")
     assert lines == GOLDEN.read_text().splitlines()
+
+
+def _traced(db: Database) -> list[str]:
+    """Every statement SQLite runs on the connections SQLAlchemy hands out (the sync's writes)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(db.engine, "checkout", lambda con, _record, _proxy: con.set_trace_callback(statements.append))
+    return statements
+
+
+def test_a_first_sync_builds_the_cards_indexes_after_loading_them(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "decks", generated=120)
+    db = Database(tmp_path / "store.db")
+    statements = _traced(db)
+    report = sync_decks(db, [folder], clock=lambda: NOW)
+    inserts = [n for n, sql in enumerate(statements) if sql.startswith("INSERT INTO cards")]
+    creates = [n for n, sql in enumerate(statements) if sql.startswith("CREATE INDEX") and " ON cards " in sql]
+    assert len(creates) == 5, statements  # every index of the table but its UNIQUE uid's
+    assert inserts and min(creates) > max(inserts)
+    assert len(inserts) == len(report.added) > 100  # the trace shows each row of the executemany
+
+    statements.clear()  # a store with cards keeps its indexes
+    (folder / "more.md").write_text("new :: card\n")
+    sync_decks(db, [folder], clock=lambda: NOW)
+    assert not [sql for sql in statements if "INDEX" in sql]
+    db.dispose()
+
+
+def test_a_first_sync_that_fails_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pytest
+
+    folder = write_folder(tmp_path / "decks")
+    db = Database(tmp_path / "store.db")
+    db.dispose()
+    before = store_content(tmp_path / "store.db", folder)
+    con = sqlite3.connect(tmp_path / "store.db")
+    con.execute("CREATE TRIGGER boom BEFORE INSERT ON cards WHEN NEW.question LIKE '%number 99 %' BEGIN SELECT RAISE(ABORT, 'boom'); END")
+    con.commit()
+    con.close()
+    db = Database(tmp_path / "store.db")
+    with pytest.raises(Exception, match="boom"):
+        sync_decks(db, [folder], clock=lambda: NOW)
+    db.dispose()
+    after = store_content(tmp_path / "store.db", folder)
+    after["schema"] = [row for row in after["schema"] if row[1] != "boom"]
+    assert after == before
