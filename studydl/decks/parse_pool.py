@@ -104,6 +104,9 @@ def _result(worker: subprocess.Popen | None, count: int) -> list[ParsedDeck] | N
 
 def serve() -> None:
     """A worker's life: read (files, demos) on stdin, write their decks on stdout."""
+    import gc
+
+    gc.disable()  # a short life making objects it keeps (see decks.sync.collector_paused)
     files, demos = pickle.load(sys.stdin.buffer)
     pickle.dump(_parse_all(files, demos), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()

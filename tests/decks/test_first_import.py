@@ -91,3 +91,26 @@ def test_a_first_sync_that_fails_leaves_the_store_as_it_was(tmp_path: Path) -> N
     after = store_content(tmp_path / "store.db", folder)
     after["schema"] = [row for row in after["schema"] if row[1] != "boom"]
     assert after == before
+
+
+def test_a_sync_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
+    """Its full passes over every card object made a large sync grow faster than its cards."""
+    import gc
+
+    folder = write_folder(tmp_path / "decks", generated=3000, per_file=500)
+    db = Database(tmp_path / "store.db")
+    passes: list[int] = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        report = sync_decks(db, [folder], clock=lambda: NOW)
+    finally:
+        gc.callbacks.remove(note)
+    db.dispose()
+    assert len(report.added) > 3000
+    assert len(passes) <= 1  # at most one, as the sync ends and the collector is back
+    assert gc.isenabled()
