@@ -61,7 +61,7 @@ class Writer:
         rows = list(s.scalars(select(CardRow).where(or_(CardRow.retired.is_(True), CardRow.deck_id.in_(affected)))))
         by_id = {row.id: row for row in rows}
         keys = {row.id: str(key) for key, row in self.rows.items()}
-        incoming = [Incoming(str(p.state.key), card) for p in plans for card in p.deck.cards]
+        incoming = [Incoming(key, card) for p in plans for key in (str(p.state.key),) for card in p.deck.cards]
         owner = [p for p in plans for _ in p.deck.cards]
         matching = match(incoming, [_stored(row, keys.get(row.deck_id, "")) for row in rows])
 
