@@ -45,7 +45,7 @@ def parse_many(
 ) -> list[ParsedDeck]:
     """`parse_bytes` of each (path, bytes), in order; shared with worker processes when there
     are at least `min_bytes` of them and more than one core (`cores`, else those usable)."""
-    demos = None if known_demos is None else frozenset(known_demos)
+    demos = known_demos  # (the demo catalogue: a Mapping whose specs load when asked for, pickled as it is)
     shares = min(cores or usable_cores(), len(files))
     if shares < 2 or sum(len(data) for _, data in files) < min_bytes:
         return _parse_all(files, demos)
@@ -64,13 +64,13 @@ def parse_many(
     return out  # type: ignore[return-value]
 
 
-def _parse_all(files: list[tuple[Path, bytes]], demos: frozenset[str] | None) -> list[ParsedDeck]:
+def _parse_all(files: list[tuple[Path, bytes]], demos: Collection[str] | None) -> list[ParsedDeck]:
     from studydl.decks.parser import parse_bytes
 
     return [parse_bytes(path, data, demos) for path, data in files]
 
 
-def _start(files: list[tuple[Path, bytes]], demos: frozenset[str] | None) -> subprocess.Popen | None:
+def _start(files: list[tuple[Path, bytes]], demos: Collection[str] | None) -> subprocess.Popen | None:
     """A worker parsing `files`, its input written (None if it could not start)."""
     root = str(Path(__file__).resolve().parents[2])  # this studydl, whatever the worker's sys.path would find
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
@@ -81,7 +81,7 @@ def _start(files: list[tuple[Path, bytes]], demos: frozenset[str] | None) -> sub
     try:
         with worker.stdin:  # type: ignore[union-attr]
             pickle.dump((files, demos), worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:  # it died before reading its share
+    except Exception:  # it died before reading its share, or the catalogue does not pickle
         worker.kill()
         worker.wait()
         return None

@@ -16,6 +16,7 @@ def _files(tmp_path: Path) -> list[tuple[Path, bytes]]:
     folder = write_folder(tmp_path / "decks", generated=400, per_file=50)
     (folder / "broken.md").write_text("a :: b\n\nQ: no answer\n")
     (folder / "binary.md").write_bytes(b"a :: b\x00\n")
+    (folder / "predict.md").write_text("Q: c?\nA: d.\ndemo: learning-rate\npredict: limit_lr\ntolerance: 5%\nvary: curvature=2..10\n")
     return [(path, path.read_bytes()) for path in sorted(folder.rglob("*.md"))]
 
 
@@ -32,11 +33,16 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return parsed
 
 
-def test_two_cores_share_the_files_and_give_the_same_decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("demos", [None, {"xor-mlp"}, "catalogue"])
+def test_two_cores_share_the_files_and_give_the_same_decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demos) -> None:  # noqa: ANN001
+    """The same decks, problems included, whatever the demo catalogue is (the real one checks predict cards' parameters)."""
+    from studydl.demos.spec_index import SpecIndex
+
+    known = SpecIndex() if demos == "catalogue" else demos
     files = _files(tmp_path)
-    alone = [parser.parse_bytes(path, data, {"xor-mlp"}) for path, data in files]
+    alone = [parser.parse_bytes(path, data, known) for path, data in files]
     here = _counting(monkeypatch)
-    shared = parse_many(files, {"xor-mlp"}, min_bytes=0, cores=2)
+    shared = parse_many(files, known, min_bytes=0, cores=2)
     assert shared == alone
     assert [deck.errors for deck in shared] == [deck.errors for deck in alone]
     assert [[card.content_hash for card in deck.cards] for deck in shared] == [[card.content_hash for card in deck.cards] for deck in alone]
