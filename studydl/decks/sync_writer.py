@@ -71,8 +71,8 @@ class Writer:
             self._update(by_id[sid], incoming[i], decks[incoming[i].deck], owner[i].deck.name, notes)
         if matching.new:
             self._insert_new([incoming[i] for i in matching.new], decks, notes)
-            for i in matching.new:
-                self.report.added.append(_change(owner[i].deck.name, decks[incoming[i].deck].path, incoming[i].card))
+            paths = {key: row.path for key, row in decks.items()}
+            self.report.added.extend(_change(owner[i].deck.name, paths[incoming[i].deck], incoming[i].card) for i in matching.new)
 
         leaving = [by_id[sid] for sid in matching.unmatched if not by_id[sid].retired]
         for row in self._drop_stand_ins(leaving, stand_ins, keys):
@@ -269,11 +269,12 @@ class Writer:
         into an empty table (a first sync) with the indexes built after the load."""
         con = hot_for(self.session)
         now = con.to_db(self.now)
+        deck_ids = {key: row.id for key, row in decks.items()}
         rows = (
             (
                 item.card.explicit_id or next(self.uids),
                 bool(item.card.explicit_id),
-                *text_values(item.card, decks[item.deck].id, notes[(item.deck, item.card.note_key)]),
+                *text_values(item.card, deck_ids[item.deck], notes[(item.deck, item.card.note_key)]),
                 False, now, now, 0, 0, 0, False, 0, False,
             )  # fmt: skip
             for item in items

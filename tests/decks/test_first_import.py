@@ -63,6 +63,9 @@ def test_a_first_sync_builds_the_cards_indexes_after_loading_them(tmp_path: Path
     assert len(creates) == 5, statements  # every index of the table but its UNIQUE uid's
     assert inserts and min(creates) > max(inserts)
     assert len(inserts) == len(report.added) > 100  # the trace shows each row of the executemany
+    assert any(sql.startswith("PRAGMA cache_size = -") for sql in statements[: min(inserts)])  # a larger cache for the load
+    with db.engine.connect() as con:
+        assert con.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # and SQLite's default again after it
 
     statements.clear()  # a store with cards keeps its indexes
     (folder / "more.md").write_text("new :: card\n")
