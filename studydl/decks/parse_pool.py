@@ -53,14 +53,20 @@ def parse_many(
     parts = [order[k::shares] for k in range(shares)]  # the largest files dealt out first: even shares
     workers = [_start([files[i] for i in part], demos) for part in parts[1:]]
     out: list[ParsedDeck | None] = [None] * len(files)
-    for i, deck in zip(parts[0], _parse_all([files[i] for i in parts[0]], demos), strict=True):
-        out[i] = deck
-    for part, worker in zip(parts[1:], workers, strict=True):
-        decks = _result(worker, len(part))
-        if decks is None:
-            decks = _parse_all([files[i] for i in part], demos)
-        for i, deck in zip(part, decks, strict=True):
+    try:
+        for i, deck in zip(parts[0], _parse_all([files[i] for i in parts[0]], demos), strict=True):
             out[i] = deck
+        for part, worker in zip(parts[1:], workers, strict=True):
+            decks = _result(worker, len(part))
+            if decks is None:
+                decks = _parse_all([files[i] for i in part], demos)
+            for i, deck in zip(part, decks, strict=True):
+                out[i] = deck
+    finally:
+        for worker in workers:  # none left behind, whatever happened here
+            if worker is not None and worker.poll() is None:
+                worker.kill()
+                worker.wait()
     return out  # type: ignore[return-value]
 
 
@@ -75,7 +81,9 @@ def _start(files: list[tuple[Path, bytes]], demos: Collection[str] | None) -> su
     root = str(Path(__file__).resolve().parents[2])  # this studydl, whatever the worker's sys.path would find
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     try:
-        worker = subprocess.Popen([sys.executable, "-c", _SERVE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        worker = subprocess.Popen(
+            [sys.executable, "-c", _SERVE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+        )  # (stderr: a worker's failure is only a slower parse here, never text on the learner's screen)
     except OSError:
         return None
     try:
