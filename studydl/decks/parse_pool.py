@@ -26,7 +26,12 @@ if TYPE_CHECKING:
 POOL_MIN_BYTES = 4 * 1024 * 1024
 """Below this much deck text (about 80,000 short cards), a worker costs more than it saves."""
 
-_SERVE = "from studydl.decks.parse_pool import serve; serve()"
+_SERVE = (
+    "import sys; root = sys.argv[1]; root in sys.path or sys.path.insert(0, root)\n"
+    "from studydl.decks.parse_pool import serve; serve()"
+)
+"""A worker's program: this studydl (its folder first on the path unless the path has it already:
+a folder on the path as an installed package's site-packages is never put before the standard library)."""
 
 
 def usable_cores() -> int:
@@ -78,11 +83,10 @@ def _parse_all(files: list[tuple[Path, bytes]], demos: Collection[str] | None) -
 
 def _start(files: list[tuple[Path, bytes]], demos: Collection[str] | None) -> subprocess.Popen | None:
     """A worker parsing `files`, its input written (None if it could not start)."""
-    root = str(Path(__file__).resolve().parents[2])  # this studydl, whatever the worker's sys.path would find
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    root = str(Path(__file__).resolve().parents[1].parent)  # the folder holding this studydl package
     try:
         worker = subprocess.Popen(
-            [sys.executable, "-c", _SERVE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+            [sys.executable, "-c", _SERVE, root], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )  # (stderr: a worker's failure is only a slower parse here, never text on the learner's screen)
     except OSError:
         return None

@@ -13,14 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from studydl.store.hot import HotSQL, hot_for
-
-
-def insert_rows(session: Any, table: str, rows: list[dict[str, Any]]) -> None:
-    """INSERT every row (all with the same keys; aware datetimes for times) inside the session's transaction."""
-    if rows:
-        columns = list(rows[0])
-        bulk_insert(hot_for(session), table, columns, (tuple(row[c] for c in columns) for row in rows))
+from studydl.store.hot import HotSQL
 
 
 def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, converted: bool = False) -> int:
