@@ -17,10 +17,14 @@ TEXT_COLUMNS = (
 """What a card's text and place in its file decide (its history and schedule are the rest)."""
 
 
-def text_fields(card: ParsedCard, deck_id: int, note_uid: str) -> dict:
-    """The TEXT_COLUMNS of a card read from a deck file, and `retired` False (it is in a file)."""
-    values = (
+def text_values(card: ParsedCard, deck_id: int, note_uid: str) -> tuple:
+    """The TEXT_COLUMNS of a card read from a deck file, in that order."""
+    return (
         deck_id, card.section, str(card.kind), card.ordinal, card.question, card.answer, card.content_hash,
         card.line, card.demo_id, " ".join(card.tags), card.check.to_json(), note_uid,
     )  # fmt: skip
-    return {**dict(zip(TEXT_COLUMNS, values, strict=True)), "retired": False}
+
+
+def text_fields(card: ParsedCard, deck_id: int, note_uid: str) -> dict:
+    """The TEXT_COLUMNS of a card read from a deck file, and `retired` False (it is in a file)."""
+    return {**dict(zip(TEXT_COLUMNS, text_values(card, deck_id, note_uid), strict=True)), "retired": False}

@@ -27,6 +27,8 @@ class Cloze:
 
 def mask_code_spans(text: str) -> str:
     """Blank out inline code spans (same length) so their `{{` and `::` are not syntax."""
+    if "`" not in text:
+        return text
     out = list(text)
     pos = 0
     while True:

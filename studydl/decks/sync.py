@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+import gc
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,7 +137,26 @@ def sync_decks(
     others sync. With `prune_missing`, a deck whose file is gone from a folder this
     sync read whole is retired. Nothing is written when no file changed.
     """
-    return write_synced(db, read_for_sync(db, paths, roots=roots, known_demos=known_demos, prune_missing=prune_missing), clock)
+    with collector_paused():
+        return write_synced(db, read_for_sync(db, paths, roots=roots, known_demos=known_demos, prune_missing=prune_missing), clock)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration (reference counting still frees).
+
+    A large sync makes objects by the hundred thousand and keeps them to the end: each
+    full pass of the collector walks them all, and the passes come more often as they
+    grow (at 300,000 cards, 22 passes took 7.6 of 53 s). Nothing a sync makes is a cycle
+    that must be freed before it ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_for_sync(
@@ -164,9 +185,10 @@ def read_for_sync(
     changed, report.unchanged, problems = read_changed(found.files, current, forced)
     report.errors.extend(problems)
     if changed:  # markdown-it and yaml are loaded only when a file changed
-        from studydl.decks.parser import parse_bytes
-    for state in changed:
-        deck = parse_bytes(state.file.path, state.data, known_demos)
+        from studydl.decks.parse_pool import parse_many
+
+        decks = parse_many([(state.file.path, state.data) for state in changed], known_demos)
+    for state, deck in zip(changed, decks if changed else [], strict=True):
         if deck.ok:
             read.parsed.append((state, deck))
         else:

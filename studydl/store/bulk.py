@@ -8,24 +8,19 @@ as the hot path converts them (`studydl.store.hot`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from studydl.store.hot import HotSQL, hot_for
+from studydl.store.hot import HotSQL
 
 
-def insert_rows(session: Any, table: str, rows: list[dict[str, Any]]) -> None:
-    """INSERT every row (all with the same keys; aware datetimes for times) inside the session's transaction."""
-    if rows:
-        columns = list(rows[0])
-        bulk_insert(hot_for(session), table, columns, (tuple(row[c] for c in columns) for row in rows))
-
-
-def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert the rows (values in `columns` order) in the current transaction; how many there were."""
+def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, converted: bool = False) -> int:
+    """Insert the rows (values in `columns` order) in the current transaction; how many there were.
+    `converted`: the rows hold times as `con.to_db` gives them already (no value is looked at)."""
     to_db = con.to_db
-    values = (tuple(to_db(v) if isinstance(v, datetime) else v for v in row) for row in rows)
+    values = rows if converted else (tuple(to_db(v) if isinstance(v, datetime) else v for v in row) for row in rows)
     count = 0
     if con.dialect == "postgresql":
         with con.con.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
@@ -43,6 +38,37 @@ def bulk_insert(con: HotSQL, table: str, columns: Sequence[str], rows: Iterable[
     if batch:
         con.executemany(sql, batch)
     return count + len(batch)
+
+
+LOAD_CACHE_KIB = -131072
+"""`PRAGMA cache_size` during a load into an empty table: 128 MB at most (negative: KiB)."""
+
+
+@contextmanager
+def indexes_deferred(con: HotSQL, table: str) -> Iterator[None]:
+    """A bulk load into an empty SQLite table with its indexes built after it, not row by row.
+
+    The table's own indexes (not those of its UNIQUE constraints) are dropped and created
+    again from the schema's own SQL in the same transaction: one sort per index instead of a
+    B-tree insert per row per index. If anything fails the transaction rolls back, indexes
+    and all. A table with rows, or PostgreSQL (COPY), keeps its indexes. The connection's
+    page cache is larger for the load (SQLite's default 2 MB spills dirty pages to the WAL
+    early: 300,000 cards took 2.8 s of CPU to insert with it, 2.0 s with 128 MB), then as it was.
+    """
+    if con.dialect != "sqlite" or con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+        yield
+        return
+    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)).fetchall()
+    for name, _sql in indexes:
+        con.execute(f'DROP INDEX "{name}"')
+    (cache,) = con.execute("PRAGMA cache_size").fetchone()
+    con.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
+    try:
+        yield
+        for _name, sql in indexes:
+            con.execute(sql)
+    finally:
+        con.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def continue_ids(con: HotSQL, table: str) -> None:
