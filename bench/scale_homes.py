@@ -293,9 +293,7 @@ def build_studydl(path: Path, home: Home) -> Path:
         )
     for sql in indexes:
         con.execute(sql)
-    con.commit()
-    con.execute("analyze")
-    con.commit()
+    con.commit()  # no ANALYZE: studydl never runs it, and its statistics change the plans of some queries
     con.close()
     return path
 
