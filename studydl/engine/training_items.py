@@ -10,8 +10,9 @@ item (each item repeats its card's history), is most of the work, so:
 - the log is read in one pass in table order, three columns, into numpy arrays
   (`LOG_COLUMNS`), and sorted by card, time and id in numpy (the ordered SQL read walks
   the card index and jumps about the table: about twice as long at 100,000 cards);
-- only each card's first answer has its `state_before` read (by id), to know where its
-  history begins (`history.starting_memory`, kept per distinct text);
+- of `state_before`, the state alone (SQL's JSON); a card's first answer that found it
+  other than new has its text read (by id) for where its history begins
+  (`history.starting_memory`): only imported histories;
 - study days come from `day_arrays` (one `day_of` per day, not per answer);
 - one `FSRSReview` per distinct (rating, days) pair, shared by every item that holds it,
   and an item is `FSRSItem` of a slice of its card's reviews.
@@ -32,10 +33,11 @@ from studydl.engine.history import starting_memory
 from studydl.store.hot import HotSQL
 
 LOG_COLUMNS = "id, card_id, reviewed_at, rating"
-"""What is read of every scheduled answer (`state_before` only of each card's first)."""
+"""What is read of every scheduled answer; of `state_before`, only its state (the text only where a card's
+first answer found it other than new)."""
 FETCH_ROWS = 100_000
 ID_BATCH = 500
-_ROW = np.dtype([("id", "i8"), ("card", "i8"), ("at", "M8[us]"), ("rating", "i8")])
+_ROW = np.dtype([("id", "i8"), ("card", "i8"), ("at", "M8[us]"), ("rating", "i8"), ("state", "i8")])
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class LogArrays:
     """The scheduled answers, ordered by card, time and id; `first[k]` is where card k's answers begin."""
 
     card: np.ndarray
+    state: np.ndarray
+    """The card's state before the answer (0: new; a missing state counts as new, as `Memory.from_dict` reads it)."""
     at: np.ndarray
     """datetime64[us], naive UTC."""
     rating: np.ndarray
@@ -67,7 +71,8 @@ class Items:
 
 def read_log_arrays(con: HotSQL) -> LogArrays:
     """Every scheduled answer (cram answers left out, as `read_logs`), as sorted columns."""
-    cursor = con.execute(f"SELECT {LOG_COLUMNS} FROM review_log WHERE kind = 'scheduled'")
+    state = con.json_int("state_before", "state")
+    cursor = con.execute(f"SELECT {LOG_COLUMNS}, COALESCE({state}, 0) FROM review_log WHERE kind = 'scheduled'")
     parts = []
     while rows := cursor.fetchmany(FETCH_ROWS):
         parts.append(np.fromiter(rows, dtype=_ROW, count=len(rows)))
@@ -75,7 +80,7 @@ def read_log_arrays(con: HotSQL) -> LogArrays:
     log = log[np.lexsort((log["id"], log["at"], log["card"]))]
     card = log["card"]
     first = np.flatnonzero(np.concatenate(([True], card[1:] != card[:-1]))) if len(card) else np.empty(0, np.int64)
-    return LogArrays(card, log["at"], log["rating"], log["id"], first)
+    return LogArrays(card, log["state"], log["at"], log["rating"], log["id"], first)
 
 
 def first_states(con: HotSQL, ids: np.ndarray) -> list[str | None]:
@@ -106,7 +111,10 @@ def training_items(
     if log.rows == 0:
         return Items([], [], [], 0)
     cards = log.card[log.first]
-    starts = [_start(text) for text in first_states(con, log.id[log.first])]
+    started = np.flatnonzero(log.state[log.first] != 0)  # a new card's history: no memory, no review before
+    starts: list[tuple[bool, Any]] = [(False, None)] * len(cards)
+    for k, text in zip(started.tolist(), first_states(con, log.id[log.first[started]]), strict=True):
+        starts[k] = _start(text)
     keep = np.array([not mid_way for mid_way, _ in starts], dtype=bool)
     if keep_card is not None:
         keep &= keep_card(cards)

@@ -67,3 +67,25 @@ def test_one_review_object_per_distinct_rating_and_days(synced, monkeypatch) -> 
     in_items = sum(len(item.reviews) for item in training.items)
     assert in_items > 3 * len(set(made))
     assert len(made) == len(set(made))
+
+
+def test_state_before_text_is_read_only_where_a_history_does_not_start_new(synced, monkeypatch) -> None:
+    """At a million cards, reading each card's first `state_before` by id was a lookup per card."""
+    from studydl.engine import training_items
+
+    ids = card_ids(synced)
+    rows = simulated_log(ids, 4, START - timedelta(days=200))
+    first = next(i for i, row in enumerate(rows) if row["card_id"] == ids[0])
+    rows[first]["state_before"] = json.dumps({"state": 2, "stability": 5.0, "difficulty": 5.0})
+    add_log(synced, rows)
+    asked = []
+    real = training_items.first_states
+
+    def recorded(con, log_ids):  # noqa: ANN001, ANN202
+        asked.extend(log_ids.tolist())
+        return real(con, log_ids)
+
+    monkeypatch.setattr(training_items, "first_states", recorded)
+    training = training_set(synced, Settings(timezone="UTC"))
+    assert len(asked) == 1
+    assert ids[0] not in training.card_ids and len(set(training.card_ids)) > 1
