@@ -27,7 +27,7 @@ each step); never pass/fail on time.
 `--base DIR` keeps the built homes (per size and day: DIR/<N>c-<date>/studydl.db,
 bench.anki2) and the figures of each step (figures.json there), so a rerun reuses both;
 `--only ROW,ROW` (sync, due, cards_due, deck_counts, answer, optimize, simulate) reruns
-those steps and takes the others' figures from the base.
+those steps and takes the others' figures from the base (`--only ''`: none, the table alone).
 """
 
 from __future__ import annotations
@@ -348,6 +348,8 @@ def one_size(n: int, args: argparse.Namespace, with_anki: bool, steps: list[str]
         print(f"{n:,} cards: home ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         saved = folder / "figures.json"
         figures = json.loads(saved.read_text()) if keep and saved.exists() else {}
+        if not steps:
+            return meta, figures
         with tempfile.TemporaryDirectory(prefix="scale-work-") as tmp:
             work = Path(tmp)
             fresh_copies(folder, work, meta, with_anki)
@@ -372,7 +374,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="Card counts, comma-separated (about 10x as many log rows each).")
     parser.add_argument("--answers", type=int, default=200)
     parser.add_argument("--base", type=Path, help="Keep the built homes and the figures here (per size and day).")
-    parser.add_argument("--only", help=f"Rerun these steps only ({', '.join(STEPS)}); the others' figures come from --base.")
+    parser.add_argument("--only", help=f"Rerun these steps only ({', '.join(STEPS)}; '': none); the others' figures come from --base.")
     parser.add_argument("--no-anki", action="store_true")
     parser.add_argument("--no-optimize", action="store_true", help="Skip optimize (the longest step) on both sides.")
     parser.add_argument("--readme", action="store_true", help="Write the table into README.md (bench:scale block).")
@@ -396,11 +398,12 @@ def main() -> None:
         found = run(args.step, args.work, args.cards, args.answers)
         print(json.dumps(found | {"peak_mib": _peak_mib()}))
         return
-    steps = [s for s in (args.only.split(",") if args.only else STEPS) if not (args.no_optimize and s == "optimize")]
+    chosen = [s for s in args.only.split(",") if s] if args.only is not None else list(STEPS)  # --only '': none, the table from --base
+    steps = [s for s in chosen if not (args.no_optimize and s == "optimize")]
     unknown = set(steps) - set(STEPS)
     if unknown:
         parser.error(f"unknown step(s) {', '.join(sorted(unknown))}: choose from {', '.join(STEPS)}")
-    if args.only and args.base is None:
+    if args.only is not None and args.base is None:
         parser.error("--only takes the other steps' figures from --base")
     sizes = [int(x) for x in args.sizes.split(",")]
     figures, metas = {}, {}
