@@ -1,25 +1,33 @@
-"""How every cost grows with the collection: 10,000, 100,000 (and 1,000,000) cards, beside Anki where it has one.
+"""How every cost grows with the collection: 10,000, 100,000 and 1,000,000 cards, beside Anki where it has one.
 
-    .venv/bin/python bench/scale.py [--sizes 10000,100000] [--answers 200] [--base DIR]
-        [--no-anki] [--no-optimize] [--readme]
+    .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--answers 200] [--base DIR]
+        [--only ROW,ROW] [--no-anki] [--no-optimize] [--readme]
 
-Per size N, in a fresh child process (so its peak memory is its own):
+Per size N:
 
 - sync from empty and unchanged: N generated cards in deck files (bench/sync.py's
   generator, 500 cards a file) into an empty SQLite collection, then again unchanged;
-- a collection of N cards with 10N review-log rows and an Anki collection of the same
-  shape (bench/answer_latency.py's builders; one deck per 1,000 cards), on which:
-  `studydl due` as a process (spawn to exit, median of 3); `studydl cards is:due` as a
-  process (its output thrown away) beside Anki's `find_cards("is:due")`; the deck list's
-  counts as the app loads them (`load_home_data`) beside Anki's `deck_due_tree()`;
-  next card + answer (`ReviewSession`, committed; medians of `--answers`, studydl's
-  answers first, then Anki's `get_queued_cards` + `answer_card`); optimize on the whole
-  log (`optimize_collection`, not saved) beside Anki's `compute_fsrs_params`; simulate 30
-  days (`forecast`) beside Anki's `simulate_fsrs_review`;
-- memory: the child's peak RSS after studydl's steps (before Anki's backend is loaded).
+- a home of N cards with about 10N review-log rows and an Anki collection of the same
+  shape (bench/scale_homes.py: simulated histories Anki can fit, built in bulk SQL; one
+  deck per 1,000 cards), on which: `studydl due` as a process (spawn to exit, median of
+  3); `studydl cards is:due` as a process (its output thrown away) beside Anki's
+  `find_cards("is:due")`; the deck list's counts as the app loads them (`load_home_data`)
+  beside Anki's `deck_due_tree()`; next card + answer (`ReviewSession`, committed;
+  medians of `--answers`; Anki's `get_queued_cards` + `answer_card`); optimize on the
+  whole log (`optimize_collection`, not saved, no health check) beside Anki's
+  `compute_fsrs_params` (health check off); simulate 30 days (`load_workload` +
+  `forecast`, reading the log for the answer times included) beside Anki's
+  `simulate_fsrs_review` (which reads the log too).
 
-Prints one Markdown table, sizes side by side, and the ratio of growth per 10x; never
-pass/fail on time. `--base DIR` keeps the built collections (per size and day).
+Every step of every side runs in a child process of its own, so its peak memory (RSS)
+is its own and is reported per step. Prints one Markdown table, sizes side by side, the
+growth per 10x, the peak memory per step, and how long each phase took (building,
+each step); never pass/fail on time.
+
+`--base DIR` keeps the built homes (per size and day: DIR/<N>c-<date>/studydl.db,
+bench.anki2) and the figures of each step (figures.json there), so a rerun reuses both;
+`--only ROW,ROW` (sync, due, cards_due, deck_counts, answer, optimize, simulate) reruns
+those steps and takes the others' figures from the base (`--only ''`: none, the table alone).
 """
 
 from __future__ import annotations
@@ -34,25 +42,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+from scale_table import STEPS, memory_table, phases, table
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
-ROWS = [
-    ("sync from empty (s)", "sync_empty"),
-    ("sync unchanged (s)", "sync_unchanged"),
-    ("`studydl due`, process (s)", "due"),
-    ("`studydl cards is:due`, process (s) · Anki find_cards", "cards_due"),
-    ("deck list counts (s) · Anki deck_due_tree", "deck_counts"),
-    ("next card + answer, median (s)", "answer"),
-    ("optimize on the whole log (s) · Anki compute_fsrs_params", "optimize"),
-    ("simulate 30 days (s) · Anki simulate_fsrs_review", "simulate"),
-    ("peak memory (MiB)", "memory_mib"),
-]
 
 
 def _timed(call) -> float:  # noqa: ANN001
@@ -71,87 +70,170 @@ def _process(argv: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
-def one_size(cards: int, answers: int, base: Path | None, with_anki: bool, optimize: bool) -> dict[str, dict[str, float]]:
-    """Every figure for one size: {"studydl": {...}, "anki": {...}}."""
-    from answer_latency import CARDS_PER_DECK, AnkiSide, StudydlReviewer, prepare
-    from sync import make_decks
+def _peak_mib(children: bool = False) -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return usage.ru_maxrss / 1024
 
-    from studydl.decks.sync import sync_decks
+
+# --- the homes -------------------------------------------------------------------------------
+
+
+def home_folder(base: Path, cards: int) -> Path:
+    return base / f"{cards}c-{date.today().isoformat()}"
+
+
+def build(folder: Path, cards: int, with_anki: bool) -> dict:
+    """Build what is missing in `folder` (studydl.db, bench.anki2, meta.json); the meta."""
+    from scale_homes import build_anki, build_studydl, plan_home
+
+    folder.mkdir(parents=True, exist_ok=True)
+    meta_path = folder / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    need_studydl = not (folder / "studydl.db").exists() or "now" not in meta
+    need_anki = with_anki and (need_studydl or not (folder / "bench.anki2").exists())
+    if not (need_studydl or need_anki):
+        return meta
+    started = time.perf_counter()
+    home = plan_home(cards, now=meta.get("now") if not need_studydl else None)
+    meta.setdefault("seconds", {})["plan"] = time.perf_counter() - started
+    if need_studydl:
+        (folder / "bench.anki2").unlink(missing_ok=True)
+        need_anki = with_anki
+        started = time.perf_counter()
+        build_studydl(folder / "studydl.db", home)
+        meta["seconds"]["build studydl"] = time.perf_counter() - started
+        meta.update(now=home.now, due_today=home.due_today(), log_rows=int(len(home.log_card)))
+    if need_anki:
+        started = time.perf_counter()
+        build_anki(folder, home)
+        meta["seconds"]["build Anki"] = time.perf_counter() - started
+    meta["seconds"]["peak MiB"] = _peak_mib()
+    meta_path.write_text(json.dumps(meta))
+    return meta
+
+
+def fresh_copies(folder: Path, work: Path, meta: dict, with_anki: bool) -> None:
+    """The built homes copied into `work`, their learning cards moved on by the time since the build."""
+    from answer_latency import age_learning_cards
+
+    shutil.copyfile(folder / "studydl.db", work / "studydl.db")
+    anki = None
+    if with_anki:
+        anki = work / "bench.anki2"
+        shutil.copyfile(folder / "bench.anki2", anki)
+    age = time.time() - meta["now"]
+    if age > 0:
+        age_learning_cards(work / "studydl.db", anki, age)
+
+
+# --- one step, in a child process ---------------------------------------------------------------
+
+
+def studydl_step(step: str, work: Path, cards: int, answers: int) -> dict[str, float]:
     from studydl.engine.settings import Settings
-    from studydl.engine.simulate import clear_cache, forecast
-    from studydl.engine.workload_cards import load_workload
     from studydl.store.db import Database
-    from studydl.tui.home_data import load_home_data
 
-    ours: dict[str, float] = {}
-    theirs: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+    path = work / "studydl.db"
+    now = datetime.now(UTC)
+    if step == "sync":
+        from sync import make_decks
+
+        from studydl.decks.sync import sync_decks
+
         folder = work / "decks"
         folder.mkdir()
         make_decks(folder, cards)
         db = Database(work / "sync.db")
-        ours["sync_empty"] = _timed(lambda: sync_decks(db, [folder]))
-        ours["sync_unchanged"] = _timed(lambda: sync_decks(db, [folder]))
-        db.dispose()
-        shutil.rmtree(folder)
-
-        studydl_db, anki_file, _ = prepare(base, work, cards, cards * 10, with_anki)
+        try:
+            return {"sync_empty": _timed(lambda: sync_decks(db, [folder])), "sync_unchanged": _timed(lambda: sync_decks(db, [folder]))}
+        finally:
+            db.dispose()
+            shutil.rmtree(folder)
+            for leftover in work.glob("sync.db*"):
+                leftover.unlink()
+    if step in ("due", "cards_due"):
         home = work / "home"
-        home.mkdir()
-        cli = [sys.executable, "-m", "studydl", "--home", str(home), "--db", str(studydl_db)]
-        ours["due"] = _process([*cli, "due"], 3)
-        ours["cards_due"] = _process([*cli, "cards", "is:due"], 1)
-        db = Database(studydl_db)
-        now = datetime.now(UTC)
-        ours["deck_counts"] = statistics.median(_timed(lambda: load_home_data(db, now)) for _ in range(3))
-        settings = Settings(timezone="UTC", new_per_day=100, reviews_per_day=9999)
-        clear_cache()
-        ours["simulate"] = _timed(lambda: forecast(load_workload(db, now, settings), 0.9, 30))
-        if optimize:
+        home.mkdir(exist_ok=True)
+        cli = [sys.executable, "-m", "studydl", "--home", str(home), "--db", str(path)]
+        seconds = _process([*cli, "due"], 3) if step == "due" else _process([*cli, "cards", "is:due"], 1)
+        return {step: seconds, "child_peak_mib": _peak_mib(children=True)}
+    if step == "answer":
+        from answer_latency import StudydlReviewer
+
+        copy = work / "answer-studydl.db"
+        shutil.copyfile(path, copy)
+        try:
+            return {"answer": _answering(StudydlReviewer(copy), answers)}
+        finally:
+            copy.unlink()
+    db = Database(path)
+    try:
+        if step == "deck_counts":
+            from studydl.tui.home_data import load_home_data
+
+            return {"deck_counts": statistics.median(_timed(lambda: load_home_data(db, now)) for _ in range(3))}
+        if step == "optimize":
             from studydl.engine.optimize import optimize_collection
 
-            ours["optimize"] = _timed(lambda: optimize_collection(db, save=False, settings=Settings(timezone="UTC")))
+            settings = Settings(timezone="UTC")
+            return {"optimize": _timed(lambda: optimize_collection(db, save=False, settings=settings, check_health=False))}
+        if step == "simulate":
+            from studydl.engine.simulate import clear_cache, forecast
+            from studydl.engine.workload_cards import load_workload
+
+            settings = Settings(timezone="UTC", new_per_day=100, reviews_per_day=9999)
+            clear_cache()
+            return {"simulate": _timed(lambda: forecast(load_workload(db, now, settings), 0.9, 30))}
+    finally:
         db.dispose()
-        ours["answer"] = _answering(StudydlReviewer(studydl_db), answers)
-        ours["memory_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-        if anki_file is not None:
-            theirs = _anki_side(anki_file, answers, max(1, cards // CARDS_PER_DECK), optimize, AnkiSide)
-    return {"studydl": ours, "anki": theirs}
+    raise ValueError(step)
 
 
-def _anki_side(path: Path, answers: int, decks: int, optimize: bool, side_class) -> dict[str, float]:  # noqa: ANN001
+def anki_step(step: str, work: Path, cards: int, answers: int) -> dict[str, float]:
     from anki.collection import Collection
     from anki.deck_config_pb2 import DeckConfig
     from anki.scheduler_pb2 import SimulateFsrsReviewRequest
+    from answer_latency import AnkiSide
+    from scale_homes import CARDS_PER_DECK
 
     from studydl.engine.fsrs_model import DEFAULT_PARAMETERS
 
-    out: dict[str, float] = {}
+    path = work / "bench.anki2"
+    if step == "answer":
+        copy = work / "answer-bench.anki2"
+        shutil.copyfile(path, copy)
+        try:
+            return {"answer": _answering(AnkiSide(copy), answers)}
+        finally:
+            for leftover in work.glob("answer-bench.*"):
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     col = Collection(str(path))
     try:
-        out["cards_due"] = _timed(lambda: col.find_cards("is:due"))
-        out["deck_counts"] = statistics.median(_timed(col.sched.deck_due_tree) for _ in range(3))
-        request = SimulateFsrsReviewRequest(
-            params=list(DEFAULT_PARAMETERS), desired_retention=0.9, deck_size=0, days_to_simulate=30,
-            new_limit=100 * decks, review_limit=9999, max_interval=36500, search="deck:*",
-            new_cards_ignore_review_limit=True, easy_days_percentages=[1.0] * 7,
-            review_order=DeckConfig.Config.ReviewCardOrder.REVIEW_CARD_ORDER_DAY, suspend_after_lapse_count=8,
-            historical_retention=0.9, learning_step_count=2, relearning_step_count=1,
-        )  # fmt: skip
-        out["simulate"] = _timed(lambda: col._backend.simulate_fsrs_review(request))
-        if optimize:
+        if step == "cards_due":
+            return {"cards_due": _timed(lambda: col.find_cards("is:due"))}
+        if step == "deck_counts":
+            return {"deck_counts": statistics.median(_timed(col.sched.deck_due_tree) for _ in range(3))}
+        if step == "simulate":
+            decks = max(1, cards // CARDS_PER_DECK)
+            request = SimulateFsrsReviewRequest(
+                params=list(DEFAULT_PARAMETERS), desired_retention=0.9, deck_size=0, days_to_simulate=30,
+                new_limit=100 * decks, review_limit=9999, max_interval=36500, search="deck:*",
+                new_cards_ignore_review_limit=True, easy_days_percentages=[1.0] * 7,
+                review_order=DeckConfig.Config.ReviewCardOrder.REVIEW_CARD_ORDER_DAY, suspend_after_lapse_count=8,
+                historical_retention=0.9, learning_step_count=2, relearning_step_count=1,
+            )  # fmt: skip
+            return {"simulate": _timed(lambda: col._backend.simulate_fsrs_review(request))}
+        if step == "optimize":
             started = time.perf_counter()
             fitted = col._backend.compute_fsrs_params(
                 search="", current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False
             )
-            if fitted.fsrs_items:  # (none: Anki found nothing to fit in this log, and its time says nothing)
-                out["optimize"] = time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            # (no items: Anki found nothing to fit in this log, and its time says nothing)
+            return {"optimize": seconds, "items": fitted.fsrs_items} if fitted.fsrs_items else {"items": 0}
     finally:
         col.close()
-    out["answer"] = _answering(side_class(path), answers)
-    return out
+    raise ValueError(step)
 
 
 def _answering(side, answers: int) -> float:  # noqa: ANN001
@@ -164,69 +246,102 @@ def _answering(side, answers: int) -> float:  # noqa: ANN001
     return statistics.median(side.timings.total) / 1000
 
 
-def _cell(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value < 0.01:
-        return f"{value * 1000:.2f} ms"
-    return f"{value:.3f}" if value < 1 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+# --- main ---------------------------------------------------------------------------------------
 
 
-def table(sizes: list[int], figures: dict[int, dict[str, dict[str, float]]]) -> str:
-    head = "| cost | " + " | ".join(f"{n:,} studydl | {n:,} Anki" for n in sizes)
-    if len(sizes) > 1:
-        head += f" | studydl {sizes[-1] // sizes[-2]}x cards → |"
-    else:
-        head += " |"
-    cols = 2 * len(sizes) + (1 if len(sizes) > 1 else 0)
-    lines = [head, "|---|" + "---:|" * cols]
-    for label, key in ROWS:
-        cells = []
-        for n in sizes:
-            cells += [_cell(figures[n]["studydl"].get(key)), _cell(figures[n]["anki"].get(key))]
-        if len(sizes) > 1:
-            a, b = figures[sizes[-2]]["studydl"].get(key), figures[sizes[-1]]["studydl"].get(key)
-            cells.append(f"{b / a:.1f}x" if a and b else "—")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def run_child(argv: list[str]) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"step failed: {' '.join(argv)}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found["wall"] = time.perf_counter() - started
+    return found
+
+
+def one_size(n: int, args: argparse.Namespace, with_anki: bool, steps: list[str]) -> tuple[dict, dict]:
+    """(meta, figures by step and side) for one size, the steps not rerun taken from the base."""
+    keep = args.base is not None
+    root = args.base if keep else Path(tempfile.mkdtemp(prefix="scale-home-"))
+    folder = home_folder(root, n)
+    try:
+        started = time.perf_counter()
+        meta = run_child(["--build", str(n), "--folder", str(folder)] + ([] if with_anki else ["--no-anki"]))
+        print(f"{n:,} cards: home ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        saved = folder / "figures.json"
+        figures = json.loads(saved.read_text()) if keep and saved.exists() else {}
+        if not steps:
+            return meta, figures
+        with tempfile.TemporaryDirectory(prefix="scale-work-") as tmp:
+            work = Path(tmp)
+            fresh_copies(folder, work, meta, with_anki)
+            for step in steps:
+                figures[step] = {}
+                for side in STEPS[step]:
+                    if side == "anki" and not with_anki:
+                        continue
+                    found = run_child(["--step", step, "--side", side, "--work", str(work), "--cards", str(n), "--answers", str(args.answers)])
+                    figures[step][side] = found
+                    print(f"{n:,} cards: {step} {side} {json.dumps(found)}", file=sys.stderr)
+                    if keep:
+                        saved.write_text(json.dumps(figures))
+        return meta, figures
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000", help="Card counts, comma-separated (10x as many log rows each).")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="Card counts, comma-separated (about 10x as many log rows each).")
     parser.add_argument("--answers", type=int, default=200)
-    parser.add_argument("--base", type=Path, help="Keep the built collections here (per size and day).")
+    parser.add_argument("--base", type=Path, help="Keep the built homes and the figures here (per size and day).")
+    parser.add_argument("--only", help=f"Rerun these steps only ({', '.join(STEPS)}; '': none); the others' figures come from --base.")
     parser.add_argument("--no-anki", action="store_true")
     parser.add_argument("--no-optimize", action="store_true", help="Skip optimize (the longest step) on both sides.")
     parser.add_argument("--readme", action="store_true", help="Write the table into README.md (bench:scale block).")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child: one size, JSON out
+    for hidden in ("--build", "--cards"):
+        parser.add_argument(hidden, type=int, help=argparse.SUPPRESS)
+    for hidden in ("--folder", "--work"):
+        parser.add_argument(hidden, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--side", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["TZ"] = "UTC"
     time.tzset()
     from anki_backend import anki_available, anki_version
 
     with_anki = not args.no_anki and anki_available()
-    if args.one:
-        figures = one_size(args.one, args.answers, args.base, with_anki, not args.no_optimize)
-        print(json.dumps(figures))
+    if args.build:
+        print(json.dumps(build(args.folder, args.build, with_anki)))
         return
+    if args.step:
+        run = studydl_step if args.side == "studydl" else anki_step
+        found = run(args.step, args.work, args.cards, args.answers)
+        print(json.dumps(found | {"peak_mib": _peak_mib()}))
+        return
+    chosen = [s for s in args.only.split(",") if s] if args.only is not None else list(STEPS)  # --only '': none, the table from --base
+    steps = [s for s in chosen if not (args.no_optimize and s == "optimize")]
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown step(s) {', '.join(sorted(unknown))}: choose from {', '.join(STEPS)}")
+    if args.only is not None and args.base is None:
+        parser.error("--only takes the other steps' figures from --base")
     sizes = [int(x) for x in args.sizes.split(",")]
-    figures = {}
+    figures, metas = {}, {}
     load_before = os.getloadavg()[0]
     for n in sizes:
-        argv = [sys.executable, __file__, "--one", str(n), "--answers", str(args.answers)]
-        argv += ["--base", str(args.base)] if args.base else []
-        argv += ["--no-anki"] if args.no_anki else []
-        argv += ["--no-optimize"] if args.no_optimize else []
         started = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, check=True)
-        figures[n] = json.loads(done.stdout.strip().splitlines()[-1])
+        metas[n], figures[n] = one_size(n, args, with_anki, steps)
         print(f"{n:,} cards done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     load_after = os.getloadavg()[0]
+    rows = ", ".join(f"{metas[n].get('log_rows', 0):,}" for n in sizes)
     text = (
-        f"Sizes {', '.join(f'{n:,}' for n in sizes)} cards, 10x as many review-log rows each, one deck per 1,000 cards;"
-        f" {args.answers} answers per side; studydl on SQLite" + (f", Anki {anki_version()}" if with_anki else "") + "."
-        f" Load average {load_before:.1f} before, {load_after:.1f} after.\n\n{table(sizes, figures)}"
+        f"Sizes {', '.join(f'{n:,}' for n in sizes)} cards with {rows} review-log rows (simulated histories,"
+        f" bench/scale_homes.py), one deck per 1,000 cards; {args.answers} answers per side; studydl on SQLite"
+        + (f", Anki {anki_version()}" if with_anki else "") + f". Load average {load_before:.1f} before, {load_after:.1f} after."
+        f"\n\n{table(sizes, figures)}\n\n{memory_table(sizes, figures)}\n\n{phases(sizes, metas, figures)}"
     )
     print(text)
     if args.readme:

@@ -55,7 +55,7 @@ KIND_OF_STATE = {0: LEARNING, 1: LEARNING, 2: REVIEW, 3: RELEARNING}
 MAX_ANSWER_MS = 1_200_000
 SMOOTHING = 50.0
 CHUNK_ROWS = 100_000
-"""Log rows read and tallied at a time (memory stays bounded on a long log)."""
+"""Log rows fetched and tallied at a time (the whole log is held as numpy columns: 40 bytes an answer)."""
 _KIND_BY_STATE = np.array([LEARNING, LEARNING, REVIEW, RELEARNING])
 _LOG_ROW = np.dtype([("card", "i8"), ("at", "M8[us]"), ("rating", "i8"), ("ms", "i8"), ("state", "i8")])
 """A log row as the profile reads it (the time as stored: SQLite's text or PostgreSQL's datetime)."""
@@ -251,13 +251,21 @@ def read_profile(sql: HotSQL, days: StudyDays) -> AnswerProfile:
     """
     tally = _Tally()
     state = sql.json_int("state_before", "state")
-    cursor = sql.execute(
+    cursor = sql.execute(  # in the table's order (by card, the index's, jumps about the table): sorted below
         f"SELECT card_id, reviewed_at, COALESCE(rating, 0), COALESCE(duration_ms, 0), COALESCE({state}, 0)"
-        " FROM review_log WHERE kind = ? ORDER BY card_id, id",  # the card index's order: no sort
+        " FROM review_log WHERE kind = ? ORDER BY id",
         (SCHEDULED,),
     )
+    parts = []
     while rows := cursor.fetchmany(CHUNK_ROWS):
-        chunk = np.fromiter(rows, dtype=_LOG_ROW, count=len(rows))
+        parts.append(np.fromiter(rows, dtype=_LOG_ROW, count=len(rows)))
+    if not parts:
+        return tally.profile()
+    log = np.concatenate(parts)
+    del parts
+    order = np.lexsort((log["at"], log["card"]))  # stable: the same time keeps the log's order
+    for start in range(0, len(log), CHUNK_ROWS):  # each card's answers together, oldest first
+        chunk = log[order[start : start + CHUNK_ROWS]]
         state_column = chunk["state"]
         known = (state_column >= 0) & (state_column < len(_KIND_BY_STATE))
         kind = np.where(known, _KIND_BY_STATE[np.where(known, state_column, 0)], -1)

@@ -25,10 +25,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studydl.engine.fsrs_model import FsrsModel, fsrs_item
+import numpy as np
+
+from studydl.engine.fsrs_model import FsrsModel
 from studydl.engine.presets import read_previous, write_parameters
-from studydl.engine.recompute import card_decks, item_reviews, read_logs
+from studydl.engine.recompute import card_decks
 from studydl.engine.settings import DEFAULT_PRESET, Settings, load_settings
+from studydl.engine.training_items import training_items
 from studydl.store.db import Database
 
 EPOCHS = 8
@@ -62,25 +65,20 @@ class TrainingSet:
 
 
 def training_set(db: Database, settings: Settings, preset: str | None = None) -> TrainingSet:
-    """The FSRS training items of the log (cards whose history starts from new; of `preset`'s decks, if given)."""
-    days = settings.study_days()
-    found: list[tuple[object, int, object, int]] = []
-    reviews = 0
+    """The FSRS training items of the log (cards whose history starts from new; of `preset`'s decks, if given).
+
+    Built from the log in bulk (`training_items`): the same items as card by card through `read_logs`.
+    """
     with db.raw_read() as con:
-        logs = list(read_logs(con))
-        decks = card_decks(con) if preset is not None else {}
-    for log in logs:
-        if preset is not None and settings.preset_of(decks.get(log.card_id, "")) != preset:
-            continue
-        if log.start.memory_state is not None:  # history begins mid-way (an import): Anki skips it too
-            continue
-        steps = item_reviews(log, days)
-        reviews += len(steps)
-        for index in range(1, len(steps)):
-            if steps[index][1] > 0:
-                found.append((log.answers[index][0], log.card_id, fsrs_item(steps[: index + 1]), steps[index][0]))
-    found.sort(key=lambda entry: entry[0])
-    return TrainingSet([e[2] for e in found], [e[1] for e in found], reviews, [e[3] for e in found])
+        keep = None
+        if preset is not None:
+            decks = card_decks(con)
+
+            def keep(cards):  # noqa: ANN001, ANN202 - unique card ids -> bool array
+                return np.array([settings.preset_of(decks.get(c, "")) == preset for c in cards.tolist()], dtype=bool)
+
+        found = training_items(con, settings.study_days(), keep)
+    return TrainingSet(found.items, found.card_ids, found.reviews, found.last_ratings)
 
 
 def evaluate(model: FsrsModel, items: Sequence) -> tuple[float, float] | None:

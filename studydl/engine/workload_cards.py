@@ -194,11 +194,13 @@ def _studied_by_deck(sql: HotSQL, now: datetime, settings: Settings) -> tuple[di
     lapses = card["lapses"]
     studied: dict[int, StudiedCards] = {}
     new_counts: dict[int, int] = {}
-    for one in np.unique(deck):
-        mine = deck == one
-        new_counts[int(one)] = int(np.count_nonzero(mine & new))
-        take = mine & ~new
-        studied[int(one)] = StudiedCards(
+    order = np.argsort(deck, kind="stable")  # each deck's cards together, in the read's order
+    decks, starts = np.unique(deck[order], return_index=True)
+    for one, mine in zip(decks.tolist(), np.split(order, starts[1:]), strict=True):  # not a pass over every card per deck
+        fresh = new[mine]
+        new_counts[one] = int(np.count_nonzero(fresh))
+        take = mine[~fresh]
+        studied[one] = StudiedCards(
             stability=stability[take],
             difficulty=difficulty[take],
             last_day=last_days[take],
