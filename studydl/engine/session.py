@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
@@ -51,6 +52,21 @@ LEARN_AHEAD = timedelta(minutes=20)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _answers_logged(con: HotSQL, card_id: int) -> int:
+    return int(con.execute("SELECT count(*) FROM review_log WHERE card_id = ?", (card_id,)).fetchone()[0])
+
+
+@dataclass(frozen=True)
+class NextCard:
+    """What `answer(show_next=...)` hands over before the commit: the answer and the card after it."""
+
+    answered: Answered
+    due: DueCard
+    counts: QueueCounts
+    answers_logged: int
+    """The next card's answers in the log, this one's included (seeds a predict card's draw)."""
 
 
 class ReviewSession:
@@ -198,51 +214,103 @@ class ReviewSession:
     # -- answering and undo -----------------------------------------------------
 
     def answer(
-        self, card_id: int, rating: Rating, duration_ms: int | None = None, detail: dict[str, object] | None = None
+        self,
+        card_id: int,
+        rating: Rating,
+        duration_ms: int | None = None,
+        detail: dict[str, object] | None = None,
+        *,
+        show_next: Callable[[NextCard], None] | None = None,
     ) -> Answered:
         """Schedule the answer and commit it (with the log row) before returning.
 
         `detail`: what a typed or predicted answer was (the text, the draw, the measured
-        value), kept as JSON on the log row.
+        value), kept as JSON on the log row. `show_next`: called with the next card once
+        the answer is written and before its commit, inside the same transaction (the
+        card and counts are those the committed answer leaves), so a screen can draw it
+        while the commit's fsync runs; not called when no card is left or the answer
+        offers a prerequisite. Either way the answer is durable when this returns, and
+        the session takes no other call before (its lock is held). A failed commit rolls
+        the answer back, puts the session back as it was before it, and raises.
         """
         rating = Rating(rating)
         offer = self._lapse_offer(card_id, rating)
         if offer is not None:
             detail = {**(detail or {}), "prerequisite_offer": offer.to_log(self._uids(offer.card_ids))}
+            show_next = None
         detail_json = json.dumps(detail, sort_keys=True) if detail else None
         with self._lock:
             queue = self._today(self._now())
-            with self.db.raw_write() as con:
-                # Read the time holding the lock: an answer another process committed while
-                # we waited must be earlier than ours in time, as it is in the log.
-                now = self._now()
-                mark = self._follower.before_own_write(con)
-                result = apply_answer(
-                    con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
-                    self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
-                )
-                self._follower.after_own_write(con, mark)
-            self._shown = None
-            if self._balancer is not None:
-                self._balancer.move(
-                    result.preset,
-                    self._balancer.day_counted(int(result.before.state), result.before.due),
-                    self._balancer.day_counted(int(result.after.state), result.after.due),
-                )
-            self._count_answer(queue, result, now)
-            self._undo.append(result.undo)
-            self._reviewed += 1
-            assert result.after.due is not None
-            return Answered(
-                card_id=card_id,
-                rating=rating,
-                due=result.after.due,
-                interval=result.interval,
-                leech=result.became_leech,
-                review_id=result.review_id,
-                suspended=result.after.suspended,
-                offer=offer,
+            before = (len(self._undo), self._reviewed, dict(self._mixed), list(self._offered), self._shown)
+            try:
+                with self.db.raw_write() as con:
+                    # Read the time holding the lock: an answer another process committed while
+                    # we waited must be earlier than ours in time, as it is in the log.
+                    now = self._now()
+                    mark = self._follower.before_own_write(con)
+                    result = apply_answer(
+                        con, self.scheduler, card_id, rating, now, duration_ms, queue.day_end, detail_json,
+                        self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
+                    )
+                    self._follower.after_own_write(con, mark)
+                    # The next card early only when this transaction alone can tell it: the queue
+                    # knows the card's deck and the settings are those of the last card (a reload
+                    # would read another connection, which does not see this answer yet).
+                    early = show_next is not None and result.deck_id in queue.names and (
+                        not self.follows_store or self._follower.unchanged(con)
+                    )
+                    if early:
+                        answered = self._answered(queue, result, rating, now, offer)
+                        self._show_next(con, answered, show_next)
+            except BaseException:
+                if len(self._undo) > before[0]:  # the answer was counted in: count it out again
+                    self._restore(before)
+                raise
+            if not early:
+                answered = self._answered(queue, result, rating, now, offer)
+            return answered
+
+    def _answered(self, queue: Queue, result: AnswerResult, rating: Rating, now: datetime, offer: object | None) -> Answered:
+        """The session's own counts after an answer written (not yet committed)."""
+        self._shown = None
+        if self._balancer is not None:
+            self._balancer.move(
+                result.preset,
+                self._balancer.day_counted(int(result.before.state), result.before.due),
+                self._balancer.day_counted(int(result.after.state), result.after.due),
             )
+        self._count_answer(queue, result, now)
+        self._undo.append(result.undo)
+        self._reviewed += 1
+        assert result.after.due is not None
+        return Answered(
+            card_id=result.card_id,
+            rating=rating,
+            due=result.after.due,
+            interval=result.interval,
+            leech=result.became_leech,
+            review_id=result.review_id,
+            suspended=result.after.suspended,
+            offer=offer,
+        )
+
+    def _show_next(self, con: HotSQL, answered: Answered, show_next: Callable[[NextCard], None]) -> None:
+        """The next card as the written answer leaves the queue, read in its transaction, handed to `show_next`."""
+        now, queue = self._now(), self._queue
+        if now >= queue.day_end:  # a new study day: its queue is read after the commit
+            return
+        card_id = self._offered.pop(0) if self._offered else self._pick(con, queue, now)
+        if card_id is None:
+            return
+        due = self._due_card(con, card_id, now)
+        logged = _answers_logged(con, card_id) if due.card.check.predict is not None else 0
+        show_next(NextCard(answered, due, queue.counts(), logged))
+
+    def _restore(self, before: tuple) -> None:  # noqa: ANN001 - (undo length, reviewed, mixed, offered, shown)
+        """The session as before an answer whose commit failed: its counts, stack and queue (re-read)."""
+        undo_length, self._reviewed, self._mixed, self._offered, self._shown = before
+        del self._undo[undo_length:]
+        self._queue = self._load(self._now())
 
     def _lapse_offer(self, card_id: int, rating: Rating):  # -> PrerequisiteOffer | None
         """After the card's repeated lapses, its weakest prerequisite section (studydl.course.lapse_offer)."""
@@ -288,7 +356,7 @@ class ReviewSession:
     def answers_logged(self, card_id: int) -> int:
         """How many answers (cram ones too) the card has in the log: seeds a predict card's draw."""
         with self.db.raw_read() as con:
-            return int(con.execute("SELECT count(*) FROM review_log WHERE card_id = ?", (card_id,)).fetchone()[0])
+            return _answers_logged(con, card_id)
 
     def can_undo(self) -> bool:
         return bool(self._undo)

@@ -37,6 +37,11 @@ class SettingsFollower:
         self._rows = rows
         return settings_from_snapshot(rows)[0]
 
+    def unchanged(self, con: HotSQL) -> bool:
+        """The settings are known current without reading them (False where the store has no change mark)."""
+        mark = con.change_mark()
+        return mark is not None and mark == self._mark
+
     def before_own_write(self, con: HotSQL) -> tuple[Any, ...] | None:
         """Inside a write transaction, before the session's own statements: the mark to hand to `after_own_write`."""
         mark = con.change_mark()
