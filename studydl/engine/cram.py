@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from studydl.domain.errors import StudyError
-from studydl.domain.review import Answered, DueCard, QueueCounts, Rating
+from studydl.domain.review import Answered, DueCard, NextCard, QueueCounts, Rating
 from studydl.engine import card_sql
 from studydl.engine import undo as undo_data
 from studydl.engine.history import CRAM
 from studydl.engine.scheduler import Memory
-from studydl.engine.session import NextCard, ReviewSession, utcnow
+from studydl.engine.session import ReviewSession, utcnow
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
 

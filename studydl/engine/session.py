@@ -24,14 +24,21 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
 from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
-from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rating, SessionSummary
+from studydl.domain.review import (
+    Answered,
+    CardState,
+    DueCard,
+    NextCard,
+    QueueCounts,
+    Rating,
+    SessionSummary,
+)
 from studydl.engine import card_sql, fuzz_draws
 from studydl.engine import undo as undo_data
 from studydl.engine.answer import AnswerResult, NoSuchCard, Shown, apply_answer
@@ -56,17 +63,6 @@ def utcnow() -> datetime:
 
 def _answers_logged(con: HotSQL, card_id: int) -> int:
     return int(con.execute("SELECT count(*) FROM review_log WHERE card_id = ?", (card_id,)).fetchone()[0])
-
-
-@dataclass(frozen=True)
-class NextCard:
-    """What `answer(show_next=...)` hands over before the commit: the answer and the card after it."""
-
-    answered: Answered
-    due: DueCard
-    counts: QueueCounts
-    answers_logged: int
-    """The next card's answers in the log, this one's included (seeds a predict card's draw)."""
 
 
 class ReviewSession:
@@ -360,6 +356,11 @@ class ReviewSession:
 
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    def wait_for_writes(self) -> None:
+        """Return once a write under way (an answer being committed) is done."""
+        with self._lock:
+            pass
 
     def undo_action(self) -> str | None:
         """What `undo` would take back (`answer`, `suspend`, `bury`, `flag`...), None when nothing."""

@@ -31,7 +31,8 @@ from studydl.tui.widgets.footer import StudyFooter
 from studydl.tui.widgets.session_counts import SessionCounts
 
 if TYPE_CHECKING:
-    from studydl.engine.session import NextCard, ReviewSession
+    from studydl.domain.review import NextCard
+    from studydl.engine.session import ReviewSession
     from studydl.tui.host import StudyHost
 
 log = logging.getLogger("studydl.tui.review")
@@ -118,6 +119,11 @@ class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
         from studydl.tui.demo_warmup import warm_demos_if_needed
 
         warm_demos_if_needed(app.db, self.deck)
+
+    def on_unmount(self) -> None:
+        """Leaving, or the app closing, right after a rating key: the answer's commit ends first."""
+        if self.session is not None:
+            self.session.wait_for_writes()
 
     # -- engine work (thread) -----------------------------------------------------
 
