@@ -70,6 +70,10 @@ class CardPanel(ScrollView, can_focus=True):
         """Per part: the width it was rendered at and its lines."""
         self._all: tuple[int, list[Strip]] | None = None
         """The whole card's lines at a width (render_line's source)."""
+        self._holding = False
+        """Parts being set together (one card): repainted once, at the end."""
+        self._painted: tuple[int, list[Strip]] | None = None
+        """The lines last handed to Textual to paint (the rows to repaint are those that differ)."""
         self._answer_shown: str | None = None
         """The answer text the answer part holds (rendered at the first reveal of each card)."""
 
@@ -97,6 +101,16 @@ class CardPanel(ScrollView, can_focus=True):
 
     async def show_card(self, card: CardView, revealed: bool, *, keep_checks: bool = False) -> None:
         """Show `card`; `keep_checks`: the same card again (reloaded), its task and checked answer stay."""
+        self._holding = True  # one repaint for all its parts
+        try:
+            self._show_card(card, revealed, keep_checks)
+        finally:
+            self._holding = False
+            self._changed()
+        if not revealed and self.scroll_offset.y:
+            self.scroll_home(animate=False)
+
+    def _show_card(self, card: CardView, revealed: bool, keep_checks: bool) -> None:
         from studydl.render.rich_card import RichCard
 
         self.update_markers(card)
@@ -111,8 +125,6 @@ class CardPanel(ScrollView, can_focus=True):
             self.show_task(None)
             self.show_check(None)
         self.set_revealed(revealed)
-        if not revealed and self.scroll_offset.y:
-            self.scroll_home(animate=False)
 
     def set_revealed(self, revealed: bool) -> None:
         if revealed and self._answer_shown != self.answer_source:
@@ -144,19 +156,33 @@ class CardPanel(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------
 
     def _changed(self) -> None:
-        """Repaint; lay out only if the scrollbar comes, goes or moves (its size is the card's)."""
+        """Repaint the rows whose lines changed; lay out only if the scrollbar comes, goes or moves.
+
+        The virtual height is the panel's own while the card fits, so a shorter or taller
+        card that fits changes nothing Textual lays out (a changed virtual size would make
+        the next layout repaint the whole panel, blank rows and all).
+        """
         self._all = None
-        if not self.is_mounted:
+        if self._holding or not self.is_mounted:
             return
-        height = len(self._lines(self.scrollable_content_region.width))
-        size = Size(self.scrollable_content_region.width, height)
-        if size == self.virtual_size:
+        region = self.scrollable_content_region
+        lines = self._lines(region.width)
+        before, self._painted = self._painted, (region.width, lines)
+        size = Size(region.width, max(len(lines), region.height))
+        if size != self.virtual_size:
+            if self.show_vertical_scrollbar or len(lines) > region.height:
+                self.virtual_size = size  # the scrollbar's length or presence changes: Textual lays it out
+                return
+            self.set_reactive(CardPanel.virtual_size, size)
             self.refresh()
-        elif self.show_vertical_scrollbar or height > self.scrollable_content_region.height:
-            self.virtual_size = size  # the scrollbar's length or presence changes: Textual lays it out
-        else:
-            self.set_reactive(CardPanel.virtual_size, size)  # (no layout: the panel's size is not the card's)
+            return
+        if before is None or before[0] != region.width:
             self.refresh()
+            return
+        old = before[1]
+        changed = [y for y in range(max(len(old), len(lines))) if y >= len(old) or y >= len(lines) or old[y] != lines[y]]
+        if changed:
+            self.refresh_lines(changed[0], changed[-1] - changed[0] + 1)
 
     def _part_strips(self, name: str, width: int) -> list[Strip]:
         cached = self._strips.get(name)
@@ -183,7 +209,7 @@ class CardPanel(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # (a theme change: every part drawn again)
-        self._all = None
+        self._all = self._painted = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
