@@ -156,22 +156,17 @@ class CardPanel(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------
 
     def _changed(self) -> None:
-        """Repaint the rows whose lines changed; lay out only if the scrollbar comes, goes or moves.
-
-        The virtual height is the panel's own while the card fits, so a shorter or taller
-        card that fits changes nothing Textual lays out (a changed virtual size would make
-        the next layout repaint the whole panel, blank rows and all).
-        """
+        """Repaint the rows whose lines changed; lay out only if the scrollbar comes, goes or changes."""
         self._all = None
         if self._holding or not self.is_mounted:
             return
         region = self.scrollable_content_region
         lines = self._lines(region.width)
         before, self._painted = self._painted, (region.width, lines)
-        size = Size(region.width, max(len(lines), region.height))
+        size = Size(region.width, len(lines))
         if size != self.virtual_size:
             if self.show_vertical_scrollbar or len(lines) > region.height:
-                self.virtual_size = size  # the scrollbar's length or presence changes: Textual lays it out
+                self.virtual_size = size  # the scrollbar comes, goes or changes: Textual lays it out
                 return
             self.set_reactive(CardPanel.virtual_size, size)
             self.refresh()
