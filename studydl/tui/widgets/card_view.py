@@ -46,11 +46,12 @@ class CardPanel(ScrollView, can_focus=True):
 
     Each part (deck line, demo marker, question, task, checked answer, answer) is
     rendered once into strips at the panel's width and kept; a part's strips are redrawn
-    only when its content changes. Showing the next card is then a repaint of this one
-    widget and no layout of the screen: a widget per part (Statics, a Rule) changed
-    heights and shown/hidden parts on every card, and each such change made Textual lay
-    out the whole screen in the frame the rating key waits for. A layout happens only
-    when the scrollbar comes or goes (a card longer than the panel).
+    only when its content changes, and only the rows whose lines differ are repainted.
+    Showing the next card asks Textual for no layout: with a widget per part (Statics, a
+    Rule) the parts changed heights and were shown and hidden on every card, and each
+    such change made Textual lay out the whole screen in the frame the rating key waits
+    for. A layout happens only when the scrollbar comes, goes or changes length (a card
+    longer than the panel). Text in it cannot be selected with the mouse (Statics could).
     """
 
     COMPONENT_CLASSES = {"card-panel--marker", "card-panel--divider"}
