@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, or_
 
@@ -34,6 +35,9 @@ from studydl.engine.review_order import Curve, DueReview, day_hash, sort_reviews
 from studydl.engine.settings import Settings
 from studydl.store.hot import HotSQL
 from studydl.store.models import CardRow
+
+if TYPE_CHECKING:
+    from studydl.engine.answer import AnswerResult
 
 
 @dataclass(frozen=True)
@@ -320,3 +324,18 @@ class Queue:
             self._review_at += 1
         if self._news is not None and self._new_at < len(self._news) and self._news[self._new_at][0] == card_id:
             self._new_at += 1
+
+    def count_answer(self, scope: Scope, result: AnswerResult, now: datetime) -> None:
+        """An answer written (its card's deck known to this queue): the counts it moves, its siblings buried."""
+        self.answered(result.card_id, result.deck_id)
+        deck = self.names[result.deck_id]
+        if scope.has_deck(deck):  # limits are per deck, whatever the section
+            self.record_done(result.deck_id, int(result.before.state))
+        if scope.contains(deck, result.section) and not result.before.suspended:
+            self.adjust(result.deck_id, bucket(result.before.state, result.before.due, self.day_end), -1)
+            if not result.after.suspended:
+                self.adjust(result.deck_id, bucket(result.after.state, result.after.due, self.day_end), +1)
+        for sib in result.buried:
+            was_hidden = sib.buried_until is not None and sib.buried_until > now
+            if not was_hidden and scope.contains(self.names.get(sib.deck_id, "?"), sib.section):
+                self.adjust(sib.deck_id, bucket(sib.state, sib.due, self.day_end), -1)

@@ -26,8 +26,6 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
-
 from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
 from studydl.domain.review import (
@@ -43,15 +41,13 @@ from studydl.engine import card_sql, fuzz_draws
 from studydl.engine import undo as undo_data
 from studydl.engine.answer import AnswerResult, NoSuchCard, Shown, apply_answer
 from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
-from studydl.engine.queue import Queue, Scope, bucket, deck_names
-from studydl.engine.queue_counts import answers_today
+from studydl.engine.queue import Queue, Scope, deck_names
 from studydl.engine.scheduler import CardScheduler, Memory
+from studydl.engine.session_summary import session_summary
 from studydl.engine.settings import Settings, load_settings
 from studydl.engine.settings_follow import SettingsFollower
 from studydl.store.db import Database
 from studydl.store.hot import HotSQL
-from studydl.store.models import ReviewRow
-from studydl.store.portable_sql import json_int
 from studydl.store.queries import card_view
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -59,10 +55,6 @@ LEARN_AHEAD = timedelta(minutes=20)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _answers_logged(con: HotSQL, card_id: int) -> int:
-    return int(con.execute("SELECT count(*) FROM review_log WHERE card_id = ?", (card_id,)).fetchone()[0])
 
 
 class ReviewSession:
@@ -220,19 +212,16 @@ class ReviewSession:
     ) -> Answered:
         """Schedule the answer and commit it (with the log row) before returning.
 
-        `detail`: what a typed or predicted answer was (the text, the draw, the measured
-        value), kept as JSON on the log row. `show_next`: called with the next card once
-        the answer is written and before its commit, inside the same transaction (the
-        card and counts are those the committed answer leaves), so a screen can draw it
-        while the commit's fsync runs; not called when no card is left or the answer
-        offers a prerequisite. Either way the answer is durable when this returns, and
-        the session takes no other call before (its lock is held). A failed commit rolls
-        the answer back, puts the session back as it was before it, and raises.
+        `detail`: what a typed or predicted answer was, kept as JSON on the log row.
+        `show_next`: given the next card inside the answer's transaction, before its commit
+        (a screen draws it while the fsync runs); not called when none is left, on a
+        prerequisite offer, or when only another connection could tell it. The session's
+        lock is held until the commit; a failed one rolls back, restores the session, raises.
         """
         rating = Rating(rating)
         offer = self._lapse_offer(card_id, rating)
         if offer is not None:
-            detail = {**(detail or {}), "prerequisite_offer": offer.to_log(self._uids(offer.card_ids))}
+            detail = {**(detail or {}), "prerequisite_offer": offer.to_log(self._read(card_sql.card_uids, offer.card_ids))}
             show_next = None
         detail_json = json.dumps(detail, sort_keys=True) if detail else None
         with self._lock:
@@ -249,9 +238,8 @@ class ReviewSession:
                         self._balancer, lambda deck_id: queue.names.get(deck_id, ""), self._shown,
                     )
                     self._follower.after_own_write(con, mark)
-                    # The next card early only when this transaction alone can tell it: the queue
-                    # knows the card's deck and the settings are those of the last card (a reload
-                    # would read another connection, which does not see this answer yet).
+                    # Early only if this transaction alone can tell the next card (a reload of the
+                    # queue or settings reads another connection, which does not see this answer).
                     early = show_next is not None and result.deck_id in queue.names and (
                         not self.follows_store or self._follower.unchanged(con)
                     )
@@ -280,14 +268,8 @@ class ReviewSession:
         self._reviewed += 1
         assert result.after.due is not None
         return Answered(
-            card_id=result.card_id,
-            rating=rating,
-            due=result.after.due,
-            interval=result.interval,
-            leech=result.became_leech,
-            review_id=result.review_id,
-            suspended=result.after.suspended,
-            offer=offer,
+            result.card_id, rating, result.after.due, result.interval, leech=result.became_leech,
+            review_id=result.review_id, suspended=result.after.suspended, offer=offer,
         )
 
     def _show_next(self, con: HotSQL, answered: Answered, show_next: Callable[[NextCard], None]) -> None:
@@ -299,7 +281,7 @@ class ReviewSession:
         if card_id is None:
             return
         due = self._due_card(con, card_id, now)
-        logged = _answers_logged(con, card_id) if due.card.check.predict is not None else 0
+        logged = card_sql.answers_logged(con, card_id) if due.card.check.predict is not None else 0
         show_next(NextCard(answered, due, queue.counts(), logged))
 
     def _restore(self, before: tuple) -> None:  # noqa: ANN001 - (undo length, reviewed, mixed, offered, shown)
@@ -319,10 +301,6 @@ class ReviewSession:
 
         return lapse_offer(self.db, card_id, self._now(), self.settings)
 
-    def _uids(self, card_ids: tuple[int, ...]) -> list[str]:
-        with self.db.raw_read() as con:
-            return [row.uid for cid in card_ids if (row := card_sql.card_row(con, cid)) is not None]
-
     def take_offer(self, card_ids: tuple[int, ...]) -> None:
         """Hand these cards out next, before the queue's (the learner accepted a prerequisite offer)."""
         with self._lock:
@@ -332,27 +310,18 @@ class ReviewSession:
         if result.deck_id not in queue.names:  # a deck synced since the session began
             self._queue = self._load(now)
             return
-        queue.answered(result.card_id, result.deck_id)
-        deck = queue.names[result.deck_id]
-        if self.scope.has_deck(deck):  # limits are per deck, whatever the section
-            queue.record_done(result.deck_id, int(result.before.state))
-        if self.scope.contains(deck, result.section) and not result.before.suspended:
-            queue.adjust(result.deck_id, bucket(result.before.state, result.before.due, queue.day_end), -1)
-            if not result.after.suspended:
-                queue.adjust(result.deck_id, bucket(result.after.state, result.after.due, queue.day_end), +1)
-        for sib in result.buried:
-            name = queue.names.get(sib.deck_id, "?")
-            was_hidden = sib.buried_until is not None and sib.buried_until > now
-            if not was_hidden and self.scope.contains(name, sib.section):
-                queue.adjust(sib.deck_id, bucket(sib.state, sib.due, queue.day_end), -1)
+        queue.count_answer(self.scope, result, now)
         kind = {CardState.NEW: "new", CardState.REVIEW: "review"}.get(result.before.state)
         if kind:
             self._mixed[kind] += 1
 
     def answers_logged(self, card_id: int) -> int:
         """How many answers (cram ones too) the card has in the log: seeds a predict card's draw."""
+        return self._read(card_sql.answers_logged, card_id)
+
+    def _read(self, query: Callable, *args: object):  # noqa: ANN202
         with self.db.raw_read() as con:
-            return _answers_logged(con, card_id)
+            return query(con, *args)
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -426,18 +395,5 @@ class ReviewSession:
         """Answers kept this session, time since it began, today's retention."""
         with self._lock:
             now = self._now()
-            queue = self._today(now)
-            was_review = json_int(ReviewRow.state_before, "state") == int(CardState.REVIEW)
-            passed = ReviewRow.rating > int(Rating.AGAIN)
-            with self.db.read() as s:
-                reviews, recalled = s.execute(
-                    select(
-                        func.sum(case((was_review, 1), else_=0)),
-                        func.sum(case((and_(was_review, passed), 1), else_=0)),
-                    ).where(ReviewRow.reviewed_at >= queue.day_start, ReviewRow.kind == "scheduled")
-                ).one()
-            with self.db.raw_read() as con:  # today's answers as the deck list and the statistics count them
-                today = answers_today(con, queue.day_start)
-            retention = (recalled or 0) / reviews if reviews else None
-            seconds = (now - self._started).total_seconds()
-            return SessionSummary(self._reviewed, seconds, retention, today.answers, today.correct, today.cram)
+            day_start = self._today(now).day_start
+            return session_summary(self.db, day_start, self._reviewed, (now - self._started).total_seconds())

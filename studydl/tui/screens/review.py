@@ -15,7 +15,7 @@ from textual.widgets import Button, Header, Input
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.errors import StudyError
-from studydl.domain.review import Answered, DueCard, Rating
+from studydl.domain.review import DueCard, Rating
 from studydl.tui.host import host
 from studydl.tui.messages import (
     CardReady,
@@ -23,6 +23,7 @@ from studydl.tui.messages import (
     DecksChanged,
     SessionDone,
 )
+from studydl.tui.screens.review_answer import AnswerWork
 from studydl.tui.screens.review_checks import AnswerChecks
 from studydl.tui.screens.review_demo import DemoKey
 from studydl.tui.widgets.answer_bar import AnswerBar
@@ -31,21 +32,13 @@ from studydl.tui.widgets.footer import StudyFooter
 from studydl.tui.widgets.session_counts import SessionCounts
 
 if TYPE_CHECKING:
-    from studydl.domain.review import NextCard
     from studydl.engine.session import ReviewSession
     from studydl.tui.host import StudyHost
 
 log = logging.getLogger("studydl.tui.review")
 
 
-def leech_note(answered: Answered) -> str:
-    """What to say after an answer that made the card a leech ("" otherwise)."""
-    if not answered.leech:
-        return ""
-    return "Leech: this card was suspended; edit it or unsuspend it in the browser." if answered.suspended else "Leech: this card keeps being forgotten."
-
-
-class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
+class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
     """Reviews the due cards of one deck (or section, or every deck) until none are left."""
 
     CSS_PATH = "../styles/review.tcss"
@@ -120,11 +113,6 @@ class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
 
         warm_demos_if_needed(app.db, self.deck)
 
-    def on_unmount(self) -> None:
-        """Leaving, or the app closing, right after a rating key: the answer's commit ends first."""
-        if self.session is not None:
-            self.session.wait_for_writes()
-
     # -- engine work (thread) -----------------------------------------------------
 
     def _post_next(self, session: ReviewSession, note: str = "") -> None:
@@ -151,35 +139,6 @@ class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
         kind = CramSession if self.cram else ReviewSession
         self.session = kind(db, self.deck, clock=clock, section=self.section)
         self._post_next(self.session)
-
-    @work(thread=True, exit_on_error=False, group="engine", description="Saving the answer")
-    def _answer(self, session: ReviewSession, card_id: int, rating: Rating, duration_ms: int, detail: dict | None) -> None:
-        """Write the answer; the next card is posted before the commit (its fsync runs while the
-        frame is drawn), the session's lock keeps the next engine call waiting for the commit."""
-        started = time.perf_counter()
-        shown: list[NextCard] = []
-
-        def show_next(next_card: NextCard) -> None:
-            shown.append(next_card)
-            note = leech_note(next_card.answered)
-            self.post_message(CardReady(next_card.due, next_card.counts, True, note, next_card.answers_logged))
-
-        try:
-            answered = session.answer(card_id, rating, duration_ms, detail, show_next=show_next)
-        except Exception:
-            if shown:  # the next card is up, and the answer was not saved: its card again
-                due = session.due_card(card_id)
-                self.post_message(CardReady(due, session.counts(), session.can_undo(), "Not saved: answer it again.", self._logged(session, due)))
-            raise  # (the app's one handler says what failed)
-        log.debug("answer: %.1f ms", (time.perf_counter() - started) * 1000)
-        if shown:
-            self.study_app.count_waiting()
-            return
-        note = leech_note(answered)
-        if answered.offer is not None:  # a repeated lapse: offer its prerequisite first
-            self.app.call_from_thread(self._offer_prerequisite, session, answered.offer, note)
-            return
-        self._post_next(session, note)
 
     def _offer_prerequisite(self, session: ReviewSession, offer, note: str) -> None:  # noqa: ANN001
         from studydl.tui.screens.prerequisite_offer import PrerequisiteOfferScreen
