@@ -9,8 +9,10 @@ through sqlite3; one deck per 1,000 cards, a fifth of them new, daily limits 100
 Pilot that the tests use, 100x30), starts a review of every deck and then, card after
 card, presses space (answer shown; not timed) and a rating key (Again, Good, Good, Easy
 from `random.Random(2)`), timing from just before the rating key is sent to the first
-frame that shows the next card: the answer committed in the engine worker, the next card
-picked, the screen updated and a frame composed and encoded for a terminal (a headless
+frame that shows the next card: the answer written in the engine worker, the next card
+picked in the same transaction and posted before its commit (the commit's fsync runs while
+the screen is updated; the next engine call waits for it), the screen updated and a frame
+composed and encoded for a terminal (a headless
 app composes frames but writes nothing; this bench encodes each one, as a terminal run
 would). A pause of 50 ms comes before each rating key, as a learner reads the answer
 first (pressed at once, the key would wait for Textual's next frame slot behind the

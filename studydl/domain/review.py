@@ -64,6 +64,17 @@ class Answered:
 
 
 @dataclass(frozen=True)
+class NextCard:
+    """What `ReviewSession.answer(show_next=...)` hands over before the commit: the answer and the card after it."""
+
+    answered: Answered
+    due: DueCard
+    counts: QueueCounts
+    answers_logged: int
+    """The next card's answers in the log, this one's included (seeds a predict card's draw)."""
+
+
+@dataclass(frozen=True)
 class SessionSummary:
     reviewed: int
     seconds: float

@@ -208,3 +208,13 @@ class PickSQL:
     def one(con: HotSQL, sql: str, params: tuple[Any, ...]) -> int | None:
         found = con.execute(sql, params).fetchone()
         return found[0] if found else None
+
+
+def card_uids(con: HotSQL, card_ids: tuple[int, ...]) -> list[str]:
+    """The uids of those of these cards that exist, in order."""
+    return [row.uid for cid in card_ids if (row := card_row(con, cid)) is not None]
+
+
+def answers_logged(con: HotSQL, card_id: int) -> int:
+    """How many answers (cram ones too) the card has in the log."""
+    return int(con.execute("SELECT count(*) FROM review_log WHERE card_id = ?", (card_id,)).fetchone()[0])

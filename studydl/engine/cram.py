@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from studydl.domain.errors import StudyError
-from studydl.domain.review import Answered, DueCard, QueueCounts, Rating
+from studydl.domain.review import Answered, DueCard, NextCard, QueueCounts, Rating
 from studydl.engine import card_sql
 from studydl.engine import undo as undo_data
 from studydl.engine.history import CRAM
@@ -122,9 +122,12 @@ class CramSession(ReviewSession):
     # -- answering and undo -----------------------------------------------------
 
     def answer(
-        self, card_id: int, rating: Rating, duration_ms: int | None = None, detail: dict[str, object] | None = None
+        self, card_id: int, rating: Rating, duration_ms: int | None = None, detail: dict[str, object] | None = None,
+        *, show_next: Callable[[NextCard], None] | None = None,
     ) -> Answered:
-        """Log the answer as cram (the card's state unchanged) and move the card on in the cram queue."""
+        """Log the answer as cram (the card's state unchanged) and move the card on in the cram queue.
+
+        `show_next` is never called: a cram's next card is asked for after the commit."""
         rating = Rating(rating)
         with self._lock:
             with self.db.raw_write() as con:

@@ -28,9 +28,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from studydl.domain.cards import CardView
 from studydl.domain.errors import StudyError
-from studydl.domain.review import Answered, CardState, DueCard, QueueCounts, Rating, SessionSummary
+from studydl.domain.review import (
+    Answered,
+    CardState,
+    DueCard,
+    NextCard,
+    QueueCounts,
+    Rating,
+    SessionSummary,
+)
 from studydl.engine import card_sql, fuzz_draws
 from studydl.engine import undo as undo_data
 from studydl.engine.answer import AnswerResult, Known, NoSuchCard, Shown, apply_answer
@@ -39,6 +46,7 @@ from studydl.engine.memory_pick import StaleRead, carry_learning, mark_check, pi
 from studydl.engine.queue import Queue, Scope, deck_names
 from studydl.engine.queue_counts import count_answer
 from studydl.engine.scheduler import CardScheduler, Memory
+from studydl.engine.session_actions import CardActions
 from studydl.engine.session_summary import session_summary
 from studydl.engine.settings import Settings, load_settings
 from studydl.engine.settings_follow import SettingsFollower
@@ -53,7 +61,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ReviewSession:
+class ReviewSession(CardActions):
     """One sitting of reviews over all decks, one deck, or one section of a deck."""
 
     def __init__(
@@ -231,52 +239,55 @@ class ReviewSession:
     # -- answering and undo -----------------------------------------------------
 
     def answer(
-        self, card_id: int, rating: Rating, duration_ms: int | None = None, detail: dict[str, object] | None = None
+        self,
+        card_id: int,
+        rating: Rating,
+        duration_ms: int | None = None,
+        detail: dict[str, object] | None = None,
+        *,
+        show_next: Callable[[NextCard], None] | None = None,
     ) -> Answered:
         """Schedule the answer and commit it (with the log row) before returning.
 
-        `detail`: what a typed or predicted answer was (the text, the draw, the measured
-        value), kept as JSON on the log row.
+        `detail`: what a typed or predicted answer was, kept as JSON on the log row.
+        `show_next`: given the next card inside the answer's transaction, before its commit
+        (a screen draws it while the fsync runs); not called when none is left, on a
+        prerequisite offer, or when only another connection could tell it. The session's
+        lock is held until the commit; a failed one rolls back, restores the session, raises.
         """
         rating = Rating(rating)
         offer = self._lapse_offer(card_id, rating)
         if offer is not None:
-            detail = {**(detail or {}), "prerequisite_offer": offer.to_log(self._uids(offer.card_ids))}
+            detail = {**(detail or {}), "prerequisite_offer": offer.to_log(self._read(card_sql.card_uids, offer.card_ids))}
+            show_next = None
         detail_json = json.dumps(detail, sort_keys=True) if detail else None
         with self._lock:
             queue = self._today(self._now())
             read, self._shown_read = self._shown_read, None
             known = read if read is not None and read[0].id == card_id else None
+            before = (len(self._undo), self._reviewed, dict(self._mixed), list(self._offered), self._shown)
             try:
-                result, now = self._write_answer(queue, card_id, rating, duration_ms, detail_json, known)
-            except StaleRead:  # (rolled back) the store changed since the card was read: read it afresh
-                result, now = self._write_answer(queue, card_id, rating, duration_ms, detail_json, None)
-            self._shown = None
-            if self._balancer is not None:
-                self._balancer.move(
-                    result.preset,
-                    self._balancer.day_counted(int(result.before.state), result.before.due),
-                    self._balancer.day_counted(int(result.after.state), result.after.due),
-                )
-            self._count_answer(queue, result, now)
-            self._undo.append(result.undo)
-            self._reviewed += 1
-            assert result.after.due is not None
-            return Answered(
-                card_id=card_id, rating=rating, due=result.after.due, interval=result.interval, leech=result.became_leech,
-                review_id=result.review_id, suspended=result.after.suspended, offer=offer,
-            )
+                try:
+                    return self._write_answer(queue, card_id, rating, duration_ms, detail_json, known, offer, show_next)
+                except StaleRead:  # (rolled back) the store changed since the card was read: read it afresh
+                    return self._write_answer(queue, card_id, rating, duration_ms, detail_json, None, offer, show_next)
+            except BaseException:
+                if len(self._undo) > before[0]:  # the answer was counted in: count it out again
+                    self._restore(before)
+                raise
 
     def _write_answer(
         self, queue: Queue, card_id: int, rating: Rating, duration_ms: int | None, detail_json: str | None,
-        known: tuple[SimpleNamespace, list[tuple], tuple] | None,
-    ) -> tuple[AnswerResult, datetime]:
+        known: tuple[SimpleNamespace, list[tuple], tuple] | None, offer: object | None,
+        show_next: Callable[[NextCard], None] | None,
+    ) -> Answered:
         """One committed write transaction: the card's update, its siblings' burial, the log row.
 
         `known`: the card and its note as shown, and the change mark they were read at. If the
         store's mark is still that one (read by the card's update itself), they are not read
         again; else StaleRead (the transaction rolls back). The session's learning cards and
-        settings, current at the mark before, are carried over the answer."""
+        settings, current at the mark before, are carried over the answer. With `show_next`, the
+        next card is handed over inside the transaction when it alone can tell it."""
         with self.db.raw_write() as con:
             # Read the time holding the lock: an answer another process committed while
             # we waited must be earlier than ours in time, as it is in the log.
@@ -288,9 +299,58 @@ class ReviewSession:
                 None if known is None else Known(known[0], known[1], mark_check(con, known[2], seen)),
             )
             before = seen[0]
+            # Early only if this transaction alone can tell the next card (a reload of the queue
+            # or of changed settings reads another connection, which does not see this answer).
+            early = show_next is not None and result.deck_id in queue.names and (
+                not self.follows_store or self._follower.current(before)
+            )
             self._follower.after_own_write(con, before)
             carry_learning(con, queue, self.scope, result, before)
-        return result, now
+            answered = self._answered(queue, result, rating, now, offer)
+            if early:
+                assert show_next is not None
+                self._show_next(con, answered, show_next)
+        return answered
+
+    def _answered(self, queue: Queue, result: AnswerResult, rating: Rating, now: datetime, offer: object | None) -> Answered:
+        """The session's own counts after an answer written (not yet committed)."""
+        self._shown = None
+        if self._balancer is not None:
+            self._balancer.move(
+                result.preset,
+                self._balancer.day_counted(int(result.before.state), result.before.due),
+                self._balancer.day_counted(int(result.after.state), result.after.due),
+            )
+        self._count_answer(queue, result, now)
+        self._undo.append(result.undo)
+        self._reviewed += 1
+        assert result.after.due is not None
+        return Answered(
+            result.card_id, rating, result.after.due, result.interval, leech=result.became_leech,
+            review_id=result.review_id, suspended=result.after.suspended, offer=offer,
+        )
+
+    def _show_next(self, con: HotSQL, answered: Answered, show_next: Callable[[NextCard], None]) -> None:
+        """The next card as the written answer leaves the queue, read in its transaction, handed to `show_next`."""
+        now, queue = self._now(), self._queue
+        if now >= queue.day_end:  # a new study day: its queue is read after the commit
+            return
+        mark = con.change_mark()  # (this transaction's own writes in it: the mark its commit leaves)
+        if queue.learning is None or queue.learning.mark != mark:
+            queue.load_learning(con, mark, queue.day_end + self.learn_ahead)
+        card_id = self._offered.pop(0) if self._offered else self._pick(con, queue, now)
+        if card_id is None:
+            return
+        due = self._due_card(con, card_id, now, mark)
+        logged = card_sql.answers_logged(con, card_id) if due.card.check.predict is not None else 0
+        show_next(NextCard(answered, due, queue.counts(), logged))
+
+    def _restore(self, before: tuple) -> None:  # noqa: ANN001 - (undo length, reviewed, mixed, offered, shown)
+        """The session as before an answer whose commit failed: its counts, stack and queue (re-read)."""
+        undo_length, self._reviewed, self._mixed, self._offered, self._shown = before
+        self._shown_read = None
+        del self._undo[undo_length:]
+        self._queue = self._load(self._now())
 
     def _lapse_offer(self, card_id: int, rating: Rating):  # -> PrerequisiteOffer | None
         """After the card's repeated lapses, its weakest prerequisite section (studydl.course.lapse_offer)."""
@@ -302,10 +362,6 @@ class ReviewSession:
         from studydl.course.lapse_offer import lapse_offer
 
         return lapse_offer(self.db, card_id, self._now(), self.settings)
-
-    def _uids(self, card_ids: tuple[int, ...]) -> list[str]:
-        with self.db.raw_read() as con:
-            return [row.uid for cid in card_ids if (row := card_sql.card_row(con, cid)) is not None]
 
     def take_offer(self, card_ids: tuple[int, ...]) -> None:
         """Hand these cards out next, before the queue's (the learner accepted a prerequisite offer)."""
@@ -323,69 +379,16 @@ class ReviewSession:
 
     def answers_logged(self, card_id: int) -> int:
         """How many answers (cram ones too) the card has in the log: seeds a predict card's draw."""
+        return self._read(card_sql.answers_logged, card_id)
+
+    def _read(self, query: Callable, *args: object):  # noqa: ANN202
         with self.db.raw_read() as con:
-            return int(con.execute("SELECT count(*) FROM review_log WHERE card_id = ?", (card_id,)).fetchone()[0])
+            return query(con, *args)
 
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    def undo_action(self) -> str | None:
-        """What `undo` would take back (`answer`, `suspend`, `bury`, `flag`...), None when nothing."""
-        return self._undo[-1].action if self._undo else None
-
-    def undo(self) -> CardView | None:
-        """Undo this session's newest remaining action; the card, to show it again.
-
-        A refused undo (the card changed since, e.g. in another window) raises
-        StudyError and stays on the stack; an answer already undone elsewhere is skipped.
-        """
+    def wait_for_writes(self) -> None:
+        """Return once a write under way (an answer being committed) is done."""
         with self._lock:
-            while self._undo:
-                entry = self._undo[-1]
-                try:
-                    with self.db.raw_write() as con:
-                        undo_data.undo(con, entry)
-                except undo_data.AlreadyUndone:
-                    self._undo.pop()
-                    continue
-                self._undo.pop()
-                if entry.action == "answer":
-                    self._reviewed = max(0, self._reviewed - 1)
-                self._queue = self._load(self._now())
-                return self.due_card(entry.card_id).card
-            return None
-
-    # -- card actions (each undoable) ------------------------------------------------
-
-    def _act(self, action: str, card_id: int, values: dict[str, object]) -> undo_data.UndoEntry:
-        """Set columns on one card as an undoable action; recount the queue."""
-        with self._lock:
-            with self.db.raw_write() as con:
-                if card_sql.card_row(con, card_id) is None:
-                    raise NoSuchCard(f"no card with id {card_id}")
-                entry = undo_data.UndoEntry(action, card_id, (undo_data.change(con, card_id, values),))
-            self._undo.append(entry)
-            self._queue = self._load(self._now())
-            return entry
-
-    def suspend(self, card_id: int) -> None:
-        """Take the card out of every queue until unsuspended."""
-        self._act("suspend", card_id, {"suspended": True})
-
-    def unsuspend(self, card_id: int) -> None:
-        self._act("unsuspend", card_id, {"suspended": False})
-
-    def bury(self, card_id: int) -> None:
-        """Hide the card until the next study day begins."""
-        with self._lock:
-            day_end = self._today(self._now()).day_end
-        self._act("bury", card_id, {"buried_until": day_end})
-
-    def set_flag(self, card_id: int, flag: int) -> None:
-        """Flag a card with colour 1-4, or clear it with 0."""
-        if flag not in range(5):
-            raise StudyError(f"flag must be 0-4, not {flag}")
-        self._act("flag", card_id, {"flag": flag})
+            pass
 
     # -- summary ---------------------------------------------------------------
 

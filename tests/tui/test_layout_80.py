@@ -18,6 +18,7 @@ from studydl.tui.screens.demo_feed import Snapshot
 from studydl.tui.screens.errors import DeckErrorsScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.widgets.answer_bar import AnswerBar
+from studydl.tui.widgets.card_view import CardPanel
 from studydl.tui.widgets.deck_tree import DeckTree
 from studydl.tui.widgets.demo_compare import RunRecord, comparison_table
 from tests.tui.conftest import HANG_S, press, settle, write
@@ -111,7 +112,7 @@ async def test_a_choices_prompt_fits_and_each_choice_has_its_line(study_home, bu
         screen = app.screen
         placeholder = screen.query_one("#typed", Input).placeholder
         assert len(placeholder) <= 74, placeholder  # inside the box's border and padding
-        task = rendered(screen.query_one("#task").content).splitlines()
+        task = rendered(screen.query_one(CardPanel).part("task")).splitlines()
         assert "a) near chance" in task and "b) about as on the training columns" in task
 
 

@@ -23,7 +23,7 @@ def rich_text(renderable) -> str:
 
 def card_text(app) -> str:
     panel = app.screen.query_one(CardPanel)
-    shown = [panel.question_source] + ([panel.answer_source] if panel.query_one("#answer").display else [])
+    shown = [panel.question_source] + ([panel.answer_source] if panel.showing("answer") else [])
     return "\n".join(shown)
 
 
@@ -84,17 +84,17 @@ async def test_suspend_flag_and_demo_marker(app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await start_review(pilot)
         first = screen.due.card.id
-        assert not screen.query_one("#demo-marker").display
+        assert not screen.query_one(CardPanel).showing("demo-marker")
         assert not screen.check_action("demo", ())
         await press(pilot, "s")
         assert screen.due.card.id != first
         await press(pilot, "f", "f")
         flagged = screen.due.card
         assert flagged.flag == 2
-        assert "orange flag" in str(screen.query_one("#where").render())
+        assert "orange flag" in str(screen.query_one(CardPanel).part("where"))
         await press(pilot, "space", "4")
-        assert screen.query_one("#demo-marker").display
-        assert "▶ demo: xor-mlp (d)" in str(screen.query_one("#demo-marker").render())
+        assert screen.query_one(CardPanel).showing("demo-marker")
+        assert "▶ demo: xor-mlp (d)" in str(screen.query_one(CardPanel).part("demo-marker"))
         assert screen.check_action("demo", ())
     with app.db.read() as s:
         rows = {r.id: r for r in s.scalars(select(CardRow))}

@@ -7,7 +7,7 @@ import json
 import sqlite3
 
 from rich.console import Console
-from textual.widgets import Input, Static, Tree
+from textual.widgets import Input, Tree
 
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.widgets.card_view import CardPanel
@@ -40,9 +40,8 @@ vary: curvature=2..10
 def _shown(app, selector: str) -> str:  # noqa: ANN001
     """The rendered text of the card panel's part (Markdown blocks or a Static)."""
     panel = app.screen.query_one(CardPanel)
-    node = panel.query_one(selector, Static)
     out = io.StringIO()
-    Console(file=out, width=100, color_system=None).print(node.content)
+    Console(file=out, width=100, color_system=None).print(panel.part(selector.removeprefix("#")) or "")
     return out.getvalue()
 
 

@@ -8,7 +8,6 @@ import io
 import threading
 
 from rich.console import Console
-from textual.widgets import Static
 
 from studydl.tui.messages import DecksChanged
 from studydl.tui.screens.demo import DemoScreen
@@ -23,7 +22,7 @@ SIZE = (80, 24)
 def shown(app, selector: str) -> str:  # noqa: ANN001
     """A part of the card panel as a terminal without colour shows it."""
     out = io.StringIO()
-    Console(file=out, width=78, color_system=None).print(app.screen.query_one(CardPanel).query_one(selector, Static).content)
+    Console(file=out, width=78, color_system=None).print(app.screen.query_one(CardPanel).part(selector.removeprefix("#")) or "")
     return out.getvalue()
 
 
@@ -115,7 +114,7 @@ async def test_a_reread_card_keeps_its_prediction_and_verdict(study_home, build_
         await settle(pilot)
         assert screen.revealed
         assert shown(app, "#task") == task and shown(app, "#check") == check
-        assert screen.query_one("#check").display and screen.query_one("#task").display
+        assert screen.query_one(CardPanel).showing("check") and screen.query_one(CardPanel).showing("task")
 
 
 class GatedClock(FakeClock):

@@ -23,6 +23,7 @@ from studydl.tui.messages import (
     DecksChanged,
     SessionDone,
 )
+from studydl.tui.screens.review_answer import AnswerWork
 from studydl.tui.screens.review_checks import AnswerChecks
 from studydl.tui.screens.review_demo import DemoKey
 from studydl.tui.widgets.answer_bar import AnswerBar
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("studydl.tui.review")
 
 
-class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
+class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
     """Reviews the due cards of one deck (or section, or every deck) until none are left."""
 
     CSS_PATH = "../styles/review.tcss"
@@ -138,17 +139,6 @@ class ReviewScreen(AnswerChecks, DemoKey, Screen[None]):
         kind = CramSession if self.cram else ReviewSession
         self.session = kind(db, self.deck, clock=clock, section=self.section)
         self._post_next(self.session)
-
-    @work(thread=True, exit_on_error=False, group="engine", description="Saving the answer")
-    def _answer(self, session: ReviewSession, card_id: int, rating: Rating, duration_ms: int, detail: dict | None) -> None:
-        started = time.perf_counter()
-        answered = session.answer(card_id, rating, duration_ms, detail)
-        log.debug("answer: %.1f ms", (time.perf_counter() - started) * 1000)
-        note = "Leech: this card was suspended; edit it or unsuspend it in the browser." if answered.leech and answered.suspended else "Leech: this card keeps being forgotten." if answered.leech else ""
-        if answered.offer is not None:  # a repeated lapse: offer its prerequisite first
-            self.app.call_from_thread(self._offer_prerequisite, session, answered.offer, note)
-            return
-        self._post_next(session, note)
 
     def _offer_prerequisite(self, session: ReviewSession, offer, note: str) -> None:  # noqa: ANN001
         from studydl.tui.screens.prerequisite_offer import PrerequisiteOfferScreen

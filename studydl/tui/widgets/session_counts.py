@@ -30,4 +30,5 @@ class SessionCounts(Static):
 
     def show(self, counts: QueueCounts, cram: bool = False) -> None:
         """`cram`: the cram queue's counts (cards not yet seen as `review`, those coming back as `learning`)."""
-        self.update(cram_text(counts) if cram else counts_text(counts.new, counts.learning, counts.review))
+        text = cram_text(counts) if cram else counts_text(counts.new, counts.learning, counts.review)
+        self.update(text, layout=False)  # one line the screen's width: nothing moves, no layout of the screen
