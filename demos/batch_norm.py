@@ -37,7 +37,7 @@ SPEC = DemoSpec(
         Param("lr_high", 0.3, "the high SGD learning rate both networks face", min=0.01, max=3.0),
         Param("depth", 6, "hidden layers", min=2, max=16),
         Param("width", 32, "units per hidden layer", min=8, max=128),
-        Param("steps", 150, "SGD steps for every network and learning rate", min=10, max=3000),
+        Param("steps", 200, "SGD steps for every network and learning rate", min=10, max=3000),
         Param("batch", 128, "examples per mini-batch (batch norm's statistics)", min=8, max=1024),
     ),
     budget_s=20.0,

@@ -60,7 +60,7 @@ def test_a_first_sync_builds_the_cards_indexes_after_loading_them(tmp_path: Path
     report = sync_decks(db, [folder], clock=lambda: NOW)
     inserts = [n for n, sql in enumerate(statements) if sql.startswith("INSERT INTO cards")]
     creates = [n for n, sql in enumerate(statements) if sql.startswith("CREATE INDEX") and " ON cards " in sql]
-    assert len(creates) == 5, statements  # every index of the table but its UNIQUE uid's
+    assert len(creates) == 7, statements  # every index of the table but its UNIQUE uid's (0010 added two)
     assert inserts and min(creates) > max(inserts)
     assert len(inserts) == len(report.added) > 100  # the trace shows each row of the executemany
     assert any(sql.startswith("PRAGMA cache_size = -") for sql in statements[: min(inserts)])  # a larger cache for the load
