@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 
-@lru_cache(maxsize=4096)
 def shown_line(markdown: str) -> str:
     """A card's text on one line as a list shows it: math as Unicode (the browser, `studydl cards`).
 
@@ -14,6 +13,12 @@ def shown_line(markdown: str) -> str:
     """
     if "$" not in markdown:
         return markdown
+    return _with_math(markdown)
+
+
+@lru_cache(maxsize=4096)
+def _with_math(markdown: str) -> str:
+    """Only text with math is cached: a miss on each of a million distinct questions cost more than the check."""
     from studydl.render.card_markdown import plain_text
 
     return " ".join(plain_text(markdown).split())
