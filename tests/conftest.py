@@ -31,16 +31,6 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# Recorded demo runs (tests/demos/recorded.py, the demo snapshots) compare exact numbers, and
-# torch's CPU kernels pick their code path from the processor: MKL takes another path on AMD
-# than on Intel, ATen and oneDNN use the widest vector instructions there are. A machine
-# change (Intel to AMD EPYC, 2026-12-06) moved six demo snapshots by a rounding. Pinned here
-# to the paths every x86-64 processor runs alike (MKL's Intel-and-compatible branch, ATen's
-# scalar kernels, oneDNN's SSE4.1), before anything imports torch; xdist workers and the
-# demo subprocesses inherit it. Tests only: the app uses the fastest path the machine has.
-for _name, _value in (("MKL_CBWR", "COMPATIBLE"), ("ATEN_CPU_CAPABILITY", "default"), ("ONEDNN_MAX_CPU_ISA", "SSE41")):
-    os.environ.setdefault(_name, _value)
-
 REPO = Path(__file__).resolve().parent.parent
 DEMO_BUDGET_ENV = "STUDYDL_DEMO_BUDGET"
 TESTS_DEMO_BUDGET_S = 900

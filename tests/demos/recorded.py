@@ -1,7 +1,7 @@
 """Every demo trained once per test session, its events kept for the tests that draw them.
 
 A real run (real torch, the demo's default parameters, seed 0) is recorded the first time
-a test asks for it and shared between pytest-xdist workers through a pickle under a file
+a test asks for it, in a process of its own on pinned kernels (PINNED_KERNELS), and shared between pytest-xdist workers through a pickle under a file
 lock. The demo screen's snapshots replay it through the screen's own worker, exactly as a
 live run's events arrive; the CLI test prints its frames. Training happens once per demo,
 not once per size and test.
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from studydl.demos import list_specs, run_demo
 from studydl.demos.runner import DemoRun, run_to_end
 from studydl.domain.demos import Event, Frame, Result
 
+REPO = Path(__file__).resolve().parents[2]
 DEMO_IDS = [spec.id for spec in list_specs()]
 OVERRIDES: dict[str, dict[str, object]] = {"attention-cost": {"repeats": 0}}
 """Recorded with other than its defaults: a demo that shows measured wall time would draw a
@@ -50,14 +53,39 @@ def recordings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+PINNED_KERNELS = {"MKL_CBWR": "COMPATIBLE", "ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
+"""The recordings' torch kernels: the paths every x86-64 processor runs alike.
+
+The snapshots compare a recording's exact numbers, and torch's CPU kernels pick their code
+path from the processor: MKL takes another path on AMD than on Intel, ATen and oneDNN use
+the widest vector instructions there are. A machine change (Intel to AMD EPYC, 2026-12-06)
+moved six demo snapshots by a rounding. A recording is made in a process of its own with
+these set before torch loads (MKL's Intel-and-compatible branch, ATen's scalar kernels,
+oneDNN's SSE4.1); the other tests, and the app, run on the machine's fastest path (the
+pinned one made demos 1.0-1.7x slower)."""
+
+_RECORD = (
+    "import sys; sys.path.insert(0, sys.argv[1])\n"
+    "from tests.demos.recorded import record_here; record_here(sys.argv[2], sys.argv[3])"
+)
+
+
 def record(demo_id: str, folder: Path) -> tuple[Event, ...]:
     """Every event of one run of `demo_id` at its defaults (or OVERRIDES), seed 0, ending with its Result."""
     path = folder / f"{demo_id}.pickle"
     with FileLock(str(path) + ".lock"):
         if not path.exists():
-            outcome = run_to_end(demo_id, seed=0, overrides=OVERRIDES.get(demo_id))
-            path.write_bytes(pickle.dumps((*outcome.events, outcome.result)))
+            env = {**os.environ, **PINNED_KERNELS}
+            subprocess.run([sys.executable, "-c", _RECORD, str(REPO), demo_id, str(path)], env=env, check=True)
         return pickle.loads(path.read_bytes())
+
+
+def record_here(demo_id: str, path: str) -> None:
+    """`record`'s child: run the demo in this process and write its events to `path`."""
+    outcome = run_to_end(demo_id, seed=0, overrides=OVERRIDES.get(demo_id))
+    part = Path(path + ".part")
+    part.write_bytes(pickle.dumps((*outcome.events, outcome.result)))
+    part.replace(path)
 
 
 def final_frames(events: tuple[Event, ...]) -> list[Frame]:
