@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from studydl.domain.review import QueueCounts
+from studydl.engine import card_sql
 from studydl.engine.answer import AnswerResult
 from studydl.engine.queue import NEW, REVIEW, Queue, Scope
 from studydl.store.hot import HotSQL
@@ -85,3 +87,30 @@ def carry_learning(con: HotSQL, queue: Queue, scope: Scope, result: AnswerResult
     listed = deck is not None and scope.contains(deck, result.section) and not result.retired and not after.suspended
     learning.move(result.card_id, int(after.state), con.to_db(after.due), con.to_db(result.buried_until), listed)
     learning.mark = con.change_mark(before[1])
+
+
+Prefetched = tuple[int, SimpleNamespace, list[tuple], tuple]
+"""A card id, the card and its note as read, and the change mark they were read at."""
+
+
+def prefetch(con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, new_turn: Callable[[QueueCounts], bool]) -> Prefetched | None:
+    """In an answer's write transaction, before its COMMIT: the card a pick from memory gives now, read with
+    its note while the store is warm from the write, at the mark the commit leaves. Nothing is taken from the
+    queue: `next_card` picks again and takes this read only for the same card at the same mark."""
+    learning = queue.learning
+    if learning is None or learning.mark is None or now >= queue.day_end:  # (None: PostgreSQL, no mark)
+        return None
+    mark = con.change_mark()
+    picked = pick_from_memory(con, queue, now, learn_ahead, new_turn) if learning.mark == mark else None
+    if picked is None:
+        return None
+    row, note_cards = card_sql.card_with_note(con, picked[0])
+    return None if row is None else (picked[0], row, note_cards, mark)
+
+
+def prefetched_read(con: HotSQL, pre: Prefetched | None, card_id: int, mark: tuple) -> tuple[SimpleNamespace, list[tuple], None] | None:
+    """`pre`'s card and note (as `card_sql.card_with_note_versioned`, no counter) if it is `card_id` read at
+    `mark` and the store is still at that mark (one PRAGMA instead of the card's read); else None."""
+    if pre is None or pre[0] != card_id or pre[3] != mark or con.change_mark() != mark:
+        return None
+    return pre[1], pre[2], None

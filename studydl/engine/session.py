@@ -38,7 +38,7 @@ from studydl.domain.review import (
     Rating,
     SessionSummary,
 )
-from studydl.engine import card_sql, fuzz_draws
+from studydl.engine import card_sql, fuzz_draws, memory_pick
 from studydl.engine import undo as undo_data
 from studydl.engine.answer import AnswerResult, Known, NoSuchCard, Shown, apply_answer
 from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
@@ -94,6 +94,7 @@ class ReviewSession(CardActions):
         """The last card's buttons as computed for it (`answer` applies them if still valid)."""
         self._shown_read: tuple[SimpleNamespace, list[tuple], tuple] | None = None
         """The last card and its note as read, and the change mark of that read (`_write_answer`)."""
+        self._prefetched: memory_pick.Prefetched | None = None  # the next card as read in the last answer's transaction
         self._started = self._now()
         self._queue = self._load(self._started)
         if deck is not None and not self._queue.deck_ids:
@@ -169,8 +170,9 @@ class ReviewSession(CardActions):
             if picked is None:
                 return None
             card_id, state, take = picked
-            row, note_cards, version = card_sql.card_with_note_versioned(con, card_id)
-            if row is None or con.change_mark(version) != learning.mark:
+            read, self._prefetched = memory_pick.prefetched_read(con, self._prefetched, card_id, learning.mark), None
+            row, note_cards, version = read or card_sql.card_with_note_versioned(con, card_id)
+            if row is None or (read is None and con.change_mark(version) != learning.mark):
                 return None
             if state is not None and not queue.waiting(row, now, state):
                 return None  # (a sibling buried since the list was read): the queries pass it
@@ -287,7 +289,7 @@ class ReviewSession(CardActions):
         store's mark is still that one (read by the card's update itself), they are not read
         again; else StaleRead (the transaction rolls back). The session's learning cards and
         settings, current at the mark before, are carried over the answer. With `show_next`, the
-        next card is handed over inside the transaction when it alone can tell it."""
+        next card is handed over inside the transaction when it alone can tell it; else read there."""
         with self.db.raw_write() as con:
             # Read the time holding the lock: an answer another process committed while
             # we waited must be earlier than ours in time, as it is in the log.
@@ -299,17 +301,15 @@ class ReviewSession(CardActions):
                 None if known is None else Known(known[0], known[1], mark_check(con, known[2], seen)),
             )
             before = seen[0]
-            # Early only if this transaction alone can tell the next card (a reload of the queue
-            # or of changed settings reads another connection, which does not see this answer).
-            early = show_next is not None and result.deck_id in queue.names and (
-                not self.follows_store or self._follower.current(before)
-            )
+            # Early if this transaction alone can tell the next card (no reload: another connection).
+            early = result.deck_id in queue.names and (not self.follows_store or self._follower.current(before))
             self._follower.after_own_write(con, before)
             carry_learning(con, queue, self.scope, result, before)
             answered = self._answered(queue, result, rating, now, offer)
-            if early:
-                assert show_next is not None
+            if early and show_next is not None:
                 self._show_next(con, answered, show_next)
+            elif early and not self._offered:  # (a caller without a screen: read warm, before the fsync)
+                self._prefetched = memory_pick.prefetch(con, queue, self._now(), self.learn_ahead, self._new_turn)
         return answered
 
     def _answered(self, queue: Queue, result: AnswerResult, rating: Rating, now: datetime, offer: object | None) -> Answered:
@@ -348,7 +348,7 @@ class ReviewSession(CardActions):
     def _restore(self, before: tuple) -> None:  # noqa: ANN001 - (undo length, reviewed, mixed, offered, shown)
         """The session as before an answer whose commit failed: its counts, stack and queue (re-read)."""
         undo_length, self._reviewed, self._mixed, self._offered, self._shown = before
-        self._shown_read = None
+        self._shown_read = self._prefetched = None
         del self._undo[undo_length:]
         self._queue = self._load(self._now())
 
