@@ -16,7 +16,7 @@ run: $(RUN_READY)
 	@$(VENV)/bin/studydl $(ARGS)
 
 test: $(READY) test-tools
-	$(VENV)/bin/pytest -n 2 $(ARGS)
+	$(VENV)/bin/pytest -n 2 --dist worksteal $(ARGS)
 
 # What running needs: made once, remade only when the project's requirements change.
 # constraints.txt pins torch to the CPU build, so pip never pulls CUDA packages.

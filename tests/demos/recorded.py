@@ -1,7 +1,8 @@
 """Every demo trained once per test session, its events kept for the tests that draw them.
 
 A real run (real torch, the demo's default parameters, seed 0) is recorded the first time
-a test asks for it, in a process of its own on pinned kernels (PINNED_KERNELS), and shared between pytest-xdist workers through a pickle under a file
+a test asks for it, by a child process on pinned kernels (PINNED_KERNELS; one per test process, torch
+imported once), and shared between pytest-xdist workers through a pickle under a file
 lock. The demo screen's snapshots replay it through the screen's own worker, exactly as a
 live run's events arrive; the CLI test prints its frames. Training happens once per demo,
 not once per size and test.
@@ -64,10 +65,9 @@ these set before torch loads (MKL's Intel-and-compatible branch, ATen's scalar k
 oneDNN's SSE4.1); the other tests, and the app, run on the machine's fastest path (the
 pinned one made demos 1.0-1.7x slower)."""
 
-_RECORD = (
-    "import sys; sys.path.insert(0, sys.argv[1])\n"
-    "from tests.demos.recorded import record_here; record_here(sys.argv[2], sys.argv[3])"
-)
+_SERVE = "import sys; sys.path.insert(0, sys.argv[1])\nfrom tests.demos.recorded import serve; serve()"
+_recorder: subprocess.Popen | None = None
+"""This process's recorder: one child on the pinned kernels, torch imported once, for all its recordings."""
 
 
 def record(demo_id: str, folder: Path) -> tuple[Event, ...]:
@@ -75,13 +75,40 @@ def record(demo_id: str, folder: Path) -> tuple[Event, ...]:
     path = folder / f"{demo_id}.pickle"
     with FileLock(str(path) + ".lock"):
         if not path.exists():
-            env = {**os.environ, **PINNED_KERNELS}
-            subprocess.run([sys.executable, "-c", _RECORD, str(REPO), demo_id, str(path)], env=env, check=True)
+            recorder = _recording_child()
+            recorder.stdin.write(f"{demo_id}\t{path}\n")  # type: ignore[union-attr]
+            recorder.stdin.flush()  # type: ignore[union-attr]
+            reply = recorder.stdout.readline().strip()  # type: ignore[union-attr]
+            assert reply == "ok", f"recording {demo_id} failed: {reply or 'the recorder died (its error is above)'}"
         return pickle.loads(path.read_bytes())
 
 
+def _recording_child() -> subprocess.Popen:
+    global _recorder
+    if _recorder is None or _recorder.poll() is not None:
+        env = {**os.environ, **PINNED_KERNELS}
+        _recorder = subprocess.Popen(
+            [sys.executable, "-c", _SERVE, str(REPO)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True
+        )  # (it ends when this process does: its stdin closes)
+    return _recorder
+
+
+def serve() -> None:
+    """The recorder: for each `demo_id<TAB>path` line, run the demo here and write its events to path; answer
+    `ok` (or the error) on a line. Anything else the run prints goes to stderr."""
+    replies, sys.stdout = sys.stdout, sys.stderr
+    for line in sys.stdin:
+        demo_id, path = line.rstrip("\n").split("\t")
+        try:
+            record_here(demo_id, path)
+            replies.write("ok\n")
+        except Exception as exc:  # noqa: BLE001 - told to the test, which fails with it
+            replies.write(f"{type(exc).__name__}: {exc}\n".replace("\n", " ").strip() + "\n")
+        replies.flush()
+
+
 def record_here(demo_id: str, path: str) -> None:
-    """`record`'s child: run the demo in this process and write its events to `path`."""
+    """Run the demo in this process and write its events to `path`."""
     outcome = run_to_end(demo_id, seed=0, overrides=OVERRIDES.get(demo_id))
     part = Path(path + ".part")
     part.write_bytes(pickle.dumps((*outcome.events, outcome.result)))
