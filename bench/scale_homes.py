@@ -144,6 +144,14 @@ def plan_home(cards: int, seed: int = 1, now: int | None = None) -> Home:
     first = rng.choice(4, len(ids), p=(0.2, 0.1, 0.55, 0.15)) + 1
     s, d = sched.initial(first)
     ts, td = truth.initial(first)
+
+    def same_day(at: Any, rating: Any) -> None:
+        """A same-day answer (a learning or relearning step) of the cards `at`, in both models."""
+        s[at] = sched.short_term(s[at], rating)
+        ts[at] = truth.short_term(ts[at], rating)
+        d[at] = sched.next_difficulty(d[at], rating)
+        td[at] = truth.next_difficulty(td[at], rating)
+
     rows.append((ids, day, np.zeros(len(ids), np.int64), first, np.full(len(ids), NEW)))
     seq = np.ones(len(ids), np.int64)
     count = np.ones(len(ids), np.int64)
@@ -154,10 +162,7 @@ def plan_home(cards: int, seed: int = 1, now: int | None = None) -> Home:
         at = np.flatnonzero(going)
         rating = np.full(len(at), 3)
         rows.append((ids[at], day[at], seq[at], rating, np.full(len(at), LEARNING)))
-        s[at] = sched.short_term(s[at], rating)
-        ts[at] = truth.short_term(ts[at], rating)
-        d[at] = sched.next_difficulty(d[at], rating)
-        td[at] = truth.next_difficulty(td[at], rating)
+        same_day(at, rating)
         seq[at] += 1
         count[at] += 1
         passed[at] += 1
@@ -192,10 +197,7 @@ def plan_home(cards: int, seed: int = 1, now: int | None = None) -> Home:
         if len(relearn):  # one relearning step, Good, that day
             good = np.full(len(relearn), 3)
             rows.append((ids[relearn], when[fail], np.ones(len(relearn), np.int64), good, np.full(len(relearn), RELEARNING)))
-            s[relearn] = sched.short_term(s[relearn], good)
-            ts[relearn] = truth.short_term(ts[relearn], good)
-            d[relearn] = sched.next_difficulty(d[relearn], good)
-            td[relearn] = truth.next_difficulty(td[relearn], good)
+            same_day(relearn, good)
             count[relearn] += 1
             lapsed[relearn] += 1
         last[active] = when

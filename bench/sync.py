@@ -22,11 +22,12 @@ from studydl.store.db import Database
 CARDS_PER_FILE = 500
 
 
-def make_decks(folder: Path, cards: int) -> list[Path]:
+def make_decks(folder: Path, cards: int, per_file: int = CARDS_PER_FILE) -> list[Path]:
+    """`cards` generated cards of three forms (Q/A, `::`, cloze) in files of `per_file`, a section every 50."""
     files = []
-    for f in range(0, cards, CARDS_PER_FILE):
-        lines = [f"---\ndeck: Generated {f // CARDS_PER_FILE}\n---\n"]
-        for i in range(f, min(f + CARDS_PER_FILE, cards)):
+    for f in range(0, cards, per_file):
+        lines = [f"---\ndeck: Generated {f // per_file}\n---\n"]
+        for i in range(f, min(f + per_file, cards)):
             if i % 50 == 0:
                 lines.append(f"# Section {i // 50}\n")
             if i % 3 == 0:
@@ -35,7 +36,7 @@ def make_decks(folder: Path, cards: int) -> list[Path]:
                 lines.append(f"term {i} :: definition of term {i}\n")
             else:
                 lines.append(f"Fact {i} says that {{{{value {i}}}}} matters.\n")
-        path = folder / f"gen-{f // CARDS_PER_FILE:03}.md"
+        path = folder / f"gen-{f // per_file:03}.md"
         path.write_text("\n".join(lines))
         files.append(path)
     return files

@@ -66,7 +66,7 @@ def card_lines(con: HotSQL, query: Query, day_end: datetime) -> Iterator[CardLin
     for deck_id, name, _rel, path in decks:
         at = f"{path}:"
         for uid, retired, suspended, demo_id, state, due, section, question, line in con.execute(sql, (deck_id, *params)):
-            yield new(CardLine, (uid, retired, suspended, demo_id, state, due and day(due), name, section, question, f"{at}{line}"))
+            yield new(CardLine, (uid, retired, suspended, demo_id, state, day(due), name, section, question, f"{at}{line}"))
 
 
 def local_date(con: HotSQL) -> Callable[[Any], str | None]:

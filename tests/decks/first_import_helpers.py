@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from tests.engine.test_simulate_anki import bench_module
+
 RICH_DECK = """---
 deck: Every form
 tags: [base, shared]
@@ -66,23 +68,12 @@ Some prose that is not a card.
 
 def write_folder(folder: Path, generated: int = 150, per_file: int = 60) -> Path:
     """The rich deck, a deck whose cards are all explicit ids, and `generated` cards in
-    files of `per_file` (bench/sync.py's three forms); returns the folder."""
+    files of `per_file` (bench/sync.py's `make_decks`); returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "rich.md").write_text(RICH_DECK)
     (folder / "sub").mkdir(exist_ok=True)
     (folder / "sub" / "ids.md").write_text("".join(f"card {i} :: side {i}\nid: fixed-{i}\n\n" for i in range(30)))
-    for f in range(0, generated, per_file):
-        lines = [f"---\ndeck: Generated {f // per_file}\n---\n"]
-        for i in range(f, min(f + per_file, generated)):
-            if i % 50 == 0:
-                lines.append(f"# Section {i // 50}\n")
-            if i % 3 == 0:
-                lines.append(f"Q: What is fact number {i} about layer {i % 17}?\nA: Answer {i}, with `code_{i}`.\n")
-            elif i % 3 == 1:
-                lines.append(f"term {i} :: definition of term {i}\n")
-            else:
-                lines.append(f"Fact {i} says that {{{{value {i}}}}} matters.\n")
-        (folder / f"gen-{f // per_file:03}.md").write_text("\n".join(lines))
+    bench_module("sync").make_decks(folder, generated, per_file)
     return folder
 
 
