@@ -107,6 +107,10 @@ class CramSession(ReviewSession):
                     return self.due_card(card_id)
                 self._take(card_id)  # suspended or gone since the cram began
 
+    def upcoming(self) -> None:
+        """No guess: the cram order is its own (engine/session_idle.py)."""
+        return None
+
     def due_card(self, card_id: int) -> DueCard:
         """The card with the cram buttons: Again 1m, Hard 10m; Good and Easy end its turn (no interval)."""
         due = super().due_card(card_id)

@@ -31,12 +31,13 @@ class LearningQueue:
         self._cards = sorted(rows)
         self._due = {card_id: (due, state, card_id, buried) for due, state, card_id, buried in self._cards}
 
-    def first(self, now: Any, until: Any) -> tuple[int, int] | None:
-        """(id, state) of the card due first by `until` and not buried at `now` (times in the database's form)."""
+    def first(self, now: Any, until: Any, skip: int | None = None) -> tuple[int, int] | None:
+        """(id, state) of the card due first by `until` and not buried at `now` (times in the database's form);
+        `skip`: a card left out (the one shown, when guessing the card after it)."""
         for due, state, card_id, buried in self._cards:
             if due > until:
                 return None
-            if buried is None or buried <= now:
+            if (buried is None or buried <= now) and card_id != skip:
                 return card_id, state
         return None
 

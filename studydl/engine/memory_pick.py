@@ -34,26 +34,28 @@ def _nothing() -> None:
 
 
 def pick_from_memory(
-    con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, new_turn: Callable[[QueueCounts], bool]
+    con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, new_turn: Callable[[QueueCounts], bool],
+    skip: int | None = None,
 ) -> Picked | None:
-    """`ReviewSession._pick`'s card as far as memory tells; None when only a query can tell."""
+    """`ReviewSession._pick`'s card as far as memory tells; None when only a query can tell. `skip`: a
+    card left out (the one shown: the guess of the card after it, engine/session_idle.py)."""
     learning = queue.learning
     assert learning is not None
     at = con.to_db(now)
-    found = learning.first(at, at)
+    found = learning.first(at, at, skip)
     if found is not None:
         return found[0], None, _nothing
     counts = queue.counts()
     if counts.new or counts.review:
         peeks = ((queue.peek_new, NEW), (queue.peek_review, REVIEW))
         for peek, state in peeks if new_turn(counts) else peeks[::-1]:
-            got = peek()
+            got = peek(skip)
             if got is False:
                 return None
             if got:
                 return got[0], state, got[1]
         return None  # the counts went stale: `_pick` recounts
-    found = learning.first(at, con.to_db(now + learn_ahead))
+    found = learning.first(at, con.to_db(now + learn_ahead), skip)
     return (found[0], None, _nothing) if found is not None else None
 
 

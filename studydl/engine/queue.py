@@ -331,32 +331,36 @@ class Queue:
             listed.pop()
         return None
 
-    def peek_review(self) -> tuple[int, Callable[[], None]] | None | bool:
+    def peek_review(self, skip: int | None = None) -> tuple[int, Callable[[], None]] | None | bool:
         """As `pick_review` from memory alone: the card it checks first and how to take it (its cursor
-        moved there); None when no card is left, False when only a query can tell."""
+        moved there); None when no card is left, False when only a query can tell. `skip`: a card
+        passed over, nothing else changed (the one shown, when guessing the card after it)."""
         if self._reviews is None:
             return False
-        return self._peek(self._reviews, "_review_at", "review_left")
+        return self._peek(self._reviews, "_review_at", "review_left", skip)
 
-    def peek_new(self) -> tuple[int, Callable[[], None]] | None | bool:
+    def peek_new(self, skip: int | None = None) -> tuple[int, Callable[[], None]] | None | bool:
         """As `pick_new` from memory alone (see `peek_review`)."""
         if self.options.new_order == "random":
-            return False if self._news is None else self._peek(self._news, "_new_at", "new_left")
+            return False if self._news is None else self._peek(self._news, "_new_at", "new_left", skip)
         for deck_id in self._iter_ids_where("new_left"):
             listed = self._deck_news.get(deck_id)
+            if listed and listed[-1] == skip:
+                listed = listed[:-1]
             return (listed[-1], _nothing) if listed else False  # unread, or ran out: a query
         return None
 
-    def _peek(self, cards: list[tuple[int, int]], cursor: str, quota: str) -> tuple[int, Callable[[], None]] | None:
+    def _peek(self, cards: list[tuple[int, int]], cursor: str, quota: str, skip: int | None) -> tuple[int, Callable[[], None]] | None:
         """`_next_of`'s first card to check: cards of decks without quota before it are passed for good."""
         at = getattr(self, cursor)
         names, decks = self.names, self.decks
         while at < len(cards):
             deck = decks.get(names.get(cards[at][1], "?")) if cards[at][1] in names else None
-            if deck is not None and getattr(deck, quota) > 0:  # (as `_iter_ids_where`, for this card's deck alone)
+            if deck is not None and getattr(deck, quota) > 0 and cards[at][0] != skip:  # (as `_iter_ids_where`, for this card's deck alone)
                 return cards[at][0], partial(setattr, self, cursor, at)
             at += 1
-        setattr(self, cursor, at)
+        if skip is None:
+            setattr(self, cursor, at)
         return None
 
     def waiting(self, row: Any, now: datetime, state: int) -> bool:

@@ -47,6 +47,7 @@ from studydl.engine.queue import Queue, Scope, deck_names
 from studydl.engine.queue_counts import count_answer
 from studydl.engine.scheduler import CardScheduler, Memory
 from studydl.engine.session_actions import CardActions
+from studydl.engine.session_idle import IdleWork
 from studydl.engine.session_summary import session_summary
 from studydl.engine.settings import Settings, load_settings
 from studydl.engine.settings_follow import SettingsFollower
@@ -61,7 +62,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ReviewSession(CardActions):
+class ReviewSession(CardActions, IdleWork):
     """One sitting of reviews over all decks, one deck, or one section of a deck."""
 
     def __init__(
@@ -384,11 +385,6 @@ class ReviewSession(CardActions):
     def _read(self, query: Callable, *args: object):  # noqa: ANN202
         with self.db.raw_read() as con:
             return query(con, *args)
-
-    def wait_for_writes(self) -> None:
-        """Return once a write under way (an answer being committed) is done."""
-        with self._lock:
-            pass
 
     # -- summary ---------------------------------------------------------------
 

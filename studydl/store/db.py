@@ -13,6 +13,7 @@ quick read paths (`studydl due`, the app's first counts) run on `raw_read()` alo
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from studydl.domain.errors import StoreBusy, StoreError
 from studydl.store.hot import HotSQL
 from studydl.store.location import DbLocation, locate
+
+log = logging.getLogger("studydl.store")
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -61,6 +64,8 @@ class Database:
         self._raw_idle: list[Any] = []
         self._raw_all: list[Any] = []
         self._raw_lock = threading.Lock()
+        self._checkpointer: Any = None
+        self._checkpoint_lock = threading.Lock()
         self.backup_path: Path | None = None
         try:
             # The backend asks for the engines only when it must create or migrate the schema.
@@ -285,7 +290,27 @@ class Database:
                     raise
                 raise error from exc
 
+    def checkpoint(self) -> None:
+        """Write the committed log into the database now (SQLite; on a server nothing), on a connection of its
+        own: one taken from the pool would change which connection the next answer gets, and with it the
+        mark that lets the answer skip reading its card again. Skipped while another call is at it."""
+        if not self._checkpoint_lock.acquire(blocking=False):
+            return
+        try:
+            if self._checkpointer is None:
+                self._checkpointer = self.backend.connect()
+            self.backend.checkpoint(self._checkpointer)
+        except Exception:  # (the store busy or gone: the commit that crosses SQLite's threshold does it)
+            log.debug("checkpoint skipped", exc_info=True)
+        finally:
+            self._checkpoint_lock.release()
+
     def dispose(self) -> None:
+        with self._checkpoint_lock:
+            checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            with suppress(Exception):
+                self.backend.close(checkpointer)
         with self._raw_lock:
             connections, self._raw_all, self._raw_idle = self._raw_all, [], []
         for con in connections:

@@ -212,6 +212,10 @@ class PostgresBackend:
 
     # -- errors ------------------------------------------------------------------------
 
+    @staticmethod
+    def checkpoint(con: Any) -> None:
+        """Nothing: the server writes its own log out."""
+
     def _raise_translated(self, exc: Exception) -> None:
         error = self.translate(exc, beginning=True)
         if error is None:

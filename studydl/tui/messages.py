@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from studydl.domain.cards import CardView
     from studydl.domain.errors import DeckProblem
     from studydl.domain.review import DueCard, QueueCounts, SessionSummary
     from studydl.replica.sync import SyncReport
@@ -52,6 +53,13 @@ class CardReady(Message):
     """A notice to show with the card (e.g. `Undid Good`)."""
     answers_logged: int = 0
     """The card's answers in the log (seeds a predict card's draw)."""
+
+
+@dataclass
+class CardUpcoming(Message):
+    """The card the review session guesses comes after the one shown: drawn ahead, while the learner reads."""
+
+    card: CardView
 
 
 @dataclass

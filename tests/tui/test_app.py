@@ -13,11 +13,13 @@ from sqlalchemy import func, select
 from textual.command import CommandPalette
 from textual.widgets import Input
 
+from studydl.domain.review import Rating
 from studydl.store.models import ReviewRow
 from studydl.tui.screens.help import HelpScreen
 from studydl.tui.screens.home import HomeScreen
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.screens.summary import SummaryScreen
+from studydl.tui.widgets.answer_bar import AnswerBar, Showing
 from tests.tui.conftest import HANG_S, press, settle
 
 
@@ -235,6 +237,9 @@ async def test_a_daily_session_at_80x24_reaches_every_action_without_scrolling(a
         whole = app.screen.region
         return all(whole.contains_region(w.region) for s in selectors for w in app.screen.query(s) if w.display)
 
+    def buttons_on_screen(bar: AnswerBar, ratings: list[Rating | None]) -> bool:
+        return all(app.screen.region.contains_region(bar.button_region(r)) and bar.button_region(r).width >= 12 for r in ratings)
+
     def thin_scrollbars() -> bool:
         return all(w.styles.scrollbar_size_vertical == 1 for w in app.screen.query("*") if w.show_vertical_scrollbar)
 
@@ -243,10 +248,12 @@ async def test_a_daily_session_at_80x24_reaches_every_action_without_scrolling(a
         assert all(k in footer() for k in ("⏎ Study", "a Study all", "b Browse", "s Stats", "o Settings", "? Help", "q Quit"))
         await press(pilot, "a")
         while isinstance(app.screen, ReviewScreen):
-            assert "space Reveal" in footer() and "s Suspend" in footer() and on_screen("#reveal")
+            bar = app.screen.query_one(AnswerBar)
+            assert "s Suspend" in footer() and bar.showing is Showing.REVEAL and buttons_on_screen(bar, [None])
+            assert any("Show answer  (space)" in row for row in screen_text(app))
             clock.advance(20)
             await press(pilot, "space")
-            assert on_screen("AnswerBar Button") and len(app.screen.query("AnswerBar Button")) == 4
+            assert bar.showing is Showing.ANSWERS and buttons_on_screen(bar, list(Rating))
             await press(pilot, "3")
             clock.advance(700)  # learning steps come due
         assert isinstance(app.screen, SummaryScreen) and "esc Back to decks" in footer()

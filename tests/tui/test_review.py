@@ -7,12 +7,13 @@ import io
 from rich.console import Console
 from sqlalchemy import select
 
+from studydl.domain.review import Rating
 from studydl.store.models import CardRow, ReviewRow
 from studydl.tui.screens.review import ReviewScreen
 from studydl.tui.screens.summary import SummaryScreen, summary_table
-from studydl.tui.widgets.answer_bar import AnswerBar
+from studydl.tui.widgets.answer_bar import AnswerBar, Showing
 from studydl.tui.widgets.card_view import CardPanel
-from tests.tui.conftest import press, settle
+from tests.tui.conftest import press, screen_text, settle
 
 
 def rich_text(renderable) -> str:
@@ -25,6 +26,10 @@ def card_text(app) -> str:
     panel = app.screen.query_one(CardPanel)
     shown = [panel.question_source] + ([panel.answer_source] if panel.showing("answer") else [])
     return "\n".join(shown)
+
+
+def screen_rows(app) -> str:  # noqa: ANN001
+    return "\n".join(screen_text(app))
 
 
 async def start_review(pilot, deck_line: int = 1) -> ReviewScreen:
@@ -43,21 +48,25 @@ async def test_reveal_answer_with_keys_and_buttons_records_durations(app, clock)
         assert screen.sub_title == "Basics"
         assert "What is a tensor?" in card_text(app)
         assert "n-dimensional" not in card_text(app)
-        assert not screen.query_one(AnswerBar).display
+        bar = screen.query_one(AnswerBar)
+        assert bar.showing is Showing.REVEAL and "Show answer  (space)" in screen_rows(app)
         await press(pilot, "1")  # answering before the answer is shown does nothing
         assert screen.due.card.question == "What is a tensor?"
 
         clock.advance(7.5)
         await press(pilot, "space")
         assert "n-dimensional" in card_text(app)
-        labels = [str(b.label) for b in screen.query("AnswerBar Button")]
+        labels = [bar.label(rating) for rating in Rating]
         assert labels == ["1 Again  1m", "2 Hard  6m", "3 Good  10m", "4 Easy  10d"]
+        assert all(label in screen_rows(app) for label in labels)  # (as drawn, each on its button)
         await press(pilot, "4")
         assert screen.due.card.question == "ReLU"
 
-        await press(pilot, "enter")
+        await pilot.click(AnswerBar, offset=bar.button_offset(None))  # "Show answer", clicked
+        await settle(pilot)
+        assert screen.revealed and bar.showing is Showing.ANSWERS
         clock.advance(2)
-        await pilot.click("#answer-easy")
+        await pilot.click(AnswerBar, offset=bar.button_offset(Rating.EASY))
         await settle(pilot)
         assert "What does this line compute?" in card_text(app)
 

@@ -8,10 +8,13 @@ import io
 import threading
 
 from rich.console import Console
+from textual.widgets._footer import FooterKey
 
+from studydl.domain.review import Rating
 from studydl.tui.messages import DecksChanged
 from studydl.tui.screens.demo import DemoScreen
 from studydl.tui.screens.review import ReviewScreen
+from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.card_view import CardPanel
 from tests.tui.conftest import HANG_S, FakeClock, press, screen_text, settle, write
 from tests.tui.test_review_checks import CHECKS, PREDICT, keys
@@ -45,7 +48,13 @@ async def review(pilot, deck: str, cram: bool = False) -> ReviewScreen:  # noqa:
 
 
 def buttons(screen: ReviewScreen) -> dict[str, tuple[str, bool]]:
-    return {str(b.id): (str(b.label), b.has_class("-proposed")) for b in screen.query("AnswerBar Button")}
+    """Each answer button's text, and whether Enter presses it."""
+    bar = screen.query_one(AnswerBar)
+    return {f"answer-{rating.name.lower()}": (bar.label(rating), bar.proposed is rating) for rating in Rating}
+
+
+def demo_key(app) -> FooterKey:  # noqa: ANN001
+    return next(key for key in app.screen.query(FooterKey) if key.action == "demo")
 
 
 async def test_a_checked_answer_shows_the_rating_enter_gives_in_words_on_its_button_and_in_glyphs(study_home, build_app) -> None:
@@ -79,7 +88,7 @@ async def test_d_on_a_predict_card_says_when_and_opens_the_demo_with_the_drawn_p
         assert set(drawn) == {"curvature"}
         await press(pilot, *f"{2 / float(drawn['curvature']):.3f}", "enter")
         await settle(pilot)
-        assert screen.revealed and "d Demo" in await footer(pilot)
+        assert screen.revealed and "d Demo" in await footer(pilot) and not demo_key(app).has_class("-disabled")
         assert "(d)" in shown(app, "#demo-marker")
         await press(pilot, "d")
         demo = app.screen
@@ -91,11 +100,11 @@ async def test_d_on_a_predict_card_says_when_and_opens_the_demo_with_the_drawn_p
         assert app.screen is screen
 
 
-async def test_d_on_a_card_without_a_demo_says_so_and_the_footer_offers_none(app) -> None:
+async def test_d_on_a_card_without_a_demo_says_so_and_the_footer_shows_it_dimmed(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await review(pilot, "Basics")
         assert screen.due.card.demo_id is None
-        assert "Demo" not in await footer(pilot) and "e Edit" in await footer(pilot)
+        assert "d Demo" in await footer(pilot) and demo_key(app).has_class("-disabled") and "e Edit" in await footer(pilot)
         await press(pilot, "d")
         assert any("no demo" in str(n.message) for n in app._notifications)
 

@@ -1,37 +1,36 @@
 """Issue 24 item 3, key to next card painted: what the next card costs the screen, and the answer's commit after its frame.
 
-The next card changes the card panel's content and the counts, and swaps the answer
-buttons back for the reveal button; only that swap may ask Textual for a layout. A
-widget asking for one makes the screen lay out every widget in the frame the rating key
-waits for (on main: the deck line, the question, the marker, the answer and the panel
-itself, each a widget of its own, and the counts did, twice per card).
+The next card changes the card panel's rows, the counts and what the answer bar draws;
+none of them may ask Textual for a layout (a widget asking for one makes the screen lay
+out every widget in the frame the rating key waits for), and the panel sends only the
+rows that change, which a terminal must then show as a full redraw would. While a card
+is read, the next one is guessed and drawn ahead.
 """
 
 from __future__ import annotations
 
+import io
 import sqlite3
 
+from rich.cells import cell_len
+from rich.segment import ControlType
 from textual import messages
 
-from studydl.tui.messages import CardReady
+from studydl.tui.messages import CardReady, CardUpcoming
 from studydl.tui.widgets.card_view import CardPanel
-from studydl.tui.widgets.footer import StudyFooter
-from tests.tui.conftest import press, settle
+from tests.tui.conftest import press, settle, write
 from tests.tui.test_review import card_text, start_review
 
 
-async def test_the_next_card_asks_for_no_layout_but_the_buttons_swap(app) -> None:
+async def test_the_next_card_asks_for_no_layout(app) -> None:
     """Three cards of different heights in a row ("What is a tensor?", "ReLU", a question
-    with a code block): between a rating key and the next card on screen only the reveal
-    button and the answer buttons ask for a layout (Textual's own Layout messages). The
-    footer is left out: when the card's keys change (`d` for a demo) it is rebuilt after the
-    card's frame, on purpose."""
+    with a code block): between a rating key and the next card on screen no widget asks for
+    a layout (Textual's own Layout messages), the footer included: one widget draws "Show
+    answer" and the four answers, and `d` stays in the footer (dimmed on a card without a demo)."""
     asked: list[object] = []
 
     def hook(message: object) -> None:
-        if isinstance(message, messages.Layout) and not any(
-            isinstance(node, StudyFooter) for node in (message.widget, *message.widget.ancestors)
-        ):
+        if isinstance(message, messages.Layout):
             asked.append(message.widget)
 
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
@@ -43,7 +42,7 @@ async def test_the_next_card_asks_for_no_layout_but_the_buttons_swap(app) -> Non
             await press(pilot, "4")
             questions.append(screen.due.card.question)
             assert screen.query_one(CardPanel).question_source == questions[-1]
-            assert {getattr(widget, "id", None) for widget in asked} <= {"reveal", "answers"}, asked
+            assert asked == [], asked
         assert questions[:2] == ["What is a tensor?", "ReLU"] and "```python" in questions[2]
 
 
@@ -93,3 +92,116 @@ async def test_quitting_right_after_a_rating_key_keeps_the_answer(app) -> None:
         await pilot.press("3")
         app.exit()
     assert log_rows(app) == 1
+
+
+class Terminal:
+    """What a terminal shows: the app's frames (each a full or partial update, as they would be sent)
+    applied in turn to a grid of cells. A row the app forgot to send keeps its old text here."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        from rich.console import Console
+
+        self.width, self.height = app.size
+        self.rows = [[" "] * self.width for _ in range(self.height)]
+        self._console = Console(width=self.width, height=self.height, file=io.StringIO(), force_terminal=True)
+        self._display = app._display
+        app._display = self._on_display
+
+    def _on_display(self, screen, renderable) -> None:  # noqa: ANN001
+        self._display(screen, renderable)
+        if renderable is not None:
+            self._apply(renderable)
+
+    def _apply(self, renderable) -> None:  # noqa: ANN001
+        x = y = 0
+        for segment in self._console.render(renderable):
+            if segment.control:
+                for code in segment.control:
+                    if code[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = code[1], code[2]
+                continue
+            for char in segment.text:
+                if char == "\n":
+                    x, y = 0, y + 1
+                    continue
+                if 0 <= y < self.height and 0 <= x < self.width:
+                    self.rows[y][x] = char
+                    for after in range(1, cell_len(char)):  # (a wide character covers the cell after it)
+                        if x + after < self.width:
+                            self.rows[y][x + after] = ""
+                x += cell_len(char)
+
+    def text(self) -> list[str]:
+        return ["".join(row).rstrip() for row in self.rows]
+
+    async def matches_a_redraw(self, pilot) -> bool:  # noqa: ANN001
+        """Whether what it shows is what every widget drawn again (nothing cached) sends."""
+        shown = self.text()
+        for widget in pilot.app.screen.walk_children(with_self=True):
+            widget.refresh()
+        await settle(pilot)
+        return shown == self.text()
+
+
+LONG = " ".join(["The forget gate decides what the cell state keeps, the input gate what it takes in,"] * 4)
+
+HEIGHTS = f"""\
+---
+deck: Heights
+---
+
+# Heights
+
+Q: What do the gates of an LSTM do?
+A: {LONG}
+
+Q: Short?
+A: Yes.
+
+Q: And the GRU's?
+A: {LONG}
+"""
+
+
+async def test_the_terminal_shows_each_card_whole_though_only_rows_that_change_are_sent(study_home, build_app) -> None:
+    """From card to card the panel sends only the rows whose text changes (a shorter card after a taller
+    one: the rows it leaves are cleared): a terminal that got only those frames shows what a full redraw shows."""
+    write(study_home.decks_dir / "heights.md", HEIGHTS)
+    app = build_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        terminal = Terminal(app)
+        await settle(pilot)
+        app.action_review("Heights")
+        await settle(pilot)
+        screen = app.screen
+        heights = []
+        while app.screen is screen:
+            await press(pilot, "space")
+            await settle(pilot)
+            assert await terminal.matches_a_redraw(pilot)
+            heights.append(screen.query_one(CardPanel).virtual_size.height)
+            await press(pilot, "4")
+            await settle(pilot)
+            assert await terminal.matches_a_redraw(pilot)
+        assert len(heights) == 3 and heights[0] > heights[1] < heights[2], heights  # (tall, short, tall)
+
+
+async def test_the_card_guessed_next_is_drawn_ahead_and_shown_from_it(app) -> None:
+    """While a card is read, the session guesses the next (`CardUpcoming`) and the panel draws its
+    question ahead; answered, the card shown is that one and its question is what was drawn ahead."""
+    guesses: list[int] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, CardUpcoming):
+            guesses.append(message.card.id)
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        screen = await start_review(pilot)
+        panel = screen.query_one(CardPanel)
+        await settle(pilot)
+        assert guesses and guesses[-1] != screen.due.card.id
+        drawn = panel._ahead["question"][1]  # (test-only reach inside: what `prepare` drew)
+        await press(pilot, "space", "4")
+        await settle(pilot)
+        assert screen.due.card.id == guesses[0]
+        assert panel.part("question") is drawn

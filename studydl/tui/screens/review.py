@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input
+from textual.widgets import Header, Input
 from textual.worker import Worker, WorkerState
 
 from studydl.domain.errors import StudyError
@@ -20,13 +20,14 @@ from studydl.tui.host import host
 from studydl.tui.messages import (
     CardReady,
     CardReloaded,
+    CardUpcoming,
     DecksChanged,
     SessionDone,
 )
 from studydl.tui.screens.review_answer import AnswerWork
 from studydl.tui.screens.review_checks import AnswerChecks
 from studydl.tui.screens.review_demo import DemoKey
-from studydl.tui.widgets.answer_bar import AnswerBar
+from studydl.tui.widgets.answer_bar import AnswerBar, Showing
 from studydl.tui.widgets.card_view import CardPanel, next_flag
 from studydl.tui.widgets.footer import StudyFooter
 from studydl.tui.widgets.session_counts import SessionCounts
@@ -44,7 +45,7 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
     CSS_PATH = "../styles/review.tcss"
     BINDINGS = [
         Binding("escape", "leave", "Decks"),
-        Binding("space,enter", "reveal", "Reveal"),
+        Binding("space,enter", "reveal", "Reveal", show=False),  # (the bar under the card says so)
         Binding("space,enter", "accept", "Accept", show=False),
         Binding("1", "answer(1)", "Again", show=False),
         Binding("2", "answer(2)", "Hard", show=False),
@@ -58,7 +59,7 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
         # `d`: one of three, by the card (check_action): its demo; on a predict card not yet
         # predicted, a notice that it opens after the prediction (the card's marker says so; the
         # key types into the prediction box meanwhile); on a card without a demo, a notice that
-        # it has none. The footer offers `d` only where it opens a demo.
+        # it has none. The footer shows `d Demo` dimmed where it opens none.
         Binding("d", "demo", "Demo"),
         Binding("d", "demo_later", show=False),
         Binding("d", "no_demo", show=False),
@@ -85,6 +86,8 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
         self.starting = True
         """No card shown yet: the session is starting (keys pressed meanwhile wait in `_pending`)."""
         self._pending: list[tuple[str, tuple[object, ...]]] = []
+        self._footer_shown: tuple[bool, ...] | None = None
+        """`_footer_state()` when the footer last took the keys' states."""
 
     @property
     def study_app(self) -> StudyHost:
@@ -95,16 +98,11 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
         yield SessionCounts(id="counts")
         yield CardPanel(id="card")
         yield Input(id="typed")
-        reveal = Button("Show answer  (space)", id="reveal", variant="primary")
-        reveal.can_focus = False
-        yield reveal
         yield AnswerBar(id="answers")
         yield StudyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = ("Cram: " if self.cram else "") + " / ".join(p for p in (self.deck or "All decks", self.section) if p)
-        self.query_one("#answers").display = False
-        self.query_one("#reveal").display = False
         self.query_one("#typed").display = False
         self.query_one(CardPanel).focus()
         app = self.study_app
@@ -139,6 +137,7 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
         kind = CramSession if self.cram else ReviewSession
         self.session = kind(db, self.deck, clock=clock, section=self.section)
         self._post_next(self.session)
+        self._between_cards(self.session)
 
     def _offer_prerequisite(self, session: ReviewSession, offer, note: str) -> None:  # noqa: ANN001
         from studydl.tui.screens.prerequisite_offer import PrerequisiteOfferScreen
@@ -220,7 +219,8 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
         if message.note:
             self.notify(message.note)
         self.busy = False
-        self.call_after_refresh(self.refresh_bindings)  # the footer after the card's frame, not before it
+        if self._footer_state() != self._footer_shown:  # (most cards change nothing the footer shows)
+            self.call_after_refresh(self.refresh_bindings)  # the footer after the card's frame, not before it
         self.call_after_refresh(self.study_app.settle_heap, "review")
         if self.starting:
             self.starting = False
@@ -237,6 +237,9 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
                 getattr(self, f"action_{action}")()
             elif self.check_action(action, parameters):
                 getattr(self, f"action_{action}")(*parameters)
+
+    def on_card_upcoming(self, message: CardUpcoming) -> None:
+        self.query_one(CardPanel).prepare(message.card)
 
     async def on_card_reloaded(self, message: CardReloaded) -> None:
         if message.due is None or self.due is None or message.due.card.id != self.due.card.id:
@@ -290,11 +293,20 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
             return (self.can_undo and not self.busy) or None
         if action in {"suspend", "bury", "flag", "edit"}:
             return ready or None
-        if action in ("demo", "demo_later", "no_demo"):
-            if action != self._demo_key():
-                return False
-            return ready or None
+        if action == "demo":  # (shown on every card, dimmed where it opens nothing: the footer stays as it is)
+            return (ready and self._demo_key() == "demo") or None
+        if action in ("demo_later", "no_demo"):
+            return action == self._demo_key() and ready
         return True
+
+    def _footer_state(self) -> tuple[bool, ...]:
+        """What the footer's keys show as enabled now (see check_action)."""
+        ready = self.due is not None and not self.busy
+        return ready, self.can_undo and not self.busy, ready and self._demo_key() == "demo"
+
+    def refresh_bindings(self) -> None:
+        self._footer_shown = self._footer_state()
+        super().refresh_bindings()
 
     def _queue(self, action: str, *parameters: object) -> bool:
         """While the first card loads: keep the key's action for it (True); else False, act now."""
@@ -304,10 +316,12 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
         return True
 
     def _show_buttons(self) -> None:
-        has_card = self.due is not None
-        asking = self.query_one("#typed").display
-        self.query_one("#reveal").display = has_card and not self.revealed and not asking
-        self.query_one(AnswerBar).display = has_card and self.revealed
+        """One widget draws "Show answer" and the four answers: a card changes what it draws, not the layout."""
+        if self.due is None or (not self.revealed and self.query_one("#typed").display):
+            showing = Showing.NOTHING
+        else:
+            showing = Showing.ANSWERS if self.revealed else Showing.REVEAL
+        self.query_one(AnswerBar).show(showing)
 
     def action_reveal(self) -> None:
         if self._queue("reveal"):
@@ -363,7 +377,7 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
     def action_leave(self) -> None:
         self.dismiss()
 
-    @on(Button.Pressed, "#reveal")
+    @on(AnswerBar.RevealPressed)
     def _reveal_clicked(self) -> None:
         if self.check_action("reveal", ()):
             self.action_reveal()

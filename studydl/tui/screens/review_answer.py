@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from studydl.domain.review import Answered, NextCard, Rating
-from studydl.tui.messages import CardReady
+from studydl.tui.messages import CardReady, CardUpcoming
 
 if TYPE_CHECKING:
     from studydl.engine.session import ReviewSession
@@ -33,7 +33,9 @@ def leech_note(answered: Answered) -> str:
 
 
 class AnswerWork:
-    """Mixed into ReviewScreen: it provides session, study_app, app, post_message, _post_next, _logged, _offer_prerequisite."""
+    """Mixed into ReviewScreen: it provides session, study_app, app, post_message, _post_next, _logged, _offer_prerequisite.
+
+    The ReviewScreen's `_start` worker calls `_between_cards` after the first card too."""
 
     session: ReviewSession | None
     study_app: StudyHost
@@ -42,6 +44,13 @@ class AnswerWork:
         """Leaving, or the app closing, right after a rating key: the answer's commit ends first."""
         if self.session is not None:
             self.session.wait_for_writes()
+
+    def _between_cards(self, session: ReviewSession) -> None:
+        """In the worker, the next card up: the store's log written out and the card after it guessed, to be drawn ahead."""
+        session.checkpoint()
+        upcoming = session.upcoming()
+        if upcoming is not None:
+            self.post_message(CardUpcoming(upcoming))
 
     @work(thread=True, exit_on_error=False, group="engine", description="Saving the answer")
     def _answer(self, session: ReviewSession, card_id: int, rating: Rating, duration_ms: int, detail: dict | None) -> None:
@@ -65,9 +74,10 @@ class AnswerWork:
         log.debug("answer: %.1f ms", (time.perf_counter() - started) * 1000)
         if shown:
             self.study_app.count_waiting()
-            return
-        note = leech_note(answered)
-        if answered.offer is not None:  # a repeated lapse: offer its prerequisite first
-            self.app.call_from_thread(self._offer_prerequisite, session, answered.offer, note)
-            return
-        self._post_next(session, note)
+        else:
+            note = leech_note(answered)
+            if answered.offer is not None:  # a repeated lapse: offer its prerequisite first
+                self.app.call_from_thread(self._offer_prerequisite, session, answered.offer, note)
+            else:
+                self._post_next(session, note)
+        self._between_cards(session)

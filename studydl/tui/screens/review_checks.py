@@ -58,7 +58,9 @@ class AnswerChecks:
             typed.placeholder = "Type the answer · Enter checks it (empty: just show it)"
         else:
             typed.display = False
-            self.query_one(CardPanel).focus()  # type: ignore[attr-defined]
+            panel = self.query_one(CardPanel)  # type: ignore[attr-defined]
+            if not panel.has_focus:  # (focusing it again would draw all of it again)
+                panel.focus()
             return
         typed.display = True
         typed.focus()

@@ -77,6 +77,9 @@ class CardPanel(ScrollView, can_focus=True):
         """The lines last handed to Textual to paint (the rows to repaint are those that differ)."""
         self._answer_shown: str | None = None
         """The answer text the answer part holds (rendered at the first reveal of each card)."""
+        self._ahead: dict[str, tuple[object, VisualType, int, list[Strip]]] = {}
+        """Parts of the card guessed to come next, drawn ahead (`prepare`): per part, what it is
+        for (the question's text, the deck line), its content, the width drawn at and its lines."""
 
     # -- what tests and screens read --------------------------------------------
 
@@ -117,7 +120,9 @@ class CardPanel(ScrollView, can_focus=True):
         self.update_markers(card)
         self.show_demo_marker(card.demo_id, after_prediction=card.check.predict is not None and not revealed)
         self.source_path = card.source_path
-        if card.question != self.question_source or not self.question_source:
+        if (card.question != self.question_source or not self.question_source) and not self._take_ahead(
+            "question", (card.question, card.source_path)
+        ):
             self._set("question", with_pictures(RichCard(card.question), card.question, card.source_path))
         self.question_source = card.question
         self._answer_shown = None if card.answer != self.answer_source else self._answer_shown
@@ -152,7 +157,35 @@ class CardPanel(ScrollView, can_focus=True):
 
     def update_markers(self, card: CardView) -> None:
         """The deck line (flag, leech)."""
-        self._set("where", where_text(card))
+        where = where_text(card)
+        if not self._take_ahead("where", where):
+            self._set("where", where)
+
+    def prepare(self, card: CardView) -> None:
+        """Draw `card`'s deck line and question ahead, as `show_card` would: the card a review session
+        guesses comes next, drawn while the learner reads this one; shown, it is not drawn again."""
+        from studydl.render.rich_card import RichCard
+
+        width = self.scrollable_content_region.width
+        if width <= 0 or not self.is_mounted:
+            return
+        question = with_pictures(RichCard(card.question), card.question, card.source_path)
+        where = where_text(card)
+        self._ahead = {
+            name: (key, content, width, _to_strips(self, content, width, self.visual_style))
+            for name, key, content in (("question", (card.question, card.source_path), question), ("where", where, where))
+        }
+
+    def _take_ahead(self, name: str, key: object) -> bool:
+        """Set a part from what `prepare` drew, if it drew it for `key`."""
+        ahead = self._ahead.pop(name, None)
+        if ahead is None or ahead[0] != key:
+            return False
+        _key, content, width, strips = ahead
+        self._parts[name] = content
+        self._strips[name] = (width, strips)
+        self._changed()
+        return True
 
     # -- drawing --------------------------------------------------------------------
 
@@ -169,16 +202,14 @@ class CardPanel(ScrollView, can_focus=True):
             if self.show_vertical_scrollbar or len(lines) > region.height:
                 self.virtual_size = size  # the scrollbar comes, goes or changes: Textual lays it out
                 return
-            self.set_reactive(CardPanel.virtual_size, size)
-            self.refresh()
-            return
+            self.set_reactive(CardPanel.virtual_size, size)  # (then only the rows that change are drawn again)
         if before is None or before[0] != region.width:
             self.refresh()
             return
         old = before[1]
         changed = [y for y in range(max(len(old), len(lines))) if y >= len(old) or y >= len(lines) or old[y] != lines[y]]
-        if changed:
-            self.refresh_lines(changed[0], changed[-1] - changed[0] + 1)
+        for start, end in _runs(changed):  # (rows blank on both cards, or alike, are not drawn again)
+            self.refresh_lines(start, end - start)
 
     def _part_strips(self, name: str, width: int) -> list[Strip]:
         cached = self._strips.get(name)
@@ -205,6 +236,7 @@ class CardPanel(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # (a theme change: every part drawn again)
+        self._ahead.clear()
         self._all = self._painted = None
 
     def render_line(self, y: int) -> Strip:
@@ -224,6 +256,17 @@ def _to_strips(widget: CardPanel, content: VisualType, width: int, style) -> lis
     visual = visualize(widget, content)
     strips = Visual.to_strips(widget, visual, width, None, style)
     return [strip.crop(0, width) for strip in strips]
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as [start, end) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for y in rows:
+        if runs and runs[-1][1] == y:
+            runs[-1] = (runs[-1][0], y + 1)
+        else:
+            runs.append((y, y + 1))
+    return runs
 
 
 def _rule(widget: CardPanel, width: int) -> Strip:

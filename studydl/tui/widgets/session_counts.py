@@ -28,7 +28,12 @@ def cram_text(counts: QueueCounts) -> Text:
 class SessionCounts(Static):
     """Counts left in the session; updated after every answer."""
 
+    _shown: tuple[QueueCounts, bool] | None = None
+
     def show(self, counts: QueueCounts, cram: bool = False) -> None:
         """`cram`: the cram queue's counts (cards not yet seen as `review`, those coming back as `learning`)."""
+        if (counts, cram) == self._shown:  # (a learning card answered and coming back changes none)
+            return
+        self._shown = (counts, cram)
         text = cram_text(counts) if cram else counts_text(counts.new, counts.learning, counts.review)
         self.update(text, layout=False)  # one line the screen's width: nothing moves, no layout of the screen

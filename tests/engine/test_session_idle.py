@@ -1,0 +1,84 @@
+"""Between cards: the card guessed to come next, and the store's log written out while the learner reads."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from studydl.decks.sync import sync_decks
+from studydl.domain.review import Rating
+from studydl.engine.cram import CramSession
+from studydl.engine.session import ReviewSession
+from studydl.store.db import Database
+from tests.engine.engine_samples import BASICS, OTHER, START, Clock
+
+
+def _db(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> Database:
+    db = Database(tmp_path / "idle.db")
+    sync_decks(db, [write_deck("basics.md", BASICS), write_deck("other.md", OTHER)], clock=lambda: START - timedelta(days=1))
+    return db
+
+
+def test_the_guess_is_the_card_that_comes_next_when_the_shown_one_leaves(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    """New cards, rated Easy (they leave) and Again (back in a minute, learning): the guess is never the
+    card shown and is the card shown next, but for a sibling the answer buries (Sigmoid's reverse, the
+    second cloze) and the last new card (after it, learning cards not yet due: a query decides)."""
+    db = _db(tmp_path, write_deck)
+    clock = Clock()
+    session = ReviewSession(db, clock=clock)
+    try:
+        due = session.next_card()
+        hits = 0
+        for step in range(10):
+            guess = session.upcoming()
+            assert guess is None or guess.id != due.card.id
+            session.answer(due.card.id, Rating.EASY if step % 2 else Rating.AGAIN)
+            due = session.next_card()
+            if due is None:
+                break
+            if guess is not None and guess.id == due.card.id:
+                assert guess.question == due.card.question
+                hits += 1
+        assert hits == 7, hits
+    finally:
+        db.dispose()
+
+
+def test_a_cram_makes_no_guess(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    db = _db(tmp_path, write_deck)
+    try:
+        cram = CramSession(db, "Basics", clock=Clock())
+        assert cram.next_card() is not None and cram.upcoming() is None
+    finally:
+        db.dispose()
+
+
+def _file_alone(db_path: Path, tmp_path: Path) -> sqlite3.Connection:
+    """The database file without its log (-wal): what a checkpoint has written into it."""
+    alone = tmp_path / "alone.db"
+    alone.write_bytes(db_path.read_bytes())
+    return sqlite3.connect(alone)
+
+
+def test_the_checkpoint_writes_the_log_out_on_a_connection_of_its_own(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    """After each answer the app has the session write the log into the file (so SQLite's own checkpoint,
+    at the commit that takes the log past 1,000 pages, never comes in a review): the file alone then holds
+    the answer, and the session's pool is as it was (the next answer gets the connection it read its card
+    on, whose mark spares it the card's read)."""
+    db = _db(tmp_path, write_deck)
+    session = ReviewSession(db, clock=Clock())
+    try:
+        due = session.next_card()
+        session.checkpoint()  # (the sync's pages: the schema and cards into the file)
+        session.answer(due.card.id, Rating.GOOD)
+        pooled = list(db._raw_all)
+        with _file_alone(db.path, tmp_path) as alone:
+            assert alone.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0  # (in the log only)
+        session.checkpoint()
+        with _file_alone(db.path, tmp_path) as alone:
+            assert alone.execute("SELECT count(*) FROM review_log").fetchone()[0] == 1
+        assert db._raw_all == pooled
+    finally:
+        db.dispose()
