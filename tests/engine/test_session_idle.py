@@ -11,6 +11,8 @@ from studydl.decks.sync import sync_decks
 from studydl.domain.review import Rating
 from studydl.engine.cram import CramSession
 from studydl.engine.session import ReviewSession
+from studydl.engine.session_idle import CHECKPOINT_EVERY
+from studydl.engine.settings import save_changes
 from studydl.store.db import Database
 from tests.engine.engine_samples import BASICS, OTHER, START, Clock
 
@@ -63,22 +65,30 @@ def _file_alone(db_path: Path, tmp_path: Path) -> sqlite3.Connection:
 
 
 def test_the_checkpoint_writes_the_log_out_on_a_connection_of_its_own(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
-    """After each answer the app has the session write the log into the file (so SQLite's own checkpoint,
-    at the commit that takes the log past 1,000 pages, never comes in a review): the file alone then holds
-    the answer, and the session's pool is as it was (the next answer gets the connection it read its card
-    on, whose mark spares it the card's read)."""
-    db = _db(tmp_path, write_deck)
+    """The app has the session write the log into the file while a card is read (so SQLite's own
+    checkpoint, at the commit that takes the log past 1,000 pages, never comes in a review): at the
+    first card and every 32nd after it. The file alone then holds the answers, and the session's pool
+    is as it was (the next answer gets the connection it read its card on, whose mark spares it the
+    card's read)."""
+    many = "---\ndeck: Many\n---\n\n" + "".join(f"Q: Question {n}?\nA: Answer {n}.\n\n" for n in range(40))
+    db = Database(tmp_path / "many.db")
+    sync_decks(db, [write_deck("many.md", many)], clock=lambda: START - timedelta(days=1))
+    save_changes(db, {"new_per_day": 100})
     session = ReviewSession(db, clock=Clock())
     try:
         due = session.next_card()
-        session.checkpoint()  # (the sync's pages: the schema and cards into the file)
-        session.answer(due.card.id, Rating.GOOD)
+        session.checkpoint()  # the first card: the sync's pages (the schema and cards) go into the file
         pooled = list(db._raw_all)
-        with _file_alone(db.path, tmp_path) as alone:
-            assert alone.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0  # (in the log only)
-        session.checkpoint()
-        with _file_alone(db.path, tmp_path) as alone:
-            assert alone.execute("SELECT count(*) FROM review_log").fetchone()[0] == 1
+        written = []
+        for card in range(1, CHECKPOINT_EVERY + 1):
+            session.answer(due.card.id, Rating.EASY)
+            due = session.next_card()
+            session.checkpoint()
+            with _file_alone(db.path, tmp_path) as alone:
+                written.append(alone.execute("SELECT count(*) FROM review_log").fetchone()[0])
+            if due is None:
+                break
+        assert written[-1] == CHECKPOINT_EVERY and set(written[:-1]) == {0}, written
         assert db._raw_all == pooled
     finally:
         db.dispose()
