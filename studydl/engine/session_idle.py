@@ -21,7 +21,6 @@ from studydl.engine.queue import Queue
 from studydl.store.db import Database
 from studydl.store.queries import card_view
 
-
 CHECKPOINT_EVERY = 32
 """Cards between two checkpoints: far below SQLite's own (1,000 pages, ~86 answers), so it never comes."""
 
