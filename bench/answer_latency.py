@@ -72,7 +72,7 @@ HISTORY = (
     " fsrs's Python for the plan (~35 µs) and the fsynced COMMIT, which Anki pays too. Then the queue kept in"
     " memory while the store is unchanged (SQLite's data_version read with the card, and by the answer's UPDATE):"
     " statements per card 12.2 → 5.4 (next card 6.1 → 1.3, answer 6.2 → 4.2); main vs the change in three"
-    " alternating pairs (load 8-9): next card alone 3.1-3.3x → 2.7-3.1x, next card + answer 1.1-2.0x → 0.9-2.1x. Then (2026-12-06 afternoon) the session writes its log out every 32 cards while the next card is read (the review screen, `review --plain` and, untimed, this bench), where SQLite's own checkpoint had come inside one answer's commit in ~86 (16-18 ms, the first of a session 0.3 s): p99 13.5 → 5.2 ms, medians unchanged within noise."
+    " alternating pairs (load 8-9): next card alone 3.1-3.3x → 2.7-3.1x, next card + answer 1.1-2.0x → 0.9-2.1x. Then (2026-12-06 afternoon) the session writes its log out every 32 cards while the next card is read (the review screen, `review --plain` and, untimed, this bench), where SQLite's own checkpoint had come inside one answer's commit in ~86 (16-18 ms, the first of a session 0.3 s): p99 13.5 → 5.2 ms, medians unchanged within noise. And the card read ahead in the answer's transaction is planned there too (its four buttons, engine/card_plan.py), warm from the write rather than cold after the fsync: next card alone 2.8-3.1x → 1.0x Anki's median, the plan's cost now in the answer."
 )
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "learning"}
 

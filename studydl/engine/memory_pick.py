@@ -15,12 +15,14 @@ card now, and is not read again; else the transaction is rolled back and written
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from studydl.domain.review import QueueCounts
 from studydl.engine import card_sql
 from studydl.engine.answer import AnswerResult
+from studydl.engine.card_plan import Planned
 from studydl.engine.queue import NEW, REVIEW, Queue, Scope
 from studydl.store.hot import HotSQL
 
@@ -91,14 +93,21 @@ def carry_learning(con: HotSQL, queue: Queue, scope: Scope, result: AnswerResult
     learning.mark = con.change_mark(before[1])
 
 
-Prefetched = tuple[int, SimpleNamespace, list[tuple], tuple]
-"""A card id, the card and its note as read, and the change mark they were read at."""
+Prefetched = tuple[int, SimpleNamespace, list[tuple], tuple, Planned]
+"""A card id, the card and its note as read, the change mark they were read at, and the card planned."""
+
+PLAN_FRESH = timedelta(seconds=1)
+"""How old a plan made ahead may be for its buttons' intervals to be shown as made (older: computed again)."""
 
 
-def prefetch(con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, new_turn: Callable[[QueueCounts], bool]) -> Prefetched | None:
+def prefetch(
+    con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, new_turn: Callable[[QueueCounts], bool],
+    plan: Callable[[HotSQL, int, datetime, tuple], Planned],
+) -> Prefetched | None:
     """In an answer's write transaction, before its COMMIT: the card a pick from memory gives now, read with
-    its note while the store is warm from the write, at the mark the commit leaves. Nothing is taken from the
-    queue: `next_card` picks again and takes this read only for the same card at the same mark."""
+    its note and planned (`plan`) while the store is warm from the write, at the mark the commit leaves.
+    Nothing is taken from the queue: `next_card` picks again and takes this read (and plan) only for the
+    same card at the same mark."""
     learning = queue.learning
     if learning is None or learning.mark is None or now >= queue.day_end:  # (None: PostgreSQL, no mark)
         return None
@@ -107,7 +116,9 @@ def prefetch(con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, n
     if picked is None:
         return None
     row, note_cards = card_sql.card_with_note(con, picked[0])
-    return None if row is None else (picked[0], row, note_cards, mark)
+    if row is None:
+        return None
+    return picked[0], row, note_cards, mark, plan(con, picked[0], now, (row, note_cards))
 
 
 def prefetched_read(con: HotSQL, pre: Prefetched | None, card_id: int, mark: tuple) -> tuple[SimpleNamespace, list[tuple], None] | None:
@@ -116,3 +127,18 @@ def prefetched_read(con: HotSQL, pre: Prefetched | None, card_id: int, mark: tup
     if pre is None or pre[0] != card_id or pre[3] != mark or con.change_mark() != mark:
         return None
     return pre[1], pre[2], None
+
+
+def prefetched_plan(pre: Prefetched | None, now: datetime) -> Planned | None:
+    """The plan made with `pre`'s read (its card the one `prefetched_read` vouched for) if it is of `now`'s
+    study day (as `answer` checks), its buttons' intervals shown as at `now` (those of a learning step
+    depend on the time left to the day's end)."""
+    if pre is None:
+        return None
+    planned = pre[4]
+    scheduler, plan = planned.shown.scheduler, planned.shown.plan
+    if now < planned.at or plan.today != scheduler.days.day_of(now):
+        return None
+    if now - planned.at <= PLAN_FRESH:
+        return planned
+    return replace(planned, due=replace(planned.due, intervals=scheduler.intervals(plan, now)), at=now)

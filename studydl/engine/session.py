@@ -38,14 +38,15 @@ from studydl.domain.review import (
     Rating,
     SessionSummary,
 )
-from studydl.engine import card_sql, fuzz_draws, memory_pick
+from studydl.engine import card_sql, memory_pick
 from studydl.engine import undo as undo_data
-from studydl.engine.answer import AnswerResult, Known, NoSuchCard, Shown, apply_answer
-from studydl.engine.load_balancer import LoadBalancer, card_balance, load_balancer
+from studydl.engine.answer import AnswerResult, Known, Shown, apply_answer
+from studydl.engine.card_plan import Planned, plan_card
+from studydl.engine.load_balancer import LoadBalancer, load_balancer
 from studydl.engine.memory_pick import StaleRead, carry_learning, mark_check, pick_from_memory
-from studydl.engine.queue import Queue, Scope, deck_names
+from studydl.engine.queue import Queue, Scope
 from studydl.engine.queue_counts import count_answer
-from studydl.engine.scheduler import CardScheduler, Memory
+from studydl.engine.scheduler import CardScheduler
 from studydl.engine.session_actions import CardActions
 from studydl.engine.session_idle import IdleWork
 from studydl.engine.session_summary import session_summary
@@ -53,7 +54,6 @@ from studydl.engine.settings import Settings, load_settings
 from studydl.engine.settings_follow import SettingsFollower
 from studydl.store.db import Database
 from studydl.store.hot import HotSQL
-from studydl.store.queries import card_view
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -171,14 +171,16 @@ class ReviewSession(CardActions, IdleWork):
             if picked is None:
                 return None
             card_id, state, take = picked
-            read, self._prefetched = memory_pick.prefetched_read(con, self._prefetched, card_id, learning.mark), None
+            pre, self._prefetched = self._prefetched, None
+            read = memory_pick.prefetched_read(con, pre, card_id, learning.mark)
             row, note_cards, version = read or card_sql.card_with_note_versioned(con, card_id)
             if row is None or (read is None and con.change_mark(version) != learning.mark):
                 return None
             if state is not None and not queue.waiting(row, now, state):
                 return None  # (a sibling buried since the list was read): the queries pass it
             take()
-            return self._due_card(con, card_id, now, learning.mark, (row, note_cards))
+            planned = memory_pick.prefetched_plan(pre, now) if read is not None else None
+            return self._due_card(con, card_id, now, learning.mark, (row, note_cards), planned)
 
     def due_card(self, card_id: int) -> DueCard:
         """Any card with its button intervals at this moment (e.g. to show it again after undo)."""
@@ -188,26 +190,18 @@ class ReviewSession(CardActions, IdleWork):
             with self.db.raw_read() as con:
                 return self._due_card(con, card_id, now, None)
 
-    def _due_card(self, con: HotSQL, card_id: int, now: datetime, mark: tuple | None, read: tuple | None = None) -> DueCard:
-        """The card and its four buttons, computed once here and applied by `answer` (as Anki's states).
+    def _due_card(
+        self, con: HotSQL, card_id: int, now: datetime, mark: tuple | None, read: tuple | None = None, planned: Planned | None = None,
+    ) -> DueCard:
+        """The card and its four buttons, computed once here (or `planned` ahead) and applied by `answer` (as Anki's
+        states). `mark`: the change mark the card was read at (kept for `answer`); `read`: the card and its note, read."""
+        planned = planned or self._plan(con, card_id, now, read)
+        self._shown = planned.shown
+        self._shown_read = (planned.row, planned.note_cards, mark) if mark is not None else None
+        return planned.due
 
-        `mark`: the change mark the card was read at (kept for `answer`); `read`: the card and its note, read."""
-        row, note_cards = read if read is not None else card_sql.card_with_note(con, card_id)
-        if row is None:
-            raise NoSuchCard(f"no card with id {card_id}")
-        if row.deck_id not in self._queue.names:  # a deck synced since the session began
-            self._queue.names.update(deck_names(con))
-        name = self._queue.names.get(row.deck_id, "?")
-        scheduler = self.scheduler.for_deck(name)
-        balancer = self._balancer
-        balance = card_balance(balancer, scheduler.settings, note_cards)
-        if scheduler.settings.fuzz and not fuzz_draws.is_primed(card_id + row.reps):
-            # This card's draw and those of the next few hundred cards, in one pass.
-            fuzz_draws.prime([*range(card_id + row.reps, card_id + row.reps + 3), *self._queue.upcoming_seeds(con, now)])
-        plan = scheduler.plan(card_id, Memory.from_row(row), now, balance)
-        self._shown = Shown(plan, scheduler, balance, balancer.version if balancer is not None else 0)
-        self._shown_read = (row, note_cards, mark) if mark is not None else None
-        return DueCard(card_view(row, name), scheduler.intervals(plan, now))
+    def _plan(self, con: HotSQL, card_id: int, now: datetime, read: tuple | None = None) -> Planned:
+        return plan_card(con, self._queue, self.scheduler, self._balancer, card_id, now, read)
 
     def _pick(self, s: HotSQL, queue: Queue, now: datetime) -> int | None:
         card_id = queue.pick_learning(s, now, now)
@@ -310,7 +304,7 @@ class ReviewSession(CardActions, IdleWork):
             if early and show_next is not None:
                 self._show_next(con, answered, show_next)
             elif early and not self._offered:  # (a caller without a screen: read warm, before the fsync)
-                self._prefetched = memory_pick.prefetch(con, queue, self._now(), self.learn_ahead, self._new_turn)
+                self._prefetched = memory_pick.prefetch(con, queue, self._now(), self.learn_ahead, self._new_turn, self._plan)
         return answered
 
     def _answered(self, queue: Queue, result: AnswerResult, rating: Rating, now: datetime, offer: object | None) -> Answered:

@@ -80,7 +80,7 @@ def test_the_checkpoint_writes_the_log_out_on_a_connection_of_its_own(tmp_path: 
         session.checkpoint()  # the first card: the sync's pages (the schema and cards) go into the file
         pooled = list(db._raw_all)
         written = []
-        for card in range(1, CHECKPOINT_EVERY + 1):
+        for _ in range(CHECKPOINT_EVERY):
             session.answer(due.card.id, Rating.EASY)
             due = session.next_card()
             session.checkpoint()
