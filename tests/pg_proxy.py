@@ -8,7 +8,7 @@ the round-trip tests relay with `delay_s` (the answer reaches the client that mu
 once. `delay_s` holds every chunk that long in each direction (a network's latency is
 twice it), in order, so a pipelined burst still costs one delay.
 
-Used by the round-trip tests (tests/store/test_pg_round_trips.py) and by
+Used by the round-trip tests (tests/engine/test_pg_round_trips.py) and by
 bench/answer_latency_pg.py's `--latency-ms`.
 """
 

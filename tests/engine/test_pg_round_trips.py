@@ -16,10 +16,11 @@ from studydl.store.db import Database
 from tests.pg_proxy import RoundTripProxy
 
 ANSWER_MAX = 4
-COUNTING_DELAY_S = 0.1
-"""Each direction's hold in the relay: statements psycopg pipelines go out well within it, so
-they count as one round trip however loaded the machine (with none, a reply can beat the
-next pipelined statement and count it as a second trip)."""
+COUNTING_DELAY_S = 0.3
+"""Each direction's hold in the relay while an answer is counted: statements psycopg pipelines
+go out well within it, so they count as one round trip (with none, a reply can beat the next
+pipelined statement and count it as a second trip). At 0.1 s one answer in a CI run under
+load counted 5: the client stalled over 0.2 s inside a pipeline. Held only while counting."""
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def backend() -> str:
 
 @pytest.fixture
 def relayed(synced: Database, db_url: str, pg_server) -> Iterator[tuple[Database, RoundTripProxy]]:  # noqa: ANN001
-    proxy = RoundTripProxy(("127.0.0.1", pg_server.port), delay_s=COUNTING_DELAY_S)
+    proxy = RoundTripProxy(("127.0.0.1", pg_server.port))
     db = Database(proxy.url(db_url))
     try:
         yield db, proxy
@@ -40,7 +41,11 @@ def relayed(synced: Database, db_url: str, pg_server) -> Iterator[tuple[Database
 
 def _counted(proxy: RoundTripProxy, action) -> tuple[object, int]:  # noqa: ANN001
     before = proxy.count()
-    result = action()
+    proxy.delay_s = COUNTING_DELAY_S  # (nothing is in flight between two calls: the client waits for each)
+    try:
+        result = action()
+    finally:
+        proxy.delay_s = 0.0
     return result, proxy.count() - before
 
 
