@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from studydl.domain.review import QueueCounts
 from studydl.engine import card_sql
@@ -33,6 +34,13 @@ to take it from its list (moving the list's cursor)."""
 
 def _nothing() -> None:
     pass
+
+
+def memory_knows(queue: Queue, now: datetime) -> bool:
+    """Whether the queue in memory can tell the next card: its learning cards read at a change mark
+    (SQLite: PostgreSQL has none) on the study day that is still today."""
+    learning = queue.learning
+    return learning is not None and learning.mark is not None and now < queue.day_end
 
 
 def pick_from_memory(
@@ -93,8 +101,12 @@ def carry_learning(con: HotSQL, queue: Queue, scope: Scope, result: AnswerResult
     learning.mark = con.change_mark(before[1])
 
 
-Prefetched = tuple[int, SimpleNamespace, list[tuple], tuple, Planned]
-"""A card id, the card and its note as read, the change mark they were read at, and the card planned."""
+class Prefetched(NamedTuple):
+    """The card an answer read ahead: its id, the change mark it was read at, and it planned (with its read)."""
+
+    card_id: int
+    mark: tuple
+    planned: Planned
 
 PLAN_FRESH = timedelta(seconds=1)
 """How old a plan made ahead may be for its buttons' intervals to be shown as made (older: computed again)."""
@@ -108,25 +120,24 @@ def prefetch(
     its note and planned (`plan`) while the store is warm from the write, at the mark the commit leaves.
     Nothing is taken from the queue: `next_card` picks again and takes this read (and plan) only for the
     same card at the same mark."""
-    learning = queue.learning
-    if learning is None or learning.mark is None or now >= queue.day_end:  # (None: PostgreSQL, no mark)
+    if not memory_knows(queue, now):
         return None
     mark = con.change_mark()
-    picked = pick_from_memory(con, queue, now, learn_ahead, new_turn) if learning.mark == mark else None
+    picked = pick_from_memory(con, queue, now, learn_ahead, new_turn) if queue.learning.mark == mark else None
     if picked is None:
         return None
     row, note_cards = card_sql.card_with_note(con, picked[0])
     if row is None:
         return None
-    return picked[0], row, note_cards, mark, plan(con, picked[0], now, (row, note_cards))
+    return Prefetched(picked[0], mark, plan(con, picked[0], now, (row, note_cards)))
 
 
 def prefetched_read(con: HotSQL, pre: Prefetched | None, card_id: int, mark: tuple) -> tuple[SimpleNamespace, list[tuple], None] | None:
     """`pre`'s card and note (as `card_sql.card_with_note_versioned`, no counter) if it is `card_id` read at
     `mark` and the store is still at that mark (one PRAGMA instead of the card's read); else None."""
-    if pre is None or pre[0] != card_id or pre[3] != mark or con.change_mark() != mark:
+    if pre is None or pre.card_id != card_id or pre.mark != mark or con.change_mark() != mark:
         return None
-    return pre[1], pre[2], None
+    return pre.planned.row, pre.planned.note_cards, None
 
 
 def prefetched_plan(pre: Prefetched | None, now: datetime) -> Planned | None:
@@ -135,7 +146,7 @@ def prefetched_plan(pre: Prefetched | None, now: datetime) -> Planned | None:
     depend on the time left to the day's end)."""
     if pre is None:
         return None
-    planned = pre[4]
+    planned = pre.planned
     scheduler, plan = planned.shown.scheduler, planned.shown.plan
     if now < planned.at or plan.today != scheduler.days.day_of(now):
         return None

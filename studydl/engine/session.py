@@ -162,7 +162,7 @@ class ReviewSession(CardActions, IdleWork):
         None when a query must pick it, or the store changed since the queue was known current."""
         queue = self._queue
         learning = queue.learning
-        if learning is None or learning.mark is None or self._offered or now >= queue.day_end:
+        if self._offered or not memory_pick.memory_knows(queue, now):
             return None
         if self.follows_store and not self._follower.current(learning.mark):
             return None

@@ -16,7 +16,7 @@ from studydl.domain.cards import CardView
 from studydl.domain.review import QueueCounts
 from studydl.engine import card_sql
 from studydl.engine.answer import Shown
-from studydl.engine.memory_pick import pick_from_memory
+from studydl.engine.memory_pick import memory_knows, pick_from_memory
 from studydl.engine.queue import Queue
 from studydl.store.db import Database
 from studydl.store.queries import card_view
@@ -57,8 +57,7 @@ class IdleWork:
         with self._lock:
             queue, now, shown = self._queue, self._now(), self._shown
             shown_id = shown.plan.card_id if shown is not None else None
-            learning = queue.learning
-            if learning is None or learning.mark is None or self._offered or now >= queue.day_end:
+            if self._offered or not memory_knows(queue, now):
                 return None
             with self.db.raw_single() as con:
                 picked = pick_from_memory(con, queue, now, self.learn_ahead, self._new_turn, skip=shown_id)

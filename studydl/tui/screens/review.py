@@ -299,10 +299,9 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
             return action == self._demo_key() and ready
         return True
 
-    def _footer_state(self) -> tuple[bool, ...]:
-        """What the footer's keys show as enabled now (see check_action)."""
-        ready = self.due is not None and not self.busy
-        return ready, self.can_undo and not self.busy, ready and self._demo_key() == "demo"
+    def _footer_state(self) -> tuple[bool | None, ...]:
+        """What check_action says now of the footer's keys whose state can change (a card's keys share one)."""
+        return tuple(self.check_action(action, ()) for action in ("suspend", "undo", "demo"))
 
     def refresh_bindings(self) -> None:
         self._footer_shown = self._footer_state()
