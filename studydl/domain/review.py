@@ -30,8 +30,9 @@ class DueCard:
     """The card to show next, with the interval each answer would give it."""
 
     card: CardView
-    intervals: dict[Rating, timedelta]
-    """What each button would schedule, shown on the buttons (e.g. `10m`, `4d`)."""
+    intervals: dict[Rating, timedelta] | None
+    """What each button would schedule, shown on the buttons (e.g. `10m`, `4d`). None on a card an answer
+    handed over (`NextCard`): planned while the question is read (`ReviewSession.shown_intervals`)."""
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from typing import Any
 from studydl.domain.errors import StudyError
 from studydl.domain.review import CardState, Rating
 from studydl.engine import card_sql
+from studydl.engine.card_memory import iso_utc
 from studydl.engine.load_balancer import Balance, LoadBalancer, card_balance
-from studydl.engine.scheduler import CardScheduler, Memory, Plan, iso_utc
+from studydl.engine.scheduler import CardScheduler, Memory, Plan
 from studydl.engine.undo import CardChange, UndoEntry
 
 NEW, REVIEW = int(CardState.NEW), int(CardState.REVIEW)
@@ -83,7 +84,7 @@ class AnswerResult:
 class Known:
     """The card and its note as read when shown, and the check that nothing changed since.
 
-    The answer's first statement (the card's update) also reads the store's change counter
+    The answer reads the store's change counter just before the card's update
     and hands it to `check`, which raises (rolling the transaction back) if anything did:
     then the answer is written again with the card read afresh."""
 
@@ -138,8 +139,10 @@ def apply_answer(
         bury_until = None
     before = Memory.from_row(row)
     balance = card_balance(balancer, scheduler.settings, note_cards)
-    plan = shown.plan if shown is not None and shown.still(scheduler, before, balance, now) else None
-    if plan is None:
+    if shown is not None and shown.still(scheduler, before, balance, now):
+        plan = shown.plan
+        before = plan.memory  # (equal to the card's: the one whose log JSON was made with the plan)
+    else:
         plan = scheduler.plan(card_id, before, now, balance)
     outcome = scheduler.apply(plan, rating, now)
     after = outcome.memory
@@ -156,14 +159,19 @@ def apply_answer(
             and (buried_until is None or buried_until < bury_until)
         ]
 
-    version = card_sql.write_memory(con, card_id, after.columns(), versioned=known is not None)
+    old, new = before.columns(), after.columns()
+    # Only the columns the answer changes: an index holding none of them is not rewritten (`suspended`,
+    # unchanged but set, rewrote the deck-section index's page on every answer).
+    changed = {name: value for name, value in new.items() if value != old[name]}
+    version = card_sql.write_memory(con, card_id, changed, versioned=known is not None)
     if known is not None:
         known.check(version)
-    card_sql.bury(con, [sib.id for sib in buried], bury_until)
+    if buried:
+        card_sql.bury(con, [sib.id for sib in buried], bury_until)
     state_before = before.to_json(buried=[[b.id, iso_utc(b.buried_until)] for b in buried])
     review_id = card_sql.insert_review(con, card_id, now, int(rating), duration_ms, state_before, after.to_json(), detail=detail)
     changes = (
-        CardChange(card_id, before.columns(), after.columns()),
+        CardChange(card_id, old, new),
         *(CardChange(b.id, {"buried_until": b.buried_until}, {"buried_until": bury_until}) for b in buried),
     )
     undo = UndoEntry("answer", card_id, changes, review_id)

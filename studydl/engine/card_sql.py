@@ -13,6 +13,7 @@ committing stay in `Database` either way. What differs between the databases
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -100,16 +101,21 @@ def bury(con: HotSQL, card_ids: list[int], until: datetime | None) -> None:
 def write_memory(con: HotSQL, card_id: int, columns: dict[str, Any], versioned: bool = False) -> Any:
     """Set columns of a card (scheduling columns named as in Memory.columns(), flag, buried_until).
 
-    `versioned`: return the store's change counter as this write transaction saw it (`HotSQL.version_sql`)."""
+    `versioned`: return the store's change counter as this write transaction saw it (`HotSQL.counter`; its
+    own statement: as the UPDATE's `RETURNING (SELECT data_version FROM pragma_data_version())` it took the
+    UPDATE from ~19 to ~55-80 us), None if no such card."""
     to_db = con.to_db
     values = [to_db(v) if k in _TIMES else v for k, v in columns.items()]
-    assignments = ", ".join(f"{name} = ?" for name in columns)
-    sql = f"UPDATE cards SET {assignments} WHERE id = ?"
-    if not versioned:
-        con.execute(sql, (*values, card_id))
-        return None
-    found = con.execute(f"{sql} RETURNING {con.version_sql}", (*values, card_id)).fetchone()
-    return found[0] if found else None
+    values.append(card_id)
+    version = con.counter() if versioned else None
+    updated = con.execute(_update_sql(tuple(columns)), values).rowcount
+    return version if updated else None
+
+
+@lru_cache(maxsize=64)
+def _update_sql(names: tuple[str, ...]) -> str:
+    """UPDATE of these columns of one card: made once per shape."""
+    return f"UPDATE cards SET {', '.join(f'{name} = ?' for name in names)} WHERE id = ?"
 
 
 def insert_review(

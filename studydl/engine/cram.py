@@ -111,6 +111,9 @@ class CramSession(ReviewSession):
         """No guess: the cram order is its own (engine/session_idle.py)."""
         return None
 
+    def prepare(self) -> None:
+        """Nothing ahead: a cram card is planned when shown, and Again in a cram is no lapse."""
+
     def due_card(self, card_id: int) -> DueCard:
         """The card with the cram buttons: Again 1m, Hard 10m; Good and Easy end its turn (no interval)."""
         due = super().due_card(card_id)

@@ -7,7 +7,7 @@ and the queue's lists of due reviews and new cards); while the store's change ma
 one it was kept at, the card `_pick` would pick is known without a query. It is then read
 in one statement outside a transaction, with the store's change counter of that very read
 (`card_sql.card_with_note_versioned`): equal to the queue's, the pick stands; else the
-session picks by the queries as before. The answer's first statement (the card's update)
+session picks by the queries as before. The answer, just before the card's update,
 reads the counter again: unchanged since the card was read, the card as read is the
 card now, and is not read again; else the transaction is rolled back and written anew.
 """
@@ -74,8 +74,8 @@ class StaleRead(Exception):
 
 
 def mark_check(con: HotSQL, expected: tuple, seen: list[tuple | None]) -> Callable[[object], None]:
-    """An `answer.Known.check`: the change mark before this write transaction's first statement (which read
-    the store's counter) goes into `seen`; StaleRead unless it is `expected`, the mark the card was read at."""
+    """An `answer.Known.check`: the change mark before this write transaction's first write (the store's
+    counter read just before it) goes into `seen`; StaleRead unless it is `expected`, the mark the card was read at."""
     probe = con.change_mark(0)  # the connection's own changes before the write (no statement)
 
     def check(version: object) -> None:
@@ -102,34 +102,38 @@ def carry_learning(con: HotSQL, queue: Queue, scope: Scope, result: AnswerResult
 
 
 class Prefetched(NamedTuple):
-    """The card an answer read ahead: its id, the change mark it was read at, and it planned (with its read)."""
+    """The card an answer read ahead: its id, the change mark it was read at, the card and its note as read,
+    and its buttons once planned (`ReviewSession.prepare`, while the learner reads; else by `next_card`)."""
 
     card_id: int
     mark: tuple
-    planned: Planned
+    row: SimpleNamespace
+    note_cards: list[tuple]
+    planned: Planned | None = None
+
 
 PLAN_FRESH = timedelta(seconds=1)
 """How old a plan made ahead may be for its buttons' intervals to be shown as made (older: computed again)."""
 
 
 def prefetch(
-    con: HotSQL, queue: Queue, now: datetime, learn_ahead: timedelta, new_turn: Callable[[QueueCounts], bool],
-    plan: Callable[[HotSQL, int, datetime, tuple], Planned],
+    con: HotSQL, queue: Queue, before: tuple | None, now: datetime, learn_ahead: timedelta,
+    new_turn: Callable[[QueueCounts], bool],
 ) -> Prefetched | None:
     """In an answer's write transaction, before its COMMIT: the card a pick from memory gives now, read with
-    its note and planned (`plan`) while the store is warm from the write, at the mark the commit leaves.
-    Nothing is taken from the queue: `next_card` picks again and takes this read (and plan) only for the
-    same card at the same mark."""
-    if not memory_knows(queue, now):
+    its note while the store is warm from the write, at the mark the commit leaves (`before`: the mark the
+    transaction began at; its counter stays while it writes). Nothing is taken from the queue: `next_card`
+    picks again and takes this read (and its plan) only for the same card at the same mark."""
+    if before is None or not memory_knows(queue, now):
         return None
-    mark = con.change_mark()
+    mark = con.change_mark(before[1])
     picked = pick_from_memory(con, queue, now, learn_ahead, new_turn) if queue.learning.mark == mark else None
     if picked is None:
         return None
     row, note_cards = card_sql.card_with_note(con, picked[0])
     if row is None:
         return None
-    return Prefetched(picked[0], mark, plan(con, picked[0], now, (row, note_cards)))
+    return Prefetched(picked[0], mark, row, note_cards)
 
 
 def prefetched_read(con: HotSQL, pre: Prefetched | None, card_id: int, mark: tuple) -> tuple[SimpleNamespace, list[tuple], None] | None:
@@ -137,14 +141,14 @@ def prefetched_read(con: HotSQL, pre: Prefetched | None, card_id: int, mark: tup
     `mark` and the store is still at that mark (one PRAGMA instead of the card's read); else None."""
     if pre is None or pre.card_id != card_id or pre.mark != mark or con.change_mark() != mark:
         return None
-    return pre.planned.row, pre.planned.note_cards, None
+    return pre.row, pre.note_cards, None
 
 
 def prefetched_plan(pre: Prefetched | None, now: datetime) -> Planned | None:
     """The plan made with `pre`'s read (its card the one `prefetched_read` vouched for) if it is of `now`'s
     study day (as `answer` checks), its buttons' intervals shown as at `now` (those of a learning step
-    depend on the time left to the day's end)."""
-    if pre is None:
+    depend on the time left to the day's end); None if it was not planned."""
+    if pre is None or pre.planned is None:
         return None
     planned = pre.planned
     scheduler, plan = planned.shown.scheduler, planned.shown.plan

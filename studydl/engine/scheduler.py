@@ -23,7 +23,6 @@ and each answer starts from the stored, rounded state, as Anki's does.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +30,7 @@ from typing import Any
 
 from studydl.domain.review import CardState, Rating
 from studydl.engine import fuzz
+from studydl.engine.card_memory import Memory
 from studydl.engine.fsrs_model import FsrsModel, MemoryState, NextState
 from studydl.engine.load_balancer import Balance
 from studydl.engine.settings import Settings
@@ -38,14 +38,6 @@ from studydl.engine.steps import DAY_SECS, LearningSteps
 
 SHORT_TERM_WITH_STEPS = False
 """Anki's "FSRS short-term scheduler with learning steps" option (off by default)."""
-
-
-def iso_utc(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value is not None else None
-
-
-def parse_utc(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 
 def stored_stability(value: float) -> float:
@@ -56,84 +48,6 @@ def stored_stability(value: float) -> float:
 def stored_difficulty(value: float) -> float:
     """Difficulty as Anki stores it (3 decimals)."""
     return round(value, 3)
-
-
-@dataclass(frozen=True)
-class Memory:
-    """A card's scheduling state: FSRS memory state, due date, counters and leech flags."""
-
-    state: CardState = CardState.NEW
-    step: int | None = None
-    """Index of the current (re)learning step; None outside (re)learning."""
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime | None = None
-    """A review card is due from the start of a study day; a learning card at an instant."""
-    last_review: datetime | None = None
-    reps: int = 0
-    lapses: int = 0
-    leech: bool = False
-    suspended: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the state as a number, times as ISO strings."""
-        return {**self.columns(), "due": iso_utc(self.due), "last_review": iso_utc(self.last_review)}
-
-    def to_json(self, **extra: Any) -> str:
-        return json.dumps({**self.to_dict(), **extra}, separators=(",", ":"))
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Memory:
-        return cls(
-            state=CardState(int(data.get("state", 0))),
-            step=data.get("step"),
-            stability=data.get("stability"),
-            difficulty=data.get("difficulty"),
-            due=parse_utc(data.get("due")),
-            last_review=parse_utc(data.get("last_review")),
-            reps=int(data.get("reps", 0)),
-            lapses=int(data.get("lapses", 0)),
-            leech=bool(data.get("leech", False)),
-            suspended=bool(data.get("suspended", False)),
-        )
-
-    @classmethod
-    def from_row(cls, row: Any) -> Memory:
-        """From a CardRow (or a row with the same column names)."""
-        return cls(
-            state=CardState(row.state),
-            step=row.step,
-            stability=row.stability,
-            difficulty=row.difficulty,
-            due=row.due,
-            last_review=row.last_review,
-            reps=row.reps,
-            lapses=row.lapses,
-            leech=row.leech,
-            suspended=row.suspended,
-        )
-
-    def columns(self) -> dict[str, Any]:
-        """The CardRow column values for this state (no dataclasses.asdict: it deep-copies)."""
-        return {
-            "state": int(self.state),
-            "step": self.step,
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "due": self.due,
-            "last_review": self.last_review,
-            "reps": self.reps,
-            "lapses": self.lapses,
-            "leech": self.leech,
-            "suspended": self.suspended,
-        }
-
-    @property
-    def memory_state(self) -> MemoryState | None:
-        """The FSRS memory state, None for a card never answered."""
-        if self.state == CardState.NEW or self.stability is None or self.difficulty is None:
-            return None
-        return MemoryState(self.stability, self.difficulty)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ Loading the queue, picking and showing a card and answering it use the database'
 plain DB-API transactions (`Database.raw_read`/`raw_write`, SQLite or PostgreSQL): the
 same transactions as `read`/`write`, without a SQLAlchemy Session per call, which cost
 more than the statements themselves. On SQLite, while nobody else writes, a card is shown
-in one statement and answered in four (engine/memory_pick.py).
+in one statement and answered in five, the next card read among them (engine/memory_pick.py);
+its buttons are planned while its question is read (engine/session_idle.py `prepare`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from studydl.domain.review import (
 from studydl.engine import card_sql, memory_pick
 from studydl.engine import undo as undo_data
 from studydl.engine.answer import AnswerResult, Known, Shown, apply_answer
-from studydl.engine.card_plan import Planned, plan_card
+from studydl.engine.card_plan import Planned, deck_name_of, plan_card
 from studydl.engine.load_balancer import LoadBalancer, load_balancer
 from studydl.engine.memory_pick import StaleRead, carry_learning, mark_check, pick_from_memory
 from studydl.engine.queue import Queue, Scope
@@ -54,6 +55,7 @@ from studydl.engine.settings import Settings, load_settings
 from studydl.engine.settings_follow import SettingsFollower
 from studydl.store.db import Database
 from studydl.store.hot import HotSQL
+from studydl.store.queries import card_view
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -95,6 +97,8 @@ class ReviewSession(CardActions, IdleWork):
         """The last card's buttons as computed for it (`answer` applies them if still valid)."""
         self._shown_read: tuple[SimpleNamespace, list[tuple], tuple] | None = None
         """The last card and its note as read, and the change mark of that read (`_write_answer`)."""
+        self._to_plan: tuple[SimpleNamespace, list[tuple]] | None = None
+        """The card on screen and its note, handed over by an answer without its buttons' plan (`prepare`)."""
         self._prefetched: memory_pick.Prefetched | None = None  # the next card as read in the last answer's transaction
         self._started = self._now()
         self._queue = self._load(self._started)
@@ -196,7 +200,7 @@ class ReviewSession(CardActions, IdleWork):
         """The card and its four buttons, computed once here (or `planned` ahead) and applied by `answer` (as Anki's
         states). `mark`: the change mark the card was read at (kept for `answer`); `read`: the card and its note, read."""
         planned = planned or self._plan(con, card_id, now, read)
-        self._shown = planned.shown
+        self._shown, self._to_plan = planned.shown, None
         self._shown_read = (planned.row, planned.note_cards, mark) if mark is not None else None
         return planned.due
 
@@ -281,7 +285,7 @@ class ReviewSession(CardActions, IdleWork):
         """One committed write transaction: the card's update, its siblings' burial, the log row.
 
         `known`: the card and its note as shown, and the change mark they were read at. If the
-        store's mark is still that one (read by the card's update itself), they are not read
+        store's mark is still that one (read just before the card's update), they are not read
         again; else StaleRead (the transaction rolls back). The session's learning cards and
         settings, current at the mark before, are carried over the answer. With `show_next`, the
         next card is handed over inside the transaction when it alone can tell it; else read there."""
@@ -304,7 +308,7 @@ class ReviewSession(CardActions, IdleWork):
             if early and show_next is not None:
                 self._show_next(con, answered, show_next)
             elif early and not self._offered:  # (a caller without a screen: read warm, before the fsync)
-                self._prefetched = memory_pick.prefetch(con, queue, self._now(), self.learn_ahead, self._new_turn, self._plan)
+                self._prefetched = memory_pick.prefetch(con, queue, before, self._now(), self.learn_ahead, self._new_turn)
         return answered
 
     def _answered(self, queue: Queue, result: AnswerResult, rating: Rating, now: datetime, offer: object | None) -> Answered:
@@ -336,14 +340,20 @@ class ReviewSession(CardActions, IdleWork):
         card_id = self._offered.pop(0) if self._offered else self._pick(con, queue, now)
         if card_id is None:
             return
-        due = self._due_card(con, card_id, now, mark)
-        logged = card_sql.answers_logged(con, card_id) if due.card.check.predict is not None else 0
-        show_next(NextCard(answered, due, queue.counts(), logged))
+        row, note_cards = card_sql.card_with_note(con, card_id)
+        if row is None:
+            return
+        # Its buttons are planned while the question is read (`prepare`, `shown_intervals`): not on the key's path.
+        self._shown, self._to_plan = None, (row, note_cards)
+        self._shown_read = (row, note_cards, mark) if mark is not None else None
+        card = card_view(row, deck_name_of(con, queue, row))
+        logged = card_sql.answers_logged(con, card_id) if card.check.predict is not None else 0
+        show_next(NextCard(answered, DueCard(card, None), queue.counts(), logged))
 
     def _restore(self, before: tuple) -> None:  # noqa: ANN001 - (undo length, reviewed, mixed, offered, shown)
         """The session as before an answer whose commit failed: its counts, stack and queue (re-read)."""
         undo_length, self._reviewed, self._mixed, self._offered, self._shown = before
-        self._shown_read = self._prefetched = None
+        self._shown_read = self._prefetched = self._to_plan = None
         del self._undo[undo_length:]
         self._queue = self._load(self._now())
 
@@ -354,9 +364,7 @@ class ReviewSession(CardActions, IdleWork):
         shown = self._shown
         if shown is not None and shown.plan.card_id == card_id and shown.plan.memory.state != CardState.REVIEW:
             return None  # Again on a new or (re)learning card is no lapse: known from the card as shown, no read
-        from studydl.course.lapse_offer import lapse_offer
-
-        return lapse_offer(self.db, card_id, self._now(), self.settings)
+        return self._offer_for(card_id)
 
     def take_offer(self, card_ids: tuple[int, ...]) -> None:
         """Hand these cards out next, before the queue's (the learner accepted a prerequisite offer)."""

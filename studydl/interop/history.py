@@ -4,7 +4,7 @@ Kept in one place so it is easy to align with `studydl/engine/`: a card's
 scheduling lives in `CardRow` (state, step, stability, difficulty, due,
 last_review, reps, lapses), each answer is a `ReviewRow` whose `state_before`
 and `state_after` are JSON objects with the keys of the engine's
-`scheduler.Memory.to_json()` (datetimes as ISO text in UTC), so undo and
+`card_memory.Memory.to_json()` (datetimes as ISO text in UTC), so undo and
 statistics read imported rows like their own. One extra key, `"imported": true`,
 tells `studydl doctor` the card's state came from the import: the source's
 current state of a card may differ from what its last answer set (a manual

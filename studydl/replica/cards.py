@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from studydl.engine import card_sql
+from studydl.engine.card_memory import parse_utc
 from studydl.engine.history import replay_step, starting_memory
-from studydl.engine.scheduler import CardScheduler, Memory, parse_utc
+from studydl.engine.scheduler import CardScheduler, Memory
 from studydl.engine.settings import Settings
 from studydl.replica.capture import FIELDS, MEMORY_KEYS, loads_object
 from studydl.replica.events import CARD

@@ -177,15 +177,13 @@ class Database:
 
     # -- the review hot path -------------------------------------------------
 
-    @contextmanager
-    def _raw(self, write: bool, begin: bool = True) -> Iterator[Any]:
-        """A connection of this database's own small pool, in a transaction begun for us.
+    def _take(self, write: bool, begin: bool) -> Any:
+        """A connection of this database's own small pool, in a transaction begun for us (`begin`).
 
-        Opened like the engine's (same settings) and kept for the next call: one per
-        thread using it at the same moment, so TUI worker threads never share one. A
-        pooled connection found dead (a server restarted since) is replaced before
-        anything is sent; one left inside a transaction that cannot be rolled back is
-        closed rather than reused.
+        Opened like the engine's (same settings) and kept for the next call (`_give_back`): one
+        per thread using it at the same moment, so TUI worker threads never share one. A pooled
+        connection found dead (a server restarted since) is replaced before anything is sent;
+        one left inside a transaction that cannot be rolled back is closed rather than reused.
         """
         backend = self.backend
         with self._raw_lock:
@@ -196,12 +194,11 @@ class Database:
         try:
             if con is None:
                 con = self._connect()
-            if begin:
-                con = self._begin(con, write)
-            yield con
-        finally:
+            return self._begin(con, write) if begin else con
+        except BaseException:
             if con is not None:
                 self._give_back(con)
+            raise
 
     def _connect(self) -> Any:
         con = self.backend.connect()
@@ -245,18 +242,15 @@ class Database:
         with suppress(Exception):  # already broken
             self.backend.close(con)
 
-    @contextmanager
-    def raw_read(self) -> Iterator[HotSQL]:
+    def raw_read(self) -> _Hot:
         """As `read()` (one consistent snapshot), on the driver's own connection.
 
         For the review hot path: picking and showing a card is a few one-row
         statements, and a SQLAlchemy Session per call costs more than they do.
         """
-        with self._hot(write=False) as con:
-            yield con
+        return _Hot(self, False, True)
 
-    @contextmanager
-    def raw_write(self) -> Iterator[HotSQL]:
+    def raw_write(self) -> _Hot:
         """As `write()`, on the driver's own connection: the write lock first, committed on exit.
 
         The same guarantees: the lock is taken before anything is read, another
@@ -264,31 +258,14 @@ class Database:
         StoreBusy; the answer is durable when this returns; any error rolls the
         whole transaction back.
         """
-        with self._hot(write=True) as con:
-            yield con
+        return _Hot(self, True, True)
 
-    @contextmanager
-    def raw_single(self) -> Iterator[HotSQL]:
+    def raw_single(self) -> _Hot:
         """A pooled connection outside any transaction: each statement is its own (its own snapshot).
 
         For a read that is one statement, where BEGIN and COMMIT would be two more.
         """
-        with self._hot(write=False, begin=False) as con:
-            yield con
-
-    @contextmanager
-    def _hot(self, write: bool, begin: bool = True) -> Iterator[HotSQL]:
-        """A `_raw` transaction as the hot path's interface, committed on exit (on an error `_raw` rolls back)."""
-        with self._raw(write, begin) as con:
-            try:
-                yield self.backend.hot(con)
-                if begin:
-                    self.backend.commit(con)
-            except Exception as exc:
-                error = self.backend.translate(exc)
-                if error is None:
-                    raise
-                raise error from exc
+        return _Hot(self, False, False)
 
     def checkpoint(self) -> None:
         """Write the committed log into the database now (SQLite; on a server nothing), on a connection of its
@@ -317,3 +294,41 @@ class Database:
             with suppress(Exception):
                 self.backend.close(con)
         self._dispose_engine()
+
+
+class _Hot:
+    """`with db.raw_read()/raw_write()/raw_single() as con`: a pooled connection as the hot path's interface
+    (HotSQL), its transaction begun, committed on a clean exit; on an error rolled back (`_give_back`) and
+    the driver's error said as the store's (a lock held too long: StoreBusy). A class, not three nested
+    generator context managers: they cost more than the statements of a card's read (~5 us a transaction)."""
+
+    __slots__ = ("db", "write", "begin", "con")
+
+    def __init__(self, db: Database, write: bool, begin: bool) -> None:
+        self.db, self.write, self.begin = db, write, begin
+
+    def __enter__(self) -> HotSQL:
+        self.con = self.db._take(self.write, self.begin)
+        return self.db.backend.hot(self.con)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: object) -> None:
+        db, con = self.db, self.con
+        try:
+            if exc is None:
+                if self.begin:
+                    try:
+                        db.backend.commit(con)
+                    except Exception as failed:
+                        _raise_as_store_error(db, failed)
+                        raise
+            elif isinstance(exc, Exception):
+                _raise_as_store_error(db, exc)
+        finally:
+            db._give_back(con)  # (rolled back there if the commit did not happen)
+
+
+def _raise_as_store_error(db: Database, exc: Exception) -> None:
+    """The driver's error as the store's, if it is one to explain (else nothing: it goes on as it is)."""
+    error = db.backend.translate(exc)
+    if error is not None:
+        raise error from exc

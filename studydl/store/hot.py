@@ -53,6 +53,10 @@ class HotSQL(Protocol):
     """SQL for a column holding the store's change counter (SQLite's `data_version`) as the statement
     sees it, or NULL where there is none (PostgreSQL): `change_mark(data_version=...)` of a read."""
 
+    def counter(self) -> int | None:
+        """The store's change counter now (SQLite's `data_version`; None where there is none, sending nothing).
+        In a write transaction it stays put: nobody else commits meanwhile."""
+
     def change_mark(self, data_version: int | None = None) -> tuple[Any, ...] | None:
         """Equal marks on one connection: nothing was written in between, by it or anyone (None: no such mark).
 
@@ -60,10 +64,12 @@ class HotSQL(Protocol):
 
 
 def text_time(value: datetime | None) -> str | None:
-    """As SQLAlchemy's SQLite DateTime writes it: naive UTC, microseconds."""
+    """As SQLAlchemy's SQLite DateTime writes it: naive UTC, microseconds (the ISO form less its `+00:00`)."""
     if value is None:
         return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(sep=" ", timespec="microseconds")[:26]
 
 
 def parse_text_time(value: str | None) -> datetime | None:
@@ -97,6 +103,9 @@ class SqliteHot:
     @staticmethod
     def index_hint(index: str) -> str:
         return f"INDEXED BY {index}"
+
+    def counter(self) -> int:
+        return self.con.execute("PRAGMA data_version").fetchone()[0]
 
     def change_mark(self, data_version: int | None = None) -> tuple[Any, ...]:
         """The connection itself (held, so its id is never another's), SQLite's `data_version` (moves when
@@ -151,6 +160,10 @@ class PostgresHot:
     @staticmethod
     def index_hint(index: str) -> str:
         return ""
+
+    @staticmethod
+    def counter() -> None:
+        return None
 
     @staticmethod
     def change_mark(data_version: int | None = None) -> None:

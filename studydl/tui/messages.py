@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from studydl.domain.cards import CardView
     from studydl.domain.errors import DeckProblem
-    from studydl.domain.review import DueCard, QueueCounts, SessionSummary
+    from studydl.domain.review import DueCard, QueueCounts, Rating, SessionSummary
     from studydl.replica.sync import SyncReport
     from studydl.store.db import Database
     from studydl.tui.home_data import HomeData
@@ -53,6 +55,14 @@ class CardReady(Message):
     """A notice to show with the card (e.g. `Undid Good`)."""
     answers_logged: int = 0
     """The card's answers in the log (seeds a predict card's draw)."""
+
+
+@dataclass
+class CardPlanned(Message, bubble=False):
+    """The buttons' intervals of a card an answer handed over with its question only (`due`, as it came)."""
+
+    due: DueCard
+    intervals: dict[Rating, timedelta]
 
 
 @dataclass

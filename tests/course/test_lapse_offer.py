@@ -95,3 +95,33 @@ def test_the_offer_reads_the_sections_and_cards_the_map_reads(course, clock) -> 
     light, light_files = stored_sections(course)
     assert list(light) == list(full) and light_files == files and len(full) > 2
     assert all(section_card_ids(course, light[key]) == full[key].card_ids for key in full)
+
+
+def test_the_offer_is_worked_out_while_the_card_is_read_not_on_the_key(course, clock, monkeypatch) -> None:
+    """The review screen has the session `prepare` while a card is read: for a review card, what Again
+    would offer (a read of every section and the deck files) is worked out then; the Again key takes it
+    and reads none. The offer is the one worked out on the key itself."""
+    from studydl.course import lapse_offer as offers
+
+    study(course, clock, "Backprop basics")
+    study(course, clock, "Recurrent")
+    clock.advance(days=10)
+    _lapse_lstm(course, clock)
+    clock.advance(days=3)
+    worked_out: list[int] = []
+    real = offers.lapse_offer
+
+    def counted(db, card_id, now, settings):  # noqa: ANN001, ANN202 (a spy: the real one runs)
+        worked_out.append(card_id)
+        return real(db, card_id, now, settings)
+
+    monkeypatch.setattr(offers, "lapse_offer", counted)
+    session, lstm = ReviewSession(course, "Recurrent", clock=clock), _card_id(course, LSTM)
+    while (due := session.next_card()).card.id != lstm:
+        session.answer(due.card.id, Rating.GOOD, 4000)
+    on_key = real(course, lstm, clock.now, session.settings)
+    session.prepare()
+    assert worked_out == [lstm]
+    answered = session.answer(lstm, Rating.AGAIN, 4000)
+    assert worked_out == [lstm]  # (none on the key)
+    assert answered.offer == on_key and on_key is not None

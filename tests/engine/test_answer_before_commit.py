@@ -33,9 +33,30 @@ def test_the_next_card_is_handed_over_inside_the_answers_transaction(synced, clo
     assert seen_by_others == 0  # another connection did not see the answer before the commit
     assert logged(synced) == 1  # ... and it is committed when `answer` returns
     assert nxt.answered == answered and nxt.due.card.id != first.card.id
+    assert nxt.due.intervals is None  # its buttons are planned while its question is read, off the key's path
+    intervals = session.shown_intervals(nxt.due.card.id)
+    assert session.shown_intervals(first.card.id) is None  # (only the card on screen has them)
     again = session.next_card()  # what the screen would have asked for after the commit
-    assert again is not None and (again.card.id, again.intervals) == (nxt.due.card.id, nxt.due.intervals)
+    assert again is not None and (again.card.id, again.intervals) == (nxt.due.card.id, intervals)
     assert nxt.counts == session.counts()
+
+
+def test_a_card_handed_over_is_scheduled_the_same_planned_ahead_or_not(synced, clock) -> None:
+    """The screen plans the card handed over while its question is read (`shown_intervals`); a key pressed
+    before that answers it all the same: the answer plans it itself, to the same schedule."""
+    due_dates = []
+    for plan_ahead in (True, False):
+        session = ReviewSession(synced, "Basics", clock=clock, settings=no_fuzz(bury_siblings=False))
+        first = session.next_card()
+        handed: list[NextCard] = []
+        session.answer(first.card.id, Rating.GOOD, show_next=handed.append)
+        shown = handed[0].due.card.id
+        if plan_ahead:
+            session.shown_intervals(shown)
+        due_dates.append(session.answer(shown, Rating.GOOD).due)
+        session.undo()
+        session.undo()
+    assert due_dates[0] == due_dates[1]
 
 
 def test_a_failed_commit_rolls_back_and_the_session_is_as_before(synced, clock, backend) -> None:

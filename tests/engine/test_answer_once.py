@@ -30,8 +30,8 @@ def _count_fsrs_calls(monkeypatch) -> list[int]:  # noqa: ANN001
 
 def test_each_card_is_scheduled_once_for_its_buttons_and_its_answer(synced, clock, monkeypatch) -> None:
     """Every FSRS computation is a card's plan (its four buttons); the answer applies the plan shown and
-    computes none. A card shown is planned once: when shown, or ahead, in the answer before it (the
-    card a pick from memory gives then; a learning card come due since overtakes it twice here)."""
+    computes none. A card shown is planned once: when shown, or ahead, while the card before it is read
+    (`prepare`: the card the answer before read ahead; a learning card come due since overtakes it twice here)."""
     session = ReviewSession(synced, clock=clock, settings=Settings(timezone="UTC"))
     calls = _count_fsrs_calls(monkeypatch)
     planned: list[int] = []
@@ -48,6 +48,7 @@ def test_each_card_is_scheduled_once_for_its_buttons_and_its_answer(synced, cloc
         assert due is not None
         shown.append(due.card.id)
         session.answer(due.card.id, rating, 2000)
+        session.prepare()
         clock.advance(minutes=2)
     assert len(calls) == len(planned)  # (no FSRS work in the answers themselves)
     for card_id in set(shown):

@@ -114,10 +114,11 @@ def test_a_card_is_shown_in_one_statement_and_answered_in_four(tmp_path: Path, w
     """Issue 24 item 1: next card + answer were about 12 statements (BEGIN, the change check, the pick,
     the card, COMMIT; BEGIN IMMEDIATE, the change check, the card again, its update, the log row,
     COMMIT). The queue is in memory while the store is unchanged, so the answer does not read the
-    card again: BEGIN IMMEDIATE, its update (which reads the change counter), the log row, COMMIT,
-    and a burial of the card's siblings if it has any. Before its COMMIT it reads the card a pick
-    from memory gives next, with its note (the pages are warm from the write), so showing that card
-    is one statement outside a transaction: the store's change counter, unmoved since that read."""
+    card again: BEGIN IMMEDIATE, the change counter (its own statement: as the UPDATE's RETURNING
+    subquery it cost more than the UPDATE), its update, the log row, COMMIT, and a burial of the
+    card's siblings if it has any. Before its COMMIT it reads the card a pick from memory gives
+    next, with its note (the pages are warm from the write), so showing that card is one statement
+    outside a transaction: the store's change counter, unmoved since that read."""
     db, session, clock = _session(tmp_path, write_deck)
     try:
         trace = Traced(db)
@@ -129,6 +130,7 @@ def test_a_card_is_shown_in_one_statement_and_answered_in_four(tmp_path: Path, w
             _, answered = trace.during(lambda due=due, step=step: session.answer(due.card.id, (Rating.GOOD, Rating.AGAIN, Rating.GOOD)[step % 3], 3000))
             own = _own(answered)
             writes = [sql for sql in own if not sql.startswith(NEXT_READ) and not sql.startswith("UPDATE cards SET buried_until")]
+            assert own.count("PRAGMA data_version") <= 1, own  # (the change check; the next card's read needs none)
             per_card.append((_own(shown), len(writes)))
             reads.append(own.index("COMMIT") - own.index(next(sql for sql in own if sql.startswith("SELECT "))) if any(sql.startswith("SELECT ") for sql in own) else 0)
         steady = per_card[4:]  # (the first cards read each deck's new cards and the day's reviews)

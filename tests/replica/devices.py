@@ -15,8 +15,8 @@ from pathlib import Path
 import psycopg
 
 from studydl.decks.sync import sync_decks
+from studydl.engine.card_memory import Memory, parse_utc
 from studydl.engine.history import replay
-from studydl.engine.scheduler import Memory, parse_utc
 from studydl.engine.session import ReviewSession
 from studydl.engine.settings import load_settings
 from studydl.home import Home

@@ -16,7 +16,9 @@ from rich.cells import cell_len
 from rich.segment import ControlType
 from textual import messages
 
-from studydl.tui.messages import CardReady, CardUpcoming
+from studydl.domain.review import NextCard, Rating, format_interval
+from studydl.tui.messages import CardPlanned, CardReady, CardUpcoming
+from studydl.tui.widgets.answer_bar import AnswerBar
 from studydl.tui.widgets.card_view import CardPanel
 from tests.tui.conftest import press, settle, write
 from tests.tui.test_review import card_text, start_review
@@ -205,3 +207,37 @@ async def test_the_card_guessed_next_is_drawn_ahead_and_shown_from_it(app) -> No
         await settle(pilot)
         assert screen.due.card.id == guesses[0]
         assert panel.part("question") is drawn
+
+
+async def test_a_card_handed_over_shows_its_buttons_planned_while_read_or_at_the_key(app) -> None:
+    """An answer hands the next card over with its question only; the answer's worker plans its
+    buttons after the commit (CardPlanned), while the question is read. Revealed before that came,
+    the screen plans them itself: either way the buttons show the card's intervals."""
+    planned: list[int] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, CardPlanned):
+            planned.append(message.due.card.id)
+
+    def labels(bar: AnswerBar) -> list[str]:
+        return [bar.label(rating) for rating in Rating]
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        screen = await start_review(pilot)
+        bar, session = screen.query_one(AnswerBar), screen.session
+        await press(pilot, "space", "3")
+        assert planned == [screen.due.card.id] and screen.due.intervals is not None
+        expected = session.shown_intervals(screen.due.card.id)
+        await press(pilot, "space")
+        assert labels(bar) == [f"{int(r)} {r.name.title()}  {format_interval(expected[r])}" for r in Rating]
+
+        handed: list[NextCard] = []  # an answer whose worker has not planned the next card yet
+        session.answer(screen.due.card.id, Rating.GOOD, show_next=handed.append)
+        screen.post_message(CardReady(handed[0].due, handed[0].counts, True))
+        await settle(pilot)
+        assert screen.due is handed[0].due and screen.due.intervals is None
+        await press(pilot, "space")
+        expected = session.shown_intervals(screen.due.card.id)
+        assert screen.due.intervals == expected
+        assert labels(bar) == [f"{int(r)} {r.name.title()}  {format_interval(expected[r])}" for r in Rating]
+        assert planned == planned[:1]  # (no CardPlanned for it: the screen planned it)

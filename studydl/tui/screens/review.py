@@ -212,7 +212,7 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
         self.query_one(SessionCounts).show(message.counts, cram=self.cram)
         if message.due is not None:
             await self.query_one(CardPanel).show_card(message.due.card, revealed=False)
-            self.query_one(AnswerBar).show_intervals(message.due.intervals, ends="end" if self.cram else "")
+            self.query_one(AnswerBar).show_intervals(message.due.intervals or {}, ends="end" if self.cram else "")
             self._ask(message.due, message.answers_logged)
         self._show_buttons()
         self._shown_at, self._paused = self.study_app.monotonic(), 0.0
@@ -320,6 +320,11 @@ class ReviewScreen(AnswerWork, AnswerChecks, DemoKey, Screen[None]):
             showing = Showing.NOTHING
         else:
             showing = Showing.ANSWERS if self.revealed else Showing.REVEAL
+        if showing is Showing.ANSWERS and self.due.intervals is None and self.session is not None:
+            # Shown before the worker's CardPlanned came (a key right after the card): plan it here.
+            intervals = self.session.shown_intervals(self.due.card.id)
+            if intervals is not None:
+                self._set_intervals(intervals)
         self.query_one(AnswerBar).show(showing)
 
     def action_reveal(self) -> None:

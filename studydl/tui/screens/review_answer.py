@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from textual import work
 
-from studydl.domain.review import Answered, NextCard, Rating
-from studydl.tui.messages import CardReady, CardUpcoming
+from studydl.domain.review import Answered, DueCard, NextCard, Rating
+from studydl.tui.messages import CardPlanned, CardReady, CardUpcoming
+from studydl.tui.widgets.answer_bar import AnswerBar
 
 if TYPE_CHECKING:
     from studydl.engine.session import ReviewSession
@@ -33,20 +36,35 @@ def leech_note(answered: Answered) -> str:
 
 
 class AnswerWork:
-    """Mixed into ReviewScreen: it provides session, study_app, app, post_message, _post_next, _logged, _offer_prerequisite.
+    """Mixed into ReviewScreen: it provides session, study_app, app, due, cram, query_one, post_message, _post_next,
+    _logged, _offer_prerequisite.
 
     The ReviewScreen's `_start` worker calls `_between_cards` after the first card too."""
 
     session: ReviewSession | None
     study_app: StudyHost
+    due: DueCard | None
+    cram: bool
 
     def on_unmount(self) -> None:
         """Leaving, or the app closing, right after a rating key: the answer's commit ends first."""
         if self.session is not None:
             self.session.wait_for_writes()
 
+    def on_card_planned(self, message: CardPlanned) -> None:
+        if message.due is self.due:  # (the same showing of the card: not a later one of it)
+            self._set_intervals(message.intervals)
+
+    def _set_intervals(self, intervals: dict[Rating, timedelta]) -> None:
+        """The card on screen's buttons' intervals, come after its question (an answer handed it over)."""
+        assert self.due is not None
+        self.due = replace(self.due, intervals=intervals)
+        self.query_one(AnswerBar).show_intervals(intervals, ends="end" if self.cram else "")
+
     def _between_cards(self, session: ReviewSession) -> None:
-        """In the worker, the next card up: the store's log written out and the card after it guessed, to be drawn ahead."""
+        """In the worker, the next card up: what its answer can know ahead (`prepare`), the store's log written out,
+        and the card after it guessed, to be drawn ahead."""
+        session.prepare()
         session.checkpoint()
         upcoming = session.upcoming()
         if upcoming is not None:
@@ -73,6 +91,10 @@ class AnswerWork:
             raise  # (the app's one handler says what failed)
         log.debug("answer: %.1f ms", (time.perf_counter() - started) * 1000)
         if shown:
+            due = shown[0].due
+            intervals = session.shown_intervals(due.card.id)  # (its buttons, planned while the question is read)
+            if intervals is not None:
+                self.post_message(CardPlanned(due, intervals))
             self.study_app.count_waiting()
         else:
             note = leech_note(answered)

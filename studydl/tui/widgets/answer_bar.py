@@ -108,7 +108,8 @@ class AnswerBar(Widget):
         }
         if labels != self.labels or self.proposed is not None:
             self.labels, self.proposed = labels, None
-            self.refresh()
+            if self.showing is Showing.ANSWERS:  # (else they are drawn when shown)
+                self.refresh()
 
     def propose(self, rating: Rating | None) -> None:
         """Mark the button Enter will press (a typed answer's or a prediction's proposal); None: none."""
