@@ -106,7 +106,8 @@ class PlainReview:
         where = " › ".join(part for part in (card.deck, card.section) if part)
         _say(f"\n[{where}] {self.deck_files.get(card.deck, '')}:{card.source_line}   {left}")
         _say(_side("Q:", card.question))
-        self.session.checkpoint()  # (the store's log written out while the question is read)
+        self.session.prepare()  # (while the question is read: what Again would offer, worked out)
+        self.session.checkpoint()  # (and the store's log written out)
         started = time.monotonic()
         proposed: Rating | None = None
         detail: dict[str, object] | None = None

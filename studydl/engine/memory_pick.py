@@ -109,6 +109,8 @@ class Prefetched(NamedTuple):
     mark: tuple
     row: SimpleNamespace
     note_cards: list[tuple]
+    picked: Picked
+    """The pick from memory that gave it (`prefetched_pick`)."""
     planned: Planned | None = None
 
 
@@ -133,7 +135,24 @@ def prefetch(
     row, note_cards = card_sql.card_with_note(con, picked[0])
     if row is None:
         return None
-    return Prefetched(picked[0], mark, row, note_cards)
+    return Prefetched(picked[0], mark, row, note_cards, picked)
+
+
+def prefetched_pick(con: HotSQL, queue: Queue, pre: Prefetched | None, now: datetime) -> Picked | None:
+    """The pick `pre` was read for, when a pick from memory now would give the same (else None: pick again).
+
+    Nothing but time has passed since (the queue's learning cards are at `pre`'s mark): a learning card
+    due then is still the first due now, unless one unburied since comes before it; a new or review
+    card still comes, unless a learning card came due meanwhile. (A card picked from the learn-ahead
+    window is picked again.)"""
+    learning = queue.learning
+    if pre is None or learning is None or learning.mark != pre.mark:
+        return None
+    at = con.to_db(now)
+    due_now = learning.first(at, at)
+    card_id, state, _take = pre.picked
+    same = due_now is None if state is not None else due_now is not None and due_now[0] == card_id
+    return pre.picked if same else None
 
 
 def prefetched_read(con: HotSQL, pre: Prefetched | None, card_id: int, mark: tuple) -> tuple[SimpleNamespace, list[tuple], None] | None:

@@ -171,11 +171,11 @@ class ReviewSession(CardActions, IdleWork):
         if self.follows_store and not self._follower.current(learning.mark):
             return None
         with self.db.raw_single() as con:
-            picked = pick_from_memory(con, queue, now, self.learn_ahead, self._new_turn)
+            pre, self._prefetched = self._prefetched, None
+            picked = memory_pick.prefetched_pick(con, queue, pre, now) or pick_from_memory(con, queue, now, self.learn_ahead, self._new_turn)
             if picked is None:
                 return None
             card_id, state, take = picked
-            pre, self._prefetched = self._prefetched, None
             read = memory_pick.prefetched_read(con, pre, card_id, learning.mark)
             row, note_cards, version = read or card_sql.card_with_note_versioned(con, card_id)
             if row is None or (read is None and con.change_mark(version) != learning.mark):

@@ -63,8 +63,13 @@ class HotSQL(Protocol):
         `data_version`: the one read earlier in this write transaction (nobody else commits meanwhile)."""
 
 
+@lru_cache(maxsize=256)
 def text_time(value: datetime | None) -> str | None:
-    """As SQLAlchemy's SQLite DateTime writes it: naive UTC, microseconds (the ISO form less its `+00:00`)."""
+    """As SQLAlchemy's SQLite DateTime writes it: naive UTC, microseconds (the ISO form less its `+00:00`).
+
+    Kept for the last few hundred instants: an answer writes its time and the card's due date, then
+    lists them in the session's learning cards and picks the next card at the same time (equal
+    instants, whatever their zone, have one text)."""
     if value is None:
         return None
     if value.tzinfo is not UTC:

@@ -92,3 +92,27 @@ def test_the_checkpoint_writes_the_log_out_on_a_connection_of_its_own(tmp_path: 
         assert db._raw_all == pooled
     finally:
         db.dispose()
+
+
+def test_the_card_read_ahead_comes_next_unless_a_learning_card_came_due_since(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    """An answer reads ahead the card a pick from memory gives then, and `next_card` takes that pick
+    while nothing but time has passed (memory_pick.prefetched_pick); a learning card come due in the
+    meantime comes first all the same, as a fresh pick has it."""
+    db = _db(tmp_path, write_deck)
+    clock = Clock()
+    session = ReviewSession(db, clock=clock)
+    try:
+        again = session.next_card()
+        session.answer(again.card.id, Rating.AGAIN)  # back in a minute (a learning step)
+        ahead = session._prefetched  # noqa: SLF001 - test-only reach: the card read ahead
+        assert ahead is not None and ahead.card_id != again.card.id
+        session.prepare()
+        assert session.next_card().card.id == ahead.card_id  # (no time passed: the pick read ahead)
+        shown = session._shown.plan.card_id  # noqa: SLF001
+        session.answer(shown, Rating.EASY)
+        ahead = session._prefetched  # noqa: SLF001
+        assert ahead is not None and ahead.card_id != again.card.id
+        clock.advance(minutes=2)  # the Again card is due again now
+        assert session.next_card().card.id == again.card.id
+    finally:
+        db.dispose()
