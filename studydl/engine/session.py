@@ -308,7 +308,7 @@ class ReviewSession(CardActions, IdleWork):
             if early and show_next is not None:
                 self._show_next(con, answered, show_next)
             elif early and not self._offered:  # (a caller without a screen: read warm, before the fsync)
-                self._prefetched = memory_pick.prefetch(con, queue, before, self._now(), self.learn_ahead, self._new_turn)
+                self._prefetched = memory_pick.prefetch(con, queue, before, now, self.learn_ahead, self._new_turn)
         return answered
 
     def _answered(self, queue: Queue, result: AnswerResult, rating: Rating, now: datetime, offer: object | None) -> Answered:
