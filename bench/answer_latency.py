@@ -76,6 +76,13 @@ HISTORY = (
     " memory while the store is unchanged (SQLite's data_version read with the card, and by the answer's UPDATE):"
     " statements per card 12.2 → 5.4 (next card 6.1 → 1.3, answer 6.2 → 4.2); main vs the change in three"
     " alternating pairs (load 8-9): next card alone 3.1-3.3x → 2.7-3.1x, next card + answer 1.1-2.0x → 0.9-2.1x. Then (2026-12-06 afternoon) the session writes its log out every 32 cards while the next card is read (the review screen, `review --plain` and, untimed, this bench), where SQLite's own checkpoint had come inside one answer's commit in ~86 (16-18 ms, the first of a session 0.3 s): p99 13.5 → 5.2 ms, medians unchanged within noise. And the card read ahead in the answer's transaction is planned there too (its four buttons, engine/card_plan.py), warm from the write rather than cold after the fsync: next card alone 2.8-3.1x → 1.0x Anki's median, the plan's cost now in the answer."
+    " Then (2026-12-06 evening) that plan left the answer for the time the question is read (`prepare`, called untimed"
+    " here as the review screen calls it between cards; the CPU column counts it), and so did working out what Again"
+    " on a review card offers (a lapse's prerequisite: every section and deck file read, 20-100 ms at 100,000 cards);"
+    " the answer writes only the columns it changes and reads the change counter in a statement of its own (as the"
+    " UPDATE's RETURNING subquery it cost more than the UPDATE); `next_card` takes the pick the answer read ahead for"
+    " while nothing but time has passed; one context manager per hot transaction instead of three: next card + answer"
+    " 1.8x → 1.3-1.6x Anki's median, answer p99 3.3 → 1.2-1.4 ms."
 )
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "learning"}
 
