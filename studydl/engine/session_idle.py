@@ -23,7 +23,7 @@ from studydl.engine.answer import Shown
 from studydl.engine.card_plan import Planned
 from studydl.engine.memory_pick import Prefetched, memory_knows, pick_from_memory
 from studydl.engine.queue import Queue
-from studydl.engine.scheduler import CardScheduler
+from studydl.engine.scheduler import CardScheduler, Plan
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
 from studydl.store.hot import HotSQL
@@ -66,20 +66,27 @@ class IdleWork:
                 self._plan_shown()
             elif pre is not None and pre.planned is None:
                 with self.db.raw_single() as con:
-                    pre = self._prefetched = pre._replace(planned=self._plan(con, pre.card_id, self._now(), (pre.row, pre.note_cards)))
-            up_next = self._shown.plan if self._shown is not None else pre.planned.shown.plan if pre is not None and pre.planned else None
+                    self._prefetched = pre._replace(planned=self._plan(con, pre.card_id, self._now(), (pre.row, pre.note_cards)))
+            up_next = self._up_next()
             now, settings = self._now(), self.settings
-        if up_next is None or up_next.memory.state != CardState.REVIEW or settings.lapse_prerequisite <= 0:
-            return  # (Again on a card not in review is no lapse)
-        day = self.scheduler.days.day_of(now)
-        if self._offer_ahead is not None and self._offer_ahead[:2] == (up_next.card_id, day):
-            return
-
+            day = self.scheduler.days.day_of(now)
+            if up_next is None or up_next.memory.state != CardState.REVIEW or settings.lapse_prerequisite <= 0:
+                return  # (Again on a card not in review is no lapse)
+            if self._offer_ahead is not None and self._offer_ahead[:2] == (up_next.card_id, day):
+                return
         from studydl.course.lapse_offer import lapse_offer
 
         offer = lapse_offer(self.db, up_next.card_id, now, settings)  # (the lock not held: it reads every section)
         with self._lock:
-            self._offer_ahead = (up_next.card_id, day, offer)
+            if self._up_next() is up_next:  # (not answered meanwhile: that answer worked it out itself)
+                self._offer_ahead = (up_next.card_id, day, offer)
+
+    def _up_next(self) -> Plan | None:
+        """The plan of the card the next answer is for: the one on screen, else the one read ahead."""
+        if self._shown is not None:
+            return self._shown.plan
+        pre = self._prefetched
+        return pre.planned.shown.plan if pre is not None and pre.planned is not None else None
 
     def _offer_for(self, card_id: int) -> PrerequisiteOffer | None:
         """What Again on this review card offers (studydl.course.lapse_offer): as worked out while it was read
