@@ -16,8 +16,9 @@ rating mix (Again, Good, Good, Easy from `random.Random(2)`). After each answer,
 studydl's session does what the review screen has it do while the learner reads the next
 card's question: plans that card's four buttons (`prepare`: the answer reads the next card
 in its transaction and hands it over with its question only; the buttons show when the
-answer is) and writes its log out every 32 cards (`checkpoint`); the CPU column counts
-both. Anki computes its next card's states inside `get_queued_cards`, and its checkpoints
+answer is), writes its log out every 32 cards (`checkpoint`) and guesses and reads the card
+after it (`upcoming`: the screen draws it ahead; the answer that picks it takes that read
+if nothing changed it since); the CPU column counts all three. Anki computes its next card's states inside `get_queued_cards`, and its checkpoints
 come inside its answers' commits (SQLite's own, every 1,000 pages).
 
 Both sides run in this one process, in alternating blocks (studydl first in even blocks,
@@ -223,9 +224,11 @@ class StudydlReviewer:
         self.session.answer(due.card.id, self._rng.choice(self._mix), 3000)
         t2 = time.perf_counter()
         # Untimed, as the review screen does them while the next card's question is read: its buttons
-        # planned (the answer hands it over with its question only) and the store's log written out.
+        # planned (the answer hands it over with its question only), the store's log written out, and the
+        # card after it guessed and read (drawn ahead there; the next answer takes the read if it holds).
         self.session.prepare()
         self.session.checkpoint()
+        self.session.upcoming()
         out.cpu.append((time.process_time() - c0) * 1000)
         out.next_card.append((t1 - t0) * 1000)
         out.answer.append((t2 - t1) * 1000)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -114,25 +115,55 @@ class Prefetched(NamedTuple):
     planned: Planned | None = None
 
 
+class Guessed(NamedTuple):
+    """The card guessed to come after the one up next, read while that one was (session_idle `upcoming`)."""
+
+    card_id: int
+    row: SimpleNamespace
+    note_cards: list[tuple]
+    mark: tuple | None
+    """The change mark of that read (None: PostgreSQL, which has none)."""
+
+
+def guessed_read(
+    guessed: dict[int, Guessed] | None, card_id: int, *, before: tuple | None, written: set[int]
+) -> tuple[SimpleNamespace, list[tuple]] | None:
+    """`card_id` and its note as read ahead (`guessed`), if that read is the card now: the store was at the
+    same mark from that read to this answer's transaction (`before`: nobody wrote in between), and the
+    answer wrote none of the note's cards (`written`: the card answered, the siblings it buried)."""
+    guess = guessed.get(card_id) if guessed else None
+    if guess is None or guess.mark is None or guess.mark != before:
+        return None
+    if any(card[0] in written for card in guess.note_cards):
+        return None
+    return guess.row, guess.note_cards
+
+
+def read_ahead(guessed: dict[int, Guessed] | None, before: tuple | None, result: AnswerResult) -> Callable[[int], tuple | None]:
+    """`guessed_read` for the card an answer picks next (`result`: what it wrote)."""
+    return partial(guessed_read, guessed, before=before, written={result.card_id, *(sib.id for sib in result.buried)})
+
+
 PLAN_FRESH = timedelta(seconds=1)
 """How old a plan made ahead may be for its buttons' intervals to be shown as made (older: computed again)."""
 
 
 def prefetch(
     con: HotSQL, queue: Queue, before: tuple | None, now: datetime, learn_ahead: timedelta,
-    new_turn: Callable[[QueueCounts], bool],
+    new_turn: Callable[[QueueCounts], bool], read_ahead: Callable[[int], tuple | None] = lambda _card_id: None,
 ) -> Prefetched | None:
     """In an answer's write transaction, before its COMMIT: the card a pick from memory gives now, read with
-    its note while the store is warm from the write, at the mark the commit leaves (`before`: the mark the
-    transaction began at; its counter stays while it writes). Nothing is taken from the queue: `next_card`
-    picks again and takes this read (and its plan) only for the same card at the same mark."""
+    its note while the store is warm from the write (or as read ahead, if that read still holds:
+    `guessed_read`), at the mark the commit leaves (`before`: the mark the transaction began at; its
+    counter stays while it writes). Nothing is taken from the queue: `next_card` picks again and takes
+    this read (and its plan) only for the same card at the same mark."""
     if before is None or not memory_knows(queue, now):
         return None
     mark = con.change_mark(before[1])
     picked = pick_from_memory(con, queue, now, learn_ahead, new_turn) if queue.learning.mark == mark else None
     if picked is None:
         return None
-    row, note_cards = card_sql.card_with_note(con, picked[0])
+    row, note_cards = read_ahead(picked[0]) or card_sql.card_with_note(con, picked[0])
     if row is None:
         return None
     return Prefetched(picked[0], mark, row, note_cards, picked)

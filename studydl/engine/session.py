@@ -305,10 +305,11 @@ class ReviewSession(CardActions, IdleWork):
             self._follower.after_own_write(con, before)
             carry_learning(con, queue, self.scope, result, before)
             answered = self._answered(queue, result, rating, now, offer)
+            read_ahead, self._guessed = memory_pick.read_ahead(self._guessed, before, result), None
             if early and show_next is not None:
-                self._show_next(con, answered, show_next)
+                self._show_next(con, answered, show_next, read_ahead)
             elif early and not self._offered:  # (a caller without a screen: read warm, before the fsync)
-                self._prefetched = memory_pick.prefetch(con, queue, before, now, self.learn_ahead, self._new_turn)
+                self._prefetched = memory_pick.prefetch(con, queue, before, now, self.learn_ahead, self._new_turn, read_ahead)
         return answered
 
     def _answered(self, queue: Queue, result: AnswerResult, rating: Rating, now: datetime, offer: object | None) -> Answered:
@@ -329,8 +330,9 @@ class ReviewSession(CardActions, IdleWork):
             review_id=result.review_id, suspended=result.after.suspended, offer=offer,
         )
 
-    def _show_next(self, con: HotSQL, answered: Answered, show_next: Callable[[NextCard], None]) -> None:
-        """The next card as the written answer leaves the queue, read in its transaction, handed to `show_next`."""
+    def _show_next(self, con: HotSQL, answered: Answered, show_next: Callable[[NextCard], None], read_ahead: Callable) -> None:
+        """The next card as the written answer leaves the queue, read in its transaction (or as `read_ahead` read
+        it while the card before was read, if that holds), handed to `show_next`."""
         now, queue = self._now(), self._queue
         if now >= queue.day_end:  # a new study day: its queue is read after the commit
             return
@@ -340,7 +342,7 @@ class ReviewSession(CardActions, IdleWork):
         card_id = self._offered.pop(0) if self._offered else self._pick(con, queue, now)
         if card_id is None:
             return
-        row, note_cards = card_sql.card_with_note(con, card_id)
+        row, note_cards = read_ahead(card_id) or card_sql.card_with_note(con, card_id)
         if row is None:
             return
         # Its buttons are planned while the question is read (`prepare`, `shown_intervals`): not on the key's path.
@@ -353,7 +355,7 @@ class ReviewSession(CardActions, IdleWork):
     def _restore(self, before: tuple) -> None:  # noqa: ANN001 - (undo length, reviewed, mixed, offered, shown)
         """The session as before an answer whose commit failed: its counts, stack and queue (re-read)."""
         undo_length, self._reviewed, self._mixed, self._offered, self._shown = before
-        self._shown_read = self._prefetched = self._to_plan = None
+        self._shown_read = self._prefetched = self._to_plan = self._guessed = None
         del self._undo[undo_length:]
         self._queue = self._load(self._now())
 

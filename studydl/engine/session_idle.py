@@ -21,7 +21,7 @@ from studydl.domain.review import CardState, QueueCounts, Rating
 from studydl.engine import card_sql
 from studydl.engine.answer import Shown
 from studydl.engine.card_plan import Planned
-from studydl.engine.memory_pick import Prefetched, memory_knows, pick_from_memory
+from studydl.engine.memory_pick import Guessed, Prefetched, memory_knows, pick_from_memory
 from studydl.engine.queue import Queue
 from studydl.engine.scheduler import CardScheduler, Plan
 from studydl.engine.settings import Settings
@@ -55,6 +55,8 @@ class IdleWork:
     _checkpoint_calls = -1
     _offer_ahead: tuple[int, int, PrerequisiteOffer | None] | None = None
     """(card id, study day, what Again on it offers) worked out by `prepare`."""
+    _guessed: dict[int, Guessed] | None = None
+    """The cards `upcoming` guessed may come next, as it read them."""
 
     def prepare(self) -> None:
         """The next key's work that needs no key: plan the buttons of a card an answer handed over without
@@ -133,18 +135,30 @@ class IdleWork:
             self.db.checkpoint()
 
     def upcoming(self) -> CardView | None:
-        """The card the queue in memory gives after the one shown (already taken from it) when that one
-        leaves: a guess, not taken; None where memory cannot tell (a query would pick)."""
+        """The card the queue in memory gives after the one up next (shown, or read ahead) when that one
+        leaves: a guess, not taken; None where memory cannot tell (a query would pick). It is read, and so
+        are the first new and review cards after the one up next (the answer to it may turn the mix of new
+        and review cards): the next answer takes the read of the card it picks instead of reading it, if
+        nothing changed that card since (memory_pick.guessed_read)."""
         with self._lock:
-            queue, now, shown = self._queue, self._now(), self._shown
-            shown_id = shown.plan.card_id if shown is not None else self._to_plan[0].id if self._to_plan is not None else None
+            queue, now, pre = self._queue, self._now(), self._prefetched
+            up_next = self._up_next()
+            shown_id = up_next.card_id if up_next is not None else self._to_plan[0].id if self._to_plan else pre.card_id if pre else None
+            self._guessed = {}
             if self._offered or not memory_knows(queue, now):
                 return None
             with self.db.raw_single() as con:
                 picked = pick_from_memory(con, queue, now, self.learn_ahead, self._new_turn, skip=shown_id)
                 if picked is None or picked[0] == shown_id:
                     return None
-                row, _note_cards = card_sql.card_with_note(con, picked[0])
-            if row is None:
-                return None
-            return card_view(row, queue.names.get(row.deck_id, "?"))
+                ids = [picked[0]]
+                for peek in (queue.peek_new, queue.peek_review):
+                    got = peek(shown_id)
+                    if got and got[0] not in ids:
+                        ids.append(got[0])
+                for card_id in ids:
+                    row, note_cards, version = card_sql.card_with_note_versioned(con, card_id)
+                    if row is not None:
+                        self._guessed[card_id] = Guessed(card_id, row, note_cards, con.change_mark(version))
+            guess = self._guessed.get(picked[0])
+            return card_view(guess.row, queue.names.get(guess.row.deck_id, "?")) if guess is not None else None

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from studydl.decks.sync import sync_decks
-from studydl.domain.review import Rating
+from studydl.domain.review import NextCard, Rating
+from studydl.engine.memory_pick import Guessed, guessed_read
 from studydl.engine.presets import write_preset_fields
 from studydl.engine.session import ReviewSession
 from studydl.store.db import Database
@@ -210,3 +212,54 @@ def test_the_queue_in_memory_takes_up_another_process_writes(tmp_path: Path, wri
     finally:
         other.dispose()
         db.dispose()
+
+
+def test_the_card_guessed_while_one_is_read_is_not_read_again_by_the_answer(tmp_path: Path, write_deck: Callable[[str, str], Path]) -> None:
+    """While a card is read, the session guesses and reads the cards that may come after it (`upcoming`,
+    as the review screen has it do to draw the next card ahead); the answer that picks one of them takes
+    that read instead of reading the card again, unless the store changed since (another process wrote,
+    here rewording the guessed card: then it is read, and shown as it is now)."""
+    db, session, _clock = _session(tmp_path, write_deck)
+    other = Database(tmp_path / "statements.db")
+    try:
+        trace = Traced(db)
+        due = session.next_card()
+        steps = []
+        for step in range(5):
+            guessed = session.upcoming()
+            assert guessed is not None, steps
+            ahead = set(session._guessed)  # noqa: SLF001 - test-only reach: the cards read ahead
+            if step == 4:  # the guessed card reworded elsewhere, between the guess and the answer
+                with other.raw_write() as con:
+                    con.execute("UPDATE cards SET question = 'Reworded elsewhere?' WHERE id = ?", (guessed.id,))
+            _, answered = trace.during(lambda due=due: session.answer(due.card.id, Rating.EASY, 3000))
+            due = session.next_card()
+            steps.append((due.card.id in ahead, any(CARD_READ in sql for sql in _own(answered)), due.card.id == guessed.id))
+        # A card read ahead is not read again (but where the answer buried a sibling of it: read).
+        assert all(not read for was_ahead, read, _ in steps[:4] if was_ahead), steps
+        assert sum(was_ahead and not read for was_ahead, read, _ in steps[:4]) >= 3, steps
+        assert steps[4] == (True, True, True) and due.card.question == "Reworded elsewhere?", steps
+        # The same as the review screen has it: the next card handed over inside the answer.
+        guessed = session.upcoming()
+        assert guessed is not None
+        with other.raw_write() as con:
+            con.execute("UPDATE cards SET question = 'Reworded again?' WHERE id = ?", (guessed.id,))
+        handed: list[NextCard] = []
+        session.answer(due.card.id, Rating.EASY, 3000, show_next=handed.append)
+        assert handed == []  # (another process wrote: the screen asks for the next card after the commit)
+    finally:
+        other.dispose()
+        db.dispose()
+
+
+def test_a_read_ahead_holds_only_at_its_mark_and_for_a_note_the_answer_did_not_write() -> None:
+    """memory_pick.guessed_read: the read ahead of the card picked, at the mark the answer's transaction
+    began at, its note's cards none of those the answer wrote (the answered card, the siblings it buried)."""
+    row, mark = SimpleNamespace(id=7), ("con", 3, 10)
+    guessed = {7: Guessed(7, row, [(7,), (8,)], mark)}
+    assert guessed_read(guessed, 7, before=mark, written={1}) == (row, [(7,), (8,)])
+    assert guessed_read(guessed, 9, before=mark, written={1}) is None  # another card picked
+    assert guessed_read(guessed, 7, before=("con", 4, 10), written={1}) is None  # another process wrote since
+    assert guessed_read(guessed, 7, before=("con", 3, 11), written={1}) is None  # this connection wrote since
+    assert guessed_read(guessed, 7, before=mark, written={1, 8}) is None  # the answer buried its sibling
+    assert guessed_read({7: Guessed(7, row, [(7,)], None)}, 7, before=None, written={1}) is None  # (PostgreSQL)
