@@ -14,16 +14,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from studydl.domain.course import deck_key, section_key
+from studydl.domain.course import WEEK_DAYS, deck_key, section_key
 from studydl.domain.review import CardState, Rating
 from studydl.engine.fsrs_model import FsrsModel
 from studydl.engine.settings import Settings
 from studydl.store.db import Database
 from studydl.store.models import CardRow, DeckRow, ReviewRow
 from studydl.store.portable_sql import json_int
-
-WEEK_DAYS = 7
-"""`lapsed this week`: lapses on today's study day and the six before it."""
 
 
 @dataclass

@@ -14,6 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+WEEK_DAYS = 7
+"""A week of lapses: today's study day and the six before it (the course map's `lapsed this week`, a
+lapse's offer of its prerequisite)."""
+
 _SPACE = re.compile(r"\s+")
 _PARTS = re.compile(r"\s*/\s*")
 
