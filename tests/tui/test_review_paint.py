@@ -236,8 +236,11 @@ async def test_a_card_handed_over_shows_its_buttons_planned_while_read_or_at_the
         screen.post_message(CardReady(handed[0].due, handed[0].counts, True))
         await settle(pilot)
         assert screen.due is handed[0].due and screen.due.intervals is None
+        screen.proposed = Rating.HARD  # (as a typed answer's check proposes a rating before the reveal)
+        bar.propose(Rating.HARD)
         await press(pilot, "space")
         expected = session.shown_intervals(screen.due.card.id)
         assert screen.due.intervals == expected
-        assert labels(bar) == [f"{int(r)} {r.name.title()}  {format_interval(expected[r])}" for r in Rating]
+        assert bar.proposed is Rating.HARD  # (still marked once the intervals came)
+        assert labels(bar) == [("⏎ " if r is Rating.HARD else "") + f"{int(r)} {r.name.title()}  {format_interval(expected[r])}" for r in Rating]
         assert planned == planned[:1]  # (no CardPlanned for it: the screen planned it)

@@ -36,8 +36,8 @@ def leech_note(answered: Answered) -> str:
 
 
 class AnswerWork:
-    """Mixed into ReviewScreen: it provides session, study_app, app, due, cram, query_one, post_message, _post_next,
-    _logged, _offer_prerequisite.
+    """Mixed into ReviewScreen: it provides session, study_app, app, due, cram, proposed, query_one, post_message,
+    _post_next, _logged, _offer_prerequisite.
 
     The ReviewScreen's `_start` worker calls `_between_cards` after the first card too."""
 
@@ -45,6 +45,7 @@ class AnswerWork:
     study_app: StudyHost
     due: DueCard | None
     cram: bool
+    proposed: Rating | None
 
     def on_unmount(self) -> None:
         """Leaving, or the app closing, right after a rating key: the answer's commit ends first."""
@@ -56,10 +57,14 @@ class AnswerWork:
             self._set_intervals(message.intervals)
 
     def _set_intervals(self, intervals: dict[Rating, timedelta]) -> None:
-        """The card on screen's buttons' intervals, come after its question (an answer handed it over)."""
+        """The card on screen's buttons' intervals, come after its question (an answer handed it over); a
+        rating a typed answer or a prediction proposed stays marked."""
         assert self.due is not None
         self.due = replace(self.due, intervals=intervals)
-        self.query_one(AnswerBar).show_intervals(intervals, ends="end" if self.cram else "")
+        bar = self.query_one(AnswerBar)
+        bar.show_intervals(intervals, ends="end" if self.cram else "")
+        if self.proposed is not None:
+            bar.propose(self.proposed)
 
     def _between_cards(self, session: ReviewSession) -> None:
         """In the worker, the next card up: what its answer can know ahead (`prepare`), the store's log written out,
