@@ -67,8 +67,7 @@ class IdleWork:
             if self._to_plan is not None:
                 self._plan_shown()
             elif pre is not None and pre.planned is None:
-                with self.db.raw_single() as con:
-                    self._prefetched = pre._replace(planned=self._plan(con, pre.card_id, self._now(), (pre.row, pre.note_cards)))
+                self._prefetched = pre._replace(planned=self._plan_read(pre.row, pre.note_cards))
             up_next = self._up_next()
             now, settings = self._now(), self.settings
             day = self.scheduler.days.day_of(now)
@@ -115,11 +114,22 @@ class IdleWork:
 
     def _plan_shown(self) -> dict[Rating, timedelta]:
         assert self._to_plan is not None
-        row, note_cards = self._to_plan
-        with self.db.raw_single() as con:
-            planned = self._plan(con, row.id, self._now(), (row, note_cards))
+        planned = self._plan_read(*self._to_plan)
         self._shown, self._to_plan = planned.shown, None
         return planned.due.intervals
+
+    def _plan_read(self, row: SimpleNamespace, note_cards: list[tuple]) -> Planned:
+        """A card read ahead, planned now (its deck's name or the fuzz draws may need a read)."""
+        with self.db.raw_single() as con:
+            return self._plan(con, row.id, self._now(), (row, note_cards))
+
+    def _up_next_id(self) -> int | None:
+        """The card the next answer is for: on screen (planned or not yet), else read ahead."""
+        if self._shown is not None:
+            return self._shown.plan.card_id
+        if self._to_plan is not None:
+            return self._to_plan[0].id
+        return self._prefetched.card_id if self._prefetched is not None else None
 
     def wait_for_writes(self) -> None:
         """Return once a write under way (an answer being committed) is done."""
@@ -141,9 +151,7 @@ class IdleWork:
         and review cards): the next answer takes the read of the card it picks instead of reading it, if
         nothing changed that card since (memory_pick.guessed_read)."""
         with self._lock:
-            queue, now, pre = self._queue, self._now(), self._prefetched
-            up_next = self._up_next()
-            shown_id = up_next.card_id if up_next is not None else self._to_plan[0].id if self._to_plan else pre.card_id if pre else None
+            queue, now, shown_id = self._queue, self._now(), self._up_next_id()
             self._guessed = {}
             if self._offered or not memory_knows(queue, now):
                 return None
